@@ -1,0 +1,27 @@
+// Where Claude Code keeps its transcripts, and which transcript files exist there.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ccmeter {
+
+// The Claude config dirs to read, in order, without duplicates (compared after
+// canonicalisation). `claude_config_dir` is the value of CLAUDE_CONFIG_DIR (a comma-separated
+// list is allowed, for people with several accounts); when it is empty the defaults are
+// `$HOME/.claude` and `$XDG_CONFIG_HOME/claude` (XDG_CONFIG_HOME defaults to `$HOME/.config`).
+// Dirs that do not exist are kept: they may appear later.
+std::vector<std::filesystem::path> resolve_config_dirs(const std::string& claude_config_dir,
+                                                       const std::string& home,
+                                                       const std::string& xdg_config_home);
+
+// The same, reading the three variables from the process environment.
+std::vector<std::filesystem::path> config_dirs_from_environment();
+
+// Every regular `*.jsonl` file below `<dir>/projects`, subagent files included, sorted by path
+// so that ingestion order is deterministic. Unreadable directories are skipped silently: a
+// missing projects/ is not an error.
+std::vector<std::filesystem::path> find_transcripts(const std::filesystem::path& config_dir);
+
+}  // namespace ccmeter

@@ -1,0 +1,169 @@
+#include "core/ingest_engine.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/config_dirs.hpp"
+
+namespace ccmeter {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    ~FileDescriptor() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+// The up to k_tail_check_bytes bytes that end at `offset`, or nullopt on a read error.
+std::optional<std::string> read_tail(int fd, uint64_t offset) {
+    const size_t length = static_cast<size_t>(std::min<uint64_t>(offset, k_tail_check_bytes));
+    std::string bytes(length, '\0');
+    size_t done = 0;
+    while (done < length) {
+        ssize_t got = ::pread(fd, bytes.data() + done, length - done,
+                              static_cast<off_t>(offset - length + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return std::nullopt;
+        done += static_cast<size_t>(got);
+    }
+    return bytes;
+}
+
+}  // namespace
+
+IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
+    : m_store(store), m_options(std::move(options)) {}
+
+void IngestEngine::log(const std::string& message) const {
+    if (m_options.log) m_options.log(message);
+}
+
+Result<IngestStats> IngestEngine::ingest_dirs(const std::vector<fs::path>& config_dirs) {
+    std::vector<fs::path> files;
+    for (const fs::path& dir : config_dirs) {
+        std::vector<fs::path> found = find_transcripts(dir);
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return ingest_files(files);
+}
+
+Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& files) {
+    IngestStats stats;
+    for (const fs::path& file : files) {
+        if (Result<void> done = ingest_file(file, stats); !done) return done.error();
+    }
+    if (Result<void> flushed = flush(stats); !flushed) return flushed.error();
+    return stats;
+}
+
+Result<void> IngestEngine::flush(IngestStats& stats) {
+    if (m_batch.empty()) return {};
+    Result<void> committed = m_store.commit(m_batch);
+    m_batch.clear();
+    if (!committed) return committed;
+    ++stats.commits;
+    return {};
+}
+
+Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats) {
+    ++stats.files_seen;
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno != ENOENT) log("cannot open " + path.string() + ": " + std::strerror(errno));
+        return {};
+    }
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return {};
+    const uint64_t size = static_cast<uint64_t>(info.st_size);
+
+    FileState state;
+    if (std::optional<FileState> stored = m_store.file_state(path.string())) state = *stored;
+    const bool known = state.device != 0 || state.inode != 0;
+    const bool same_file = known && state.device == static_cast<uint64_t>(info.st_dev) &&
+                           state.inode == static_cast<uint64_t>(info.st_ino);
+    if (same_file && size == state.offset) return {};  // nothing new
+    bool reset = known && (!same_file || size < state.offset);
+    if (!reset && same_file && state.offset > 0) {
+        std::optional<std::string> tail = read_tail(fd.get(), state.offset);
+        reset = !tail || *tail != state.tail;
+    }
+    if (reset) {
+        log(path.string() + " was replaced, truncated or rewritten; reading it again");
+        ++stats.files_reset;
+        ++state.generation;
+        state.offset = 0;
+        state.malformed_lines = 0;
+    }
+    state.path = path.string();
+    state.device = static_cast<uint64_t>(info.st_dev);
+    state.inode = static_cast<uint64_t>(info.st_ino);
+    ++stats.files_read;
+
+    const uint64_t start = state.offset;
+    auto handle_line = [&](std::string_view line, uint64_t end_offset) {
+        ++stats.lines;
+        switch (m_parser.parse(line, m_usage, m_turn)) {
+            case LineKind::usage:
+                ++stats.usage_lines;
+                m_batch.responses.push_back(m_usage);
+                break;
+            case LineKind::turn_start:
+                ++stats.turn_starts;
+                m_batch.turns.push_back(m_turn);
+                break;
+            case LineKind::malformed:
+                ++stats.malformed_lines;
+                if (state.malformed_lines++ == 0)
+                    log(path.string() + ": malformed line ending at byte " +
+                        std::to_string(end_offset) + " skipped (further ones are only counted)");
+                break;
+            case LineKind::ignored:
+                break;
+        }
+        state.offset = end_offset;
+    };
+
+    Result<void> flushed;
+    LineReader::Result read =
+        m_reader.read(fd.get(), start, [&](std::string_view line, uint64_t end_offset) {
+            handle_line(line, end_offset);
+            if (m_batch.responses.size() + m_batch.turns.size() < m_options.batch_lines)
+                return true;
+            std::optional<std::string> tail = read_tail(fd.get(), state.offset);
+            if (!tail) return true;  // retry at the next line
+            state.tail = std::move(*tail);
+            m_batch.files.push_back(state);
+            flushed = flush(stats);
+            return static_cast<bool>(flushed);
+        });
+    if (!flushed) return flushed;
+    if (read.error)
+        log("cannot read " + path.string() + ": " + read.error.message() +
+            "; will retry from byte " + std::to_string(read.end_offset));
+    // A last line without '\n' is consumed only once it is a whole JSON object: it cannot grow.
+    if (!read.error && !read.tail.empty() && m_parser.is_complete_object(read.tail))
+        handle_line(read.tail, read.end_offset + read.tail.size());
+    stats.bytes_read += static_cast<int64_t>(state.offset - start);
+    std::optional<std::string> tail = read_tail(fd.get(), state.offset);
+    if (!tail) return {};  // leave the stored state as it was; the next run retries
+    state.tail = std::move(*tail);
+    m_batch.files.push_back(state);
+    return {};
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,74 @@
+// Brings the store up to date with the transcripts on disk, reading only bytes not yet
+// consumed.
+//
+// Per file it keeps (device, inode), the offset just past the last complete line, and the bytes
+// before that offset. A file that was replaced (new inode), truncated (shorter than the offset)
+// or rewritten in place (different bytes before the offset) is read again from byte 0; the
+// store's dedup rule makes that safe. A line still being written is left for the next run,
+// unless it is already one complete JSON object. Deleted files keep their rows.
+//
+// Work is committed in batches: rows and the offsets that cover them in one transaction, so the
+// process may be killed at any moment.
+//
+// Threads: an IngestEngine and its store are used from one thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/line_reader.hpp"
+#include "core/usage_parser.hpp"
+#include "core/usage_store.hpp"
+
+namespace ccmeter {
+
+struct IngestOptions {
+    // Usage lines collected before a commit. Bounds memory (about 1 KB a line) and the work
+    // lost to a crash; larger batches are slightly faster.
+    size_t batch_lines = 20'000;
+    // Receives one message per notable event (a malformed line, an unreadable file); may be
+    // empty.
+    std::function<void(const std::string&)> log;
+};
+
+struct IngestStats {
+    int64_t files_seen = 0;      // transcripts found
+    int64_t files_read = 0;      // of which had new bytes
+    int64_t files_reset = 0;     // of which were replaced, truncated or rewritten
+    int64_t bytes_read = 0;
+    int64_t lines = 0;
+    int64_t usage_lines = 0;
+    int64_t turn_starts = 0;
+    int64_t malformed_lines = 0; // found in this run
+    int64_t commits = 0;
+};
+
+class IngestEngine {
+public:
+    explicit IngestEngine(UsageStore& store, IngestOptions options = {});
+
+    // Every transcript under each config dir's projects/.
+    Result<IngestStats> ingest_dirs(const std::vector<std::filesystem::path>& config_dirs);
+
+    // Just these transcripts (what a hook announces).
+    Result<IngestStats> ingest_files(const std::vector<std::filesystem::path>& files);
+
+private:
+    Result<void> ingest_file(const std::filesystem::path& path, IngestStats& stats);
+    Result<void> flush(IngestStats& stats);
+    void log(const std::string& message) const;
+
+    UsageStore& m_store;
+    IngestOptions m_options;
+    LineReader m_reader;
+    UsageParser m_parser;
+    IngestBatch m_batch;
+    UsageRecord m_usage;
+    TurnStart m_turn;
+};
+
+}  // namespace ccmeter

@@ -1,0 +1,223 @@
+#include "core/price_table.hpp"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/usage_parser.hpp"
+
+namespace ccmeter {
+
+namespace json = boost::json;
+
+namespace {
+
+// USD per million tokens -> micro-dollars per million tokens.
+constexpr int64_t usd(double dollars_per_million) {
+    return static_cast<int64_t>(dollars_per_million * 1'000'000.0 + 0.5);
+}
+
+constexpr TokenPrices prices(double input, double write_5m, double write_1h, double read,
+                             double output) {
+    return TokenPrices{usd(input), usd(write_5m), usd(write_1h), usd(read), usd(output)};
+}
+
+bool is_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool rule_less(const PriceRule& a, const PriceRule& b) {
+    return a.model != b.model ? a.model < b.model : a.effective_from_ms < b.effective_from_ms;
+}
+
+std::optional<int64_t> price_field(const json::object& object, std::string_view key,
+                                   std::string& error) {
+    const json::value* value = object.if_contains(key);
+    if (!value || !value->is_number()) {
+        error = "missing or non-numeric \"" + std::string(key) + "\"";
+        return std::nullopt;
+    }
+    const double dollars = value->to_number<double>();
+    if (dollars < 0 || dollars > 1e6) {
+        error = "\"" + std::string(key) + "\" is out of range";
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(std::llround(dollars * 1'000'000.0));
+}
+
+std::optional<TokenPrices> prices_from_json(const json::object& object, std::string& error) {
+    TokenPrices result;
+    const std::pair<const char*, int64_t*> fields[] = {
+        {"input", &result.input},           {"cache_write_5m", &result.cache_write_5m},
+        {"cache_write_1h", &result.cache_write_1h}, {"cache_read", &result.cache_read},
+        {"output", &result.output}};
+    for (const auto& [key, target] : fields) {
+        std::optional<int64_t> value = price_field(object, key, error);
+        if (!value) return std::nullopt;
+        *target = *value;
+    }
+    return result;
+}
+
+}  // namespace
+
+std::string normalise_model(std::string_view model) {
+    std::string id;
+    id.reserve(model.size());
+    for (char c : model) id.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (size_t bracket = id.find('['); bracket != std::string::npos) id.resize(bracket);  // [1m]
+    if (size_t at = id.find('@'); at != std::string::npos) id.resize(at);  // vertex @date
+    if (size_t anthropic = id.find("anthropic."); anthropic != std::string::npos)
+        id.erase(0, anthropic + 10);  // bedrock "us.anthropic."
+    // Bedrock "-v1:0" / "-v2".
+    if (size_t colon = id.rfind(':'); colon != std::string::npos) id.resize(colon);
+    if (size_t v = id.rfind("-v"); v != std::string::npos && is_digits(id.substr(v + 2)))
+        id.resize(v);
+    // Date suffix "-20250929".
+    if (id.size() > 9 && id[id.size() - 9] == '-' && is_digits(id.substr(id.size() - 8)))
+        id.resize(id.size() - 9);
+    if (id.size() > 7 && id.compare(id.size() - 7, 7, "-latest") == 0) id.resize(id.size() - 7);
+    return id;
+}
+
+PriceTable PriceTable::builtin() {
+    PriceTable table;
+    const TokenPrices opus_new = prices(5, 6.25, 10, 0.50, 25);
+    const TokenPrices opus_old = prices(15, 18.75, 30, 1.50, 75);
+    const TokenPrices sonnet = prices(3, 3.75, 6, 0.30, 15);
+    const TokenPrices sonnet_long = prices(6, 7.50, 12, 0.60, 22.50);
+    for (const char* model : {"claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-7",
+                              "claude-opus-4-8", "claude-opus-5"})
+        table.add({model, 0, opus_new, std::nullopt, 1});
+    for (const char* model : {"claude-opus-4", "claude-opus-4-0", "claude-opus-4-1",
+                              "claude-3-opus"})
+        table.add({model, 0, opus_old, std::nullopt, 1});
+    for (const char* model : {"claude-sonnet-4", "claude-sonnet-4-0", "claude-sonnet-4-5"})
+        table.add({model, 0, sonnet, sonnet_long, 1});
+    for (const char* model : {"claude-sonnet-4-6", "claude-sonnet-3-7", "claude-3-7-sonnet",
+                              "claude-sonnet-3-5", "claude-3-5-sonnet"})
+        table.add({model, 0, sonnet, std::nullopt, 1});
+    table.add({"claude-haiku-4-5", 0, prices(1, 1.25, 2, 0.10, 5), std::nullopt, 1});
+    table.add({"claude-3-5-haiku", 0, prices(0.80, 1, 1.60, 0.08, 4), std::nullopt, 1});
+    table.add({"claude-3-haiku", 0, prices(0.25, 0.30, 0.50, 0.03, 1.25), std::nullopt, 1});
+    table.add({"claude-sonnet-5", 0, prices(2, 2.50, 4, 0.20, 10), std::nullopt, 1});
+    table.add({"claude-fable-5", 0, prices(10, 12.50, 20, 1, 50), std::nullopt, 1});
+    // Fast mode (usage.speed == "fast").
+    for (PriceRule& rule : table.m_rules) {
+        if (rule.model == "claude-opus-4-6" || rule.model == "claude-opus-4-7")
+            rule.fast_multiplier = 6;
+        if (rule.model == "claude-opus-4-8") rule.fast_multiplier = 2;
+    }
+    return table;
+}
+
+void PriceTable::add(PriceRule rule) {
+    rule.model = normalise_model(rule.model);
+    auto same = std::find_if(m_rules.begin(), m_rules.end(), [&](const PriceRule& existing) {
+        return existing.model == rule.model && existing.effective_from_ms == rule.effective_from_ms;
+    });
+    if (same != m_rules.end()) {
+        *same = std::move(rule);
+        return;
+    }
+    m_rules.insert(std::upper_bound(m_rules.begin(), m_rules.end(), rule, rule_less),
+                   std::move(rule));
+}
+
+std::string PriceTable::load_overrides(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return "cannot open " + file.string();
+    std::stringstream text;
+    text << in.rdbuf();
+    json::error_code ec;
+    json::value root = json::parse(text.str(), ec);
+    const json::object* top = root.if_object();
+    const json::value* models = top ? top->if_contains("models") : nullptr;
+    if (ec || !models || !models->is_array())
+        return file.string() + ": expected {\"models\": [...]}" +
+               (ec ? " (" + ec.message() + ")" : "");
+    std::vector<PriceRule> rules;
+    for (const json::value& entry : models->get_array()) {
+        const json::object* object = entry.if_object();
+        const json::value* model = object ? object->if_contains("model") : nullptr;
+        if (!model || !model->is_string())
+            return file.string() + ": every entry needs a \"model\" string";
+        const std::string where = file.string() + ": " + std::string(model->get_string()) + ": ";
+        PriceRule rule;
+        rule.model = model->get_string();
+        if (const json::value* from = object->if_contains("effective_from")) {
+            std::string date = from->is_string() ? std::string(from->get_string()) : "";
+            if (date.size() == 10) date += "T00:00:00Z";
+            std::optional<int64_t> ms = parse_timestamp_ms(date);
+            if (!ms) return where + "effective_from must be a date like 2026-12-01";
+            rule.effective_from_ms = *ms;
+        }
+        std::string error;
+        std::optional<TokenPrices> base = prices_from_json(*object, error);
+        if (!base) return where + error;
+        rule.prices = *base;
+        if (const json::value* premium = object->if_contains("long_context")) {
+            if (!premium->is_object()) return where + "long_context must be an object";
+            rule.long_context = prices_from_json(premium->get_object(), error);
+            if (!rule.long_context) return where + "long_context: " + error;
+        }
+        if (const json::value* fast = object->if_contains("fast_multiplier")) {
+            if (!fast->is_number() || fast->to_number<double>() < 1)
+                return where + "fast_multiplier must be a number >= 1";
+            rule.fast_multiplier = std::llround(fast->to_number<double>());
+        }
+        rules.push_back(std::move(rule));
+    }
+    for (PriceRule& rule : rules) add(std::move(rule));
+    return {};
+}
+
+const PriceRule* PriceTable::find(std::string_view model, int64_t timestamp_ms) const {
+    const std::string id = normalise_model(model);
+    const PriceRule* best = nullptr;
+    auto it = std::lower_bound(m_rules.begin(), m_rules.end(), id,
+                               [](const PriceRule& rule, const std::string& key) {
+                                   return rule.model < key;
+                               });
+    for (; it != m_rules.end() && it->model == id; ++it) {
+        if (it->effective_from_ms <= timestamp_ms || !best) {
+            if (it->effective_from_ms <= timestamp_ms) best = &*it;
+        }
+    }
+    if (!best) {
+        // Responses older than every rule of a known model use its earliest rule.
+        it = std::lower_bound(m_rules.begin(), m_rules.end(), id,
+                              [](const PriceRule& rule, const std::string& key) {
+                                  return rule.model < key;
+                              });
+        if (it != m_rules.end() && it->model == id) best = &*it;
+    }
+    return best;
+}
+
+std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t timestamp_ms,
+                                                 std::string_view speed,
+                                                 const TokenCounts& tokens) const {
+    const PriceRule* rule = find(model, timestamp_ms);
+    if (!rule) return std::nullopt;
+    const int64_t request_input = tokens.input_tokens + tokens.cache_creation_input_tokens +
+                                  tokens.cache_read_input_tokens;
+    const TokenPrices& p = rule->long_context && request_input > k_long_context_threshold_tokens
+                               ? *rule->long_context
+                               : rule->prices;
+    // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
+    const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
+    const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;
+    int64_t cost = tokens.input_tokens * p.input + tokens.output_tokens * p.output +
+                   tokens.cache_read_input_tokens * p.cache_read + write_1h * p.cache_write_1h +
+                   write_5m * p.cache_write_5m;
+    if (speed == "fast") cost *= rule->fast_multiplier;
+    return cost + tokens.web_search_requests * k_web_search_pico_usd;
+}
+
+}  // namespace ccmeter

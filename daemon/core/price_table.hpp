@@ -1,0 +1,77 @@
+// What Claude's tokens cost, and the exact cost of one response.
+//
+// Units: a price is in micro-dollars per million tokens, which is the same number as
+// pico-dollars (1e-12 USD) per token; a cost is in pico-dollars, an exact integer. Reports
+// round to micro-dollars only when they print. Prices are looked up at query time from the
+// raw tokens, so a changed price re-applies to all history.
+//
+// A PriceTable is immutable once built and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/usage_record.hpp"
+
+namespace ccmeter {
+
+// Micro-dollars per million tokens (= pico-dollars per token).
+struct TokenPrices {
+    int64_t input = 0;
+    int64_t cache_write_5m = 0;
+    int64_t cache_write_1h = 0;
+    int64_t cache_read = 0;
+    int64_t output = 0;
+};
+
+struct PriceRule {
+    std::string model;               // a normalised model id, e.g. "claude-opus-4-5"
+    int64_t effective_from_ms = 0;   // UTC; the rule applies to responses at or after it
+    TokenPrices prices;
+    // Premium prices for every token of a request whose input (input + cache write + cache
+    // read) exceeds k_long_context_threshold_tokens (Sonnet 4 / 4.5 with the 1M beta).
+    std::optional<TokenPrices> long_context;
+    int64_t fast_multiplier = 1;     // usage.speed == "fast"
+};
+
+// A request with more input tokens than this is billed at the long-context rate.
+constexpr int64_t k_long_context_threshold_tokens = 200'000;
+// $0.01 per web search request, in pico-dollars.
+constexpr int64_t k_web_search_pico_usd = 10'000'000'000;
+
+// "claude-sonnet-4-5-20250929" -> "claude-sonnet-4-5"; also drops "[1m]", provider prefixes
+// ("us.anthropic."), Bedrock/Vertex version suffixes ("-v1:0", "@20250929") and upper case.
+std::string normalise_model(std::string_view model);
+
+class PriceTable {
+public:
+    // The prices of ../shared/claude-code/FACTS.md, compiled in.
+    static PriceTable builtin();
+
+    // Adds the rules of a user file; a rule for a model and date already present replaces it.
+    // Format: {"models": [{"model": "claude-opus-4-8", "effective_from": "2026-12-01",
+    //   "input": 5, "cache_write_5m": 6.25, "cache_write_1h": 10, "cache_read": 0.5,
+    //   "output": 25, "fast_multiplier": 2, "long_context": {same five prices}}]}
+    // with prices in USD per million tokens. Returns an error message, or empty on success;
+    // on error the table is unchanged.
+    std::string load_overrides(const std::filesystem::path& file);
+
+    void add(PriceRule rule);
+
+    // The rule for `model` (raw or normalised) in force at `timestamp_ms`, or nullptr when the
+    // model is unknown: such responses are reported as unpriced, never priced at $0.
+    const PriceRule* find(std::string_view model, int64_t timestamp_ms) const;
+
+    // Exact cost of one response in pico-dollars, or nullopt for an unknown model.
+    std::optional<int64_t> cost_pico_usd(std::string_view model, int64_t timestamp_ms,
+                                         std::string_view speed, const TokenCounts& tokens) const;
+
+private:
+    std::vector<PriceRule> m_rules;  // sorted by (model, effective_from_ms)
+};
+
+}  // namespace ccmeter

@@ -1,0 +1,80 @@
+// Plain data that flows from the parser through the ingest engine into the store.
+//
+// Token counts are raw integers exactly as Claude Code wrote them; nothing here is priced.
+// Timestamps are milliseconds since the Unix epoch, UTC. Strings own their bytes, so a record
+// outlives the line it was parsed from.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+namespace ccmeter {
+
+// The token fields of one API response (`message.usage`), merged over all lines that share its
+// (message.id, requestId) key by taking each field's maximum.
+struct TokenCounts {
+    int64_t input_tokens = 0;
+    int64_t output_tokens = 0;
+    int64_t cache_creation_input_tokens = 0;  // 5m + 1h writes, as the API reports them
+    int64_t cache_read_input_tokens = 0;
+    int64_t cache_5m = 0;  // cache_creation.ephemeral_5m_input_tokens
+    int64_t cache_1h = 0;  // cache_creation.ephemeral_1h_input_tokens
+    int64_t web_search_requests = 0;
+    int64_t web_fetch_requests = 0;
+
+    // Field-wise maximum: the dedup rule for the lines of one response.
+    void merge_max(const TokenCounts& other) {
+        input_tokens = std::max(input_tokens, other.input_tokens);
+        output_tokens = std::max(output_tokens, other.output_tokens);
+        cache_creation_input_tokens =
+            std::max(cache_creation_input_tokens, other.cache_creation_input_tokens);
+        cache_read_input_tokens = std::max(cache_read_input_tokens, other.cache_read_input_tokens);
+        cache_5m = std::max(cache_5m, other.cache_5m);
+        cache_1h = std::max(cache_1h, other.cache_1h);
+        web_search_requests = std::max(web_search_requests, other.web_search_requests);
+        web_fetch_requests = std::max(web_fetch_requests, other.web_fetch_requests);
+    }
+    // Field-wise sum: aggregation over distinct responses.
+    void add(const TokenCounts& other) {
+        input_tokens += other.input_tokens;
+        output_tokens += other.output_tokens;
+        cache_creation_input_tokens += other.cache_creation_input_tokens;
+        cache_read_input_tokens += other.cache_read_input_tokens;
+        cache_5m += other.cache_5m;
+        cache_1h += other.cache_1h;
+        web_search_requests += other.web_search_requests;
+        web_fetch_requests += other.web_fetch_requests;
+    }
+    bool operator==(const TokenCounts&) const = default;
+};
+
+// One API response as seen on one top-level `"type":"assistant"` line with `message.usage`.
+struct UsageRecord {
+    std::string message_id;
+    std::string request_id;
+    std::string model;
+    int64_t timestamp_ms = 0;
+    std::string session_id;
+    std::string cwd;
+    std::string git_branch;
+    bool is_sidechain = false;
+    std::string agent_id;
+    std::string version;
+    std::string speed;  // "standard", "fast" or empty when absent
+    std::string service_tier;
+    std::string inference_geo;
+    TokenCounts tokens;
+};
+
+// A user record that starts a turn (a prompt, not a tool result). Kept so reports can measure
+// turns; its content is never stored.
+struct TurnStart {
+    std::string uuid;
+    std::string session_id;
+    int64_t timestamp_ms = 0;
+    bool is_sidechain = false;
+    std::string agent_id;
+};
+
+}  // namespace ccmeter

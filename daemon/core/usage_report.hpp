@@ -1,0 +1,46 @@
+// Totals over stored responses, priced exactly, optionally broken down by one dimension.
+//
+// Costs are pico-dollars (exact integers); round with micro_usd() for display. A response whose
+// model has no price is never priced at $0: it is counted in `unpriced_responses` and its
+// tokens in `unpriced_tokens` (they are also part of `tokens`).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/price_table.hpp"
+#include "core/usage_store.hpp"
+
+namespace ccmeter {
+
+struct UsageTotals {
+    TokenCounts tokens;
+    int64_t responses = 0;
+    int64_t cost_pico_usd = 0;  // of the priced responses
+    int64_t unpriced_responses = 0;
+    TokenCounts unpriced_tokens;
+    std::set<std::string> unpriced_models;
+
+    void add(const UsageRecord& response, const std::optional<int64_t>& cost_pico_usd);
+};
+
+// Rounds pico-dollars to the nearest micro-dollar (half away from zero).
+int64_t micro_usd(int64_t pico_usd);
+
+enum class GroupBy { none, model, day_utc, session, project };
+
+struct UsageReport {
+    UsageTotals totals;
+    std::map<std::string, UsageTotals> groups;  // empty for GroupBy::none
+};
+
+// "YYYY-MM-DD" of a UTC millisecond timestamp.
+std::string utc_day(int64_t timestamp_ms);
+
+Result<UsageReport> build_report(const UsageStore& store, const PriceTable& prices,
+                                 const ResponseFilter& filter, GroupBy group_by);
+
+}  // namespace ccmeter

@@ -1,0 +1,368 @@
+#include "core/usage_store.hpp"
+
+#include <sys/stat.h>
+
+#include <string_view>
+#include <system_error>
+
+namespace ccmeter {
+
+namespace {
+
+// Each entry migrates the schema from version i to i + 1. Never edit a shipped entry: append.
+constexpr const char* k_migrations[] = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE files(
+  path TEXT PRIMARY KEY,
+  device INTEGER NOT NULL,
+  inode INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  tail BLOB NOT NULL,
+  malformed_lines INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE TABLE responses(
+  message_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  cwd TEXT NOT NULL,
+  git_branch TEXT NOT NULL,
+  is_sidechain INTEGER NOT NULL,
+  agent_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  speed TEXT NOT NULL,
+  service_tier TEXT NOT NULL,
+  inference_geo TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  PRIMARY KEY(message_id, request_id)
+) WITHOUT ROWID;
+CREATE INDEX responses_by_time ON responses(timestamp_ms);
+CREATE INDEX responses_by_session ON responses(session_id, timestamp_ms);
+CREATE TABLE turns(
+  uuid TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  is_sidechain INTEGER NOT NULL,
+  agent_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX turns_by_session ON turns(session_id, timestamp_ms);
+)sql",
+};
+
+constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
+
+// A main-chain line's metadata replaces a sidechain replay's; tokens take their maximum.
+constexpr const char* k_upsert_response_sql = R"sql(
+INSERT INTO responses(message_id, request_id, timestamp_ms, model, session_id, cwd, git_branch,
+  is_sidechain, agent_id, version, speed, service_tier, inference_geo, input_tokens,
+  output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h,
+  web_search_requests, web_fetch_requests)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+ON CONFLICT(message_id, request_id) DO UPDATE SET
+  input_tokens = max(input_tokens, excluded.input_tokens),
+  output_tokens = max(output_tokens, excluded.output_tokens),
+  cache_creation_input_tokens = max(cache_creation_input_tokens, excluded.cache_creation_input_tokens),
+  cache_read_input_tokens = max(cache_read_input_tokens, excluded.cache_read_input_tokens),
+  cache_5m = max(cache_5m, excluded.cache_5m),
+  cache_1h = max(cache_1h, excluded.cache_1h),
+  web_search_requests = max(web_search_requests, excluded.web_search_requests),
+  web_fetch_requests = max(web_fetch_requests, excluded.web_fetch_requests),
+  speed = CASE WHEN speed = '' THEN excluded.speed ELSE speed END,
+  service_tier = CASE WHEN service_tier = '' THEN excluded.service_tier ELSE service_tier END,
+  inference_geo = CASE WHEN inference_geo = '' THEN excluded.inference_geo ELSE inference_geo END,
+  timestamp_ms = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                      THEN excluded.timestamp_ms ELSE timestamp_ms END,
+  session_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                    THEN excluded.session_id ELSE session_id END,
+  cwd = CASE WHEN is_sidechain AND NOT excluded.is_sidechain THEN excluded.cwd ELSE cwd END,
+  git_branch = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                    THEN excluded.git_branch ELSE git_branch END,
+  agent_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                  THEN excluded.agent_id ELSE agent_id END,
+  version = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                 THEN excluded.version ELSE version END,
+  is_sidechain = is_sidechain AND excluded.is_sidechain
+)sql";
+
+constexpr const char* k_insert_turn_sql =
+    "INSERT OR IGNORE INTO turns(uuid, session_id, timestamp_ms, is_sidechain, agent_id) "
+    "VALUES(?1, ?2, ?3, ?4, ?5)";
+
+constexpr const char* k_upsert_file_sql = R"sql(
+INSERT INTO files(path, device, inode, offset, tail, malformed_lines, generation, updated_ms)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode,
+  offset = excluded.offset, tail = excluded.tail, malformed_lines = excluded.malformed_lines,
+  generation = excluded.generation, updated_ms = excluded.updated_ms
+)sql";
+
+constexpr const char* k_select_file_sql =
+    "SELECT device, inode, offset, tail, malformed_lines, generation FROM files WHERE path = ?1";
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+    return Error{std::string(what) + ": " + sqlite3_errmsg(db)};
+}
+
+void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+    sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string column_text(sqlite3_stmt* statement, int index) {
+    const unsigned char* text = sqlite3_column_text(statement, index);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<size_t>(sqlite3_column_bytes(statement, index)))
+                : std::string();
+}
+
+// Runs one statement to completion and resets it.
+bool step_done(sqlite3_stmt* statement) {
+    const int rc = sqlite3_step(statement);
+    sqlite3_reset(statement);
+    return rc == SQLITE_DONE;
+}
+
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : m_db(db) {}
+    ~Transaction() {
+        if (m_open) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool begin() { return m_open = sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK; }
+    bool commit() {
+        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+        m_open = false;
+        return true;
+    }
+
+private:
+    sqlite3* m_db;
+    bool m_open = false;
+};
+
+}  // namespace
+
+UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
+
+UsageStore::~UsageStore() {
+    for (sqlite3_stmt* statement :
+         {m_upsert_response, m_insert_turn, m_upsert_file, m_select_file})
+        sqlite3_finalize(statement);
+    sqlite3_close(m_db);
+}
+
+Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
+        std::filesystem::create_directories(path.parent_path(), ec);
+        if (ec) return Error{"cannot create " + path.parent_path().string() + ": " + ec.message()};
+        ::chmod(path.parent_path().c_str(), 0700);
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    std::unique_ptr<UsageStore> store(new UsageStore(db));
+    if (rc != SQLITE_OK) return sqlite_error(db, "cannot open " + path.string());
+    ::chmod(path.c_str(), 0600);
+    sqlite3_busy_timeout(db, 5000);
+    // WAL: readers never block the writer. synchronous=NORMAL: a commit survives a crash of
+    // this process; checkpoint() makes everything durable against power loss too.
+    const char* pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-32768; PRAGMA foreign_keys=ON;";
+    if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot configure " + path.string());
+    if (Result<void> migrated = store->migrate(); !migrated) return migrated.error();
+    if (Result<void> prepared = store->prepare_statements(); !prepared) return prepared.error();
+    return store;
+}
+
+Result<void> UsageStore::migrate() {
+    const int version = schema_version();
+    if (version > k_schema_version)
+        return Error{"database schema version " + std::to_string(version) +
+                     " is newer than this ccmeter understands (" +
+                     std::to_string(k_schema_version) + "); upgrade ccmeter"};
+    for (int from = version; from < k_schema_version; ++from) {
+        Transaction transaction(m_db);
+        if (!transaction.begin()) return sqlite_error(m_db, "cannot begin migration");
+        if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+        const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
+        if (sqlite3_exec(m_db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
+            !transaction.commit())
+            return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+    }
+    return {};
+}
+
+Result<void> UsageStore::prepare_statements() {
+    const std::pair<const char*, sqlite3_stmt**> statements[] = {
+        {k_upsert_response_sql, &m_upsert_response},
+        {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},
+        {k_select_file_sql, &m_select_file},
+    };
+    for (const auto& [sql, target] : statements) {
+        if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
+            SQLITE_OK)
+            return sqlite_error(m_db, "cannot prepare statement");
+    }
+    return {};
+}
+
+int64_t UsageStore::scalar(const char* sql) const {
+    sqlite3_stmt* statement = nullptr;
+    int64_t value = 0;
+    if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW)
+        value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    return value;
+}
+
+int UsageStore::schema_version() const {
+    return static_cast<int>(scalar("PRAGMA user_version"));
+}
+
+int64_t UsageStore::response_count() const { return scalar("SELECT count(*) FROM responses"); }
+int64_t UsageStore::turn_count() const { return scalar("SELECT count(*) FROM turns"); }
+int64_t UsageStore::malformed_lines() const {
+    return scalar("SELECT coalesce(sum(malformed_lines), 0) FROM files");
+}
+
+std::optional<FileState> UsageStore::file_state(const std::string& path) const {
+    bind_text(m_select_file, 1, path);
+    std::optional<FileState> state;
+    if (sqlite3_step(m_select_file) == SQLITE_ROW) {
+        state.emplace();
+        state->path = path;
+        state->device = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 0));
+        state->inode = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 1));
+        state->offset = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 2));
+        const void* tail = sqlite3_column_blob(m_select_file, 3);
+        state->tail.assign(static_cast<const char*>(tail),
+                           static_cast<size_t>(sqlite3_column_bytes(m_select_file, 3)));
+        state->malformed_lines = sqlite3_column_int64(m_select_file, 4);
+        state->generation = sqlite3_column_int64(m_select_file, 5);
+    }
+    sqlite3_reset(m_select_file);
+    return state;
+}
+
+Result<void> UsageStore::commit(const IngestBatch& batch) {
+    Transaction transaction(m_db);
+    if (!transaction.begin()) return sqlite_error(m_db, "cannot begin transaction");
+    sqlite3_stmt* s = m_upsert_response;
+    for (const UsageRecord& r : batch.responses) {
+        bind_text(s, 1, r.message_id);
+        bind_text(s, 2, r.request_id);
+        sqlite3_bind_int64(s, 3, r.timestamp_ms);
+        bind_text(s, 4, r.model);
+        bind_text(s, 5, r.session_id);
+        bind_text(s, 6, r.cwd);
+        bind_text(s, 7, r.git_branch);
+        sqlite3_bind_int(s, 8, r.is_sidechain ? 1 : 0);
+        bind_text(s, 9, r.agent_id);
+        bind_text(s, 10, r.version);
+        bind_text(s, 11, r.speed);
+        bind_text(s, 12, r.service_tier);
+        bind_text(s, 13, r.inference_geo);
+        const TokenCounts& t = r.tokens;
+        const int64_t counts[] = {t.input_tokens,     t.output_tokens,
+                                  t.cache_creation_input_tokens, t.cache_read_input_tokens,
+                                  t.cache_5m,         t.cache_1h,
+                                  t.web_search_requests, t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i) sqlite3_bind_int64(s, 14 + i, counts[i]);
+        if (!step_done(s)) return sqlite_error(m_db, "cannot store a response");
+    }
+    for (const TurnStart& turn : batch.turns) {
+        bind_text(m_insert_turn, 1, turn.uuid);
+        bind_text(m_insert_turn, 2, turn.session_id);
+        sqlite3_bind_int64(m_insert_turn, 3, turn.timestamp_ms);
+        sqlite3_bind_int(m_insert_turn, 4, turn.is_sidechain ? 1 : 0);
+        bind_text(m_insert_turn, 5, turn.agent_id);
+        if (!step_done(m_insert_turn)) return sqlite_error(m_db, "cannot store a turn");
+    }
+    for (const FileState& file : batch.files) {
+        bind_text(m_upsert_file, 1, file.path);
+        sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
+        sqlite3_bind_int64(m_upsert_file, 3, static_cast<int64_t>(file.inode));
+        sqlite3_bind_int64(m_upsert_file, 4, static_cast<int64_t>(file.offset));
+        sqlite3_bind_blob(m_upsert_file, 5, file.tail.data(), static_cast<int>(file.tail.size()),
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(m_upsert_file, 6, file.malformed_lines);
+        sqlite3_bind_int64(m_upsert_file, 7, file.generation);
+        if (!step_done(m_upsert_file)) return sqlite_error(m_db, "cannot store a file offset");
+    }
+    if (!transaction.commit()) return sqlite_error(m_db, "cannot commit");
+    return {};
+}
+
+Result<void> UsageStore::for_each_response(
+    const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
+    std::string sql =
+        "SELECT message_id, request_id, timestamp_ms, model, session_id, cwd, git_branch, "
+        "is_sidechain, agent_id, version, speed, service_tier, inference_geo, input_tokens, "
+        "output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h, "
+        "web_search_requests, web_fetch_requests FROM responses WHERE 1";
+    if (filter.since_ms) sql += " AND timestamp_ms >= ?1";
+    if (filter.until_ms) sql += " AND timestamp_ms < ?2";
+    if (filter.session_id) sql += " AND session_id = ?3";
+    if (filter.cwd) sql += " AND cwd = ?4";
+    sql += " ORDER BY timestamp_ms";
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot query responses");
+    if (filter.since_ms) sqlite3_bind_int64(s, 1, *filter.since_ms);
+    if (filter.until_ms) sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (filter.session_id) bind_text(s, 3, *filter.session_id);
+    if (filter.cwd) bind_text(s, 4, *filter.cwd);
+    UsageRecord r;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        r.message_id = column_text(s, 0);
+        r.request_id = column_text(s, 1);
+        r.timestamp_ms = sqlite3_column_int64(s, 2);
+        r.model = column_text(s, 3);
+        r.session_id = column_text(s, 4);
+        r.cwd = column_text(s, 5);
+        r.git_branch = column_text(s, 6);
+        r.is_sidechain = sqlite3_column_int(s, 7) != 0;
+        r.agent_id = column_text(s, 8);
+        r.version = column_text(s, 9);
+        r.speed = column_text(s, 10);
+        r.service_tier = column_text(s, 11);
+        r.inference_geo = column_text(s, 12);
+        TokenCounts& t = r.tokens;
+        int64_t* counts[] = {&t.input_tokens,     &t.output_tokens,
+                             &t.cache_creation_input_tokens, &t.cache_read_input_tokens,
+                             &t.cache_5m,         &t.cache_1h,
+                             &t.web_search_requests, &t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i) *counts[i] = sqlite3_column_int64(s, 13 + i);
+        visit(r);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot read responses");
+    return {};
+}
+
+Result<void> UsageStore::checkpoint() {
+    if (sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) !=
+        SQLITE_OK)
+        return sqlite_error(m_db, "cannot checkpoint");
+    return {};
+}
+
+}  // namespace ccmeter

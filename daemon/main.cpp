@@ -1,0 +1,39 @@
+// ccmeterd: the per-user ccmeter daemon. Subcommands:
+//   ingest   bring the history database up to date once and print totals
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "cli/ingest_command.hpp"
+
+int main(int argc, char** argv) {
+    try {
+        CLI::App app{"ccmeterd: what your Claude Code tokens cost, kept exactly"};
+        app.require_subcommand(1);
+        ccmeter::IngestCommandOptions ingest;
+        std::vector<std::string> config_dirs;
+        std::string database, prices;
+        CLI::App* ingest_app = app.add_subcommand("ingest", "Ingest new transcript lines once");
+        ingest_app->add_option("--config-dir", config_dirs,
+                               "Claude config dir (repeatable; default: CLAUDE_CONFIG_DIR, "
+                               "~/.claude and ~/.config/claude)");
+        ingest_app->add_option("--db", database, "History database (default: "
+                                                 "$XDG_DATA_HOME/ccmeter/usage.db)");
+        ingest_app->add_option("--prices", prices, "Price overrides (JSON)");
+        ingest_app->add_flag("--json", ingest.json, "Print one JSON object");
+        ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
+        ingest_app->add_flag("--quiet", ingest.quiet, "No log lines on stderr");
+        CLI11_PARSE(app, argc, argv);
+
+        if (*ingest_app) {
+            for (const std::string& dir : config_dirs) ingest.config_dirs.emplace_back(dir);
+            ingest.database = database;
+            ingest.prices = prices;
+            return ccmeter::run_ingest_command(ingest, std::cout, std::cerr);
+        }
+        return 2;
+    } catch (const std::exception& error) {
+        std::cerr << "ccmeterd: " << error.what() << "\n";
+        return 1;
+    }
+}
