@@ -64,23 +64,44 @@ Result<IngestStats> IngestEngine::ingest_dirs(const std::vector<fs::path>& confi
 
 Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& files) {
     IngestStats stats;
-    for (const fs::path& file : files) {
-        if (Result<void> done = ingest_file(file, stats); !done) return done.error();
+    std::unordered_map<std::string, FileState> known;
+    if (files.size() > 16) {
+        known = m_store.file_states();
+    } else {
+        for (const fs::path& file : files)
+            if (std::optional<FileState> state = m_store.file_state(file.string()))
+                known.emplace(file.string(), std::move(*state));
     }
-    if (Result<void> flushed = flush(stats); !flushed) return flushed.error();
+    m_batch.clear();
+    Result<void> outcome;
+    {
+        BatchWriter writer(m_store);  // from here until finish() only the writer uses m_store
+        m_writer = &writer;
+        for (const fs::path& file : files) {
+            outcome = ingest_file(file, known, stats);
+            if (!outcome) break;
+        }
+        if (outcome) outcome = flush();
+        Result<void> finished = writer.finish();
+        if (outcome) outcome = finished;
+        stats.commits = writer.commits();
+        m_writer = nullptr;
+    }
+    m_batch.clear();
+    if (!outcome) return outcome.error();
     return stats;
 }
 
-Result<void> IngestEngine::flush(IngestStats& stats) {
+Result<void> IngestEngine::flush() {
     if (m_batch.empty()) return {};
-    Result<void> committed = m_store.commit(m_batch);
+    Result<void> submitted = m_writer->submit(std::move(m_batch));
     m_batch.clear();
-    if (!committed) return committed;
-    ++stats.commits;
-    return {};
+    return submitted;
 }
 
-Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats) {
+Result<void> IngestEngine::ingest_file(const fs::path& path,
+                                       const std::unordered_map<std::string, FileState>& known,
+                                       IngestStats& stats) {
     ++stats.files_seen;
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
@@ -92,12 +113,13 @@ Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats)
     const uint64_t size = static_cast<uint64_t>(info.st_size);
 
     FileState state;
-    if (std::optional<FileState> stored = m_store.file_state(path.string())) state = *stored;
-    const bool known = state.device != 0 || state.inode != 0;
-    const bool same_file = known && state.device == static_cast<uint64_t>(info.st_dev) &&
+    const auto stored = known.find(path.string());
+    const bool seen_before = stored != known.end();
+    if (seen_before) state = stored->second;
+    const bool same_file = seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
                            state.inode == static_cast<uint64_t>(info.st_ino);
     if (same_file && size == state.offset) return {};  // nothing new
-    bool reset = known && (!same_file || size < state.offset);
+    bool reset = seen_before && (!same_file || size < state.offset);
     if (!reset && same_file && state.offset > 0) {
         std::optional<std::string> tail = read_tail(fd.get(), state.offset);
         reset = !tail || *tail != state.tail;
@@ -120,11 +142,11 @@ Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats)
         switch (m_parser.parse(line, m_usage, m_turn)) {
             case LineKind::usage:
                 ++stats.usage_lines;
-                m_batch.responses.push_back(m_usage);
+                m_batch.add_response(m_usage);
                 break;
             case LineKind::turn_start:
                 ++stats.turn_starts;
-                m_batch.turns.push_back(m_turn);
+                m_batch.add_turn(m_turn);
                 break;
             case LineKind::malformed:
                 ++stats.malformed_lines;
@@ -142,13 +164,13 @@ Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats)
     LineReader::Result read =
         m_reader.read(fd.get(), start, [&](std::string_view line, uint64_t end_offset) {
             handle_line(line, end_offset);
-            if (m_batch.responses.size() + m_batch.turns.size() < m_options.batch_lines)
+            if (m_batch.lines() + m_batch.turns().size() < m_options.batch_lines)
                 return true;
             std::optional<std::string> tail = read_tail(fd.get(), state.offset);
             if (!tail) return true;  // retry at the next line
             state.tail = std::move(*tail);
-            m_batch.files.push_back(state);
-            flushed = flush(stats);
+            m_batch.set_file(state);
+            flushed = flush();
             return static_cast<bool>(flushed);
         });
     if (!flushed) return flushed;
@@ -162,7 +184,7 @@ Result<void> IngestEngine::ingest_file(const fs::path& path, IngestStats& stats)
     std::optional<std::string> tail = read_tail(fd.get(), state.offset);
     if (!tail) return {};  // leave the stored state as it was; the next run retries
     state.tail = std::move(*tail);
-    m_batch.files.push_back(state);
+    m_batch.set_file(state);
     return {};
 }
 

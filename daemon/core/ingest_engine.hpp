@@ -10,15 +10,18 @@
 // Work is committed in batches: rows and the offsets that cover them in one transaction, so the
 // process may be killed at any moment.
 //
-// Threads: an IngestEngine and its store are used from one thread.
+// Threads: an IngestEngine and its store are used from one thread; internally a BatchWriter
+// commits on a second thread while the calling thread reads and parses.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/batch_writer.hpp"
 #include "core/error.hpp"
 #include "core/line_reader.hpp"
 #include "core/usage_parser.hpp"
@@ -58,8 +61,10 @@ public:
     Result<IngestStats> ingest_files(const std::vector<std::filesystem::path>& files);
 
 private:
-    Result<void> ingest_file(const std::filesystem::path& path, IngestStats& stats);
-    Result<void> flush(IngestStats& stats);
+    Result<void> ingest_file(const std::filesystem::path& path,
+                             const std::unordered_map<std::string, FileState>& known,
+                             IngestStats& stats);
+    Result<void> flush();
     void log(const std::string& message) const;
 
     UsageStore& m_store;
@@ -67,6 +72,7 @@ private:
     LineReader m_reader;
     UsageParser m_parser;
     IngestBatch m_batch;
+    BatchWriter* m_writer = nullptr;  // during ingest_files()
     UsageRecord m_usage;
     TurnStart m_turn;
 };

@@ -39,12 +39,12 @@ std::optional<int64_t> price_field(const json::object& object, std::string_view 
                                    std::string& error) {
     const json::value* value = object.if_contains(key);
     if (!value || !value->is_number()) {
-        error = "missing or non-numeric \"" + std::string(key) + "\"";
+        error = std::string("missing or non-numeric \"").append(key).append("\"");
         return std::nullopt;
     }
     const double dollars = value->to_number<double>();
     if (dollars < 0 || dollars > 1e6) {
-        error = "\"" + std::string(key) + "\" is out of range";
+        error = std::string("\"").append(key).append("\" is out of range");
         return std::nullopt;
     }
     return static_cast<int64_t>(std::llround(dollars * 1'000'000.0));

@@ -67,6 +67,25 @@ struct UsageRecord {
     TokenCounts tokens;
 };
 
+// Folds another line of the same response (same message_id and request_id) into `into`: each
+// token field takes its maximum; a main-chain line's metadata replaces a sidechain replay's;
+// otherwise the first line's metadata stays. UsageStore applies the same rule to stored rows.
+inline void merge_response(UsageRecord& into, const UsageRecord& from) {
+    into.tokens.merge_max(from.tokens);
+    if (into.speed.empty()) into.speed = from.speed;
+    if (into.service_tier.empty()) into.service_tier = from.service_tier;
+    if (into.inference_geo.empty()) into.inference_geo = from.inference_geo;
+    if (into.is_sidechain && !from.is_sidechain) {
+        into.timestamp_ms = from.timestamp_ms;
+        into.session_id = from.session_id;
+        into.cwd = from.cwd;
+        into.git_branch = from.git_branch;
+        into.agent_id = from.agent_id;
+        into.version = from.version;
+        into.is_sidechain = false;
+    }
+}
+
 // A user record that starts a turn (a prompt, not a tool result). Kept so reports can measure
 // turns; its content is never stored.
 struct TurnStart {

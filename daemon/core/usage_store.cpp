@@ -23,17 +23,29 @@ CREATE TABLE files(
   generation INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL
 );
-CREATE TABLE responses(
-  message_id TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  timestamp_ms INTEGER NOT NULL,
-  model TEXT NOT NULL,
+CREATE TABLE models(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+-- Where responses come from: the per-line metadata, interned (few distinct values).
+CREATE TABLE sources(
+  id INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL,
   cwd TEXT NOT NULL,
   git_branch TEXT NOT NULL,
-  is_sidechain INTEGER NOT NULL,
-  agent_id TEXT NOT NULL,
   version TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  is_sidechain INTEGER NOT NULL,
+  UNIQUE(session_id, cwd, git_branch, version, agent_id, is_sidechain)
+);
+CREATE TABLE responses(
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  is_sidechain INTEGER NOT NULL,
   speed TEXT NOT NULL,
   service_tier TEXT NOT NULL,
   inference_geo TEXT NOT NULL,
@@ -44,11 +56,11 @@ CREATE TABLE responses(
   cache_5m INTEGER NOT NULL,
   cache_1h INTEGER NOT NULL,
   web_search_requests INTEGER NOT NULL,
-  web_fetch_requests INTEGER NOT NULL,
-  PRIMARY KEY(message_id, request_id)
-) WITHOUT ROWID;
+  web_fetch_requests INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX responses_by_key ON responses(message_id, request_id);
 CREATE INDEX responses_by_time ON responses(timestamp_ms);
-CREATE INDEX responses_by_session ON responses(session_id, timestamp_ms);
+CREATE INDEX responses_by_source ON responses(source_id, timestamp_ms);
 CREATE TABLE turns(
   uuid TEXT PRIMARY KEY,
   session_id TEXT NOT NULL,
@@ -62,13 +74,13 @@ CREATE INDEX turns_by_session ON turns(session_id, timestamp_ms);
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
 
-// A main-chain line's metadata replaces a sidechain replay's; tokens take their maximum.
+// The merge rule of usage_record.hpp's merge_response(), for rows already stored: tokens take
+// their maximum; a main-chain line's metadata replaces a sidechain replay's.
 constexpr const char* k_upsert_response_sql = R"sql(
-INSERT INTO responses(message_id, request_id, timestamp_ms, model, session_id, cwd, git_branch,
-  is_sidechain, agent_id, version, speed, service_tier, inference_geo, input_tokens,
-  output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h,
-  web_search_requests, web_fetch_requests)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+INSERT INTO responses(message_id, request_id, timestamp_ms, model_id, source_id, is_sidechain,
+  speed, service_tier, inference_geo, input_tokens, output_tokens, cache_creation_input_tokens,
+  cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 ON CONFLICT(message_id, request_id) DO UPDATE SET
   input_tokens = max(input_tokens, excluded.input_tokens),
   output_tokens = max(output_tokens, excluded.output_tokens),
@@ -83,17 +95,19 @@ ON CONFLICT(message_id, request_id) DO UPDATE SET
   inference_geo = CASE WHEN inference_geo = '' THEN excluded.inference_geo ELSE inference_geo END,
   timestamp_ms = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
                       THEN excluded.timestamp_ms ELSE timestamp_ms END,
-  session_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                    THEN excluded.session_id ELSE session_id END,
-  cwd = CASE WHEN is_sidechain AND NOT excluded.is_sidechain THEN excluded.cwd ELSE cwd END,
-  git_branch = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                    THEN excluded.git_branch ELSE git_branch END,
-  agent_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                  THEN excluded.agent_id ELSE agent_id END,
-  version = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                 THEN excluded.version ELSE version END,
+  source_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
+                   THEN excluded.source_id ELSE source_id END,
   is_sidechain = is_sidechain AND excluded.is_sidechain
 )sql";
+
+constexpr const char* k_insert_model_sql = "INSERT OR IGNORE INTO models(name) VALUES(?1)";
+constexpr const char* k_select_model_sql = "SELECT id FROM models WHERE name = ?1";
+constexpr const char* k_insert_source_sql =
+    "INSERT OR IGNORE INTO sources(session_id, cwd, git_branch, version, agent_id, is_sidechain) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* k_select_source_sql =
+    "SELECT id FROM sources WHERE session_id = ?1 AND cwd = ?2 AND git_branch = ?3 AND "
+    "version = ?4 AND agent_id = ?5 AND is_sidechain = ?6";
 
 constexpr const char* k_insert_turn_sql =
     "INSERT OR IGNORE INTO turns(uuid, session_id, timestamp_ms, is_sidechain, agent_id) "
@@ -156,7 +170,8 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
-         {m_upsert_response, m_insert_turn, m_upsert_file, m_select_file})
+         {m_upsert_response, m_insert_turn, m_upsert_file, m_select_file, m_insert_model,
+          m_select_model, m_insert_source, m_select_source})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -180,7 +195,7 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     // this process; checkpoint() makes everything durable against power loss too.
     const char* pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-        "PRAGMA cache_size=-32768; PRAGMA foreign_keys=ON;";
+        "PRAGMA cache_size=-16384; PRAGMA foreign_keys=ON;";
     if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot configure " + path.string());
     if (Result<void> migrated = store->migrate(); !migrated) return migrated.error();
@@ -213,6 +228,10 @@ Result<void> UsageStore::prepare_statements() {
         {k_insert_turn_sql, &m_insert_turn},
         {k_upsert_file_sql, &m_upsert_file},
         {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},
+        {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},
+        {k_select_source_sql, &m_select_source},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -242,52 +261,149 @@ int64_t UsageStore::malformed_lines() const {
     return scalar("SELECT coalesce(sum(malformed_lines), 0) FROM files");
 }
 
+namespace {
+
+// Reads columns first..first+5 (device, inode, offset, tail, malformed_lines, generation).
+FileState file_state_from_row(sqlite3_stmt* statement, int first, std::string path) {
+    FileState state;
+    state.path = std::move(path);
+    state.device = static_cast<uint64_t>(sqlite3_column_int64(statement, first));
+    state.inode = static_cast<uint64_t>(sqlite3_column_int64(statement, first + 1));
+    state.offset = static_cast<uint64_t>(sqlite3_column_int64(statement, first + 2));
+    const void* tail = sqlite3_column_blob(statement, first + 3);
+    state.tail.assign(static_cast<const char*>(tail),
+                      static_cast<size_t>(sqlite3_column_bytes(statement, first + 3)));
+    state.malformed_lines = sqlite3_column_int64(statement, first + 4);
+    state.generation = sqlite3_column_int64(statement, first + 5);
+    return state;
+}
+
+}  // namespace
+
 std::optional<FileState> UsageStore::file_state(const std::string& path) const {
     bind_text(m_select_file, 1, path);
     std::optional<FileState> state;
-    if (sqlite3_step(m_select_file) == SQLITE_ROW) {
-        state.emplace();
-        state->path = path;
-        state->device = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 0));
-        state->inode = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 1));
-        state->offset = static_cast<uint64_t>(sqlite3_column_int64(m_select_file, 2));
-        const void* tail = sqlite3_column_blob(m_select_file, 3);
-        state->tail.assign(static_cast<const char*>(tail),
-                           static_cast<size_t>(sqlite3_column_bytes(m_select_file, 3)));
-        state->malformed_lines = sqlite3_column_int64(m_select_file, 4);
-        state->generation = sqlite3_column_int64(m_select_file, 5);
-    }
+    if (sqlite3_step(m_select_file) == SQLITE_ROW)
+        state = file_state_from_row(m_select_file, 0, path);
     sqlite3_reset(m_select_file);
     return state;
+}
+
+std::unordered_map<std::string, FileState> UsageStore::file_states() const {
+    std::unordered_map<std::string, FileState> states;
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(m_db,
+                           "SELECT path, device, inode, offset, tail, malformed_lines, generation "
+                           "FROM files",
+                           -1, &statement, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(statement) == SQLITE_ROW) {
+            std::string path = column_text(statement, 0);
+            states.emplace(path, file_state_from_row(statement, 1, path));
+        }
+    }
+    sqlite3_finalize(statement);
+    return states;
+}
+
+void IngestBatch::add_response(const UsageRecord& line) {
+    ++m_lines;
+    std::string key;
+    key.reserve(line.message_id.size() + line.request_id.size() + 1);
+    key.append(line.message_id).push_back('\0');
+    key.append(line.request_id);
+    auto [it, inserted] = m_response_index.try_emplace(std::move(key), m_responses.size());
+    if (inserted) {
+        m_responses.push_back(line);
+    } else {
+        merge_response(m_responses[it->second], line);
+    }
+}
+
+void IngestBatch::set_file(const FileState& file) {
+    for (FileState& existing : m_files) {
+        if (existing.path == file.path) {
+            existing = file;
+            return;
+        }
+    }
+    m_files.push_back(file);
+}
+
+void IngestBatch::clear() {
+    m_responses.clear();
+    m_response_index.clear();
+    m_turns.clear();
+    m_files.clear();
+    m_lines = 0;
+}
+
+Result<int64_t> UsageStore::intern_model(const std::string& name) {
+    if (auto it = m_model_ids.find(name); it != m_model_ids.end()) return it->second;
+    bind_text(m_insert_model, 1, name);
+    if (!step_done(m_insert_model)) return sqlite_error(m_db, "cannot store a model");
+    bind_text(m_select_model, 1, name);
+    if (sqlite3_step(m_select_model) != SQLITE_ROW) {
+        sqlite3_reset(m_select_model);
+        return sqlite_error(m_db, "cannot find a model");
+    }
+    const int64_t id = sqlite3_column_int64(m_select_model, 0);
+    sqlite3_reset(m_select_model);
+    m_model_ids.emplace(name, id);
+    return id;
+}
+
+Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
+    std::string key;
+    for (const std::string* part : {&r.session_id, &r.cwd, &r.git_branch, &r.version, &r.agent_id})
+        key.append(*part).push_back('\0');
+    key.push_back(r.is_sidechain ? '1' : '0');
+    if (auto it = m_source_ids.find(key); it != m_source_ids.end()) return it->second;
+    for (sqlite3_stmt* statement : {m_insert_source, m_select_source}) {
+        bind_text(statement, 1, r.session_id);
+        bind_text(statement, 2, r.cwd);
+        bind_text(statement, 3, r.git_branch);
+        bind_text(statement, 4, r.version);
+        bind_text(statement, 5, r.agent_id);
+        sqlite3_bind_int(statement, 6, r.is_sidechain ? 1 : 0);
+    }
+    if (!step_done(m_insert_source)) return sqlite_error(m_db, "cannot store a source");
+    if (sqlite3_step(m_select_source) != SQLITE_ROW) {
+        sqlite3_reset(m_select_source);
+        return sqlite_error(m_db, "cannot find a source");
+    }
+    const int64_t id = sqlite3_column_int64(m_select_source, 0);
+    sqlite3_reset(m_select_source);
+    m_source_ids.emplace(std::move(key), id);
+    return id;
 }
 
 Result<void> UsageStore::commit(const IngestBatch& batch) {
     Transaction transaction(m_db);
     if (!transaction.begin()) return sqlite_error(m_db, "cannot begin transaction");
     sqlite3_stmt* s = m_upsert_response;
-    for (const UsageRecord& r : batch.responses) {
+    for (const UsageRecord& r : batch.responses()) {
+        Result<int64_t> model_id = intern_model(r.model);
+        if (!model_id) return model_id.error();
+        Result<int64_t> source_id = intern_source(r);
+        if (!source_id) return source_id.error();
         bind_text(s, 1, r.message_id);
         bind_text(s, 2, r.request_id);
         sqlite3_bind_int64(s, 3, r.timestamp_ms);
-        bind_text(s, 4, r.model);
-        bind_text(s, 5, r.session_id);
-        bind_text(s, 6, r.cwd);
-        bind_text(s, 7, r.git_branch);
-        sqlite3_bind_int(s, 8, r.is_sidechain ? 1 : 0);
-        bind_text(s, 9, r.agent_id);
-        bind_text(s, 10, r.version);
-        bind_text(s, 11, r.speed);
-        bind_text(s, 12, r.service_tier);
-        bind_text(s, 13, r.inference_geo);
+        sqlite3_bind_int64(s, 4, *model_id);
+        sqlite3_bind_int64(s, 5, *source_id);
+        sqlite3_bind_int(s, 6, r.is_sidechain ? 1 : 0);
+        bind_text(s, 7, r.speed);
+        bind_text(s, 8, r.service_tier);
+        bind_text(s, 9, r.inference_geo);
         const TokenCounts& t = r.tokens;
         const int64_t counts[] = {t.input_tokens,     t.output_tokens,
                                   t.cache_creation_input_tokens, t.cache_read_input_tokens,
                                   t.cache_5m,         t.cache_1h,
                                   t.web_search_requests, t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i) sqlite3_bind_int64(s, 14 + i, counts[i]);
+        for (int i = 0; i < 8; ++i) sqlite3_bind_int64(s, 10 + i, counts[i]);
         if (!step_done(s)) return sqlite_error(m_db, "cannot store a response");
     }
-    for (const TurnStart& turn : batch.turns) {
+    for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
         bind_text(m_insert_turn, 2, turn.session_id);
         sqlite3_bind_int64(m_insert_turn, 3, turn.timestamp_ms);
@@ -295,7 +411,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         bind_text(m_insert_turn, 5, turn.agent_id);
         if (!step_done(m_insert_turn)) return sqlite_error(m_db, "cannot store a turn");
     }
-    for (const FileState& file : batch.files) {
+    for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
         sqlite3_bind_int64(m_upsert_file, 3, static_cast<int64_t>(file.inode));
@@ -306,22 +422,29 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         sqlite3_bind_int64(m_upsert_file, 7, file.generation);
         if (!step_done(m_upsert_file)) return sqlite_error(m_db, "cannot store a file offset");
     }
-    if (!transaction.commit()) return sqlite_error(m_db, "cannot commit");
+    if (!transaction.commit()) {
+        // The interned ids of this transaction were rolled back with it.
+        m_model_ids.clear();
+        m_source_ids.clear();
+        return sqlite_error(m_db, "cannot commit");
+    }
     return {};
 }
 
 Result<void> UsageStore::for_each_response(
     const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
     std::string sql =
-        "SELECT message_id, request_id, timestamp_ms, model, session_id, cwd, git_branch, "
-        "is_sidechain, agent_id, version, speed, service_tier, inference_geo, input_tokens, "
-        "output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h, "
-        "web_search_requests, web_fetch_requests FROM responses WHERE 1";
-    if (filter.since_ms) sql += " AND timestamp_ms >= ?1";
-    if (filter.until_ms) sql += " AND timestamp_ms < ?2";
-    if (filter.session_id) sql += " AND session_id = ?3";
-    if (filter.cwd) sql += " AND cwd = ?4";
-    sql += " ORDER BY timestamp_ms";
+        "SELECT r.message_id, r.request_id, r.timestamp_ms, m.name, s.session_id, s.cwd, "
+        "s.git_branch, r.is_sidechain, s.agent_id, s.version, r.speed, r.service_tier, "
+        "r.inference_geo, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
+        "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
+        "r.web_fetch_requests FROM responses r JOIN models m ON m.id = r.model_id "
+        "JOIN sources s ON s.id = r.source_id WHERE 1";
+    if (filter.since_ms) sql += " AND r.timestamp_ms >= ?1";
+    if (filter.until_ms) sql += " AND r.timestamp_ms < ?2";
+    if (filter.session_id) sql += " AND s.session_id = ?3";
+    if (filter.cwd) sql += " AND s.cwd = ?4";
+    sql += " ORDER BY r.timestamp_ms";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot query responses");

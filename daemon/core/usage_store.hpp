@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -46,16 +47,27 @@ struct FileState {
 constexpr size_t k_tail_check_bytes = 64;
 
 // Everything learned from a run of lines, committed atomically.
-struct IngestBatch {
-    std::vector<UsageRecord> responses;  // one entry per line; duplicates are fine
-    std::vector<TurnStart> turns;
-    std::vector<FileState> files;        // the new state of each file the lines came from
-    bool empty() const { return responses.empty() && turns.empty() && files.empty(); }
-    void clear() {
-        responses.clear();
-        turns.clear();
-        files.clear();
-    }
+class IngestBatch {
+public:
+    // Adds one usage line, merged (merge_response) with an earlier line of the same response.
+    void add_response(const UsageRecord& line);
+    void add_turn(const TurnStart& turn) { m_turns.push_back(turn); }
+    // The new state of a file the lines came from; a later state of the same file replaces it.
+    void set_file(const FileState& file);
+
+    const std::vector<UsageRecord>& responses() const { return m_responses; }
+    const std::vector<TurnStart>& turns() const { return m_turns; }
+    const std::vector<FileState>& files() const { return m_files; }
+    size_t lines() const { return m_lines; }
+    bool empty() const { return m_responses.empty() && m_turns.empty() && m_files.empty(); }
+    void clear();
+
+private:
+    std::vector<UsageRecord> m_responses;  // one per distinct response
+    std::unordered_map<std::string, size_t> m_response_index;  // message_id '\0' request_id
+    std::vector<TurnStart> m_turns;
+    std::vector<FileState> m_files;
+    size_t m_lines = 0;
 };
 
 // Which responses a query visits. Bounds are UTC milliseconds, `until_ms` exclusive.
@@ -78,6 +90,8 @@ public:
     int schema_version() const;
 
     std::optional<FileState> file_state(const std::string& path) const;
+    // Every file's state, by path.
+    std::unordered_map<std::string, FileState> file_states() const;
 
     Result<void> commit(const IngestBatch& batch);
 
@@ -97,12 +111,22 @@ private:
     Result<void> migrate();
     Result<void> prepare_statements();
     int64_t scalar(const char* sql) const;
+    Result<int64_t> intern_model(const std::string& name);
+    Result<int64_t> intern_source(const UsageRecord& response);
+
+    // Interned ids by value; rows are never deleted, so ids stay valid.
+    std::unordered_map<std::string, int64_t> m_model_ids;
+    std::unordered_map<std::string, int64_t> m_source_ids;
 
     sqlite3* m_db;
     sqlite3_stmt* m_upsert_response = nullptr;
     sqlite3_stmt* m_insert_turn = nullptr;
     sqlite3_stmt* m_upsert_file = nullptr;
     sqlite3_stmt* m_select_file = nullptr;
+    sqlite3_stmt* m_insert_model = nullptr;
+    sqlite3_stmt* m_select_model = nullptr;
+    sqlite3_stmt* m_insert_source = nullptr;
+    sqlite3_stmt* m_select_source = nullptr;
 };
 
 }  // namespace ccmeter
