@@ -9,6 +9,7 @@
 #include "core/app_paths.hpp"
 #include "core/config_dirs.hpp"
 #include "core/ingest_engine.hpp"
+#include "core/json_text.hpp"
 #include "core/usage_report.hpp"
 
 namespace ccmeter {
@@ -132,7 +133,7 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         ingest["malformed_lines"] = stats->malformed_lines;
         ingest["seconds"] = seconds;
         root["ingest"] = std::move(ingest);
-        out << json::serialize(root) << "\n";
+        out << to_json_text(root) << "\n";
         return 0;
     }
     const UsageTotals& t = report->totals;
