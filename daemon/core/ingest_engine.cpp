@@ -103,19 +103,24 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
                                        const std::unordered_map<std::string, FileState>& known,
                                        IngestStats& stats) {
     ++stats.files_seen;
+    FileState state;
+    const auto stored = known.find(path.string());
+    const bool seen_before = stored != known.end();
+    if (seen_before) state = stored->second;
+    struct stat info {};
+    if (seen_before && ::stat(path.c_str(), &info) == 0 &&
+        state.device == static_cast<uint64_t>(info.st_dev) &&
+        state.inode == static_cast<uint64_t>(info.st_ino) &&
+        static_cast<uint64_t>(info.st_size) == state.offset)
+        return {};  // nothing new: no need to open it
+
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno != ENOENT) log("cannot open " + path.string() + ": " + std::strerror(errno));
         return {};
     }
-    struct stat info {};
     if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return {};
     const uint64_t size = static_cast<uint64_t>(info.st_size);
-
-    FileState state;
-    const auto stored = known.find(path.string());
-    const bool seen_before = stored != known.end();
-    if (seen_before) state = stored->second;
     const bool same_file = seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
                            state.inode == static_cast<uint64_t>(info.st_ino);
     if (same_file && size == state.offset) return {};  // nothing new

@@ -179,37 +179,31 @@ std::string PriceTable::load_overrides(const std::filesystem::path& file) {
 
 const PriceRule* PriceTable::find(std::string_view model, int64_t timestamp_ms) const {
     const std::string id = normalise_model(model);
-    const PriceRule* best = nullptr;
-    auto it = std::lower_bound(m_rules.begin(), m_rules.end(), id,
-                               [](const PriceRule& rule, const std::string& key) {
-                                   return rule.model < key;
-                               });
-    for (; it != m_rules.end() && it->model == id; ++it) {
-        if (it->effective_from_ms <= timestamp_ms || !best) {
-            if (it->effective_from_ms <= timestamp_ms) best = &*it;
-        }
-    }
-    if (!best) {
-        // Responses older than every rule of a known model use its earliest rule.
-        it = std::lower_bound(m_rules.begin(), m_rules.end(), id,
-                              [](const PriceRule& rule, const std::string& key) {
-                                  return rule.model < key;
-                              });
-        if (it != m_rules.end() && it->model == id) best = &*it;
-    }
+    auto it = std::lower_bound(
+        m_rules.begin(), m_rules.end(), id,
+        [](const PriceRule& rule, const std::string& key) { return rule.model < key; });
+    if (it == m_rules.end() || it->model != id) return nullptr;
+    // The latest rule in force; a response older than every rule uses the earliest one.
+    const PriceRule* best = &*it;
+    for (++it; it != m_rules.end() && it->model == id && it->effective_from_ms <= timestamp_ms;
+         ++it)
+        best = &*it;
     return best;
 }
 
 std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t timestamp_ms,
                                                  std::string_view speed,
                                                  const TokenCounts& tokens) const {
+    return cost_pico_usd(model, timestamp_ms, speed, is_long_context(tokens), tokens);
+}
+
+std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t timestamp_ms,
+                                                 std::string_view speed, bool long_context,
+                                                 const TokenCounts& tokens) const {
     const PriceRule* rule = find(model, timestamp_ms);
     if (!rule) return std::nullopt;
-    const int64_t request_input = tokens.input_tokens + tokens.cache_creation_input_tokens +
-                                  tokens.cache_read_input_tokens;
-    const TokenPrices& p = rule->long_context && request_input > k_long_context_threshold_tokens
-                               ? *rule->long_context
-                               : rule->prices;
+    const TokenPrices& p =
+        rule->long_context && long_context ? *rule->long_context : rule->prices;
     // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
     const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
     const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;

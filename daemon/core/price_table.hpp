@@ -43,6 +43,13 @@ constexpr int64_t k_long_context_threshold_tokens = 200'000;
 // $0.01 per web search request, in pico-dollars.
 constexpr int64_t k_web_search_pico_usd = 10'000'000'000;
 
+// True when one request's input (input + cache write + cache read) is over the threshold.
+inline bool is_long_context(const TokenCounts& request) {
+    return request.input_tokens + request.cache_creation_input_tokens +
+               request.cache_read_input_tokens >
+           k_long_context_threshold_tokens;
+}
+
 // "claude-sonnet-4-5-20250929" -> "claude-sonnet-4-5"; also drops "[1m]", provider prefixes
 // ("us.anthropic."), Bedrock/Vertex version suffixes ("-v1:0", "@20250929") and upper case.
 std::string normalise_model(std::string_view model);
@@ -69,6 +76,13 @@ public:
     // Exact cost of one response in pico-dollars, or nullopt for an unknown model.
     std::optional<int64_t> cost_pico_usd(std::string_view model, int64_t timestamp_ms,
                                          std::string_view speed, const TokenCounts& tokens) const;
+
+    // Exact cost of the summed tokens of responses that share model, price date, speed and
+    // tier (`long_context`: each of them was over the long-context threshold). Prices are
+    // linear, so this equals the sum of their single costs.
+    std::optional<int64_t> cost_pico_usd(std::string_view model, int64_t timestamp_ms,
+                                         std::string_view speed, bool long_context,
+                                         const TokenCounts& tokens) const;
 
 private:
     std::vector<PriceRule> m_rules;  // sorted by (model, effective_from_ms)

@@ -5,15 +5,16 @@
 
 namespace ccmeter {
 
-void UsageTotals::add(const UsageRecord& response, const std::optional<int64_t>& cost) {
-    tokens.add(response.tokens);
-    ++responses;
+void UsageTotals::add(const std::string& model, int64_t count, const TokenCounts& summed,
+                      const std::optional<int64_t>& cost) {
+    tokens.add(summed);
+    responses += count;
     if (cost) {
         cost_pico_usd += *cost;
     } else {
-        ++unpriced_responses;
-        unpriced_tokens.add(response.tokens);
-        unpriced_models.insert(response.model);
+        unpriced_responses += count;
+        unpriced_tokens.add(summed);
+        unpriced_models.insert(model);
     }
 }
 
@@ -34,28 +35,32 @@ std::string utc_day(int64_t timestamp_ms) {
 
 Result<UsageReport> build_report(const UsageStore& store, const PriceTable& prices,
                                  const ResponseFilter& filter, GroupBy group_by) {
+    constexpr int64_t k_day_ms = 86'400'000;
+    const GroupColumn column = group_by == GroupBy::session   ? GroupColumn::session
+                               : group_by == GroupBy::project ? GroupColumn::project
+                                                              : GroupColumn::none;
     UsageReport report;
-    Result<void> visited = store.for_each_response(filter, [&](const UsageRecord& response) {
-        const std::optional<int64_t> cost = prices.cost_pico_usd(
-            response.model, response.timestamp_ms, response.speed, response.tokens);
-        report.totals.add(response, cost);
-        switch (group_by) {
-            case GroupBy::none:
-                break;
-            case GroupBy::model:
-                report.groups[response.model].add(response, cost);
-                break;
-            case GroupBy::day_utc:
-                report.groups[utc_day(response.timestamp_ms)].add(response, cost);
-                break;
-            case GroupBy::session:
-                report.groups[response.session_id].add(response, cost);
-                break;
-            case GroupBy::project:
-                report.groups[response.cwd].add(response, cost);
-                break;
-        }
-    });
+    Result<void> visited =
+        store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
+            const std::optional<int64_t> cost = prices.cost_pico_usd(
+                row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
+            report.totals.add(row.model, row.responses, row.tokens, cost);
+            switch (group_by) {
+                case GroupBy::none:
+                    break;
+                case GroupBy::model:
+                    report.groups[row.model].add(row.model, row.responses, row.tokens, cost);
+                    break;
+                case GroupBy::day_utc:
+                    report.groups[utc_day(row.bucket_start_ms)].add(row.model, row.responses,
+                                                                     row.tokens, cost);
+                    break;
+                case GroupBy::session:
+                case GroupBy::project:
+                    report.groups[row.group].add(row.model, row.responses, row.tokens, cost);
+                    break;
+            }
+        });
     if (!visited) return visited.error();
     return report;
 }

@@ -24,7 +24,9 @@ struct UsageTotals {
     TokenCounts unpriced_tokens;
     std::set<std::string> unpriced_models;
 
-    void add(const UsageRecord& response, const std::optional<int64_t>& cost_pico_usd);
+    // Adds summed responses of one model; `cost_pico_usd` is nullopt when it has no price.
+    void add(const std::string& model, int64_t responses, const TokenCounts& tokens,
+             const std::optional<int64_t>& cost_pico_usd);
 };
 
 // Rounds pico-dollars to the nearest micro-dollar (half away from zero).

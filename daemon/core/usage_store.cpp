@@ -1,5 +1,7 @@
 #include "core/usage_store.hpp"
 
+#include "core/price_table.hpp"
+
 #include <sys/stat.h>
 
 #include <string_view>
@@ -478,6 +480,63 @@ Result<void> UsageStore::for_each_response(
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot read responses");
+    return {};
+}
+
+Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn group,
+                                   int64_t bucket_ms,
+                                   const std::function<void(const AggregateRow&)>& visit) const {
+    const char* group_expression = group == GroupColumn::session   ? "s.session_id"
+                                   : group == GroupColumn::project ? "s.cwd"
+                                                                   : "''";
+    const bool join_sources = group != GroupColumn::none || filter.session_id || filter.cwd;
+    std::string sql = std::string("SELECT ") + group_expression +
+                      ", m.name, (r.timestamp_ms / ?5) * ?5 AS bucket, r.speed, "
+                      "(r.input_tokens + r.cache_creation_input_tokens + "
+                      "r.cache_read_input_tokens > " +
+                      std::to_string(k_long_context_threshold_tokens) +
+                      ") AS long_context, count(*), sum(r.input_tokens), sum(r.output_tokens), "
+                      "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
+                      "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
+                      "sum(r.web_fetch_requests) FROM responses r "
+                      "JOIN models m ON m.id = r.model_id";
+    if (join_sources) sql += " JOIN sources s ON s.id = r.source_id";
+    sql += " WHERE 1";
+    if (filter.since_ms) sql += " AND r.timestamp_ms >= ?1";
+    if (filter.until_ms) sql += " AND r.timestamp_ms < ?2";
+    if (filter.session_id) sql += " AND s.session_id = ?3";
+    if (filter.cwd) sql += " AND s.cwd = ?4";
+    sql += std::string(" GROUP BY ") + (join_sources && group != GroupColumn::none
+                                            ? std::string(group_expression) + ", "
+                                            : std::string()) +
+           "r.model_id, bucket, r.speed, long_context";
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot aggregate responses");
+    if (filter.since_ms) sqlite3_bind_int64(s, 1, *filter.since_ms);
+    if (filter.until_ms) sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (filter.session_id) bind_text(s, 3, *filter.session_id);
+    if (filter.cwd) bind_text(s, 4, *filter.cwd);
+    sqlite3_bind_int64(s, 5, bucket_ms > 0 ? bucket_ms : 1);
+    AggregateRow row;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        row.group = column_text(s, 0);
+        row.model = column_text(s, 1);
+        row.bucket_start_ms = sqlite3_column_int64(s, 2);
+        row.speed = column_text(s, 3);
+        row.long_context = sqlite3_column_int(s, 4) != 0;
+        row.responses = sqlite3_column_int64(s, 5);
+        TokenCounts& t = row.tokens;
+        int64_t* counts[] = {&t.input_tokens,     &t.output_tokens,
+                             &t.cache_creation_input_tokens, &t.cache_read_input_tokens,
+                             &t.cache_5m,         &t.cache_1h,
+                             &t.web_search_requests, &t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i) *counts[i] = sqlite3_column_int64(s, 6 + i);
+        visit(row);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot aggregate responses");
     return {};
 }
 

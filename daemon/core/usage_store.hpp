@@ -78,6 +78,20 @@ struct ResponseFilter {
     std::optional<std::string> cwd;
 };
 
+// What aggregate() groups by besides model, time bucket, speed and tier.
+enum class GroupColumn { none, session, project };
+
+// The summed responses of one (group, model, time bucket, speed, tier).
+struct AggregateRow {
+    std::string group;  // session id or cwd; empty for GroupColumn::none
+    std::string model;
+    int64_t bucket_start_ms = 0;
+    std::string speed;
+    bool long_context = false;  // every response was over k_long_context_threshold_tokens
+    int64_t responses = 0;
+    TokenCounts tokens;
+};
+
 class UsageStore {
 public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
@@ -98,6 +112,11 @@ public:
     // Calls `visit` for every stored response matching `filter`, in timestamp order.
     Result<void> for_each_response(const ResponseFilter& filter,
                                    const std::function<void(const UsageRecord&)>& visit) const;
+
+    // Sums responses matching `filter` in SQL. Responses fall into buckets of `bucket_ms`
+    // (aligned to the epoch, UTC); rows come in no particular order.
+    Result<void> aggregate(const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
+                           const std::function<void(const AggregateRow&)>& visit) const;
 
     int64_t response_count() const;
     int64_t turn_count() const;
