@@ -205,6 +205,23 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     return store;
 }
 
+Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesystem::path& path) {
+    sqlite3* db = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<UsageStore> store(new UsageStore(db));
+    if (rc != SQLITE_OK) return sqlite_error(db, "cannot open " + path.string());
+    sqlite3_busy_timeout(db, 5000);
+    if (store->schema_version() != k_schema_version)
+        return Error{path.string() + " has schema " + std::to_string(store->schema_version()) +
+                     ", expected " + std::to_string(k_schema_version)};
+    // Read-only: only the query statements are used; the write statements stay unprepared.
+    if (sqlite3_prepare_v3(db, k_select_file_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &store->m_select_file, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot prepare statement");
+    return store;
+}
+
 Result<void> UsageStore::migrate() {
     const int version = schema_version();
     if (version > k_schema_version)
@@ -498,8 +515,9 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                       ") AS long_context, count(*), sum(r.input_tokens), sum(r.output_tokens), "
                       "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
                       "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
-                      "sum(r.web_fetch_requests) FROM responses r "
-                      "JOIN models m ON m.id = r.model_id";
+                      "sum(r.web_fetch_requests), min(r.timestamp_ms), max(r.timestamp_ms), " +
+                      (group == GroupColumn::session ? "min(s.cwd)" : "''") +
+                      " FROM responses r JOIN models m ON m.id = r.model_id";
     if (join_sources) sql += " JOIN sources s ON s.id = r.source_id";
     sql += " WHERE 1";
     if (filter.since_ms) sql += " AND r.timestamp_ms >= ?1";
@@ -533,11 +551,36 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                              &t.cache_5m,         &t.cache_1h,
                              &t.web_search_requests, &t.web_fetch_requests};
         for (int i = 0; i < 8; ++i) *counts[i] = sqlite3_column_int64(s, 6 + i);
+        row.first_ms = sqlite3_column_int64(s, 14);
+        row.last_ms = sqlite3_column_int64(s, 15);
+        row.detail = column_text(s, 16);
         visit(row);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot aggregate responses");
     return {};
+}
+
+std::vector<TurnStart> UsageStore::turn_starts(const std::string& session_id) const {
+    std::vector<TurnStart> turns;
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(m_db,
+                           "SELECT uuid, timestamp_ms, is_sidechain, agent_id FROM turns "
+                           "WHERE session_id = ?1 ORDER BY timestamp_ms",
+                           -1, &statement, nullptr) == SQLITE_OK) {
+        bind_text(statement, 1, session_id);
+        while (sqlite3_step(statement) == SQLITE_ROW) {
+            TurnStart turn;
+            turn.uuid = column_text(statement, 0);
+            turn.session_id = session_id;
+            turn.timestamp_ms = sqlite3_column_int64(statement, 1);
+            turn.is_sidechain = sqlite3_column_int(statement, 2) != 0;
+            turn.agent_id = column_text(statement, 3);
+            turns.push_back(std::move(turn));
+        }
+    }
+    sqlite3_finalize(statement);
+    return turns;
 }
 
 Result<void> UsageStore::checkpoint() {

@@ -88,6 +88,9 @@ struct AggregateRow {
     int64_t bucket_start_ms = 0;
     std::string speed;
     bool long_context = false;  // every response was over k_long_context_threshold_tokens
+    int64_t first_ms = 0;       // the earliest and latest response in the row
+    int64_t last_ms = 0;
+    std::string detail;         // for GroupColumn::session: the session's (smallest) cwd
     int64_t responses = 0;
     TokenCounts tokens;
 };
@@ -97,6 +100,8 @@ public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
     // created with mode 0700.
     static Result<std::unique_ptr<UsageStore>> open(const std::filesystem::path& path);
+    // Opens an existing database for queries only (another connection writes).
+    static Result<std::unique_ptr<UsageStore>> open_read_only(const std::filesystem::path& path);
     ~UsageStore();
     UsageStore(const UsageStore&) = delete;
     UsageStore& operator=(const UsageStore&) = delete;
@@ -104,6 +109,8 @@ public:
     int schema_version() const;
 
     std::optional<FileState> file_state(const std::string& path) const;
+    // The turn starts of one session, main chain and sidechains, in time order.
+    std::vector<TurnStart> turn_starts(const std::string& session_id) const;
     // Every file's state, by path.
     std::unordered_map<std::string, FileState> file_states() const;
 

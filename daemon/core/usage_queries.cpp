@@ -1,0 +1,184 @@
+#include "core/usage_queries.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace ccmeter {
+
+namespace {
+
+constexpr int64_t k_day_ms = 86'400'000;
+constexpr int64_t k_minute_ms = 60'000;
+constexpr int64_t k_hour_ms = 3'600'000;
+
+// The coarsest bucket (at most a quarter hour) that every boundary is a multiple of, so that a
+// bucket never straddles two periods.
+int64_t bucket_for(const std::vector<int64_t>& boundaries) {
+    for (int64_t bucket : {int64_t{900'000}, k_minute_ms, int64_t{1'000}}) {
+        if (std::all_of(boundaries.begin(), boundaries.end(),
+                        [bucket](int64_t b) { return b % bucket == 0; }))
+            return bucket;
+    }
+    return 1;
+}
+
+// a * b / c for non-negative a and positive b, c, without overflow for a block's money.
+int64_t multiply_divide(int64_t a, int64_t b, int64_t c) {
+    return a / c * b + a % c * b / c;
+}
+
+std::optional<int64_t> cost_of(const PriceTable& prices, const AggregateRow& row) {
+    return prices.cost_pico_usd(row.model, row.bucket_start_ms, row.speed, row.long_context,
+                                row.tokens);
+}
+
+void add_row(UsageTotals& totals, const AggregateRow& row, const std::optional<int64_t>& cost) {
+    totals.add(row.model, row.responses, row.tokens, cost);
+}
+
+}  // namespace
+
+Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
+                                                   const PriceTable& prices,
+                                                   const std::vector<int64_t>& boundaries,
+                                                   ResponseFilter filter, bool breakdown) {
+    std::vector<PeriodTotals> periods;
+    if (boundaries.size() < 2) return periods;
+    if (!std::is_sorted(boundaries.begin(), boundaries.end()))
+        return Error{"period boundaries must ascend"};
+    for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
+        periods.emplace_back();
+        periods.back().start_ms = boundaries[i];
+        periods.back().end_ms = boundaries[i + 1];
+    }
+    filter.since_ms = boundaries.front();
+    filter.until_ms = boundaries.back();
+    Result<void> done = store.aggregate(
+        filter, GroupColumn::none, bucket_for(boundaries), [&](const AggregateRow& row) {
+            auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
+            if (next == boundaries.begin() || next == boundaries.end()) return;
+            PeriodTotals& period = periods[static_cast<size_t>(next - boundaries.begin() - 1)];
+            const std::optional<int64_t> cost = cost_of(prices, row);
+            add_row(period.usage, row, cost);
+            if (breakdown) add_row(period.by_model[row.model], row, cost);
+        });
+    if (!done) return done.error();
+    return periods;
+}
+
+Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const PriceTable& prices,
+                                                GroupKind kind, const ResponseFilter& filter,
+                                                bool breakdown) {
+    const GroupColumn column = kind == GroupKind::session   ? GroupColumn::session
+                               : kind == GroupKind::project ? GroupColumn::project
+                                                            : GroupColumn::none;
+    std::unordered_map<std::string, GroupTotals> groups;
+    Result<void> done =
+        store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
+            const std::string& key = kind == GroupKind::model ? row.model : row.group;
+            auto [it, inserted] = groups.try_emplace(key);
+            GroupTotals& group = it->second;
+            if (inserted) {
+                group.key = key;
+                group.first_ms = row.first_ms;
+                group.last_ms = row.last_ms;
+                group.project = kind == GroupKind::project ? key : row.detail;
+            }
+            group.first_ms = std::min(group.first_ms, row.first_ms);
+            group.last_ms = std::max(group.last_ms, row.last_ms);
+            if (kind == GroupKind::session && !row.detail.empty() &&
+                (group.project.empty() || row.detail < group.project))
+                group.project = row.detail;
+            group.models.insert(row.model);
+            const std::optional<int64_t> cost = cost_of(prices, row);
+            add_row(group.usage, row, cost);
+            if (breakdown) add_row(group.by_model[row.model], row, cost);
+        });
+    if (!done) return done.error();
+    std::vector<GroupTotals> result;
+    result.reserve(groups.size());
+    for (auto& [key, group] : groups) result.push_back(std::move(group));
+    std::sort(result.begin(), result.end(), [](const GroupTotals& a, const GroupTotals& b) {
+        return a.last_ms != b.last_ms ? a.last_ms > b.last_ms : a.key < b.key;
+    });
+    return result;
+}
+
+Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const PriceTable& prices,
+                                                const ResponseFilter& filter, int64_t now_ms) {
+    struct Minute {
+        AggregateRow row;
+        std::optional<int64_t> cost;
+    };
+    std::vector<Minute> minutes;
+    Result<void> done = store.aggregate(filter, GroupColumn::none, k_minute_ms,
+                                        [&](const AggregateRow& row) {
+                                            minutes.push_back({row, cost_of(prices, row)});
+                                        });
+    if (!done) return done.error();
+    std::sort(minutes.begin(), minutes.end(), [](const Minute& a, const Minute& b) {
+        return a.row.first_ms < b.row.first_ms;
+    });
+    std::vector<BlockTotals> blocks;
+    for (const Minute& minute : minutes) {
+        const int64_t at = minute.row.first_ms;
+        if (blocks.empty() || at >= blocks.back().end_ms ||
+            at - blocks.back().last_ms >= k_block_ms) {
+            BlockTotals block;
+            block.start_ms = at - (at % k_hour_ms + k_hour_ms) % k_hour_ms;
+            block.end_ms = block.start_ms + k_block_ms;
+            block.first_ms = at;
+            block.last_ms = at;
+            blocks.push_back(block);
+        }
+        BlockTotals& block = blocks.back();
+        block.last_ms = std::max(block.last_ms, minute.row.last_ms);
+        add_row(block.usage, minute.row, minute.cost);
+    }
+    for (BlockTotals& block : blocks) {
+        block.active = now_ms >= block.start_ms && now_ms < block.end_ms;
+        const int64_t until = block.active ? now_ms : block.last_ms;
+        const int64_t elapsed = std::max<int64_t>(until - block.start_ms, k_minute_ms);
+        block.burn_pico_usd_per_hour =
+            multiply_divide(block.usage.cost_pico_usd, k_hour_ms, elapsed);
+        if (block.active)
+            block.projected_pico_usd =
+                block.usage.cost_pico_usd +
+                multiply_divide(block.burn_pico_usd_per_hour, block.end_ms - now_ms, k_hour_ms);
+    }
+    return blocks;
+}
+
+Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,
+                                     const std::string& session_id) {
+    SessionDetail detail;
+    detail.session_id = session_id;
+    std::vector<int64_t> starts;
+    for (const TurnStart& turn : store.turn_starts(session_id))
+        if (!turn.is_sidechain) starts.push_back(turn.timestamp_ms);
+    ResponseFilter filter;
+    filter.session_id = session_id;
+    Result<void> done = store.for_each_response(filter, [&](const UsageRecord& response) {
+        if (detail.project.empty()) detail.project = response.cwd;
+        const std::optional<int64_t> cost = prices.cost_pico_usd(
+            response.model, response.timestamp_ms, response.speed, response.tokens);
+        // The turn is the last start at or before the response; earlier ones form turn 0.
+        auto next = std::upper_bound(starts.begin(), starts.end(), response.timestamp_ms);
+        const int64_t turn_start = next == starts.begin() ? -1 : *(next - 1);
+        if (detail.turns.empty() || detail.turns.back().start_ms != turn_start) {
+            detail.turns.emplace_back();
+            detail.turns.back().start_ms = turn_start;
+        }
+        TurnTotals& turn = detail.turns.back();
+        turn.usage.add(response.model, 1, response.tokens, cost);
+        turn.responses.push_back({response, cost});
+        detail.usage.add(response.model, 1, response.tokens, cost);
+    });
+    if (!done) return done.error();
+    for (TurnTotals& turn : detail.turns)
+        if (turn.start_ms < 0 && !turn.responses.empty())
+            turn.start_ms = turn.responses.front().response.timestamp_ms;
+    return detail;
+}
+
+}  // namespace ccmeter

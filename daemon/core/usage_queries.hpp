@@ -1,0 +1,92 @@
+// The questions people ask of their history, answered from a UsageStore and a PriceTable.
+//
+// Times are UTC milliseconds. Time zones are the caller's business: periods come as boundaries
+// the caller computed in the user's zone. Costs are exact pico-dollars (UsageTotals).
+// Functions here only read; use them on a read connection from any one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/price_table.hpp"
+#include "core/usage_report.hpp"
+#include "core/usage_store.hpp"
+
+namespace ccmeter {
+
+struct PeriodTotals {
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;  // exclusive
+    UsageTotals usage;
+    std::map<std::string, UsageTotals> by_model;  // filled when asked for a breakdown
+};
+
+// Usage in each period [boundaries[i], boundaries[i+1]). `boundaries` must ascend; since/until
+// of `filter` are replaced by the first and last boundary.
+Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
+                                                   const PriceTable& prices,
+                                                   const std::vector<int64_t>& boundaries,
+                                                   ResponseFilter filter, bool breakdown);
+
+enum class GroupKind { session, project, model };
+
+struct GroupTotals {
+    std::string key;  // session id, cwd or model
+    UsageTotals usage;
+    int64_t first_ms = 0;
+    int64_t last_ms = 0;
+    std::string project;  // sessions: their cwd
+    std::set<std::string> models;
+    std::map<std::string, UsageTotals> by_model;  // filled when asked for a breakdown
+};
+
+// Groups, most recent activity first.
+Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const PriceTable& prices,
+                                                GroupKind kind, const ResponseFilter& filter,
+                                                bool breakdown);
+
+// 5-hour billing windows, as Claude's plans count them: a block starts at the hour (UTC) of
+// the first response after the previous block ended, or after a gap of 5 hours.
+constexpr int64_t k_block_ms = 5 * 3'600'000;
+
+struct BlockTotals {
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;  // start + 5 h
+    int64_t first_ms = 0;
+    int64_t last_ms = 0;
+    bool active = false;  // now is inside the block
+    UsageTotals usage;
+    int64_t burn_pico_usd_per_hour = 0;  // cost / elapsed time since the block started
+    int64_t projected_pico_usd = 0;      // at that rate until the block ends (active only)
+};
+
+// Blocks in time order. Responses are taken at minute resolution.
+Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const PriceTable& prices,
+                                                const ResponseFilter& filter, int64_t now_ms);
+
+struct ResponseCost {
+    UsageRecord response;
+    std::optional<int64_t> cost_pico_usd;
+};
+
+struct TurnTotals {
+    int64_t start_ms = 0;
+    UsageTotals usage;
+    std::vector<ResponseCost> responses;
+};
+
+struct SessionDetail {
+    std::string session_id;
+    std::string project;
+    UsageTotals usage;
+    std::vector<TurnTotals> turns;  // split at main-chain turn starts
+};
+
+Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,
+                                     const std::string& session_id);
+
+}  // namespace ccmeter
