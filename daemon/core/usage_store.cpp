@@ -1,6 +1,7 @@
 #include "core/usage_store.hpp"
 
 #include "core/price_table.hpp"
+#include "core/status_payload.hpp"
 
 #include <sys/stat.h>
 
@@ -71,6 +72,25 @@ CREATE TABLE turns(
   agent_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX turns_by_session ON turns(session_id, timestamp_ms);
+)sql",
+    // 1 -> 2: what status-line payloads tell that transcripts do not.
+    R"sql(
+CREATE TABLE status_samples(
+  id INTEGER PRIMARY KEY,
+  observed_ms INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  model_id TEXT NOT NULL,
+  client_cost_micro_usd INTEGER,
+  context_used_percentage REAL,
+  context_window_size INTEGER NOT NULL,
+  five_hour_used_percentage REAL,
+  five_hour_resets_at_ms INTEGER,
+  seven_day_used_percentage REAL,
+  seven_day_resets_at_ms INTEGER
+);
+CREATE INDEX status_samples_by_session ON status_samples(session_id, observed_ms);
+CREATE INDEX status_samples_with_limits ON status_samples(observed_ms)
+  WHERE five_hour_used_percentage IS NOT NULL OR seven_day_used_percentage IS NOT NULL;
 )sql",
 };
 
@@ -582,6 +602,99 @@ std::vector<TurnStart> UsageStore::turn_starts(const std::string& session_id) co
     sqlite3_finalize(statement);
     return turns;
 }
+
+namespace {
+
+void bind_optional_double(sqlite3_stmt* statement, int index, const std::optional<double>& value) {
+    if (value) {
+        sqlite3_bind_double(statement, index, *value);
+    } else {
+        sqlite3_bind_null(statement, index);
+    }
+}
+
+void bind_optional_int(sqlite3_stmt* statement, int index, const std::optional<int64_t>& value) {
+    if (value) {
+        sqlite3_bind_int64(statement, index, *value);
+    } else {
+        sqlite3_bind_null(statement, index);
+    }
+}
+
+std::optional<double> column_optional_double(sqlite3_stmt* statement, int index) {
+    if (sqlite3_column_type(statement, index) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement, index);
+}
+
+std::optional<int64_t> column_optional_int(sqlite3_stmt* statement, int index) {
+    if (sqlite3_column_type(statement, index) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int64(statement, index);
+}
+
+}  // namespace
+
+Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t observed_ms) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(m_db,
+                           "INSERT INTO status_samples(observed_ms, session_id, model_id, "
+                           "client_cost_micro_usd, context_used_percentage, context_window_size, "
+                           "five_hour_used_percentage, five_hour_resets_at_ms, "
+                           "seven_day_used_percentage, seven_day_resets_at_ms) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot store a status sample");
+    sqlite3_bind_int64(s, 1, observed_ms);
+    bind_text(s, 2, payload.session_id);
+    bind_text(s, 3, payload.model_id);
+    std::optional<int64_t> cost;
+    if (payload.client_cost_usd) cost = static_cast<int64_t>(*payload.client_cost_usd * 1e6 + 0.5);
+    bind_optional_int(s, 4, cost);
+    bind_optional_double(s, 5, payload.context_used_percentage);
+    sqlite3_bind_int64(s, 6, payload.context_window_size);
+    bind_optional_double(s, 7, payload.five_hour_used_percentage);
+    bind_optional_int(s, 8, payload.five_hour_resets_at_ms);
+    bind_optional_double(s, 9, payload.seven_day_used_percentage);
+    bind_optional_int(s, 10, payload.seven_day_resets_at_ms);
+    const int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot store a status sample");
+    return {};
+}
+
+std::optional<RateLimitSample> UsageStore::latest_rate_limits() const {
+    sqlite3_stmt* s = nullptr;
+    std::optional<RateLimitSample> sample;
+    if (sqlite3_prepare_v2(m_db,
+                           "SELECT observed_ms, five_hour_used_percentage, five_hour_resets_at_ms, "
+                           "seven_day_used_percentage, seven_day_resets_at_ms FROM status_samples "
+                           "WHERE five_hour_used_percentage IS NOT NULL OR "
+                           "seven_day_used_percentage IS NOT NULL ORDER BY observed_ms DESC "
+                           "LIMIT 1",
+                           -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        sample.emplace();
+        sample->observed_ms = sqlite3_column_int64(s, 0);
+        sample->five_hour_used_percentage = column_optional_double(s, 1);
+        sample->five_hour_resets_at_ms = column_optional_int(s, 2);
+        sample->seven_day_used_percentage = column_optional_double(s, 3);
+        sample->seven_day_resets_at_ms = column_optional_int(s, 4);
+    }
+    sqlite3_finalize(s);
+    return sample;
+}
+
+std::optional<std::pair<int64_t, int64_t>> UsageStore::response_time_range() const {
+    sqlite3_stmt* s = nullptr;
+    std::optional<std::pair<int64_t, int64_t>> range;
+    if (sqlite3_prepare_v2(m_db, "SELECT min(timestamp_ms), max(timestamp_ms) FROM responses", -1,
+                           &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        range.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    return range;
+}
+
+int64_t UsageStore::file_count() const { return scalar("SELECT count(*) FROM files"); }
 
 Result<void> UsageStore::checkpoint() {
     if (sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) !=

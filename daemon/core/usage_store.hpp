@@ -95,6 +95,17 @@ struct AggregateRow {
     TokenCounts tokens;
 };
 
+struct StatusPayload;
+
+// The last official plan usage figures a status-line payload carried.
+struct RateLimitSample {
+    int64_t observed_ms = 0;
+    std::optional<double> five_hour_used_percentage;
+    std::optional<int64_t> five_hour_resets_at_ms;
+    std::optional<double> seven_day_used_percentage;
+    std::optional<int64_t> seven_day_resets_at_ms;
+};
+
 class UsageStore {
 public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
@@ -124,6 +135,14 @@ public:
     // (aligned to the epoch, UTC); rows come in no particular order.
     Result<void> aggregate(const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
                            const std::function<void(const AggregateRow&)>& visit) const;
+
+    // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
+    Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);
+    std::optional<RateLimitSample> latest_rate_limits() const;
+
+    // The earliest and latest response timestamps, if any response is stored.
+    std::optional<std::pair<int64_t, int64_t>> response_time_range() const;
+    int64_t file_count() const;
 
     int64_t response_count() const;
     int64_t turn_count() const;
