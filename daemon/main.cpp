@@ -1,10 +1,12 @@
 // ccmeterd: the per-user ccmeter daemon. Subcommands:
 //   ingest   bring the history database up to date once and print totals
+//   serve    run the daemon in the foreground
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
 
 #include "cli/ingest_command.hpp"
+#include "cli/serve_command.hpp"
 
 int main(int argc, char** argv) {
     try {
@@ -23,7 +25,22 @@ int main(int argc, char** argv) {
         ingest_app->add_flag("--json", ingest.json, "Print one JSON object");
         ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
         ingest_app->add_flag("--quiet", ingest.quiet, "No log lines on stderr");
+        ccmeter::ServeCommandOptions serve;
+        std::vector<std::string> serve_dirs;
+        std::string serve_database, serve_prices;
+        CLI::App* serve_app = app.add_subcommand("serve", "Run the daemon in the foreground");
+        serve_app->add_option("--config-dir", serve_dirs, "Claude config dir (repeatable)");
+        serve_app->add_option("--db", serve_database, "History database");
+        serve_app->add_option("--prices", serve_prices, "Price overrides (JSON)");
+        serve_app->add_flag("--poll", serve.poll, "Poll every 2 s instead of using inotify");
         CLI11_PARSE(app, argc, argv);
+
+        if (*serve_app) {
+            for (const std::string& dir : serve_dirs) serve.config_dirs.emplace_back(dir);
+            serve.database = serve_database;
+            serve.prices = serve_prices;
+            return ccmeter::run_serve_command(serve);
+        }
 
         if (*ingest_app) {
             for (const std::string& dir : config_dirs) ingest.config_dirs.emplace_back(dir);

@@ -1,0 +1,166 @@
+#include "cli/serve_command.hpp"
+
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+#include "core/app_paths.hpp"
+#include "core/config_dirs.hpp"
+#include "core/runtime_paths.hpp"
+#include "server/ingest_loop.hpp"
+#include "server/meter_service.hpp"
+#include "server/systemd_notify.hpp"
+
+namespace ccmeter {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class Logger {
+public:
+    void operator()(const std::string& message) {
+        std::lock_guard lock(m_mutex);
+        const std::time_t now = std::time(nullptr);
+        struct tm parts {};
+        gmtime_r(&now, &parts);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &parts);
+        std::cerr << stamp << " ccmeterd: " << message << std::endl;
+    }
+
+private:
+    std::mutex m_mutex;
+};
+
+// Holds the per-user lock for the life of the daemon; false when another daemon has it.
+bool lock_pid_file(const fs::path& path, int& fd_out, std::string& error) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        error = "cannot open " + path.string() + ": " + std::strerror(errno);
+        return false;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        error.clear();  // not an error: someone else serves
+        return false;
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+        error = "cannot write " + path.string();
+    }
+    fd_out = fd;
+    return true;
+}
+
+PriceTable load_prices(const fs::path& configured, Logger& log) {
+    PriceTable prices = PriceTable::builtin();
+    const fs::path path = configured.empty() ? default_prices_path() : configured;
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+        if (std::string error = prices.load_overrides(path); !error.empty())
+            log("price overrides ignored: " + error);
+        else
+            log("price overrides loaded from " + path.string());
+    }
+    return prices;
+}
+
+}  // namespace
+
+int run_serve_command(const ServeCommandOptions& options) {
+    Logger log;
+    // Signals are taken synchronously by this thread; every thread started later inherits the
+    // mask.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    const fs::path dir = runtime_dir();
+    if (Result<void> made = ensure_private_dir(dir); !made) {
+        log(made.error().message);
+        return 1;
+    }
+    int lock_fd = -1;
+    std::string lock_error;
+    if (!lock_pid_file(pid_file_path(), lock_fd, lock_error)) {
+        if (!lock_error.empty()) {
+            log(lock_error);
+            return 1;
+        }
+        log("another ccmeterd already serves " + socket_path().string());
+        return 0;
+    }
+
+    IngestLoopOptions loop_options;
+    loop_options.config_dirs =
+        options.config_dirs.empty() ? config_dirs_from_environment() : options.config_dirs;
+    loop_options.database = options.database.empty() ? default_database_path() : options.database;
+    loop_options.use_inotify = !options.poll && !std::getenv("CCMETER_POLL");
+    loop_options.log = [&log](const std::string& message) { log(message); };
+    Result<std::unique_ptr<IngestLoop>> loop = IngestLoop::create(loop_options);
+    if (!loop) {
+        log(loop.error().message);
+        return 1;
+    }
+    MeterServiceOptions service_options;
+    service_options.database = loop_options.database;
+    service_options.config_dirs = loop_options.config_dirs;
+    MeterService service(service_options, load_prices(options.prices, log), **loop);
+
+    const fs::path socket = socket_path();
+    ::unlink(socket.c_str());  // stale: we hold the lock
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("unix:" + socket.string(), grpc::InsecureServerCredentials());
+    builder.RegisterService(&service);
+    const mode_t old_umask = ::umask(0177);  // the socket is created 0600
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    ::umask(old_umask);
+    if (!server) {
+        log("cannot listen on " + socket.string());
+        return 1;
+    }
+    ::chmod(socket.c_str(), 0600);
+    if (!is_private_socket(socket)) {
+        log(socket.string() + " is not private; stopping");
+        server->Shutdown();
+        return 1;
+    }
+    (*loop)->start();
+    std::string dirs;
+    for (const fs::path& config_dir : loop_options.config_dirs)
+        dirs += (dirs.empty() ? "" : ", ") + config_dir.string();
+    log("serving " + socket.string() + " (pid " + std::to_string(::getpid()) + ", database " +
+        loop_options.database.string() + ", watching " + dirs + ")");
+    systemd_notify("READY=1");
+
+    int signal_number = 0;
+    while (sigwait(&stop_signals, &signal_number) == 0) {
+        if (signal_number != SIGHUP) break;
+    }
+    systemd_notify("STOPPING=1");
+    log(std::string("stopping on ") + ::strsignal(signal_number));
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    (*loop)->stop();
+    ::unlink(socket.c_str());
+    ::close(lock_fd);
+    return 0;
+}
+
+}  // namespace ccmeter

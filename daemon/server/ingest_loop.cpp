@@ -1,0 +1,160 @@
+#include "server/ingest_loop.hpp"
+
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "core/config_dirs.hpp"
+
+namespace ccmeter {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Whether two payloads carry the same figures worth keeping (so unchanged ones are not stored
+// again on every refresh).
+bool same_figures(const StatusPayload& a, const StatusPayload& b) {
+    return a.model_id == b.model_id && a.client_cost_usd == b.client_cost_usd &&
+           a.context_used_percentage == b.context_used_percentage &&
+           a.context_window_size == b.context_window_size &&
+           a.five_hour_used_percentage == b.five_hour_used_percentage &&
+           a.five_hour_resets_at_ms == b.five_hour_resets_at_ms &&
+           a.seven_day_used_percentage == b.seven_day_used_percentage &&
+           a.seven_day_resets_at_ms == b.seven_day_resets_at_ms;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<IngestLoop>> IngestLoop::create(IngestLoopOptions options) {
+    Result<std::unique_ptr<UsageStore>> store = UsageStore::open(options.database);
+    if (!store) return store.error();
+    return std::unique_ptr<IngestLoop>(new IngestLoop(std::move(options), std::move(*store)));
+}
+
+IngestLoop::IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> store)
+    : m_options(std::move(options)),
+      m_store(std::move(store)),
+      m_engine(*m_store, IngestOptions{20'000, m_options.log}),
+      m_poll_timer(m_io) {}
+
+IngestLoop::~IngestLoop() { stop(); }
+
+void IngestLoop::log(const std::string& message) const {
+    if (m_options.log) m_options.log(message);
+}
+
+std::string IngestLoop::watch_mode() const { return m_inotify ? "inotify" : "poll"; }
+
+void IngestLoop::on_new_usage(std::function<void()> callback) {
+    m_on_new_usage = std::move(callback);
+}
+
+void IngestLoop::start() {
+    if (m_options.use_inotify) {
+        m_watcher = std::make_unique<FileWatcher>(
+            m_io, m_options.config_dirs, [this](const fs::path& file) { notify({file}); },
+            [this] { run_full_scan(); });
+        m_inotify = m_watcher->start();
+        if (!m_inotify) {
+            log("inotify unavailable or out of watches; polling every " +
+                std::to_string(m_options.poll_interval.count()) + " ms");
+            m_watcher.reset();
+        }
+    }
+    boost::asio::post(m_io, [this] {
+        run_full_scan();
+        m_caught_up = true;
+        schedule_poll();
+    });
+    m_thread = std::thread([this] {
+        auto guard = boost::asio::make_work_guard(m_io);
+        m_io.run();
+    });
+}
+
+void IngestLoop::stop() {
+    if (!m_thread.joinable()) return;
+    m_io.stop();
+    m_thread.join();
+}
+
+void IngestLoop::schedule_poll() {
+    m_poll_timer.expires_after(m_options.poll_interval);
+    m_poll_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        if (m_watcher) {
+            m_watcher->refresh_roots();
+        } else {
+            run_full_scan();
+        }
+        schedule_poll();
+    });
+}
+
+void IngestLoop::run_full_scan() {
+    std::vector<fs::path> files;
+    for (const fs::path& dir : m_options.config_dirs) {
+        std::vector<fs::path> found = find_transcripts(dir);
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    ingest(files, true);
+}
+
+void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
+    Result<IngestStats> stats = m_engine.ingest_files(files);
+    if (!stats) {
+        log(std::string("ingest failed: ") + stats.error().message);
+        return;
+    }
+    m_last_ingest_ms = now_ms();
+    if (full_scan && stats->files_read > 0)
+        log("caught up: " + std::to_string(stats->bytes_read) + " new bytes from " +
+            std::to_string(stats->files_read) + " transcripts");
+    if (stats->usage_lines > 0 && m_on_new_usage) m_on_new_usage();
+}
+
+void IngestLoop::notify(std::vector<fs::path> files) {
+    {
+        std::lock_guard lock(m_pending_mutex);
+        for (fs::path& file : files)
+            if (!file.empty()) m_pending.insert(std::move(file));
+        if (m_drain_posted || m_pending.empty()) return;
+        m_drain_posted = true;
+    }
+    boost::asio::post(m_io, [this] { drain_pending(); });
+}
+
+void IngestLoop::drain_pending() {
+    std::vector<fs::path> files;
+    {
+        std::lock_guard lock(m_pending_mutex);
+        files.assign(m_pending.begin(), m_pending.end());
+        m_pending.clear();
+        m_drain_posted = false;
+    }
+    ingest(files, false);
+}
+
+bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayload> status,
+                            std::chrono::milliseconds deadline) {
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> finished = done->get_future();
+    boost::asio::post(m_io, [this, transcript, status = std::move(status), done] {
+        if (!transcript.empty()) ingest({transcript}, false);
+        if (status && !same_figures(m_last_status[status->session_id], *status)) {
+            m_last_status[status->session_id] = *status;
+            if (Result<void> recorded = m_store->record_status(*status, now_ms()); !recorded)
+                log(recorded.error().message);
+        }
+        done->set_value();
+    });
+    return finished.wait_for(deadline) == std::future_status::ready;
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,91 @@
+// The writing side of the daemon: one thread runs every ingest and every write to the store,
+// in order. Other threads hand it work through thread-safe calls.
+//
+// At start() it catches up on everything that changed while the daemon was down, then follows
+// changes: hook notifications, inotify (FileWatcher), or a poll every `poll_interval` where
+// inotify is unavailable or exhausted.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/ingest_engine.hpp"
+#include "core/status_payload.hpp"
+#include "core/usage_store.hpp"
+#include "server/file_watcher.hpp"
+
+namespace ccmeter {
+
+struct IngestLoopOptions {
+    std::vector<std::filesystem::path> config_dirs;
+    std::filesystem::path database;
+    // How often to rescan everything when inotify cannot be used; also how often new config
+    // roots are looked for. Default 2 s.
+    std::chrono::milliseconds poll_interval{2000};
+    bool use_inotify = true;  // false: always poll (CCMETER_POLL=1)
+    std::function<void(const std::string&)> log;
+};
+
+class IngestLoop {
+public:
+    static Result<std::unique_ptr<IngestLoop>> create(IngestLoopOptions options);
+    ~IngestLoop();  // stops the thread
+
+    // Starts the thread: a full catch-up scan first, then following changes.
+    void start();
+    void stop();
+
+    // Queues these transcripts for ingestion as soon as possible. Thread-safe.
+    void notify(std::vector<std::filesystem::path> files);
+
+    // Ingests `transcript` now (after any earlier work), then records `status` if given.
+    // Waits at most `deadline`; false when the work did not finish in time (it still runs).
+    bool ingest_now(const std::filesystem::path& transcript, std::optional<StatusPayload> status,
+                    std::chrono::milliseconds deadline);
+
+    // Fires `callback` on the loop thread after each ingest that stored something new.
+    void on_new_usage(std::function<void()> callback);
+
+    bool caught_up() const { return m_caught_up; }
+    int64_t last_ingest_ms() const { return m_last_ingest_ms; }
+    std::string watch_mode() const;
+
+private:
+    IngestLoopOptions m_options;
+    explicit IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> store);
+    void run_full_scan();
+    void drain_pending();
+    void schedule_poll();
+    void ingest(const std::vector<std::filesystem::path>& files, bool full_scan);
+    void log(const std::string& message) const;
+
+    std::unique_ptr<UsageStore> m_store;
+    IngestEngine m_engine;
+    boost::asio::io_context m_io;
+    boost::asio::steady_timer m_poll_timer;
+    std::unique_ptr<FileWatcher> m_watcher;
+    bool m_inotify = false;
+    std::mutex m_pending_mutex;
+    std::set<std::filesystem::path> m_pending;
+    bool m_drain_posted = false;
+    std::function<void()> m_on_new_usage;
+    std::unordered_map<std::string, StatusPayload> m_last_status;  // by session, loop thread
+    std::atomic<bool> m_caught_up{false};
+    std::atomic<int64_t> m_last_ingest_ms{0};
+    std::thread m_thread;
+};
+
+}  // namespace ccmeter
