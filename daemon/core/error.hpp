@@ -4,10 +4,14 @@
 
 #include <boost/system/result.hpp>
 #include <string>
+#include <utility>
 
 namespace ccmeter {
 
 struct Error {
+    // Explicit, so that Result<std::string> never mistakes a value for an error.
+    Error() = default;
+    explicit Error(std::string text) : message(std::move(text)) {}
     std::string message;
 };
 

@@ -1,0 +1,51 @@
+#include "meter_client.hpp"
+
+namespace ccmeter {
+
+template <class Reply, class Request>
+Result<Reply> MeterClient::call(const char* method, const Request& request,
+                                Clock::time_point deadline) {
+    std::string bytes;
+    if (!request.SerializeToString(&bytes)) return Error{"cannot encode the request"};
+    Result<std::string> answer = m_client.call(method, bytes, deadline);
+    if (!answer) return answer.error();
+    Reply reply;
+    if (!reply.ParseFromString(*answer)) return Error{"cannot decode ccmeterd's answer"};
+    return reply;
+}
+
+Result<v1::NotifyReply> MeterClient::notify(const v1::NotifyRequest& request,
+                                            Clock::time_point deadline) {
+    return call<v1::NotifyReply>("/ccmeter.v1.Meter/Notify", request, deadline);
+}
+
+Result<v1::StatusLineReply> MeterClient::status_line(const v1::StatusLineRequest& request,
+                                                     Clock::time_point deadline) {
+    return call<v1::StatusLineReply>("/ccmeter.v1.Meter/StatusLine", request, deadline);
+}
+
+Result<v1::PeriodsReply> MeterClient::periods(const v1::PeriodsRequest& request,
+                                              Clock::time_point deadline) {
+    return call<v1::PeriodsReply>("/ccmeter.v1.Meter/Periods", request, deadline);
+}
+
+Result<v1::GroupsReply> MeterClient::groups(const v1::GroupsRequest& request,
+                                            Clock::time_point deadline) {
+    return call<v1::GroupsReply>("/ccmeter.v1.Meter/Groups", request, deadline);
+}
+
+Result<v1::SessionReply> MeterClient::session(const v1::SessionRequest& request,
+                                              Clock::time_point deadline) {
+    return call<v1::SessionReply>("/ccmeter.v1.Meter/Session", request, deadline);
+}
+
+Result<v1::BlocksReply> MeterClient::blocks(const v1::BlocksRequest& request,
+                                            Clock::time_point deadline) {
+    return call<v1::BlocksReply>("/ccmeter.v1.Meter/Blocks", request, deadline);
+}
+
+Result<v1::HealthReply> MeterClient::health(Clock::time_point deadline) {
+    return call<v1::HealthReply>("/ccmeter.v1.Meter/Health", v1::HealthRequest(), deadline);
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,41 @@
+// Typed calls to the daemon's ccmeter.v1.Meter service over UnixGrpcClient.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "ccmeter/v1/ccmeter.pb.h"
+#include "core/error.hpp"
+#include "unix_grpc_client.hpp"
+
+namespace ccmeter {
+
+class MeterClient {
+public:
+    using Clock = UnixGrpcClient::Clock;
+
+    explicit MeterClient(std::filesystem::path socket) : m_client(std::move(socket)) {}
+
+    Result<v1::NotifyReply> notify(const v1::NotifyRequest& request, Clock::time_point deadline);
+    Result<v1::StatusLineReply> status_line(const v1::StatusLineRequest& request,
+                                            Clock::time_point deadline);
+    Result<v1::PeriodsReply> periods(const v1::PeriodsRequest& request,
+                                     Clock::time_point deadline);
+    Result<v1::GroupsReply> groups(const v1::GroupsRequest& request, Clock::time_point deadline);
+    Result<v1::SessionReply> session(const v1::SessionRequest& request,
+                                     Clock::time_point deadline);
+    Result<v1::BlocksReply> blocks(const v1::BlocksRequest& request, Clock::time_point deadline);
+    Result<v1::HealthReply> health(Clock::time_point deadline);
+
+    // After a failed call: true when no daemon listened.
+    bool daemon_unreachable() const { return m_client.daemon_unreachable(); }
+
+private:
+    template <class Reply, class Request>
+    Result<Reply> call(const char* method, const Request& request, Clock::time_point deadline);
+
+    UnixGrpcClient m_client;
+};
+
+}  // namespace ccmeter

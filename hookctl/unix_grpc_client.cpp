@@ -1,0 +1,251 @@
+#include "unix_grpc_client.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/runtime_paths.hpp"
+
+namespace ccmeter {
+
+namespace {
+
+constexpr char k_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+constexpr uint8_t k_frame_data = 0x0;
+constexpr uint8_t k_frame_headers = 0x1;
+constexpr uint8_t k_frame_rst_stream = 0x3;
+constexpr uint8_t k_frame_settings = 0x4;
+constexpr uint8_t k_frame_ping = 0x6;
+constexpr uint8_t k_frame_goaway = 0x7;
+constexpr uint8_t k_frame_window_update = 0x8;
+constexpr uint8_t k_flag_end_stream = 0x1;
+constexpr uint8_t k_flag_ack = 0x1;
+constexpr uint8_t k_flag_end_headers = 0x4;
+constexpr uint8_t k_flag_padded = 0x8;
+constexpr uint32_t k_stream = 1;
+constexpr uint32_t k_max_window = 0x7fffffff;
+
+void put_u32(std::string& out, uint32_t value) {
+    out.push_back(static_cast<char>(value >> 24));
+    out.push_back(static_cast<char>(value >> 16));
+    out.push_back(static_cast<char>(value >> 8));
+    out.push_back(static_cast<char>(value));
+}
+
+void put_frame(std::string& out, uint8_t type, uint8_t flags, uint32_t stream,
+               std::string_view payload) {
+    const uint32_t length = static_cast<uint32_t>(payload.size());
+    out.push_back(static_cast<char>(length >> 16));
+    out.push_back(static_cast<char>(length >> 8));
+    out.push_back(static_cast<char>(length));
+    out.push_back(static_cast<char>(type));
+    out.push_back(static_cast<char>(flags));
+    put_u32(out, stream);
+    out.append(payload);
+}
+
+// HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the pattern bits.
+void put_hpack_integer(std::string& out, uint8_t first, int prefix_bits, size_t value) {
+    const size_t limit = (size_t{1} << prefix_bits) - 1;
+    if (value < limit) {
+        out.push_back(static_cast<char>(first | value));
+        return;
+    }
+    out.push_back(static_cast<char>(first | limit));
+    value -= limit;
+    while (value >= 128) {
+        out.push_back(static_cast<char>((value % 128) | 128));
+        value /= 128;
+    }
+    out.push_back(static_cast<char>(value));
+}
+
+void put_hpack_string(std::string& out, std::string_view text) {
+    put_hpack_integer(out, 0x00, 7, text.size());  // no Huffman coding
+    out.append(text);
+}
+
+// "Literal header field without indexing" with a name from the static table.
+void put_header_indexed_name(std::string& out, size_t name_index, std::string_view value) {
+    put_hpack_integer(out, 0x00, 4, name_index);
+    put_hpack_string(out, value);
+}
+
+void put_header_new_name(std::string& out, std::string_view name, std::string_view value) {
+    out.push_back(0x00);
+    put_hpack_string(out, name);
+    put_hpack_string(out, value);
+}
+
+std::string request_bytes(std::string_view method, std::string_view message) {
+    std::string out(k_preface, sizeof k_preface - 1);
+    // SETTINGS: no push (0x2 = 0), the largest stream window (0x4), so replies never stall.
+    std::string settings;
+    settings.append("\x00\x02", 2);
+    put_u32(settings, 0);
+    settings.append("\x00\x04", 2);
+    put_u32(settings, k_max_window);
+    put_frame(out, k_frame_settings, 0, 0, settings);
+    std::string increment;
+    put_u32(increment, k_max_window - 65535);
+    put_frame(out, k_frame_window_update, 0, 0, increment);
+
+    std::string headers;
+    headers.push_back(static_cast<char>(0x83));  // :method: POST
+    headers.push_back(static_cast<char>(0x86));  // :scheme: http
+    put_header_indexed_name(headers, 4, method);       // :path
+    put_header_indexed_name(headers, 1, "localhost");  // :authority
+    put_header_indexed_name(headers, 31, "application/grpc");  // content-type
+    put_header_new_name(headers, "te", "trailers");
+    put_frame(out, k_frame_headers, k_flag_end_headers, k_stream, headers);
+
+    std::string body;
+    body.push_back('\0');  // not compressed
+    put_u32(body, static_cast<uint32_t>(message.size()));
+    body.append(message);
+    put_frame(out, k_frame_data, k_flag_end_stream, k_stream, body);
+    return out;
+}
+
+int remaining_ms(UnixGrpcClient::Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - UnixGrpcClient::Clock::now());
+    return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+class Socket {
+public:
+    explicit Socket(int fd) : m_fd(fd) {}
+    ~Socket() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+bool write_all(int fd, std::string_view bytes, UnixGrpcClient::Clock::time_point deadline) {
+    while (!bytes.empty()) {
+        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent > 0) {
+            bytes.remove_prefix(static_cast<size_t>(sent));
+            continue;
+        }
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            pollfd waiting{fd, POLLOUT, 0};
+            if (::poll(&waiting, 1, remaining_ms(deadline)) <= 0) return false;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+uint32_t read_u32(const unsigned char* bytes) {
+    return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
+           uint32_t{bytes[3]};
+}
+
+}  // namespace
+
+UnixGrpcClient::UnixGrpcClient(std::filesystem::path socket) : m_socket(std::move(socket)) {}
+
+Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_view request,
+                                         Clock::time_point deadline) {
+    m_unreachable = false;
+    if (!is_private_socket(m_socket)) {
+        m_unreachable = true;
+        return Error{"no private daemon socket at " + m_socket.string()};
+    }
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string path = m_socket.string();
+    if (path.size() >= sizeof(address.sun_path)) return Error{"socket path too long: " + path};
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (socket.fd() < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+    if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 &&
+        errno != EINPROGRESS && errno != EAGAIN) {
+        m_unreachable = errno == ECONNREFUSED || errno == ENOENT;
+        return Error{"cannot connect to " + path + ": " + std::strerror(errno)};
+    }
+    if (!write_all(socket.fd(), request_bytes(method, request), deadline))
+        return Error{"cannot send the request to ccmeterd"};
+
+    std::string input;   // bytes received, not yet parsed
+    std::string body;    // DATA of our stream
+    size_t parsed = 0;
+    char buffer[16384];
+    for (;;) {
+        // Parse every complete frame received so far.
+        while (input.size() - parsed >= 9) {
+            const auto* header = reinterpret_cast<const unsigned char*>(input.data() + parsed);
+            const size_t length = (size_t{header[0]} << 16) | (size_t{header[1]} << 8) | header[2];
+            if (input.size() - parsed < 9 + length) break;
+            const uint8_t type = header[3];
+            const uint8_t flags = header[4];
+            const uint32_t stream = read_u32(header + 5) & 0x7fffffff;
+            std::string_view payload(input.data() + parsed + 9, length);
+            parsed += 9 + length;
+            if (type == k_frame_settings && !(flags & k_flag_ack)) {
+                std::string ack;
+                put_frame(ack, k_frame_settings, k_flag_ack, 0, {});
+                write_all(socket.fd(), ack, deadline);
+            } else if (type == k_frame_ping && !(flags & k_flag_ack)) {
+                std::string pong;
+                put_frame(pong, k_frame_ping, k_flag_ack, 0, payload);
+                write_all(socket.fd(), pong, deadline);
+            } else if (type == k_frame_goaway) {
+                return Error{"ccmeterd closed the connection"};
+            } else if (stream == k_stream && type == k_frame_rst_stream) {
+                return Error{"ccmeterd reset the call"};
+            } else if (stream == k_stream && type == k_frame_data) {
+                if (flags & k_flag_padded) {
+                    if (payload.empty()) return Error{"bad frame from ccmeterd"};
+                    const size_t pad = static_cast<unsigned char>(payload[0]);
+                    if (pad + 1 > payload.size()) return Error{"bad frame from ccmeterd"};
+                    payload = payload.substr(1, payload.size() - 1 - pad);
+                }
+                body.append(payload);
+            }
+            if (stream == k_stream && (type == k_frame_data || type == k_frame_headers) &&
+                (flags & k_flag_end_stream)) {
+                if (body.size() < 5 || body[0] != '\0')
+                    return Error{"ccmeterd answered with an error"};
+                const uint32_t message_length =
+                    read_u32(reinterpret_cast<const unsigned char*>(body.data() + 1));
+                if (body.size() != 5 + size_t{message_length})
+                    return Error{"ccmeterd sent a truncated answer"};
+                return Result<std::string>(boost::system::in_place_value, body.substr(5));
+            }
+        }
+        if (parsed > 0) {
+            input.erase(0, parsed);
+            parsed = 0;
+        }
+        pollfd waiting{socket.fd(), POLLIN, 0};
+        const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
+        if (ready == 0) return Error{"ccmeterd did not answer in time"};
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            return Error{std::string("poll: ") + std::strerror(errno)};
+        }
+        const ssize_t got = ::recv(socket.fd(), buffer, sizeof buffer, 0);
+        if (got == 0) return Error{"ccmeterd closed the connection"};
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            return Error{std::string("recv: ") + std::strerror(errno)};
+        }
+        input.append(buffer, static_cast<size_t>(got));
+    }
+}
+
+}  // namespace ccmeter

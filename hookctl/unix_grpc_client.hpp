@@ -1,0 +1,40 @@
+// A minimal gRPC client for unary calls over the daemon's Unix socket.
+//
+// It speaks HTTP/2 with prior knowledge (h2c) directly, so that a hook or a status-line
+// process starts in about a millisecond instead of loading grpc++ (~29 ms here). Scope: one
+// unary call per connection, no compression, no TLS. A call succeeds when the server sent one
+// complete response message before ending the stream; a server error (trailers only), a reset
+// or the deadline make it fail. The socket is used only if it is a socket owned by this user
+// with mode 0600 (lstat).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace ccmeter {
+
+class UnixGrpcClient {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    explicit UnixGrpcClient(std::filesystem::path socket);
+
+    // Calls `method` ("/ccmeter.v1.Meter/StatusLine") with a serialized request message and
+    // returns the serialized response message. Fails with a message when the daemon is not
+    // there (`daemon_unreachable()` tells), answered with an error, or missed `deadline`.
+    Result<std::string> call(std::string_view method, std::string_view request,
+                             Clock::time_point deadline);
+
+    // After a failed call: true when nobody listened (no socket, or connection refused).
+    bool daemon_unreachable() const { return m_unreachable; }
+
+private:
+    std::filesystem::path m_socket;
+    bool m_unreachable = false;
+};
+
+}  // namespace ccmeter
