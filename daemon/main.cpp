@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
         ingest_app->add_flag("--json", ingest.json, "Print one JSON object");
         ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
         ingest_app->add_flag("--quiet", ingest.quiet, "No log lines on stderr");
+        ingest_app->add_flag("--progress", ingest.progress,
+                             "A progress bar on stderr (only on a terminal)");
         ccmeter::ServeCommandOptions serve;
         std::vector<std::string> serve_dirs;
         std::string serve_database, serve_prices;

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ostream>
+#include <unistd.h>
+#include <algorithm>
 
 #include "core/app_paths.hpp"
 #include "core/config_dirs.hpp"
@@ -84,6 +86,16 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
     if (!options.quiet) ingest_options.log = [&err](const std::string& line) {
         err << "ccmeterd: " << line << "\n";
     };
+    if (options.progress && ::isatty(2)) {
+        ingest_options.progress = [&err](int64_t done, int64_t total) {
+            const int64_t percent = total > 0 ? std::min<int64_t>(100, done * 100 / total) : 100;
+            const int width = 40;
+            const int filled = static_cast<int>(percent * width / 100);
+            err << "\rbackfill [" << std::string(static_cast<size_t>(filled), '#')
+                << std::string(static_cast<size_t>(width - filled), ' ') << "] " << percent
+                << "% " << done / 1'000'000 << "/" << total / 1'000'000 << " MB" << std::flush;
+        };
+    }
     IngestEngine engine(**store, ingest_options);
     const auto started = std::chrono::steady_clock::now();
     const std::vector<std::filesystem::path> dirs =
@@ -97,6 +109,7 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         err << "ccmeterd: " << durable.error().message << "\n";
         return 1;
     }
+    if (ingest_options.progress) err << "\n";
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -16,6 +16,7 @@ struct IngestCommandOptions {
     bool json = false;
     std::string by;  // "", "model", "day", "session" or "project"
     bool quiet = false;  // no log lines on stderr
+    bool progress = false;  // a progress bar on stderr, when stderr is a terminal
 };
 
 // Returns the process exit code: 0 on success, 1 when the store could not be used.

@@ -44,6 +44,23 @@ std::optional<std::string> read_tail(int fd, uint64_t offset) {
     return bytes;
 }
 
+// What a run will read at most: the bytes past each known offset (all of a new file).
+int64_t unread_bytes(const std::vector<fs::path>& files,
+                     const std::unordered_map<std::string, FileState>& known) {
+    int64_t total = 0;
+    for (const fs::path& file : files) {
+        struct stat info {};
+        if (::stat(file.c_str(), &info) != 0) continue;
+        const auto state = known.find(file.string());
+        const uint64_t size = static_cast<uint64_t>(info.st_size);
+        const uint64_t offset = state == known.end() || state->second.offset > size
+                                    ? 0
+                                    : state->second.offset;
+        total += static_cast<int64_t>(size - offset);
+    }
+    return total;
+}
+
 }  // namespace
 
 IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
@@ -77,9 +94,12 @@ Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& file
     {
         BatchWriter writer(m_store);  // from here until finish() only the writer uses m_store
         m_writer = &writer;
+        int64_t total_bytes = 0;
+        if (m_options.progress) total_bytes = unread_bytes(files, known);
         for (const fs::path& file : files) {
             outcome = ingest_file(file, known, stats);
             if (!outcome) break;
+            if (m_options.progress) m_options.progress(stats.bytes_read, total_bytes);
         }
         if (outcome) outcome = flush();
         Result<void> finished = writer.finish();

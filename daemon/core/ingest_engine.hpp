@@ -36,6 +36,9 @@ struct IngestOptions {
     // Receives one message per notable event (a malformed line, an unreadable file); may be
     // empty.
     std::function<void(const std::string&)> log;
+    // Called after each file with the bytes read so far and the bytes there were to read at
+    // the start (a backfill's progress); may be empty.
+    std::function<void(int64_t done_bytes, int64_t total_bytes)> progress;
 };
 
 struct IngestStats {
