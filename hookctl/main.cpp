@@ -1,15 +1,64 @@
 // hookctl: Claude Code's hooks and status line talk to ccmeterd through it, and people ask it
-// for their costs. The hook and status-line paths are dispatched before anything else is set up.
+// for their costs. The hook and status-line paths are dispatched before anything else is set
+// up, to keep them fast.
+#include <CLI/CLI.hpp>
 #include <cstring>
 #include <exception>
 #include <iostream>
 
 #include "hook_command.hpp"
+#include "install_command.hpp"
+#include "stats_command.hpp"
+#include "status_line_command.hpp"
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "hook") == 0) return ccmeter::run_hook_command();
+    if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0)
+        return ccmeter::run_status_line_command(argc, argv);
     try {
-        std::cerr << "usage: hookctl hook|statusline|stats|install|uninstall|doctor\n";
+        CLI::App app{"hookctl: what your Claude Code tokens cost (client of ccmeterd)"};
+        app.require_subcommand(1);
+        app.add_subcommand("hook", "Run as a Claude Code hook (reads the hook's stdin)");
+        CLI::App* status = app.add_subcommand("statusline", "Print the status line");
+        std::string ignored;
+        status->add_option("--format", ignored, "Template, see README");
+        status->add_option("--color", ignored, "auto, always or never");
+
+        ccmeter::StatsCommandOptions stats;
+        std::vector<std::string> report;
+        CLI::App* stats_app = app.add_subcommand("stats", "Show what your tokens cost");
+        stats_app->add_option("report", report,
+                              "summary (default), daily, weekly, monthly, sessions, projects, "
+                              "models, blocks, or session ID");
+        stats_app->add_option("--since", stats.since, "First local day, 2026-11-01");
+        stats_app->add_option("--until", stats.until, "Last local day (inclusive)");
+        stats_app->add_option("--tz", stats.tz, "Time zone, e.g. Europe/Berlin");
+        stats_app->add_option("--project", stats.project, "Only this project (a cwd)");
+        stats_app->add_flag("--json", stats.json, "Stable JSON for scripts");
+        stats_app->add_flag("--breakdown", stats.breakdown, "Per model within each row");
+
+        ccmeter::InstallCommandOptions install;
+        CLI::App* install_app =
+            app.add_subcommand("install", "Add ccmeter's hooks and status line to settings.json");
+        install_app->add_flag("--force", install.force, "Replace another status line");
+        install_app->add_flag("--service", install.service,
+                              "Also install and start ccmeterd as a user service");
+        bool uninstall_service = false;
+        CLI::App* uninstall_app =
+            app.add_subcommand("uninstall", "Remove ccmeter's entries from settings.json");
+        uninstall_app->add_flag("--service", uninstall_service, "Also remove the user service");
+        CLI::App* doctor_app =
+            app.add_subcommand("doctor", "Say what is installed and whether ccmeterd answers");
+        CLI11_PARSE(app, argc, argv);
+
+        if (*stats_app) {
+            if (!report.empty()) stats.report = report[0];
+            if (report.size() > 1) stats.session_id = report[1];
+            return ccmeter::run_stats_command(stats);
+        }
+        if (*install_app) return ccmeter::run_install_command(install);
+        if (*uninstall_app) return ccmeter::run_uninstall_command(uninstall_service);
+        if (*doctor_app) return ccmeter::run_doctor_command();
         return 2;
     } catch (const std::exception& error) {
         std::cerr << "hookctl: " << error.what() << "\n";

@@ -36,10 +36,10 @@ json::object totals_json(const UsageTotals& totals) {
 }
 
 std::string dollars(int64_t pico_usd) {
-    const int64_t micros = micro_usd(pico_usd);
+    const int64_t cents = (micro_usd(pico_usd) + 5'000) / 10'000;
     char text[48];
-    std::snprintf(text, sizeof text, "$%lld.%02lld", static_cast<long long>(micros / 1'000'000),
-                  static_cast<long long>((micros % 1'000'000 + 5'000) / 10'000));
+    std::snprintf(text, sizeof text, "$%lld.%02lld", static_cast<long long>(cents / 100),
+                  static_cast<long long>(cents % 100));
     return text;
 }
 

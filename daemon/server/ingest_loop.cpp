@@ -29,6 +29,12 @@ bool same_figures(const StatusPayload& a, const StatusPayload& b) {
            a.seven_day_resets_at_ms == b.seven_day_resets_at_ms;
 }
 
+IngestOptions engine_options(const IngestLoopOptions& loop) {
+    IngestOptions options;
+    options.log = loop.log;
+    return options;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<IngestLoop>> IngestLoop::create(IngestLoopOptions options) {
@@ -40,7 +46,7 @@ Result<std::unique_ptr<IngestLoop>> IngestLoop::create(IngestLoopOptions options
 IngestLoop::IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> store)
     : m_options(std::move(options)),
       m_store(std::move(store)),
-      m_engine(*m_store, IngestOptions{20'000, m_options.log}),
+      m_engine(*m_store, engine_options(m_options)),
       m_poll_timer(m_io) {}
 
 IngestLoop::~IngestLoop() { stop(); }

@@ -1,0 +1,555 @@
+#include "hookctl/settings_editor.hpp"
+
+#include "hookctl/pretty_json.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace ccmeter {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+constexpr mode_t k_new_file_mode = 0600;
+constexpr std::string_view k_hook_subcommand = "hook";
+constexpr std::string_view k_status_line_subcommand = "statusline";
+constexpr std::string_view k_backup_infix = ".ccmeter-backup-";
+
+Error error(std::string message) { return Error{std::move(message)}; }
+
+// A path converts to std::string and so to Error too: say which side it is.
+Result<fs::path> path_result(fs::path path) {
+    return Result<fs::path>(boost::system::in_place_value, std::move(path));
+}
+
+std::string errno_text(int number) { return std::strerror(number); }
+
+std::string_view trim(std::string_view text) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+bool is_shell_safe(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("/._+:@%,=-").find(c) != std::string_view::npos;
+}
+
+std::string shell_quoted(const std::string& word) {
+    if (!word.empty() && std::all_of(word.begin(), word.end(), is_shell_safe)) return word;
+    std::string quoted = "'";
+    for (char c : word) {
+        if (c == '\'')
+            quoted += "'\\''";
+        else
+            quoted.push_back(c);
+    }
+    quoted.push_back('\'');
+    return quoted;
+}
+
+// The "command" string of a hook entry or statusLine object, if it has one.
+const json::string* command_of(const json::value& entry) {
+    const json::object* object = entry.if_object();
+    if (!object) return nullptr;
+    const json::value* command = object->if_contains("command");
+    return command ? command->if_string() : nullptr;
+}
+
+// How a foreign statusLine is named in reports: its command, else its JSON.
+std::string status_line_name(const json::value& status_line) {
+    if (const json::string* command = command_of(status_line)) return std::string(*command);
+    return json::serialize(status_line);
+}
+
+json::object our_hook_group(const std::string& hook_command) {
+    json::object entry;
+    entry["type"] = "command";
+    entry["command"] = hook_command;
+    entry["timeout"] = k_hook_timeout_seconds;
+    json::object group;
+    group["matcher"] = "";
+    group["hooks"] = json::array{json::value(std::move(entry))};
+    return group;
+}
+
+json::object our_status_line(const std::string& status_command) {
+    json::object status_line;
+    status_line["type"] = "command";
+    status_line["command"] = status_command;
+    status_line["padding"] = k_status_line_padding;
+    status_line["refreshInterval"] = k_status_line_refresh_seconds;
+    return status_line;
+}
+
+// Checks the shapes install_into relies on before anything is edited.
+Result<void> check_install_shape(const json::object& root) {
+    const json::value* hooks = root.if_contains("hooks");
+    if (!hooks) return {};
+    if (!hooks->is_object()) return error("\"hooks\" is not an object");
+    for (std::string_view event : k_hook_events) {
+        const json::value* groups = hooks->get_object().if_contains(event);
+        if (!groups) continue;
+        if (!groups->is_array())
+            return error("\"hooks\"." + std::string(event) + " is not an array");
+        for (const json::value& group : groups->get_array()) {
+            if (!group.is_object())
+                return error("\"hooks\"." + std::string(event) +
+                             " holds a matcher group that is not an object");
+            const json::value* entries = group.get_object().if_contains("hooks");
+            if (entries && !entries->is_array())
+                return error("\"hooks\"." + std::string(event) +
+                             " holds a matcher group whose \"hooks\" is not an array");
+        }
+    }
+    return {};
+}
+
+// --- files ----------------------------------------------------------------------------------
+
+struct SettingsFile {
+    fs::path real_path;  // where the bytes live (a symlink followed)
+    bool exists = false;
+    std::string text;
+    mode_t mode = k_new_file_mode;
+};
+
+Result<SettingsFile> read_settings_file(const fs::path& settings_path) {
+    SettingsFile file;
+    file.real_path = settings_path;
+    struct stat link_status {};
+    if (::lstat(settings_path.c_str(), &link_status) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return file;
+        return error(settings_path.string() + ": " + errno_text(errno));
+    }
+    if (S_ISLNK(link_status.st_mode)) {
+        std::error_code ec;
+        file.real_path = fs::weakly_canonical(settings_path, ec);
+        if (ec) return error(settings_path.string() + ": cannot follow the link: " + ec.message());
+    }
+    struct stat status {};
+    if (::stat(file.real_path.c_str(), &status) != 0) {
+        if (errno == ENOENT) return file;  // a dangling link: the target will be created
+        return error(file.real_path.string() + ": " + errno_text(errno));
+    }
+    if (!S_ISREG(status.st_mode))
+        return error(file.real_path.string() + ": not a regular file");
+    file.exists = true;
+    file.mode = status.st_mode & 07777;
+    std::ifstream in(file.real_path, std::ios::binary);
+    if (!in) return error(file.real_path.string() + ": cannot open for reading");
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad()) return error(file.real_path.string() + ": read error");
+    file.text = std::move(content).str();
+    return file;
+}
+
+// Writes all of `text` to `fd`, then fsyncs it.
+Result<void> write_and_sync(int fd, std::string_view text, const fs::path& name) {
+    while (!text.empty()) {
+        const ssize_t written = ::write(fd, text.data(), text.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return error(name.string() + ": write failed: " + errno_text(errno));
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+    if (::fsync(fd) != 0) return error(name.string() + ": fsync failed: " + errno_text(errno));
+    return {};
+}
+
+Result<void> sync_directory(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error(dir.string() + ": " + errno_text(errno));
+    const int result = ::fsync(fd);
+    const int saved_errno = errno;
+    ::close(fd);
+    if (result != 0 && saved_errno != EINVAL)  // some file systems cannot sync directories
+        return error(dir.string() + ": fsync failed: " + errno_text(saved_errno));
+    return {};
+}
+
+Result<void> ensure_directory(const fs::path& dir) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) return {};
+    const bool created = fs::create_directories(dir, ec);
+    if (ec) return error(dir.string() + ": cannot create the directory: " + ec.message());
+    if (created) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    return {};
+}
+
+// Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
+Result<void> write_atomically(const fs::path& target, std::string_view text, mode_t mode) {
+    fs::path dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    if (Result<void> made = ensure_directory(dir); !made) return made.error();
+    std::string temp_name = (dir / ("." + target.filename().string() + ".ccmeter-XXXXXX")).string();
+    const int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);  // created 0600, O_EXCL
+    if (fd < 0)
+        return error(dir.string() + ": cannot create a temporary file: " + errno_text(errno));
+    const fs::path temp_path = temp_name;
+    Result<void> written = [&]() -> Result<void> {
+        if (::fchmod(fd, mode) != 0)
+            return error(temp_path.string() + ": chmod failed: " + errno_text(errno));
+        return write_and_sync(fd, text, temp_path);
+    }();
+    if (::close(fd) != 0 && written)
+        written = error(temp_path.string() + ": close failed: " + errno_text(errno));
+    if (written && ::rename(temp_path.c_str(), target.c_str()) != 0)
+        written = error(target.string() + ": rename failed: " + errno_text(errno));
+    if (!written) {
+        ::unlink(temp_path.c_str());
+        return written;
+    }
+    return sync_directory(dir);
+}
+
+std::string utc_stamp() {
+    const std::time_t now = std::time(nullptr);
+    std::tm parts{};
+    ::gmtime_r(&now, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &parts);
+    return text;
+}
+
+// Copies the current bytes next to the settings path under a name not taken yet.
+Result<fs::path> write_backup(const fs::path& settings_path, std::string_view text, mode_t mode) {
+    const std::string base = settings_path.string() + std::string(k_backup_infix) + utc_stamp();
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const fs::path candidate = attempt == 0 ? base : base + "-" + std::to_string(attempt);
+        const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                              k_new_file_mode);
+        if (fd < 0) {
+            if (errno == EEXIST) continue;
+            return error(candidate.string() + ": cannot create the backup: " + errno_text(errno));
+        }
+        Result<void> written = [&]() -> Result<void> {
+            if (::fchmod(fd, mode) != 0)
+                return error(candidate.string() + ": chmod failed: " + errno_text(errno));
+            return write_and_sync(fd, text, candidate);
+        }();
+        ::close(fd);
+        if (!written) {
+            ::unlink(candidate.c_str());
+            return written.error();
+        }
+        return path_result(candidate);
+    }
+    return error(base + ": too many backups with this name");
+}
+
+std::string untouched(const std::string& message) {
+    return message + "; the file was left untouched";
+}
+
+// Reads and parses the file for an edit; a missing file is `{}`.
+Result<std::pair<SettingsFile, json::value>> load(const fs::path& settings_path) {
+    Result<SettingsFile> file = read_settings_file(settings_path);
+    if (!file) return file.error();
+    if (!file->exists) return std::pair{std::move(*file), json::value(json::object())};
+    Result<json::value> settings = parse_settings(file->text);
+    if (!settings) return error(settings_path.string() + ": " + settings.error().message);
+    return std::pair{std::move(*file), std::move(*settings)};
+}
+
+// Backs up (when the file exists) and writes the edited settings.
+Result<std::optional<fs::path>> store(const fs::path& settings_path, const SettingsFile& file,
+                                      const json::value& settings) {
+    std::optional<fs::path> backup;
+    if (file.exists) {
+        Result<fs::path> written = write_backup(settings_path, file.text, file.mode);
+        if (!written) return error(untouched(written.error().message));
+        backup = *written;
+    }
+    if (Result<void> written = write_atomically(file.real_path, render_settings(settings),
+                                                file.mode);
+        !written)
+        return error(untouched(written.error().message));
+    return backup;
+}
+
+}  // namespace
+
+Result<fs::path> resolve_settings_path(const std::string& claude_config_dir,
+                                       const std::string& home) {
+    std::string_view first = claude_config_dir;
+    first = trim(first.substr(0, first.find(',')));
+    if (!first.empty()) return path_result(fs::path(first) / "settings.json");
+    if (!home.empty()) return path_result(fs::path(home) / ".claude" / "settings.json");
+    return error("cannot locate settings.json: neither CLAUDE_CONFIG_DIR nor HOME is set");
+}
+
+Result<fs::path> settings_path_from_environment() {
+    const char* claude_config_dir = std::getenv("CLAUDE_CONFIG_DIR");
+    const char* home = std::getenv("HOME");
+    return resolve_settings_path(claude_config_dir ? claude_config_dir : "", home ? home : "");
+}
+
+std::string hookctl_command_line(const fs::path& hookctl_binary, std::string_view subcommand) {
+    return shell_quoted(hookctl_binary.string()) + " " + std::string(subcommand);
+}
+
+bool is_our_command(std::string_view command, std::string_view subcommand,
+                    const fs::path& hookctl_binary) {
+    constexpr std::string_view k_name = "hookctl";
+    command = trim(command);
+    if (!hookctl_binary.empty() && command == hookctl_command_line(hookctl_binary, subcommand))
+        return true;
+    // "<...>hookctl<quote?><blanks><subcommand>"
+    if (!command.ends_with(subcommand)) return false;
+    command.remove_suffix(subcommand.size());
+    if (command.empty() || (command.back() != ' ' && command.back() != '\t')) return false;
+    command = trim(command);
+    if (command.ends_with('\'') || command.ends_with('"')) command.remove_suffix(1);
+    if (!command.ends_with(k_name)) return false;
+    command.remove_suffix(k_name.size());
+    return command.empty() || std::string_view("/ \t'\"").find(command.back()) != command.npos;
+}
+
+Result<json::value> parse_settings(std::string_view text) {
+    if (trim(text).empty()) return json::value(json::object());
+    Result<json::value> settings = parse_json_exactly(text);
+    if (!settings) return settings;
+    if (!settings->is_object())
+        return error("not a JSON object at the top level (Claude Code settings are an object)");
+    return settings;
+}
+
+std::string render_settings(const json::value& settings) { return to_pretty_json(settings) + "\n"; }
+
+Result<InstallReport> install_into(json::value& settings, const fs::path& hookctl_binary,
+                                   bool force) {
+    if (!hookctl_binary.is_absolute())
+        return error("the hookctl path must be absolute: " + hookctl_binary.string());
+    json::object* root = settings.if_object();
+    if (!root) return error("not a JSON object at the top level");
+    if (Result<void> shape = check_install_shape(*root); !shape) return shape.error();
+
+    InstallReport report;
+    const std::string hook_command = hookctl_command_line(hookctl_binary, k_hook_subcommand);
+    const std::string status_command =
+        hookctl_command_line(hookctl_binary, k_status_line_subcommand);
+
+    if (!root->contains("hooks")) root->emplace("hooks", json::object());
+    json::object& hooks = root->at("hooks").get_object();
+    for (std::string_view event : k_hook_events) {
+        if (!hooks.contains(event)) hooks.emplace(event, json::array());
+        json::array& groups = hooks.at(event).get_array();
+        bool found = false;
+        bool updated = false;
+        for (json::value& group : groups) {
+            json::value* entries = group.get_object().if_contains("hooks");
+            if (!entries) continue;
+            for (json::value& entry : entries->get_array()) {
+                const json::string* command = command_of(entry);
+                if (!command || !is_our_command(*command, k_hook_subcommand, hookctl_binary))
+                    continue;
+                found = true;
+                if (*command != hook_command) {
+                    entry.get_object()["command"] = hook_command;
+                    updated = true;
+                }
+            }
+        }
+        if (!found) {
+            groups.emplace_back(our_hook_group(hook_command));
+            report.hooks_added.emplace_back(event);
+        } else if (updated) {
+            report.hooks_updated.emplace_back(event);
+        }
+    }
+
+    json::value* status_line = root->if_contains("statusLine");
+    if (!status_line) {
+        root->emplace("statusLine", our_status_line(status_command));
+        report.status_line = StatusLineChange::added;
+    } else if (const json::string* command = command_of(*status_line);
+               command && is_our_command(*command, k_status_line_subcommand, hookctl_binary)) {
+        json::object& ours = status_line->get_object();
+        const json::value* type = ours.if_contains("type");
+        const json::string* type_name = type ? type->if_string() : nullptr;
+        if (*command != status_command || !type_name || *type_name != "command") {
+            ours["type"] = "command";  // assigning keeps an existing key's position
+            ours["command"] = status_command;
+            report.status_line = StatusLineChange::updated;
+        }
+    } else {
+        report.foreign_status_line = status_line_name(*status_line);
+        if (force) {
+            *status_line = our_status_line(status_command);
+            report.status_line = StatusLineChange::replaced_foreign;
+        } else {
+            report.status_line = StatusLineChange::kept_foreign;
+        }
+    }
+
+    report.changed = !report.hooks_added.empty() || !report.hooks_updated.empty() ||
+                     report.status_line == StatusLineChange::added ||
+                     report.status_line == StatusLineChange::updated ||
+                     report.status_line == StatusLineChange::replaced_foreign;
+    return report;
+}
+
+Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& hookctl_binary) {
+    json::object* root = settings.if_object();
+    if (!root) return error("not a JSON object at the top level");
+    UninstallReport report;
+
+    if (json::object* hooks = root->contains("hooks") ? root->at("hooks").if_object() : nullptr) {
+        std::vector<std::string> emptied_events;
+        for (json::key_value_pair& member : *hooks) {
+            json::array* groups = member.value().if_array();
+            if (!groups) continue;
+            bool removed_in_event = false;
+            for (auto group = groups->begin(); group != groups->end();) {
+                json::object* group_object = group->if_object();
+                json::value* entries_value =
+                    group_object ? group_object->if_contains("hooks") : nullptr;
+                json::array* entries = entries_value ? entries_value->if_array() : nullptr;
+                if (!entries) {
+                    ++group;
+                    continue;
+                }
+                const std::size_t before = entries->size();
+                for (auto entry = entries->begin(); entry != entries->end();) {
+                    const json::string* command = command_of(*entry);
+                    if (command && is_our_command(*command, k_hook_subcommand, hookctl_binary))
+                        entry = entries->erase(entry);
+                    else
+                        ++entry;
+                }
+                if (entries->size() != before) {
+                    removed_in_event = true;
+                    if (entries->empty()) {
+                        group = groups->erase(group);
+                        continue;
+                    }
+                }
+                ++group;
+            }
+            if (removed_in_event) {
+                report.hooks_removed.emplace_back(member.key());
+                if (groups->empty()) emptied_events.emplace_back(member.key());
+            }
+        }
+        for (const std::string& event : emptied_events) hooks->stable_erase(event);
+        if (!emptied_events.empty() && hooks->empty()) root->stable_erase("hooks");
+    }
+
+    if (json::value* status_line = root->if_contains("statusLine")) {
+        const json::string* command = command_of(*status_line);
+        if (command && is_our_command(*command, k_status_line_subcommand, hookctl_binary)) {
+            root->stable_erase("statusLine");
+            report.status_line_removed = true;
+        } else {
+            report.foreign_status_line = status_line_name(*status_line);
+        }
+    }
+
+    report.changed = !report.hooks_removed.empty() || report.status_line_removed;
+    return report;
+}
+
+SettingsDescription describe_value(const json::value& settings, const fs::path& hookctl_binary) {
+    SettingsDescription description;
+    const json::object* root = settings.if_object();
+    if (!root) return description;
+    const json::value* hooks = root->if_contains("hooks");
+    if (hooks && hooks->is_object()) {
+        for (const json::key_value_pair& member : hooks->get_object()) {
+            const json::array* groups = member.value().if_array();
+            if (!groups) continue;
+            bool has_ours = false;
+            for (const json::value& group : *groups) {
+                const json::object* group_object = group.if_object();
+                const json::value* entries = group_object ? group_object->if_contains("hooks")
+                                                          : nullptr;
+                if (!entries || !entries->is_array()) continue;
+                for (const json::value& entry : entries->get_array()) {
+                    const json::string* command = command_of(entry);
+                    if (!command || !is_our_command(*command, k_hook_subcommand, hookctl_binary))
+                        continue;
+                    has_ours = true;
+                    std::string text(*command);
+                    if (std::find(description.hook_commands.begin(),
+                                  description.hook_commands.end(),
+                                  text) == description.hook_commands.end())
+                        description.hook_commands.push_back(std::move(text));
+                }
+            }
+            if (has_ours) description.events_with_hook.emplace_back(member.key());
+        }
+    }
+    for (std::string_view event : k_hook_events) {
+        if (std::find(description.events_with_hook.begin(), description.events_with_hook.end(),
+                      event) == description.events_with_hook.end())
+            description.events_missing_hook.emplace_back(event);
+    }
+    if (const json::value* status_line = root->if_contains("statusLine")) {
+        const json::string* command = command_of(*status_line);
+        if (command && is_our_command(*command, k_status_line_subcommand, hookctl_binary))
+            description.status_line_command = std::string(*command);
+        else
+            description.foreign_status_line = status_line_name(*status_line);
+    }
+    const json::value* disable_all = root->if_contains("disableAllHooks");
+    description.all_hooks_disabled =
+        disable_all && disable_all->is_bool() && disable_all->get_bool();
+    return description;
+}
+
+Result<InstallReport> install(const fs::path& settings_path, const fs::path& hookctl_binary,
+                              bool force) {
+    auto loaded = load(settings_path);
+    if (!loaded) return error(untouched(loaded.error().message));
+    auto& [file, settings] = *loaded;
+    Result<InstallReport> report = install_into(settings, hookctl_binary, force);
+    if (!report) return error(untouched(settings_path.string() + ": " + report.error().message));
+    if (!report->changed) return report;
+    Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
+    if (!backup) return backup.error();
+    report->backup_path = *backup;
+    return report;
+}
+
+Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path& hookctl_binary) {
+    auto loaded = load(settings_path);
+    if (!loaded) return error(untouched(loaded.error().message));
+    auto& [file, settings] = *loaded;
+    if (!file.exists) return UninstallReport{};
+    Result<UninstallReport> report = uninstall_from(settings, hookctl_binary);
+    if (!report) return error(untouched(settings_path.string() + ": " + report.error().message));
+    if (!report->changed) return report;
+    Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
+    if (!backup) return backup.error();
+    report->backup_path = *backup;
+    return report;
+}
+
+Result<SettingsDescription> describe(const fs::path& settings_path,
+                                     const fs::path& hookctl_binary) {
+    auto loaded = load(settings_path);
+    if (!loaded) return loaded.error();
+    auto& [file, settings] = *loaded;
+    SettingsDescription description = describe_value(settings, hookctl_binary);
+    description.file_exists = file.exists;
+    return description;
+}
+
+}  // namespace ccmeter

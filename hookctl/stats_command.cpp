@@ -1,0 +1,224 @@
+#include "stats_command.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "core/json_text.hpp"
+#include "core/runtime_paths.hpp"
+#include "daemon_spawner.hpp"
+#include "hookctl/local_periods.hpp"
+#include "hookctl/stats_format.hpp"
+#include "meter_client.hpp"
+
+namespace ccmeter {
+
+namespace {
+
+constexpr std::chrono::seconds k_query_deadline{30};
+constexpr std::chrono::seconds k_startup_wait{5};
+constexpr std::chrono::seconds k_catch_up_wait{120};
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+MeterClient::Clock::time_point deadline() { return MeterClient::Clock::now() + k_query_deadline; }
+
+// The daemon's health; starts the daemon and waits for it when nobody listens.
+Result<v1::HealthReply> reach_daemon(MeterClient& client) {
+    Result<v1::HealthReply> health = client.health(deadline());
+    if (health || !client.daemon_unreachable()) return health;
+    std::cerr << "hookctl: starting ccmeterd...\n";
+    if (!spawn_daemon()) return Error("ccmeterd is not running (CCMETER_NO_SPAWN=1?)");
+    const auto give_up = std::chrono::steady_clock::now() + k_startup_wait;
+    while (std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        health = client.health(deadline());
+        if (health) break;
+    }
+    if (!health)
+        return Error("ccmeterd did not start; see " + (runtime_dir() / "ccmeterd.log").string());
+    return health;
+}
+
+// The daemon's health once it has caught up with the transcripts (a fresh daemon backfills
+// first), so that stats never show a partial history without saying so.
+Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
+    Result<v1::HealthReply> health = reach_daemon(client);
+    if (!health || health->pending_files() >= 0) return health;
+    std::cerr << "hookctl: ccmeterd is reading your history...\n";
+    const auto give_up = std::chrono::steady_clock::now() + k_catch_up_wait;
+    while (health && health->pending_files() < 0 &&
+           std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        health = client.health(deadline());
+    }
+    if (health && health->pending_files() < 0)
+        std::cerr << "hookctl: still catching up; these figures are partial\n";
+    return health;
+}
+
+void print(const boost::json::object& json) { std::cout << to_json_text(json) << "\n"; }
+
+}  // namespace
+
+int run_stats_command(const StatsCommandOptions& options) {
+    using hookctl::PeriodKind;
+    if (options.tz) {
+        ::setenv("TZ", options.tz->c_str(), 1);
+        ::tzset();
+    }
+    v1::Filter filter;
+    if (options.since) {
+        std::optional<int64_t> since = hookctl::parse_local_date(*options.since);
+        if (!since) {
+            std::cerr << "hookctl stats: --since takes a date like 2026-11-22\n";
+            return 2;
+        }
+        filter.set_since_ms(*since);
+    }
+    if (options.until) {
+        std::optional<int64_t> until = hookctl::parse_local_date(*options.until);
+        if (!until) {
+            std::cerr << "hookctl stats: --until takes a date like 2026-11-22\n";
+            return 2;
+        }
+        // Inclusive: up to the start of the next local day.
+        filter.set_until_ms(hookctl::local_next_period_start(PeriodKind::day, *until));
+    }
+    if (options.project) filter.set_project(*options.project);
+
+    MeterClient client(socket_path());
+    Result<v1::HealthReply> health = caught_up_daemon(client);
+    if (!health) {
+        std::cerr << "hookctl stats: " << health.error().message << "\n";
+        return 1;
+    }
+    const int64_t now = now_ms();
+    const std::string& report = options.report;
+    auto fail = [](const Error& error) {
+        std::cerr << "hookctl stats: " << error.message << "\n";
+        return 1;
+    };
+
+    if (report == "summary") {
+        v1::PeriodsRequest request;
+        for (int64_t boundary : hookctl::summary_boundaries(now)) request.add_boundaries_ms(boundary);
+        *request.mutable_filter() = filter;
+        Result<v1::PeriodsReply> reply = client.periods(request, deadline());
+        if (!reply) return fail(reply.error());
+        const hookctl::SummaryUsage summary = hookctl::summary_from_periods(
+            *reply, hookctl::local_day_start(now), hookctl::local_week_start(now),
+            hookctl::local_month_start(now));
+        if (options.json)
+            print(hookctl::summary_json(summary));
+        else
+            std::cout << hookctl::summary_table(summary);
+        return 0;
+    }
+    if (report == "daily" || report == "weekly" || report == "monthly") {
+        const PeriodKind kind = report == "daily"    ? PeriodKind::day
+                                : report == "weekly" ? PeriodKind::week
+                                                     : PeriodKind::month;
+        const int64_t first = filter.has_since_ms() ? filter.since_ms()
+                              : health->first_response_ms() > 0 ? health->first_response_ms()
+                                                                 : now;
+        const int64_t last = filter.has_until_ms() ? filter.until_ms() - 1
+                             : health->last_response_ms() > 0
+                                 ? std::max(health->last_response_ms(), first)
+                                 : now;
+        v1::PeriodsRequest request;
+        std::vector<std::string> labels;
+        const std::vector<int64_t> boundaries = hookctl::period_boundaries(kind, first, last);
+        for (size_t i = 0; i < boundaries.size(); ++i) {
+            request.add_boundaries_ms(boundaries[i]);
+            if (i + 1 < boundaries.size())
+                labels.push_back(hookctl::period_label(kind, boundaries[i]));
+        }
+        *request.mutable_filter() = filter;
+        request.set_breakdown(options.breakdown);
+        Result<v1::PeriodsReply> reply = client.periods(request, deadline());
+        if (!reply) return fail(reply.error());
+        // Periods without usage are left out of tables and JSON alike.
+        v1::PeriodsReply used;
+        std::vector<std::string> used_labels;
+        for (int i = 0; i < reply->periods_size(); ++i) {
+            if (reply->periods(i).usage().responses() == 0) continue;
+            *used.add_periods() = reply->periods(i);
+            used_labels.push_back(labels[static_cast<size_t>(i)]);
+        }
+        const char* header = kind == PeriodKind::day ? "Date" : kind == PeriodKind::week ? "Week"
+                                                                                          : "Month";
+        if (options.json)
+            print(hookctl::periods_json(used, used_labels, options.breakdown));
+        else
+            std::cout << hookctl::periods_table(used, used_labels, header, options.breakdown);
+        return 0;
+    }
+    if (report == "sessions" || report == "projects" || report == "models") {
+        v1::GroupsRequest request;
+        request.set_group_by(report == "sessions"   ? v1::GROUP_BY_SESSION
+                             : report == "projects" ? v1::GROUP_BY_PROJECT
+                                                    : v1::GROUP_BY_MODEL);
+        *request.mutable_filter() = filter;
+        request.set_breakdown(options.breakdown);
+        Result<v1::GroupsReply> reply = client.groups(request, deadline());
+        if (!reply) return fail(reply.error());
+        if (report == "sessions") {
+            if (options.json)
+                print(hookctl::sessions_json(*reply, options.breakdown));
+            else
+                std::cout << hookctl::sessions_table(*reply, options.breakdown);
+        } else if (report == "projects") {
+            if (options.json)
+                print(hookctl::projects_json(*reply, options.breakdown));
+            else
+                std::cout << hookctl::projects_table(*reply, options.breakdown);
+        } else {
+            if (options.json)
+                print(hookctl::models_json(*reply));
+            else
+                std::cout << hookctl::models_table(*reply);
+        }
+        return 0;
+    }
+    if (report == "blocks") {
+        v1::BlocksRequest request;
+        *request.mutable_filter() = filter;
+        request.set_now_ms(now);
+        Result<v1::BlocksReply> reply = client.blocks(request, deadline());
+        if (!reply) return fail(reply.error());
+        if (options.json)
+            print(hookctl::blocks_json(*reply));
+        else
+            std::cout << hookctl::blocks_table(*reply, now);
+        return 0;
+    }
+    if (report == "session") {
+        if (options.session_id.empty()) {
+            std::cerr << "hookctl stats session: which session? (an id from hookctl stats "
+                         "sessions)\n";
+            return 2;
+        }
+        v1::SessionRequest request;
+        request.set_session_id(options.session_id);
+        Result<v1::SessionReply> reply = client.session(request, deadline());
+        if (!reply) return fail(reply.error());
+        if (options.json)
+            print(hookctl::session_json(*reply));
+        else
+            std::cout << hookctl::session_table(*reply, options.breakdown);
+        return 0;
+    }
+    std::cerr << "hookctl stats: unknown report '" << report
+              << "' (summary, daily, weekly, monthly, sessions, projects, models, blocks, "
+                 "session ID)\n";
+    return 2;
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,29 @@
+// `hookctl stats [summary|daily|weekly|monthly|sessions|projects|models|blocks|session ID]
+//   [--since DATE] [--until DATE] [--tz ZONE] [--project CWD] [--json] [--breakdown]`
+//
+// Dates are local days ("2026-11-22" or "20261122") in --tz (default: the TZ environment, else
+// the system zone); --until is inclusive. Tables for people, stable JSON (stats_format.hpp) for
+// scripts. When the daemon is not running it is started and waited for (up to 5 s).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace ccmeter {
+
+struct StatsCommandOptions {
+    std::string report = "summary";  // summary|daily|weekly|monthly|sessions|projects|models|
+                                     // blocks|session
+    std::string session_id;          // for "session"
+    std::optional<std::string> since;
+    std::optional<std::string> until;
+    std::optional<std::string> tz;
+    std::optional<std::string> project;
+    bool json = false;
+    bool breakdown = false;
+};
+
+// Returns the exit code: 0, 1 when the daemon could not answer, 2 for bad arguments.
+int run_stats_command(const StatsCommandOptions& options);
+
+}  // namespace ccmeter

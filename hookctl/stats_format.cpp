@@ -1,0 +1,590 @@
+#include "hookctl/stats_format.hpp"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+#include <set>
+#include <utility>
+
+#include "hookctl/local_periods.hpp"
+#include "hookctl/number_text.hpp"
+
+namespace ccmeter::hookctl {
+
+namespace json = boost::json;
+
+namespace {
+
+using ModelUsageMap = google::protobuf::Map<std::string, v1::Usage>;
+
+// ---- JSON ----
+
+void append_usage(json::object& into, const v1::Usage& usage) {
+    into["input_tokens"] = usage.input_tokens();
+    into["output_tokens"] = usage.output_tokens();
+    into["cache_creation_input_tokens"] = usage.cache_creation_input_tokens();
+    into["cache_read_input_tokens"] = usage.cache_read_input_tokens();
+    into["cache_5m"] = usage.cache_5m();
+    into["cache_1h"] = usage.cache_1h();
+    into["web_search_requests"] = usage.web_search_requests();
+    into["web_fetch_requests"] = usage.web_fetch_requests();
+    into["unique_responses"] = usage.responses();
+    into["cost_usd"] = static_cast<double>(usage.cost_micro_usd()) / 1e6;
+    into["unpriced_responses"] = usage.unpriced_responses();
+    std::set<std::string> names(usage.unpriced_models().begin(), usage.unpriced_models().end());
+    json::array models;
+    for (const std::string& name : names)
+        models.emplace_back(name);
+    into["unpriced_models"] = std::move(models);
+}
+
+std::vector<std::string> sorted_keys(const ModelUsageMap& by_model) {
+    std::vector<std::string> keys;
+    keys.reserve(by_model.size());
+    for (const auto& entry : by_model)
+        keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+json::object by_model_json(const ModelUsageMap& by_model) {
+    json::object object;
+    for (const std::string& model : sorted_keys(by_model))
+        object[model] = usage_json(by_model.at(model));
+    return object;
+}
+
+// ---- tables ----
+
+enum class Align { left, right };
+
+struct Column {
+    std::string header;
+    Align align = Align::right;
+};
+
+// Width on a terminal, counted in code points (every UTF-8 lead byte); enough for paths, model
+// names and the box-drawing characters used here.
+size_t display_width(std::string_view text) {
+    size_t width = 0;
+    for (char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
+            ++width;
+    return width;
+}
+
+class TextTable {
+  public:
+    explicit TextTable(std::vector<Column> columns) : m_columns(std::move(columns)) {}
+
+    void add_row(std::vector<std::string> cells) {
+        cells.resize(m_columns.size());
+        m_rows.push_back(Row{false, std::move(cells)});
+    }
+    void add_rule() { m_rows.push_back(Row{true, {}}); }
+
+    std::string render() const {
+        std::vector<size_t> widths(m_columns.size());
+        for (size_t c = 0; c < m_columns.size(); ++c)
+            widths[c] = display_width(m_columns[c].header);
+        for (const Row& row : m_rows)
+            for (size_t c = 0; c < row.cells.size(); ++c)
+                widths[c] = std::max(widths[c], display_width(row.cells[c]));
+        size_t total_width = 0;
+        for (size_t width : widths)
+            total_width += width;
+        total_width += k_gap.size() * (widths.empty() ? 0 : widths.size() - 1);
+
+        std::string out;
+        std::vector<std::string> headers;
+        for (const Column& column : m_columns)
+            headers.push_back(column.header);
+        append_line(out, headers, widths);
+        for (const Row& row : m_rows) {
+            if (row.is_rule) {
+                for (size_t i = 0; i < total_width; ++i)
+                    out += "─";
+                out.push_back('\n');
+            } else {
+                append_line(out, row.cells, widths);
+            }
+        }
+        return out;
+    }
+
+  private:
+    static constexpr std::string_view k_gap = "  ";
+
+    struct Row {
+        bool is_rule = false;
+        std::vector<std::string> cells;
+    };
+
+    void append_line(std::string& out, const std::vector<std::string>& cells,
+                     const std::vector<size_t>& widths) const {
+        std::string line;
+        for (size_t c = 0; c < m_columns.size(); ++c) {
+            if (c > 0)
+                line += k_gap;
+            const size_t padding = widths[c] - display_width(cells[c]);
+            if (m_columns[c].align == Align::right)
+                line.append(padding, ' ');
+            line += cells[c];
+            if (m_columns[c].align == Align::left)
+                line.append(padding, ' ');
+        }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out += line;
+        out.push_back('\n');
+    }
+
+    std::vector<Column> m_columns;
+    std::vector<Row> m_rows;
+};
+
+int64_t total_tokens(const v1::Usage& usage) {
+    return usage.input_tokens() + usage.output_tokens() + usage.cache_creation_input_tokens() +
+           usage.cache_read_input_tokens();
+}
+
+std::string cost_text(const v1::Usage& usage) {
+    std::string text = format_usd(usage.cost_micro_usd());
+    if (usage.unpriced_responses() > 0)
+        text += "+?";
+    return text;
+}
+
+std::vector<Column> token_columns() {
+    return {{"Input", Align::right},        {"Output", Align::right},
+            {"Cache write", Align::right},  {"Cache read", Align::right},
+            {"Total tokens", Align::right}, {"Cost", Align::right}};
+}
+
+std::vector<Column> with_token_columns(std::vector<Column> leading) {
+    for (Column& column : token_columns())
+        leading.push_back(std::move(column));
+    return leading;
+}
+
+std::vector<std::string> token_cells(std::vector<std::string> leading, const v1::Usage& usage) {
+    leading.push_back(format_count(usage.input_tokens()));
+    leading.push_back(format_count(usage.output_tokens()));
+    leading.push_back(format_count(usage.cache_creation_input_tokens()));
+    leading.push_back(format_count(usage.cache_read_input_tokens()));
+    leading.push_back(format_count(total_tokens(usage)));
+    leading.push_back(cost_text(usage));
+    return leading;
+}
+
+std::string breakdown_label(std::string_view model) {
+    return "  └ " + short_model_name(model);
+}
+
+// Models of a breakdown, most expensive first (then by name).
+std::vector<std::pair<std::string, const v1::Usage*>> by_cost(const ModelUsageMap& by_model) {
+    std::vector<std::pair<std::string, const v1::Usage*>> models;
+    for (const auto& entry : by_model)
+        models.emplace_back(entry.first, &entry.second);
+    std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) {
+        if (a.second->cost_micro_usd() != b.second->cost_micro_usd())
+            return a.second->cost_micro_usd() > b.second->cost_micro_usd();
+        return a.first < b.first;
+    });
+    return models;
+}
+
+// The table, then a line about responses the costs leave out.
+std::string with_unpriced_note(const TextTable& table, const v1::Usage& totals) {
+    std::string out = table.render();
+    if (totals.unpriced_responses() > 0) {
+        std::set<std::string> names(totals.unpriced_models().begin(),
+                                    totals.unpriced_models().end());
+        out += "+? leaves out " + format_count(totals.unpriced_responses()) +
+               (totals.unpriced_responses() == 1 ? " response" : " responses") +
+               " of models without a price:";
+        for (const std::string& name : names)
+            out += " " + name;
+        out.push_back('\n');
+    }
+    return out;
+}
+
+std::string joined_short_models(const std::vector<std::string>& models) {
+    std::string out;
+    for (const std::string& model : models) {
+        if (!out.empty())
+            out += ", ";
+        out += short_model_name(model);
+    }
+    return out;
+}
+
+v1::Usage groups_total(const v1::GroupsReply& reply) {
+    v1::Usage totals;
+    for (const v1::Group& group : reply.groups())
+        add_usage(totals, group.usage());
+    return totals;
+}
+
+v1::Usage periods_total(const v1::PeriodsReply& reply) {
+    v1::Usage totals;
+    for (const v1::Period& period : reply.periods())
+        add_usage(totals, period.usage());
+    return totals;
+}
+
+v1::Usage blocks_total(const v1::BlocksReply& reply) {
+    v1::Usage totals;
+    for (const v1::Block& block : reply.blocks())
+        add_usage(totals, block.usage());
+    return totals;
+}
+
+std::string label_at(const std::vector<std::string>& labels, int index) {
+    const size_t i = static_cast<size_t>(index);
+    return i < labels.size() ? labels[i] : std::string();
+}
+
+// The group's table for sessions and projects: token columns plus breakdown rows.
+void add_breakdown_rows(TextTable& table, const ModelUsageMap& by_model,
+                        size_t leading_blank_cells) {
+    for (const auto& [model, usage] : by_cost(by_model)) {
+        std::vector<std::string> leading{breakdown_label(model)};
+        leading.resize(1 + leading_blank_cells);
+        table.add_row(token_cells(std::move(leading), *usage));
+    }
+}
+
+}  // namespace
+
+void add_usage(v1::Usage& into, const v1::Usage& more) {
+    into.set_input_tokens(into.input_tokens() + more.input_tokens());
+    into.set_output_tokens(into.output_tokens() + more.output_tokens());
+    into.set_cache_creation_input_tokens(into.cache_creation_input_tokens() +
+                                         more.cache_creation_input_tokens());
+    into.set_cache_read_input_tokens(into.cache_read_input_tokens() +
+                                     more.cache_read_input_tokens());
+    into.set_cache_5m(into.cache_5m() + more.cache_5m());
+    into.set_cache_1h(into.cache_1h() + more.cache_1h());
+    into.set_web_search_requests(into.web_search_requests() + more.web_search_requests());
+    into.set_web_fetch_requests(into.web_fetch_requests() + more.web_fetch_requests());
+    into.set_responses(into.responses() + more.responses());
+    into.set_cost_micro_usd(into.cost_micro_usd() + more.cost_micro_usd());
+    into.set_unpriced_responses(into.unpriced_responses() + more.unpriced_responses());
+    if (more.unpriced_models_size() > 0) {
+        std::set<std::string> names(into.unpriced_models().begin(), into.unpriced_models().end());
+        names.insert(more.unpriced_models().begin(), more.unpriced_models().end());
+        into.clear_unpriced_models();
+        for (const std::string& name : names)
+            into.add_unpriced_models(name);
+    }
+}
+
+SummaryUsage summary_from_periods(const v1::PeriodsReply& reply, int64_t today_start_ms,
+                                  int64_t week_start_ms, int64_t month_start_ms) {
+    SummaryUsage summary;
+    for (const v1::Period& period : reply.periods()) {
+        add_usage(summary.all_time, period.usage());
+        if (period.start_ms() >= month_start_ms)
+            add_usage(summary.this_month, period.usage());
+        if (period.start_ms() >= week_start_ms)
+            add_usage(summary.this_week, period.usage());
+        if (period.start_ms() >= today_start_ms)
+            add_usage(summary.today, period.usage());
+    }
+    return summary;
+}
+
+std::string short_model_name(std::string_view model) {
+    constexpr std::string_view k_prefix = "claude-";
+    if (model.substr(0, k_prefix.size()) == k_prefix)
+        model.remove_prefix(k_prefix.size());
+    constexpr size_t k_date_suffix = 9;  // "-20250929"
+    if (model.size() > k_date_suffix && model[model.size() - k_date_suffix] == '-' &&
+        std::all_of(model.end() - 8, model.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        model.remove_suffix(k_date_suffix);
+    return std::string(model);
+}
+
+json::object usage_json(const v1::Usage& usage) {
+    json::object object;
+    append_usage(object, usage);
+    return object;
+}
+
+json::object summary_json(const SummaryUsage& summary) {
+    json::object object;
+    object["today"] = usage_json(summary.today);
+    object["this_week"] = usage_json(summary.this_week);
+    object["this_month"] = usage_json(summary.this_month);
+    object["all_time"] = usage_json(summary.all_time);
+    object["totals"] = usage_json(summary.all_time);
+    return object;
+}
+
+json::object periods_json(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
+                          bool breakdown) {
+    json::array periods;
+    for (int i = 0; i < reply.periods_size(); ++i) {
+        const v1::Period& period = reply.periods(i);
+        if (period.usage().responses() == 0)
+            continue;
+        json::object object;
+        object["period"] = label_at(labels, i);
+        object["start_ms"] = period.start_ms();
+        object["end_ms"] = period.end_ms();
+        append_usage(object, period.usage());
+        if (breakdown)
+            object["by_model"] = by_model_json(period.by_model());
+        periods.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["periods"] = std::move(periods);
+    root["totals"] = usage_json(periods_total(reply));
+    return root;
+}
+
+json::object sessions_json(const v1::GroupsReply& reply, bool breakdown) {
+    json::array sessions;
+    for (const v1::Group& group : reply.groups()) {
+        json::object object;
+        object["session_id"] = group.key();
+        object["project"] = group.project();
+        object["first_ms"] = group.first_ms();
+        object["last_ms"] = group.last_ms();
+        json::array models;
+        for (const std::string& model : group.models())
+            models.emplace_back(model);
+        object["models"] = std::move(models);
+        append_usage(object, group.usage());
+        if (breakdown)
+            object["by_model"] = by_model_json(group.by_model());
+        sessions.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["sessions"] = std::move(sessions);
+    root["totals"] = usage_json(groups_total(reply));
+    return root;
+}
+
+json::object projects_json(const v1::GroupsReply& reply, bool breakdown) {
+    json::array projects;
+    for (const v1::Group& group : reply.groups()) {
+        json::object object;
+        object["project"] = group.key();
+        append_usage(object, group.usage());
+        if (breakdown)
+            object["by_model"] = by_model_json(group.by_model());
+        projects.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["projects"] = std::move(projects);
+    root["totals"] = usage_json(groups_total(reply));
+    return root;
+}
+
+json::object models_json(const v1::GroupsReply& reply) {
+    json::array models;
+    for (const v1::Group& group : reply.groups()) {
+        json::object object;
+        object["model"] = group.key();
+        append_usage(object, group.usage());
+        models.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["models"] = std::move(models);
+    root["totals"] = usage_json(groups_total(reply));
+    return root;
+}
+
+json::object blocks_json(const v1::BlocksReply& reply) {
+    json::array blocks;
+    for (const v1::Block& block : reply.blocks()) {
+        json::object object;
+        object["start_ms"] = block.start_ms();
+        object["end_ms"] = block.end_ms();
+        object["first_ms"] = block.first_ms();
+        object["last_ms"] = block.last_ms();
+        object["active"] = block.active();
+        append_usage(object, block.usage());
+        object["burn_usd_per_hour"] = static_cast<double>(block.burn_micro_usd_per_hour()) / 1e6;
+        object["projected_usd"] = static_cast<double>(block.projected_micro_usd()) / 1e6;
+        blocks.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["blocks"] = std::move(blocks);
+    root["totals"] = usage_json(blocks_total(reply));
+    return root;
+}
+
+json::object session_json(const v1::SessionReply& reply) {
+    json::array turns;
+    for (const v1::Turn& turn : reply.turns()) {
+        json::object turn_object;
+        turn_object["start_ms"] = turn.start_ms();
+        append_usage(turn_object, turn.usage());
+        json::array responses;
+        for (const v1::Response& response : turn.responses()) {
+            json::object object;
+            object["message_id"] = response.message_id();
+            object["request_id"] = response.request_id();
+            object["timestamp_ms"] = response.timestamp_ms();
+            object["model"] = response.model();
+            object["is_sidechain"] = response.is_sidechain();
+            object["agent_id"] = response.agent_id();
+            append_usage(object, response.usage());
+            responses.emplace_back(std::move(object));
+        }
+        turn_object["responses"] = std::move(responses);
+        turns.emplace_back(std::move(turn_object));
+    }
+    json::object root;
+    root["session_id"] = reply.session_id();
+    root["project"] = reply.project();
+    root["totals"] = usage_json(reply.usage());
+    root["turns"] = std::move(turns);
+    return root;
+}
+
+std::string summary_table(const SummaryUsage& summary) {
+    TextTable table(with_token_columns({{"Period", Align::left}}));
+    table.add_rule();
+    table.add_row(token_cells({"Today"}, summary.today));
+    table.add_row(token_cells({"This week"}, summary.this_week));
+    table.add_row(token_cells({"This month"}, summary.this_month));
+    table.add_rule();
+    table.add_row(token_cells({"All time"}, summary.all_time));
+    return with_unpriced_note(table, summary.all_time);
+}
+
+std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
+                          std::string_view period_header, bool breakdown) {
+    TextTable table(with_token_columns({{std::string(period_header), Align::left}}));
+    table.add_rule();
+    for (int i = 0; i < reply.periods_size(); ++i) {
+        const v1::Period& period = reply.periods(i);
+        if (period.usage().responses() == 0)
+            continue;
+        table.add_row(token_cells({label_at(labels, i)}, period.usage()));
+        if (breakdown)
+            add_breakdown_rows(table, period.by_model(), 0);
+    }
+    const v1::Usage totals = periods_total(reply);
+    table.add_rule();
+    table.add_row(token_cells({"Total"}, totals));
+    return with_unpriced_note(table, totals);
+}
+
+std::string sessions_table(const v1::GroupsReply& reply, bool breakdown) {
+    TextTable table({{"Session", Align::left},
+                     {"Project", Align::left},
+                     {"Last activity", Align::left},
+                     {"Models", Align::left},
+                     {"Tokens", Align::right},
+                     {"Cost", Align::right}});
+    table.add_rule();
+    for (const v1::Group& group : reply.groups()) {
+        const std::vector<std::string> models(group.models().begin(), group.models().end());
+        table.add_row({group.key(), group.project(), local_date_time(group.last_ms()),
+                       joined_short_models(models), format_count(total_tokens(group.usage())),
+                       cost_text(group.usage())});
+        if (breakdown) {
+            for (const auto& [model, usage] : by_cost(group.by_model()))
+                table.add_row({breakdown_label(model), "", "", "",
+                               format_count(total_tokens(*usage)), cost_text(*usage)});
+        }
+    }
+    const v1::Usage totals = groups_total(reply);
+    table.add_rule();
+    table.add_row({"Total", "", "", "", format_count(total_tokens(totals)), cost_text(totals)});
+    return with_unpriced_note(table, totals);
+}
+
+std::string projects_table(const v1::GroupsReply& reply, bool breakdown) {
+    TextTable table(with_token_columns({{"Project", Align::left}}));
+    table.add_rule();
+    for (const v1::Group& group : reply.groups()) {
+        table.add_row(token_cells({group.key()}, group.usage()));
+        if (breakdown)
+            add_breakdown_rows(table, group.by_model(), 0);
+    }
+    const v1::Usage totals = groups_total(reply);
+    table.add_rule();
+    table.add_row(token_cells({"Total"}, totals));
+    return with_unpriced_note(table, totals);
+}
+
+std::string models_table(const v1::GroupsReply& reply) {
+    TextTable table(with_token_columns({{"Model", Align::left}, {"Responses", Align::right}}));
+    table.add_rule();
+    for (const v1::Group& group : reply.groups())
+        table.add_row(
+            token_cells({group.key(), format_count(group.usage().responses())}, group.usage()));
+    const v1::Usage totals = groups_total(reply);
+    table.add_rule();
+    table.add_row(token_cells({"Total", format_count(totals.responses())}, totals));
+    return with_unpriced_note(table, totals);
+}
+
+std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms) {
+    TextTable table({{"Block start", Align::left},
+                     {"Status", Align::left},
+                     {"Tokens", Align::right},
+                     {"Cost", Align::right},
+                     {"Burn rate", Align::right},
+                     {"Projected", Align::right}});
+    table.add_rule();
+    for (const v1::Block& block : reply.blocks()) {
+        std::string status;
+        if (block.active()) {
+            status = "active";
+            if (now_ms > 0 && now_ms < block.end_ms())
+                status += ", " + format_time_left(block.end_ms() - now_ms) + " left";
+        }
+        table.add_row({local_date_time(block.start_ms()), status,
+                       format_count(total_tokens(block.usage())), cost_text(block.usage()),
+                       format_usd(block.burn_micro_usd_per_hour()) + "/h",
+                       block.active() ? format_usd(block.projected_micro_usd()) : ""});
+    }
+    const v1::Usage totals = blocks_total(reply);
+    table.add_rule();
+    table.add_row({"Total", "", format_count(total_tokens(totals)), cost_text(totals), "", ""});
+    return with_unpriced_note(table, totals);
+}
+
+std::string session_table(const v1::SessionReply& reply, bool breakdown) {
+    TextTable table(with_token_columns(
+        {{"Turn", Align::right}, {"Started", Align::left}, {"Models", Align::left}}));
+    table.add_rule();
+    int number = 0;
+    for (const v1::Turn& turn : reply.turns()) {
+        ++number;
+        std::vector<std::string> models;
+        for (const v1::Response& response : turn.responses())
+            if (std::find(models.begin(), models.end(), response.model()) == models.end())
+                models.push_back(response.model());
+        table.add_row(token_cells(
+            {std::to_string(number), local_date_time(turn.start_ms()), joined_short_models(models)},
+            turn.usage()));
+        if (!breakdown)
+            continue;
+        for (const v1::Response& response : turn.responses()) {
+            std::string model = short_model_name(response.model());
+            if (!response.agent_id().empty())
+                model += " agent " + response.agent_id();
+            else if (response.is_sidechain())
+                model += " sidechain";
+            table.add_row(token_cells(
+                {"", "  └ " + local_time_of_day(response.timestamp_ms()), std::move(model)},
+                response.usage()));
+        }
+    }
+    table.add_rule();
+    table.add_row(token_cells({"", "Total", ""}, reply.usage()));
+    std::string out = "Session  " + reply.session_id() + "\nProject  " + reply.project() + "\n\n";
+    out += with_unpriced_note(table, reply.usage());
+    return out;
+}
+
+}  // namespace ccmeter::hookctl

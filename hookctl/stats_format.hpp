@@ -1,0 +1,104 @@
+// `hookctl stats` output: aligned text tables for people and stable JSON for scripts, both pure
+// functions of the daemon's replies.
+//
+// Units: times are epoch milliseconds (UTC) in JSON and local wall-clock time (the process's TZ;
+// callers setenv("TZ") + tzset() for --tz) in tables. Money is integer micro-dollars on the wire;
+// JSON gives dollars as a double (micro / 1e6, printed exactly by ccmeter::to_json_text), tables
+// give "$1,234.56" (see format_usd in number_text.hpp). Token counts are raw.
+//
+// JSON schema (stable; keys in this order; U stands for a Usage object):
+//   U = {"input_tokens", "output_tokens", "cache_creation_input_tokens",
+//        "cache_read_input_tokens", "cache_5m", "cache_1h", "web_search_requests",
+//        "web_fetch_requests", "unique_responses" (= Usage.responses), "cost_usd" (priced
+//        responses only), "unpriced_responses", "unpriced_models" ([names])}
+//   "...U" means U's keys written into the enclosing object.
+//   summary:   {"today":U, "this_week":U, "this_month":U, "all_time":U, "totals":U (= all_time)}
+//   daily / weekly / monthly:
+//              {"periods":[{"period":"2026-11-22" | "2026-W47" | "2026-11", "start_ms",
+//                           "end_ms", ...U, "by_model":{model:U} (only with breakdown)}],
+//               "totals":U (the sum of the periods)}
+//              Periods without responses are left out (tables likewise).
+//   sessions:  {"sessions":[{"session_id", "project", "first_ms", "last_ms", "models":[...],
+//                            ...U, "by_model":{...} (only with breakdown)}], "totals":U}
+//   projects:  {"projects":[{"project", ...U, "by_model":{...} (only with breakdown)}],
+//               "totals":U}
+//   models:    {"models":[{"model", ...U}], "totals":U}
+//   blocks:    {"blocks":[{"start_ms", "end_ms", "first_ms", "last_ms", "active", ...U,
+//                          "burn_usd_per_hour", "projected_usd"}], "totals":U}
+//   session ID:{"session_id", "project", "totals":U,
+//               "turns":[{"start_ms", ...U, "responses":[{"message_id", "request_id",
+//                         "timestamp_ms", "model", "is_sidechain", "agent_id", ...U}]}]}
+// Lists keep the reply's order (groups: most recent first; periods, blocks, turns: in time
+// order); "by_model" keys and "unpriced_models" are sorted by name. Every "totals" is the sum of
+// the listed items, except for session ID, where it is SessionReply.usage.
+//
+// Tables: a header row, a rule, one row per item, a rule, a "Total" row; columns are two spaces
+// apart, as wide as their widest cell (counted in code points), text left-aligned, numbers
+// right-aligned with thousands separators. Breakdown rows ("  └ opus-4-8") follow their item,
+// most expensive first. Model names in tables drop the "claude-" prefix and a date suffix
+// ("claude-sonnet-4-5-20250929" -> "sonnet-4-5"), except in the models table. A cost that
+// leaves out unpriced responses ends in "+?" and the table is followed by a line naming them.
+// Every table ends with a newline.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ccmeter/v1/ccmeter.pb.h"
+
+namespace ccmeter::hookctl {
+
+// Adds `more` into `into`: every count and the cost; unpriced_models becomes the sorted union.
+void add_usage(v1::Usage& into, const v1::Usage& more);
+
+// The usage of `hookctl stats` (summary).
+struct SummaryUsage {
+    v1::Usage today;
+    v1::Usage this_week;
+    v1::Usage this_month;
+    v1::Usage all_time;
+};
+
+// From a PeriodsReply for summary_boundaries() (local_periods.hpp): today / this week / this month
+// sum the periods starting at or after their start; all_time sums every period.
+SummaryUsage summary_from_periods(const v1::PeriodsReply& reply, int64_t today_start_ms,
+                                  int64_t week_start_ms, int64_t month_start_ms);
+
+// "claude-sonnet-4-5-20250929" -> "sonnet-4-5"; "claude-opus-4-8[1m]" -> "opus-4-8[1m]".
+std::string short_model_name(std::string_view model);
+
+// JSON (schema above). `labels[i]` names reply.periods(i) (period_label() of its start).
+boost::json::object usage_json(const v1::Usage& usage);
+boost::json::object summary_json(const SummaryUsage& summary);
+boost::json::object periods_json(const v1::PeriodsReply& reply,
+                                 const std::vector<std::string>& labels, bool breakdown);
+boost::json::object sessions_json(const v1::GroupsReply& reply, bool breakdown);
+boost::json::object projects_json(const v1::GroupsReply& reply, bool breakdown);
+boost::json::object models_json(const v1::GroupsReply& reply);
+boost::json::object blocks_json(const v1::BlocksReply& reply);
+boost::json::object session_json(const v1::SessionReply& reply);
+
+// Tables. Token columns are Input, Output, Cache write, Cache read, Total tokens, Cost.
+//   summary:  Period (Today, This week, This month; All time as the total row) + token columns
+//   periods:  `period_header` ("Date", "Week", "Month") + token columns
+//   sessions: Session, Project, Last activity, Models, Tokens, Cost
+//   projects: Project + token columns
+//   models:   Model, Responses + token columns
+//   blocks:   Block start, Status ("active, 2h13m left" from now_ms), Tokens, Cost, Burn rate,
+//             Projected (active block only)
+//   session:  "Session <id>" and "Project <cwd>" lines, a blank line, then Turn (1, 2, ...),
+//             Started, Models + token columns; with breakdown each response follows its turn
+//             ("  └ 14:03:22", its model, "agent <id>" or "sidechain").
+std::string summary_table(const SummaryUsage& summary);
+std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
+                          std::string_view period_header, bool breakdown);
+std::string sessions_table(const v1::GroupsReply& reply, bool breakdown);
+std::string projects_table(const v1::GroupsReply& reply, bool breakdown);
+std::string models_table(const v1::GroupsReply& reply);
+std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms);
+std::string session_table(const v1::SessionReply& reply, bool breakdown);
+
+}  // namespace ccmeter::hookctl

@@ -1,0 +1,68 @@
+#include "status_line_command.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "core/runtime_paths.hpp"
+#include "daemon_spawner.hpp"
+#include "local_periods.hpp"
+#include "meter_client.hpp"
+#include "status_line_format.hpp"
+#include "stdin_reader.hpp"
+
+namespace ccmeter {
+
+namespace {
+
+// Claude Code writes the payload at once and closes stdin.
+constexpr std::chrono::milliseconds k_stdin_timeout{100};
+// The daemon answers in a few ms; past this, the degraded line is more useful than waiting.
+constexpr std::chrono::milliseconds k_answer_deadline{400};
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+int run_status_line_command(int argc, char** argv) {
+    std::string line;
+    try {
+        hookctl::StatusLineStyle style;
+        std::string color_setting;
+        if (const char* format = std::getenv("CCMETER_STATUSLINE_FORMAT"); format && *format)
+            style.line_template = format;
+        for (int i = 2; i + 1 < argc; i += 2) {
+            if (std::strcmp(argv[i], "--format") == 0) style.line_template = argv[i + 1];
+            if (std::strcmp(argv[i], "--color") == 0) color_setting = argv[i + 1];
+        }
+        style.color = hookctl::colors_enabled(std::getenv("NO_COLOR"), color_setting);
+        style.now_ms = now_ms();
+
+        const std::string payload = read_stdin(k_stdin_timeout);
+        v1::StatusLineRequest request;
+        request.set_payload_json(payload);
+        request.set_today_start_ms(hookctl::local_day_start(style.now_ms));
+        MeterClient client(socket_path());
+        Result<v1::StatusLineReply> reply =
+            client.status_line(request, MeterClient::Clock::now() + k_answer_deadline);
+        if (reply) {
+            line = hookctl::format_status_line(*reply, style);
+        } else {
+            line = hookctl::format_degraded_status_line(payload, style);
+            if (client.daemon_unreachable()) spawn_daemon();
+        }
+    } catch (...) {
+        line = "ccmeter: daemon down";
+    }
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+}
+
+}  // namespace ccmeter
