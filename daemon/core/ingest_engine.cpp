@@ -91,21 +91,19 @@ Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& file
     }
     m_batch.clear();
     Result<void> outcome;
-    {
-        BatchWriter writer(m_store);  // from here until finish() only the writer uses m_store
-        m_writer = &writer;
-        int64_t total_bytes = 0;
-        if (m_options.progress) total_bytes = unread_bytes(files, known);
-        for (const fs::path& file : files) {
-            outcome = ingest_file(file, known, stats);
-            if (!outcome) break;
-            if (m_options.progress) m_options.progress(stats.bytes_read, total_bytes);
-        }
-        if (outcome) outcome = flush();
-        Result<void> finished = writer.finish();
+    int64_t total_bytes = 0;
+    if (m_options.progress) total_bytes = unread_bytes(files, known);
+    for (const fs::path& file : files) {
+        outcome = ingest_file(file, known, stats);
+        if (!outcome) break;
+        if (m_options.progress) m_options.progress(stats.bytes_read, total_bytes);
+    }
+    if (outcome) outcome = flush();
+    if (m_writer) {  // started by the first flush; until finish() only it uses m_store
+        Result<void> finished = m_writer->finish();
         if (outcome) outcome = finished;
-        stats.commits = writer.commits();
-        m_writer = nullptr;
+        stats.commits = m_writer->commits();
+        m_writer.reset();
     }
     m_batch.clear();
     if (!outcome) return outcome.error();
@@ -114,6 +112,7 @@ Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& file
 
 Result<void> IngestEngine::flush() {
     if (m_batch.empty()) return {};
+    if (!m_writer) m_writer = std::make_unique<BatchWriter>(m_store);
     Result<void> submitted = m_writer->submit(std::move(m_batch));
     m_batch.clear();
     return submitted;

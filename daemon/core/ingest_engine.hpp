@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,7 +76,7 @@ private:
     LineReader m_reader;
     UsageParser m_parser;
     IngestBatch m_batch;
-    BatchWriter* m_writer = nullptr;  // during ingest_files()
+    std::unique_ptr<BatchWriter> m_writer;  // during ingest_files(), once there is work
     UsageRecord m_usage;
     TurnStart m_turn;
 };

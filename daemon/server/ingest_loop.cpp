@@ -58,7 +58,7 @@ void IngestLoop::log(const std::string& message) const {
 std::string IngestLoop::watch_mode() const { return m_inotify ? "inotify" : "poll"; }
 
 void IngestLoop::on_new_usage(std::function<void()> callback) {
-    m_on_new_usage = std::move(callback);
+    m_on_new_usage.push_back(std::move(callback));
 }
 
 void IngestLoop::start() {
@@ -122,7 +122,8 @@ void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
     if (full_scan && stats->files_read > 0)
         log("caught up: " + std::to_string(stats->bytes_read) + " new bytes from " +
             std::to_string(stats->files_read) + " transcripts");
-    if (stats->usage_lines > 0 && m_on_new_usage) m_on_new_usage();
+    if (stats->usage_lines > 0)
+        for (const std::function<void()>& listener : m_on_new_usage) listener();
 }
 
 void IngestLoop::notify(std::vector<fs::path> files) {

@@ -56,7 +56,8 @@ public:
     bool ingest_now(const std::filesystem::path& transcript, std::optional<StatusPayload> status,
                     std::chrono::milliseconds deadline);
 
-    // Fires `callback` on the loop thread after each ingest that stored something new.
+    // Adds a listener fired on the loop thread after each ingest that stored something new.
+    // Call before start().
     void on_new_usage(std::function<void()> callback);
 
     bool caught_up() const { return m_caught_up; }
@@ -81,7 +82,7 @@ private:
     std::mutex m_pending_mutex;
     std::set<std::filesystem::path> m_pending;
     bool m_drain_posted = false;
-    std::function<void()> m_on_new_usage;
+    std::vector<std::function<void()>> m_on_new_usage;
     std::unordered_map<std::string, StatusPayload> m_last_status;  // by session, loop thread
     std::atomic<bool> m_caught_up{false};
     std::atomic<int64_t> m_last_ingest_ms{0};

@@ -51,6 +51,9 @@ void fill_block(const BlockTotals& block, v1::Block& out) {
     out.set_projected_micro_usd(micro_usd(block.projected_pico_usd));
 }
 
+// How long a computed 5-hour block (its burn rate, its projection) is reused.
+constexpr int64_t k_block_refresh_ms = 5'000;
+
 grpc::Status internal(const Error& error) {
     return grpc::Status(grpc::StatusCode::INTERNAL, error.message);
 }
@@ -99,24 +102,52 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
     UsageStore* store = reader(status);
     if (!store) return status;
     const int64_t now = now_ms();
-    if (!payload->session_id.empty()) {
-        ResponseFilter session;
-        session.session_id = payload->session_id;
-        Result<UsageReport> report = build_report(*store, m_prices, session, GroupBy::none);
-        if (!report) return internal(report.error());
-        fill_usage(report->totals, *reply->mutable_session());
+    StatusCache& cache = m_status_cache;
+    if (cache.generation != m_generation.load()) {
+        cache = StatusCache();
+        cache.generation = m_generation.load();
     }
-    ResponseFilter today;
-    today.since_ms = request->today_start_ms() > 0 ? request->today_start_ms() : now - 86'400'000;
-    Result<UsageReport> today_report = build_report(*store, m_prices, today, GroupBy::none);
-    if (!today_report) return internal(today_report.error());
-    fill_usage(today_report->totals, *reply->mutable_today());
-    // A block active now started at most 5 h ago; a day of history settles where it began.
-    ResponseFilter recent;
-    recent.since_ms = now - 24 * 3'600'000;
-    Result<std::vector<BlockTotals>> blocks = usage_by_block(*store, m_prices, recent, now);
-    if (!blocks) return internal(blocks.error());
-    if (!blocks->empty() && blocks->back().active) fill_block(blocks->back(), *reply->mutable_block());
+    if (!payload->session_id.empty()) {
+        auto cached = cache.sessions.find(payload->session_id);
+        if (cached == cache.sessions.end()) {
+            ResponseFilter session;
+            session.session_id = payload->session_id;
+            Result<UsageReport> report = build_report(*store, m_prices, session, GroupBy::none);
+            if (!report) return internal(report.error());
+            v1::Usage usage;
+            fill_usage(report->totals, usage);
+            cached = cache.sessions.emplace(payload->session_id, usage).first;
+        }
+        *reply->mutable_session() = cached->second;
+    }
+    const int64_t today_start =
+        request->today_start_ms() > 0 ? request->today_start_ms() : now - 86'400'000;
+    if (!cache.today || cache.today_start_ms != today_start) {
+        ResponseFilter today;
+        today.since_ms = today_start;
+        Result<UsageReport> report = build_report(*store, m_prices, today, GroupBy::none);
+        if (!report) return internal(report.error());
+        cache.today.emplace();
+        fill_usage(report->totals, *cache.today);
+        cache.today_start_ms = today_start;
+    }
+    *reply->mutable_today() = *cache.today;
+    // The burn rate and time left move with the clock: recompute at least every few seconds.
+    if (!cache.block_known || now - cache.block_computed_ms > k_block_refresh_ms) {
+        // A block active now started at most 5 h ago; a day of history settles where it began.
+        ResponseFilter recent;
+        recent.since_ms = now - 24 * 3'600'000;
+        Result<std::vector<BlockTotals>> blocks = usage_by_block(*store, m_prices, recent, now);
+        if (!blocks) return internal(blocks.error());
+        cache.block.reset();
+        if (!blocks->empty() && blocks->back().active) {
+            cache.block.emplace();
+            fill_block(blocks->back(), *cache.block);
+        }
+        cache.block_known = true;
+        cache.block_computed_ms = now;
+    }
+    if (cache.block) *reply->mutable_block() = *cache.block;
     if (std::optional<RateLimitSample> limits = store->latest_rate_limits()) {
         v1::RateLimits& out = *reply->mutable_rate_limits();
         out.set_observed_at_ms(limits->observed_ms);

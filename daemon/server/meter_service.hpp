@@ -7,7 +7,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -46,7 +50,21 @@ public:
     grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
                         v1::HealthReply*) override;
 
+    // New usage was stored: cached status-line figures are stale. Thread-safe.
+    void usage_changed() { ++m_generation; }
+
 private:
+    // What StatusLine computed, valid while no new usage was stored (m_generation unchanged).
+    struct StatusCache {
+        uint64_t generation = 0;
+        int64_t today_start_ms = -1;
+        std::optional<v1::Usage> today;
+        std::optional<v1::Block> block;  // active block; empty when none
+        int64_t block_computed_ms = 0;
+        bool block_known = false;
+        std::unordered_map<std::string, v1::Usage> sessions;
+    };
+
     // The read connection, opened on first use; nullptr (and an error status) when unusable.
     UsageStore* reader(grpc::Status& status);
 
@@ -55,6 +73,8 @@ private:
     IngestLoop& m_loop;
     std::mutex m_reader_mutex;  // guards m_reader and every query made with it
     std::unique_ptr<UsageStore> m_reader;
+    StatusCache m_status_cache;  // guarded by m_reader_mutex
+    std::atomic<uint64_t> m_generation{1};
     int64_t m_started_ms;
 };
 
