@@ -83,6 +83,7 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         return 1;
     }
     IngestOptions ingest_options;
+    if (options.batch_lines > 0) ingest_options.batch_lines = options.batch_lines;
     if (!options.quiet) ingest_options.log = [&err](const std::string& line) {
         err << "ccmeterd: " << line << "\n";
     };

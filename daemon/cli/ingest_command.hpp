@@ -17,6 +17,7 @@ struct IngestCommandOptions {
     std::string by;  // "", "model", "day", "session" or "project"
     bool quiet = false;  // no log lines on stderr
     bool progress = false;  // a progress bar on stderr, when stderr is a terminal
+    size_t batch_lines = 0;  // lines per commit; 0: IngestOptions' default
 };
 
 // Returns the process exit code: 0 on success, 1 when the store could not be used.

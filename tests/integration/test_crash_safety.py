@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""SIGKILL `ccmeterd ingest` at random moments, resume on the same database, and the totals
+(and every session's) still equal truth.py; SQLite's integrity check passes.
+
+    test_crash_safety.py --ccmeterd BIN --shared DIR [--kills 20] [--seed 7]
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+        "cache_5m", "cache_1h")
+
+
+def fail(message):
+    print("FAIL:", message)
+    sys.exit(1)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ccmeterd", required=True)
+    parser.add_argument("--shared", required=True)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--size", default="40M")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    print(f"seed {args.seed}, {args.kills} kills, corpus {args.size}")
+    work = tempfile.mkdtemp(prefix="ccmeter-crash.")
+    try:
+        config = os.path.join(work, "corpus")
+        subprocess.run([sys.executable, os.path.join(args.shared, "corpus", "gen_corpus.py"), "--out", config,
+                        "--size", args.size, "--sessions", "30", "--seed", "11"], check=True,
+                       stdout=subprocess.DEVNULL)
+        truth = json.loads(subprocess.run([sys.executable, os.path.join(args.shared, "corpus", "truth.py"), config],
+                                          check=True, capture_output=True, text=True).stdout)
+        # Small batches: many commits per run, so kills land between and inside commits.
+        argv = [args.ccmeterd, "ingest", "--config-dir", config, "--json", "--quiet",
+                "--batch-lines", "300"]
+        # How long a whole ingest takes, to aim the kills inside it.
+        start = time.monotonic()
+        subprocess.run(argv + ["--db", os.path.join(work, "timing.db")], check=True, stdout=subprocess.DEVNULL)
+        full = time.monotonic() - start
+        db = os.path.join(work, "usage.db")
+        killed = 0
+        partial = 0  # kills that left some, but not all, responses committed
+        for _ in range(args.kills):
+            delay = rng.uniform(0, full)
+            process = subprocess.Popen(argv + ["--db", db], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                killed += 1
+            process.wait()
+            if os.path.exists(db):
+                connection = sqlite3.connect(db)
+                try:
+                    count = connection.execute("SELECT count(*) FROM responses").fetchone()[0]
+                except sqlite3.OperationalError:
+                    count = 0  # killed before the schema existed
+                connection.close()
+                if 0 < count < truth["unique_responses"]:
+                    partial += 1
+        print(f"ok: {killed} of {args.kills} runs were killed mid-ingest, {partial} of them after "
+              f"committing part of the history (full ingest {full:.2f} s)")
+        if partial < 3:
+            fail("fewer than 3 kills landed between commits; the test did not test resuming")
+        result = json.loads(subprocess.run(argv + ["--db", db, "--by", "session"], check=True,
+                                           capture_output=True, text=True).stdout)
+        for key in KEYS:
+            if result["totals"][key] != truth["totals"][key]:
+                fail(f"after kills: {key} = {result['totals'][key]}, expected {truth['totals'][key]}")
+        if result["totals"]["unique_responses"] != truth["unique_responses"]:
+            fail("unique_responses differ after kills")
+        for session, expected in truth["by_session"].items():
+            for key in KEYS:
+                if result["by_session"][session][key] != expected[key]:
+                    fail(f"session {session}: {key} differs after kills")
+        check = sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            fail(f"integrity_check: {check}")
+        if killed < min(args.kills, 20) // 2:
+            fail(f"only {killed} kills landed inside an ingest; the test did not test much")
+        print(f"ok: totals and {len(truth['by_session'])} sessions equal truth.py; integrity_check ok")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
