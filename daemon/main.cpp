@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
         ingest_app->add_option("--config-dir", config_dirs,
                                "Claude config dir (repeatable; default: CLAUDE_CONFIG_DIR, "
                                "~/.claude and ~/.config/claude)");
+        std::vector<std::string> files;
+        ingest_app->add_option("--file", files,
+                               "Only this transcript (repeatable), as for a hook's event");
         ingest_app->add_option("--db", database, "History database (default: "
                                                  "$XDG_DATA_HOME/ccmeter/usage.db)");
         ingest_app->add_option("--prices", prices, "Price overrides (JSON)");
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
 
         if (*ingest_app) {
             for (const std::string& dir : config_dirs) ingest.config_dirs.emplace_back(dir);
+            for (const std::string& file : files) ingest.files.emplace_back(file);
             ingest.database = database;
             ingest.prices = prices;
             return ccmeter::run_ingest_command(ingest, std::cout, std::cerr);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "core/app_paths.hpp"
 #include "core/config_dirs.hpp"
+#include "core/json_text.hpp"
 #include "core/runtime_paths.hpp"
 #include "daemon_spawner.hpp"
 #include "hookctl/settings_editor.hpp"
@@ -187,7 +189,31 @@ int run_uninstall_command(bool service) {
     return 0;
 }
 
-int run_doctor_command() {
+int run_doctor_command(bool json) {
+    if (json) {
+        MeterClient client(socket_path());
+        Result<v1::HealthReply> health =
+            client.health(MeterClient::Clock::now() + std::chrono::seconds(2));
+        boost::json::object out;
+        out["daemon_answers"] = static_cast<bool>(health);
+        if (health) {
+            out["version"] = health->version();
+            out["pid"] = health->pid();
+            out["responses"] = health->responses();
+            out["files"] = health->files();
+            out["malformed_lines"] = health->malformed_lines();
+            out["caught_up"] = health->pending_files() >= 0;
+            out["last_ingest_ms"] = health->last_ingest_ms();
+            out["last_ingest_micros"] = health->last_ingest_micros();
+            out["last_ingest_bytes"] = health->last_ingest_bytes();
+            out["watch_mode"] = health->watch_mode();
+            out["database"] = health->database();
+        } else {
+            out["error"] = health.error().message;
+        }
+        std::cout << to_json_text(out) << "\n";
+        return health ? 0 : 1;
+    }
     int problems = 0;
     const fs::path binary = self_binary();
     std::cout << "hookctl:   " << binary.string() << "\n";

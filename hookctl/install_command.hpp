@@ -13,6 +13,7 @@ struct InstallCommandOptions {
 
 int run_install_command(const InstallCommandOptions& options);
 int run_uninstall_command(bool service);
-int run_doctor_command();
+// `json`: the daemon's health as one JSON object (for scripts and benchmarks).
+int run_doctor_command(bool json);
 
 }  // namespace ccmeter

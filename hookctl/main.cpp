@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
         uninstall_app->add_flag("--service", uninstall_service, "Also remove the user service");
         CLI::App* doctor_app =
             app.add_subcommand("doctor", "Say what is installed and whether ccmeterd answers");
+        bool doctor_json = false;
+        doctor_app->add_flag("--json", doctor_json, "The daemon's health as JSON");
         CLI11_PARSE(app, argc, argv);
 
         if (*stats_app) {
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
         }
         if (*install_app) return ccmeter::run_install_command(install);
         if (*uninstall_app) return ccmeter::run_uninstall_command(uninstall_service);
-        if (*doctor_app) return ccmeter::run_doctor_command();
+        if (*doctor_app) return ccmeter::run_doctor_command(doctor_json);
         return 2;
     } catch (const std::exception& error) {
         std::cerr << "hookctl: " << error.what() << "\n";

@@ -11,6 +11,9 @@ namespace ccmeter {
 
 struct IngestCommandOptions {
     std::vector<std::filesystem::path> config_dirs;  // empty: from the environment
+    // When set, only these transcripts are read (what the daemon does for a hook's event);
+    // config dirs are not scanned.
+    std::vector<std::filesystem::path> files;
     std::filesystem::path database;                  // empty: default_database_path()
     std::filesystem::path prices;                    // empty: default_prices_path()
     bool json = false;

@@ -113,12 +113,19 @@ void IngestLoop::run_full_scan() {
 }
 
 void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
+    const auto started = std::chrono::steady_clock::now();
     Result<IngestStats> stats = m_engine.ingest_files(files);
     if (!stats) {
         log(std::string("ingest failed: ") + stats.error().message);
         return;
     }
     m_last_ingest_ms = now_ms();
+    if (stats->bytes_read > 0) {
+        m_last_ingest_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count();
+        m_last_ingest_bytes = stats->bytes_read;
+    }
     if (full_scan && stats->files_read > 0)
         log("caught up: " + std::to_string(stats->bytes_read) + " new bytes from " +
             std::to_string(stats->files_read) + " transcripts");

@@ -62,6 +62,9 @@ public:
 
     bool caught_up() const { return m_caught_up; }
     int64_t last_ingest_ms() const { return m_last_ingest_ms; }
+    // The latest ingest that read new bytes: its duration until committed, and its bytes.
+    int64_t last_ingest_micros() const { return m_last_ingest_micros; }
+    int64_t last_ingest_bytes() const { return m_last_ingest_bytes; }
     std::string watch_mode() const;
 
 private:
@@ -86,6 +89,8 @@ private:
     std::unordered_map<std::string, StatusPayload> m_last_status;  // by session, loop thread
     std::atomic<bool> m_caught_up{false};
     std::atomic<int64_t> m_last_ingest_ms{0};
+    std::atomic<int64_t> m_last_ingest_micros{0};
+    std::atomic<int64_t> m_last_ingest_bytes{0};
     std::thread m_thread;
 };
 
