@@ -25,6 +25,23 @@ def fail(message):
     sys.exit(1)
 
 
+def verify(argv, db, truth):
+    result = json.loads(subprocess.run(argv + ["--db", db, "--by", "session"], check=True,
+                                       capture_output=True, text=True).stdout)
+    for key in KEYS:
+        if result["totals"][key] != truth["totals"][key]:
+            fail(f"after kills: {key} = {result['totals'][key]}, expected {truth['totals'][key]}")
+    if result["totals"]["unique_responses"] != truth["unique_responses"]:
+        fail("unique_responses differ after kills")
+    for session, expected in truth["by_session"].items():
+        for key in KEYS:
+            if result["by_session"][session][key] != expected[key]:
+                fail(f"session {session}: {key} differs after kills")
+    check = sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0]
+    if check != "ok":
+        fail(f"integrity_check: {check}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ccmeterd", required=True)
@@ -50,47 +67,39 @@ def main():
         start = time.monotonic()
         subprocess.run(argv + ["--db", os.path.join(work, "timing.db")], check=True, stdout=subprocess.DEVNULL)
         full = time.monotonic() - start
-        db = os.path.join(work, "usage.db")
-        killed = 0
-        partial = 0  # kills that left some, but not all, responses committed
-        for _ in range(args.kills):
-            delay = rng.uniform(0, full)
-            process = subprocess.Popen(argv + ["--db", db], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(delay)
-            if process.poll() is None:
+        # Chains of runs on one database, each run killed at a random moment, until a run
+        # finishes; then every total is checked and a new chain starts on a fresh database.
+        killed = partial = chains = attempts = 0
+        while (killed < args.kills or partial < 3) and attempts < args.kills * 6:
+            chains += 1
+            db = os.path.join(work, f"chain{chains}.db")
+            while attempts < args.kills * 6:
+                attempts += 1
+                process = subprocess.Popen(argv + ["--db", db], stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0, full))
+                if process.poll() is not None:
+                    process.wait()
+                    break  # finished: the chain is complete
                 process.send_signal(signal.SIGKILL)
+                process.wait()
                 killed += 1
-            process.wait()
-            if os.path.exists(db):
-                connection = sqlite3.connect(db)
-                try:
-                    count = connection.execute("SELECT count(*) FROM responses").fetchone()[0]
-                except sqlite3.OperationalError:
-                    count = 0  # killed before the schema existed
-                connection.close()
+                count = 0
+                if os.path.exists(db):
+                    connection = sqlite3.connect(db)
+                    try:
+                        count = connection.execute("SELECT count(*) FROM responses").fetchone()[0]
+                    except sqlite3.OperationalError:
+                        pass  # killed before the schema existed
+                    connection.close()
                 if 0 < count < truth["unique_responses"]:
                     partial += 1
-        print(f"ok: {killed} of {args.kills} runs were killed mid-ingest, {partial} of them after "
-              f"committing part of the history (full ingest {full:.2f} s)")
-        if partial < 3:
-            fail("fewer than 3 kills landed between commits; the test did not test resuming")
-        result = json.loads(subprocess.run(argv + ["--db", db, "--by", "session"], check=True,
-                                           capture_output=True, text=True).stdout)
-        for key in KEYS:
-            if result["totals"][key] != truth["totals"][key]:
-                fail(f"after kills: {key} = {result['totals'][key]}, expected {truth['totals'][key]}")
-        if result["totals"]["unique_responses"] != truth["unique_responses"]:
-            fail("unique_responses differ after kills")
-        for session, expected in truth["by_session"].items():
-            for key in KEYS:
-                if result["by_session"][session][key] != expected[key]:
-                    fail(f"session {session}: {key} differs after kills")
-        check = sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0]
-        if check != "ok":
-            fail(f"integrity_check: {check}")
-        if killed < min(args.kills, 20) // 2:
-            fail(f"only {killed} kills landed inside an ingest; the test did not test much")
-        print(f"ok: totals and {len(truth['by_session'])} sessions equal truth.py; integrity_check ok")
+            verify(argv, db, truth)
+        print(f"ok: {killed} runs killed mid-ingest ({partial} after committing part of the history) "
+              f"in {chains} chains; every chain resumed to totals and sessions equal to truth.py "
+              f"(full ingest {full:.2f} s)")
+        if killed < args.kills or partial < 3:
+            fail(f"only {killed} kills ({partial} between commits) in {attempts} attempts")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("1 passed, 0 failed")
