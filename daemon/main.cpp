@@ -40,12 +40,18 @@ int main(int argc, char** argv) {
         serve_app->add_option("--db", serve_database, "History database");
         serve_app->add_option("--prices", serve_prices, "Price overrides (JSON)");
         serve_app->add_flag("--poll", serve.poll, "Poll every 2 s instead of using inotify");
+        int web_port = -1;
+        serve_app->add_option("--web-port", web_port,
+                              "Web view port on 127.0.0.1 (default 7681, or $CCMETER_WEB_PORT; "
+                              "0 turns the web view off)")
+            ->check(CLI::Range(0, 65535));
         CLI11_PARSE(app, argc, argv);
 
         if (*serve_app) {
             for (const std::string& dir : serve_dirs) serve.config_dirs.emplace_back(dir);
             serve.database = serve_database;
             serve.prices = serve_prices;
+            if (web_port >= 0) serve.web_port = static_cast<uint16_t>(web_port);
             return ccmeter::run_serve_command(serve);
         }
 

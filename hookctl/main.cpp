@@ -10,6 +10,7 @@
 #include "install_command.hpp"
 #include "stats_command.hpp"
 #include "status_line_command.hpp"
+#include "web_command.hpp"
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "hook") == 0) return ccmeter::run_hook_command();
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
         uninstall_app->add_flag("--service", uninstall_service, "Also remove the user service");
         CLI::App* doctor_app =
             app.add_subcommand("doctor", "Say what is installed and whether ccmeterd answers");
+        ccmeter::WebCommandOptions web;
+        bool no_open = false;
+        CLI::App* web_app = app.add_subcommand("web", "Print (and open) the web view's URL");
+        web_app->add_flag("--no-open", no_open, "Only print the URL");
         bool doctor_json = false;
         doctor_app->add_flag("--json", doctor_json, "The daemon's health as JSON");
         CLI11_PARSE(app, argc, argv);
@@ -61,6 +66,10 @@ int main(int argc, char** argv) {
         if (*install_app) return ccmeter::run_install_command(install);
         if (*uninstall_app) return ccmeter::run_uninstall_command(uninstall_service);
         if (*doctor_app) return ccmeter::run_doctor_command(doctor_json);
+        if (*web_app) {
+            web.open = !no_open;
+            return ccmeter::run_web_command(web);
+        }
         return 2;
     } catch (const std::exception& error) {
         std::cerr << "hookctl: " << error.what() << "\n";

@@ -22,6 +22,7 @@
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
+#include "web/web_server.hpp"
 
 namespace ccmeter {
 
@@ -78,6 +79,16 @@ PriceTable load_prices(const fs::path& configured, Logger& log) {
     return prices;
 }
 
+// $CCMETER_WEB_PORT when it is a port number (0 included), else the default.
+uint16_t web_port_from_environment() {
+    const char* text = std::getenv("CCMETER_WEB_PORT");
+    if (!text || !*text) return k_default_web_port;
+    char* end = nullptr;
+    const long port = std::strtol(text, &end, 10);
+    return *end == '\0' && port >= 0 && port <= 65535 ? static_cast<uint16_t>(port)
+                                                     : k_default_web_port;
+}
+
 }  // namespace
 
 int run_serve_command(const ServeCommandOptions& options) {
@@ -122,7 +133,8 @@ int run_serve_command(const ServeCommandOptions& options) {
     MeterServiceOptions service_options;
     service_options.database = loop_options.database;
     service_options.config_dirs = loop_options.config_dirs;
-    MeterService service(service_options, load_prices(options.prices, log), **loop);
+    const PriceTable prices = load_prices(options.prices, log);
+    MeterService service(service_options, prices, **loop);
     (*loop)->on_new_usage([&service] { service.usage_changed(); });
 
     const fs::path socket = socket_path();
@@ -143,6 +155,22 @@ int run_serve_command(const ServeCommandOptions& options) {
         server->Shutdown();
         return 1;
     }
+    // The web view: after the gRPC server, before the ingest loop (so no new usage is missed).
+    std::unique_ptr<WebServer> web;
+    if (const uint16_t web_port = options.web_port.value_or(web_port_from_environment())) {
+        WebServerOptions web_options;
+        web_options.port = web_port;
+        web_options.url_file = web_url_path();
+        web_options.log = loop_options.log;
+        web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
+        web = std::make_unique<WebServer>(web_options, service_options, prices, **loop);
+        if (Result<void> started = web->start(); !started) {
+            log(started.error().message);
+            web.reset();
+        } else {
+            (*loop)->on_new_usage([&server = *web] { server.notify_new_usage(); });
+        }
+    }
     (*loop)->start();
     std::string dirs;
     for (const fs::path& config_dir : loop_options.config_dirs)
@@ -158,6 +186,7 @@ int run_serve_command(const ServeCommandOptions& options) {
     systemd_notify("STOPPING=1");
     log(std::string("stopping on ") + ::strsignal(signal_number));
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (web) web->stop();
     (*loop)->stop();
     ::unlink(socket.c_str());
     ::close(lock_fd);

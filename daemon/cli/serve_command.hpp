@@ -1,8 +1,11 @@
 // `ccmeterd serve`: the daemon in the foreground. One per user (a flock'd pid file); serves
-// ccmeter.v1.Meter on the private Unix socket; logs to stderr; SIGTERM/SIGINT stop it cleanly.
+// ccmeter.v1.Meter on the private Unix socket and the web view on 127.0.0.1 (a taken port is
+// logged and the daemon goes on without it); logs to stderr; SIGTERM/SIGINT stop it cleanly.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace ccmeter {
@@ -12,6 +15,9 @@ struct ServeCommandOptions {
     std::filesystem::path database;                  // empty: default_database_path()
     std::filesystem::path prices;                    // empty: default_prices_path()
     bool poll = false;                               // never use inotify
+    // The web view's port on 127.0.0.1. Unset: $CCMETER_WEB_PORT, else k_default_web_port
+    // (7681, web/web_server.hpp). 0: no web view.
+    std::optional<uint16_t> web_port;
 };
 
 // Returns the exit code: 0 after a clean shutdown or when another daemon already runs.

@@ -21,6 +21,7 @@ fs::path runtime_dir() {
 
 fs::path socket_path() { return runtime_dir() / "ccmeterd.sock"; }
 fs::path pid_file_path() { return runtime_dir() / "ccmeterd.pid"; }
+fs::path web_url_path() { return runtime_dir() / "web.url"; }
 
 Result<void> ensure_private_dir(const fs::path& dir) {
     std::error_code ec;

@@ -15,6 +15,9 @@ namespace ccmeter {
 std::filesystem::path runtime_dir();
 std::filesystem::path socket_path();    // runtime_dir() / "ccmeterd.sock"
 std::filesystem::path pid_file_path();  // runtime_dir() / "ccmeterd.pid"
+// runtime_dir() / "web.url": the web view's URL ("http://127.0.0.1:7681/"), present while
+// ccmeterd serves it (read by `hookctl web`).
+std::filesystem::path web_url_path();
 
 // Creates `dir` (and its parents) if missing, then checks with lstat that it is a real
 // directory owned by this user; tightens its mode to 0700. Refuses anything else.

@@ -54,6 +54,7 @@ class World:
         self.env = dict(os.environ, HOME=work, CLAUDE_CONFIG_DIR=self.config,
                         CCMETER_DB=os.path.join(work, "data", "usage.db"),
                         CCMETER_RUNTIME_DIR=self.runtime, NO_COLOR="1", CCMETER_NO_SPAWN="1",
+                        CCMETER_WEB_PORT="0",
                         XDG_CONFIG_HOME=os.path.join(work, "config"))
         self.daemon = None
         self.log = os.path.join(work, "ccmeterd.log")

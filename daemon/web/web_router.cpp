@@ -1,0 +1,104 @@
+#include "web/web_router.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "core/json_text.hpp"
+#include "web/http_policy.hpp"
+#include "web/web_assets.hpp"
+
+namespace ccmeter {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+HttpResponse make_response(const HttpRequest& request, http::status status,
+                           std::string_view content_type, std::string body) {
+    HttpResponse response{status, request.version()};
+    response.set(http::field::content_type, content_type);
+    add_security_headers(response.base());
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+}
+
+HttpResponse text_response(const HttpRequest& request, http::status status,
+                           std::string_view text) {
+    HttpResponse response =
+        make_response(request, status, "text/plain; charset=utf-8", std::string(text) + "\n");
+    response.set(http::field::cache_control, "no-store");
+    return response;
+}
+
+}  // namespace
+
+RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
+    RoutedResponse routed;
+    const std::string_view host(request[http::field::host].data(),
+                                request[http::field::host].size());
+    if (!is_allowed_host(host, m_port)) {
+        routed.response = text_response(
+            request, http::status::forbidden,
+            "Forbidden: the Host must be 127.0.0.1:" + std::to_string(m_port) +
+                " or localhost:" + std::to_string(m_port));
+        return routed;
+    }
+    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+        routed.response =
+            text_response(request, http::status::method_not_allowed, "Only GET and HEAD");
+        routed.response.set(http::field::allow, "GET, HEAD");
+        return routed;
+    }
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+
+    if (path.substr(0, 5) == "/api/") {
+        Result<ApiRequest> api_request = parse_api_request(target, now_ms);
+        WebReply reply;
+        if (!api_request) {
+            reply.status = 400;
+            reply.body = to_json_text(boost::json::object{{"error", api_request.error().message}});
+        } else if (api_request->endpoint == ApiEndpoint::events) {
+            routed.event_stream = true;
+            routed.response = HttpResponse{http::status::ok, request.version()};
+            routed.response.set(http::field::content_type, "text/event-stream");
+            routed.response.set(http::field::cache_control, "no-store");
+            add_security_headers(routed.response.base());
+            routed.response.keep_alive(false);
+            return routed;
+        } else if (api_request->endpoint == ApiEndpoint::unknown) {
+            reply.status = 404;
+            reply.body = to_json_text(boost::json::object{{"error", "no such API endpoint"}});
+        } else {
+            reply = m_cache.get(*api_request, now_ms);
+        }
+        routed.response = make_response(request, static_cast<http::status>(reply.status),
+                                        reply.content_type, std::move(reply.body));
+        routed.response.set(http::field::cache_control, "no-store");
+    } else if (const WebAsset* asset = find_web_asset(path)) {
+        const auto match = request[http::field::if_none_match];
+        if (std::string_view(match.data(), match.size()) == asset->etag) {
+            routed.response = make_response(request, http::status::not_modified, asset->content_type, {});
+        } else {
+            routed.response = make_response(request, http::status::ok, asset->content_type,
+                                            std::string(asset->body));
+        }
+        routed.response.set(http::field::etag, asset->etag);
+        routed.response.set(http::field::cache_control, "no-cache");
+    } else {
+        routed.response = text_response(request, http::status::not_found, "Not found");
+    }
+    if (request.method() == http::verb::head) {
+        const size_t length = routed.response.body().size();
+        routed.response.body().clear();
+        routed.response.content_length(length);
+    }
+    return routed;
+}
+
+}  // namespace ccmeter

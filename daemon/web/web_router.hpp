@@ -1,0 +1,46 @@
+// The web view's HTTP semantics, without sockets: one request in, one response out.
+//
+// Contract (in this order):
+// - A Host other than 127.0.0.1:<port> / localhost:<port> gets 403 (http_policy.hpp).
+// - Methods other than GET and HEAD get 405: nothing here changes state.
+// - /api/events is the Server-Sent Events stream: the answer is only the response head
+//   (text/event-stream, no length) with `event_stream` set; the caller keeps the connection.
+// - Other /api/... paths are answered from the ApiCache as JSON (Cache-Control: no-store);
+//   unknown ones get 404, bad parameters 400, both with {"error": ...}.
+// - Anything else is an embedded asset (web_assets.hpp) with an ETag (304 on If-None-Match)
+//   and Cache-Control: no-cache, or 404.
+// - Every response carries the security headers; none carries CORS headers.
+// Threads: one thread (the web server's), like the ApiCache it uses.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+
+#include "web/api_cache.hpp"
+
+namespace ccmeter {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct RoutedResponse {
+    HttpResponse response;
+    bool event_stream = false;  // only the head is meant: the stream follows
+};
+
+class WebRouter {
+public:
+    WebRouter(ApiCache& cache, uint16_t port) : m_cache(cache), m_port(port) {}
+
+    // The port in the allowed Host (known once the listener is bound).
+    void set_port(uint16_t port) { m_port = port; }
+
+    RoutedResponse route(const HttpRequest& request, int64_t now_ms);
+
+private:
+    ApiCache& m_cache;
+    uint16_t m_port;
+};
+
+}  // namespace ccmeter

@@ -1,0 +1,203 @@
+#include "web/web_server.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <memory>
+
+#include "web/http_session.hpp"
+
+namespace ccmeter {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::chrono::seconds k_heartbeat{15};
+constexpr int64_t k_min_event_gap_ms = 250;
+constexpr int64_t k_max_event_gap_ms = 10'000;
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Writes `text` to `path` atomically (a temporary file, then rename), mode 0600.
+bool write_private_file(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::path temporary = path;
+    temporary += ".tmp";
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                          0600);
+    if (fd < 0) return false;
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    std::error_code ec;
+    if (written) std::filesystem::rename(temporary, path, ec);
+    if (!written || ec) std::filesystem::remove(temporary, ec);
+    return written && !ec;
+}
+
+}  // namespace
+
+WebServer::WebServer(WebServerOptions options, MeterServiceOptions service_options,
+                     PriceTable prices, IngestLoop& loop)
+    : m_options(std::move(options)),
+      m_service(service_options, prices, loop),
+      m_api(m_service, std::move(prices), service_options.database),
+      m_cache(m_api),
+      m_router(m_cache, m_options.port),
+      m_acceptor(m_io),
+      m_refresh_timer(m_io),
+      m_heartbeat_timer(m_io) {}
+
+WebServer::~WebServer() { stop(); }
+
+void WebServer::log(const std::string& message) const {
+    if (m_options.log) m_options.log(message);
+}
+
+std::string WebServer::url() const {
+    return "http://127.0.0.1:" + std::to_string(m_port.load()) + "/";
+}
+
+Result<void> WebServer::start() {
+    const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);
+    boost::system::error_code ec;
+    m_acceptor.open(endpoint.protocol(), ec);
+    if (!ec) m_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) m_acceptor.bind(endpoint, ec);
+    if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        m_acceptor.close(ignored);
+        if (!m_options.url_file.empty()) {
+            std::error_code stale;
+            std::filesystem::remove(m_options.url_file, stale);
+        }
+        const std::string where = "127.0.0.1:" + std::to_string(m_options.port);
+        if (ec == asio::error::address_in_use)
+            return Error{"web view off: " + where +
+                         " is already in use (another ccmeterd or another program); start "
+                         "with --web-port N to use another port, or --web-port 0 to turn the "
+                         "web view off"};
+        return Error{"web view off: cannot listen on " + where + ": " + ec.message()};
+    }
+    const tcp::endpoint bound = m_acceptor.local_endpoint(ec);
+    m_port = ec ? m_options.port : bound.port();
+    m_router.set_port(m_port);
+    if (!m_options.url_file.empty() && !write_private_file(m_options.url_file, url() + "\n"))
+        log("cannot write " + m_options.url_file.string());
+    accept_next();
+    schedule_heartbeat();
+    if (m_options.prewarm) asio::post(m_io, [this] { prewarm(); });
+    m_thread = std::thread([this] {
+        auto guard = asio::make_work_guard(m_io);
+        // A handler that throws (out of memory, a broken invariant) costs one request, not
+        // the daemon.
+        while (!m_io.stopped()) {
+            try {
+                m_io.run();
+            } catch (const std::exception& error) {
+                log(std::string("web view: ") + error.what());
+            }
+        }
+    });
+    log("web view on " + url());
+    return {};
+}
+
+void WebServer::stop() {
+    if (!m_thread.joinable()) return;
+    m_io.stop();
+    m_thread.join();
+    if (!m_options.url_file.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(m_options.url_file, ignored);
+    }
+}
+
+void WebServer::accept_next() {
+    m_acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            std::make_shared<HttpSession>(std::move(socket), m_router, m_hub,
+                                          [this] { return hello_event(); })
+                ->start();
+        }
+        accept_next();
+    });
+}
+
+std::string WebServer::hello_event() const {
+    return "event: hello\ndata: {\"generation\":" + std::to_string(m_cache.generation()) +
+           "}\n\n";
+}
+
+void WebServer::notify_new_usage() {
+    asio::post(m_io, [this] { on_new_usage(); });
+}
+
+void WebServer::on_new_usage() {
+    if (m_refresh_running) {
+        m_changed_again = true;
+        return;
+    }
+    start_refresh();
+}
+
+void WebServer::start_refresh() {
+    m_refresh_running = true;
+    m_changed_again = false;
+    const int64_t wait_ms = std::max<int64_t>(0, m_next_refresh_ms - now_ms());
+    m_refresh_timer.expires_after(std::chrono::milliseconds(wait_ms));
+    m_refresh_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        m_refresh_started_ms = now_ms();
+        // With no page open nothing is recomputed ahead: answers are then computed on demand.
+        m_cache.new_generation(m_refresh_started_ms, m_hub.subscribers() > 0);
+        refresh_step();
+    });
+}
+
+void WebServer::refresh_step() {
+    // One answer per turn of the loop, so requests are served in between.
+    if (m_cache.refresh_next()) {
+        asio::post(m_io, [this] { refresh_step(); });
+        return;
+    }
+    m_hub.broadcast("event: usage\ndata: {\"generation\":" +
+                    std::to_string(m_cache.generation()) + "}\n\n");
+    const int64_t now = now_ms();
+    m_next_refresh_ms =
+        now + std::clamp<int64_t>(3 * (now - m_refresh_started_ms), k_min_event_gap_ms,
+                                  k_max_event_gap_ms);
+    m_refresh_running = false;
+    if (m_changed_again) start_refresh();
+}
+
+void WebServer::prewarm() {
+    // The overview's full-history answers (web/app.js loadOverview); the rest is cheap.
+    std::vector<ApiRequest> requests;
+    const int64_t now = now_ms();
+    for (const char* target : {"/api/summary", "/api/daily?days=30", "/api/heatmap"})
+        if (Result<ApiRequest> request = parse_api_request(target, now)) requests.push_back(*request);
+    m_cache.prewarm(requests, now);
+    if (!m_refresh_running) start_refresh();
+}
+
+void WebServer::schedule_heartbeat() {
+    m_heartbeat_timer.expires_after(k_heartbeat);
+    m_heartbeat_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        m_hub.broadcast(": keep-alive\n\n");
+        schedule_heartbeat();
+    });
+}
+
+}  // namespace ccmeter

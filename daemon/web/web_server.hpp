@@ -1,0 +1,101 @@
+// The web view: a small dashboard and its JSON API, served by ccmeterd over HTTP on loopback.
+//
+// Contract:
+// - Listens on 127.0.0.1 only (never on other interfaces), on `port`; the default is
+//   k_default_web_port (7681). Port 0 binds a free port (tests; `ccmeterd serve --web-port 0`
+//   instead turns the web view off and never constructs a WebServer).
+// - start() binds and starts the server's own thread and io_context; when the port is taken it
+//   returns an Error whose message says so and what to do, and nothing runs (the daemon goes on
+//   without the web view).
+// - notify_new_usage() (thread-safe; the IngestLoop's on_new_usage) starts a new generation
+//   of the API cache: when a page is open (an /api/events stream), the answers it uses are
+//   recomputed first; then one "usage" event is sent on /api/events. Events are at least
+//   max(250 ms, 3x the last refresh's duration) apart, so a page open during heavy use costs
+//   at most about a quarter of a core.
+// - Writes the URL ("http://127.0.0.1:<port>/") to `url_file` when listening (if set), for
+//   `hookctl web`, and removes it in stop().
+// - Serves only GETs (HTTP semantics in web_router.hpp, safety rules in http_policy.hpp).
+// - Queries go through a MeterService of its own (its own read connection), so a page's
+//   full-history aggregations never hold up the gRPC service's status line.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/price_table.hpp"
+#include "server/ingest_loop.hpp"
+#include "server/meter_service.hpp"
+#include "web/api_cache.hpp"
+#include "web/event_hub.hpp"
+#include "web/web_api.hpp"
+#include "web/web_router.hpp"
+
+namespace ccmeter {
+
+// The web view's default port (`ccmeterd serve --web-port N` changes it; 0 turns it off).
+constexpr uint16_t k_default_web_port = 7681;
+
+struct WebServerOptions {
+    uint16_t port = k_default_web_port;
+    std::filesystem::path url_file;  // empty: none written
+    // Compute what the overview asks first right after start (in the background), so the first
+    // page load is answered from memory. Off only to measure cold answers (bench/web).
+    bool prewarm = true;
+    std::function<void(const std::string&)> log;
+};
+
+class WebServer {
+public:
+    WebServer(WebServerOptions options, MeterServiceOptions service_options, PriceTable prices,
+              IngestLoop& loop);
+    ~WebServer();  // stops
+    WebServer(const WebServer&) = delete;
+    WebServer& operator=(const WebServer&) = delete;
+
+    Result<void> start();
+    void stop();
+
+    // The stored history changed. Thread-safe.
+    void notify_new_usage();
+
+    uint16_t port() const { return m_port; }
+    std::string url() const;
+
+private:
+    void accept_next();
+    void on_new_usage();
+    void start_refresh();
+    void prewarm();
+    void refresh_step();
+    void schedule_heartbeat();
+    std::string hello_event() const;
+    void log(const std::string& message) const;
+
+    WebServerOptions m_options;
+    MeterService m_service;
+    WebApi m_api;
+    ApiCache m_cache;
+    WebRouter m_router;
+    EventHub m_hub;
+    boost::asio::io_context m_io;
+    boost::asio::ip::tcp::acceptor m_acceptor;
+    boost::asio::steady_timer m_refresh_timer;
+    boost::asio::steady_timer m_heartbeat_timer;
+    std::thread m_thread;
+    std::atomic<uint16_t> m_port{0};
+    // Web thread only:
+    bool m_refresh_running = false;   // a refresh is waiting or under way
+    bool m_changed_again = false;     // the history changed during it
+    int64_t m_refresh_started_ms = 0;
+    int64_t m_next_refresh_ms = 0;    // throttle: no refresh starts before
+};
+
+}  // namespace ccmeter

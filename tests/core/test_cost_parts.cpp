@@ -1,0 +1,121 @@
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/cost_parts.hpp"
+#include "core/usage_queries.hpp"
+
+using ccmeter::CostParts;
+using ccmeter::PriceTable;
+using ccmeter::TokenCounts;
+
+namespace {
+
+TokenCounts tokens(int64_t input, int64_t output, int64_t write_5m, int64_t write_1h,
+                   int64_t read, int64_t web_searches = 0) {
+    TokenCounts t;
+    t.input_tokens = input;
+    t.output_tokens = output;
+    t.cache_5m = write_5m;
+    t.cache_1h = write_1h;
+    t.cache_creation_input_tokens = write_5m + write_1h;
+    t.cache_read_input_tokens = read;
+    t.web_search_requests = web_searches;
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("cost parts add up to the price table's cost", "[cost_parts]") {
+    const PriceTable prices = PriceTable::builtin();
+    struct Case {
+        const char* model;
+        const char* speed;
+        TokenCounts tokens;
+    };
+    const Case cases[] = {
+        {"claude-opus-4-5-20251101", "standard", tokens(100, 500, 0, 2000, 10000)},
+        {"claude-haiku-4-5", "", tokens(200, 300, 1000, 0, 0, 3)},
+        {"claude-opus-4-6", "fast", tokens(10, 20, 30, 40, 50)},                // 6x
+        {"claude-sonnet-4-5", "standard", tokens(1000, 10, 100, 0, 250'000)},  // long context
+    };
+    for (const Case& c : cases) {
+        INFO(c.model);
+        const bool long_context = ccmeter::is_long_context(c.tokens);
+        std::optional<CostParts> parts =
+            ccmeter::cost_parts(prices, c.model, 0, c.speed, long_context, c.tokens);
+        REQUIRE(parts);
+        CHECK(parts->total() == *prices.cost_pico_usd(c.model, 0, c.speed, c.tokens));
+    }
+    CHECK_FALSE(ccmeter::cost_parts(prices, "gpt-9", 0, "", false, tokens(1, 1, 1, 1, 1)));
+}
+
+TEST_CASE("each part and the cache savings, in pico-dollars", "[cost_parts]") {
+    const PriceTable prices = PriceTable::builtin();
+    // opus-4-5: 5 / 6.25 / 10 / 0.50 / 25 USD per million = pico-dollars per token x 1e6.
+    std::optional<CostParts> opus = ccmeter::cost_parts(
+        prices, "claude-opus-4-5", 0, "standard", false, tokens(100, 500, 400, 2000, 10000, 2));
+    REQUIRE(opus);
+    CHECK(opus->input == 100LL * 5'000'000);
+    CHECK(opus->output == 500LL * 25'000'000);
+    CHECK(opus->cache_write == 2000LL * 10'000'000 + 400LL * 6'250'000);
+    CHECK(opus->cache_read == 10000LL * 500'000);
+    CHECK(opus->web_search == 2 * ccmeter::k_web_search_pico_usd);
+    CHECK(opus->cache_savings == 10000LL * (5'000'000 - 500'000));
+    // Fast mode multiplies the savings too (opus-4-6: 6x).
+    std::optional<CostParts> fast = ccmeter::cost_parts(prices, "claude-opus-4-6", 0, "fast",
+                                                        false, tokens(0, 0, 0, 0, 1000));
+    REQUIRE(fast);
+    CHECK(fast->cache_savings == 6LL * 1000 * (5'000'000 - 500'000));
+}
+
+TEST_CASE("cost parts by period and by group sum as usage_queries does", "[cost_parts]") {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ccmeter-cost-parts-XXXXXX").string();
+    const std::filesystem::path dir = ::mkdtemp(pattern.data());
+    {
+        std::unique_ptr<ccmeter::UsageStore> store =
+            std::move(*ccmeter::UsageStore::open(dir / "usage.db"));
+        ccmeter::IngestBatch batch;
+        auto add = [&](const char* id, const char* model, int64_t at_ms, const char* cwd,
+                       TokenCounts counts) {
+            ccmeter::UsageRecord record;
+            record.message_id = id;
+            record.request_id = std::string("req-") + id;
+            record.model = model;
+            record.timestamp_ms = at_ms;
+            record.session_id = "s";
+            record.cwd = cwd;
+            record.tokens = counts;
+            batch.add_response(record);
+        };
+        add("a", "claude-opus-4-5", 1'000'000'000'000, "/p", tokens(100, 500, 0, 2000, 10000));
+        add("b", "claude-sonnet-4-5", 1'000'086'400'000, "/q", tokens(1000, 2000, 0, 0, 0));
+        add("c", "mystery-model", 1'000'086'400'000, "/q", tokens(5, 5, 5, 5, 5));
+        REQUIRE(store->commit(batch).has_value());
+
+        const PriceTable prices = PriceTable::builtin();
+        const std::vector<int64_t> boundaries{0, 1'000'050'000'000, 2'000'000'000'000};
+        auto periods = ccmeter::cost_parts_by_periods(*store, prices, boundaries, {});
+        auto usage = ccmeter::usage_by_periods(*store, prices, boundaries, {}, false);
+        REQUIRE(periods.has_value());
+        REQUIRE(usage.has_value());
+        REQUIRE(periods->size() == 2);
+        for (size_t i = 0; i < 2; ++i)
+            CHECK((*periods)[i].total() == (*usage)[i].usage.cost_pico_usd);
+        CHECK((*periods)[0].cache_savings == 10000LL * 4'500'000);
+
+        auto by_project = ccmeter::cost_parts_by_group(*store, prices,
+                                                       ccmeter::GroupKind::project, {});
+        REQUIRE(by_project.has_value());
+        CHECK(by_project->at("/q").total() == 1000LL * 3'000'000 + 2000LL * 15'000'000);
+        auto by_model =
+            ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::model, {});
+        REQUIRE(by_model.has_value());
+        CHECK(by_model->at("mystery-model") == CostParts{});  // unpriced: nothing
+    }
+    std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,356 @@
+// End-to-end test of the web view in a real browser (ctest e2e.web_dashboard).
+//
+// Starts `ccmeterd serve` on a generated 5 MB history in an isolated environment (its own
+// runtime dir, database, Claude config dir, a free port, TZ=UTC), loads the page in Debian's
+// headless Chromium through playwright-core (never a downloaded browser), and checks that:
+//   - the numbers shown equal /api/... and `hookctl stats ... --json`;
+//   - the sessions table sorts and filters, and a click drills into a session's turns;
+//   - a response appended to a transcript shows on the page within 2 s (Server-Sent Events);
+//   - a foreign Host header is refused.
+// Screenshots go to --out-dir. Exits 77 (skipped) when chromium or playwright-core is missing.
+//
+// Usage: node e2e_web_dashboard.mjs --ccmeterd PATH [--hookctl PATH] --out-dir DIR
+//        [--corpus-size 5M] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const chromiumPath = '/usr/bin/chromium';
+const corpusScript = path.resolve(here, '../../../shared/corpus/gen_corpus.py');
+
+function parseArgs(argv) {
+  const out = { 'corpus-size': '5M' };
+  for (let i = 0; i < argv.length; ++i) {
+    const key = argv[i].replace(/^--/, '');
+    if (key === 'keep') out.keep = true;
+    else out[key] = argv[++i];
+  }
+  return out;
+}
+
+function skip(reason) {
+  console.log('SKIP: ' + reason);
+  process.exit(77);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error('check failed: ' + message);
+  console.log('ok - ' + message);
+}
+
+function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function usd(value) {
+  if (value === 0) return '$0.00';
+  if (Math.abs(value) < 0.005) return '<$0.01';
+  return '$' + new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+}
+
+async function main() {
+  if (!fs.existsSync(chromiumPath)) skip('no ' + chromiumPath + ' (scripts/install-browser-deps installs it)');
+  let chromium;
+  try {
+    ({ chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs')));
+  } catch {
+    skip('playwright-core is not installed in tests/web (scripts/install-browser-deps)');
+  }
+  if (!args.ccmeterd || !fs.existsSync(args.ccmeterd)) throw new Error('--ccmeterd PATH is required');
+  const outDir = path.resolve(args['out-dir'] || '.');
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ccmeter-e2e-web-'));
+  const config = path.join(work, 'config');
+  const runtime = path.join(work, 'run');
+  fs.mkdirSync(runtime, { mode: 0o700 });
+  fs.mkdirSync(path.join(work, 'home'));
+  const gen = spawnSync('python3', [corpusScript, '--out', config, '--size', args['corpus-size'],
+    '--end-date', 'now', '--days', '30', '--seed', '7'], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error('gen_corpus.py failed: ' + gen.stderr);
+
+  const port = await freePort();
+  const env = {
+    PATH: process.env.PATH,
+    HOME: path.join(work, 'home'),
+    TZ: 'UTC',
+    CCMETER_RUNTIME_DIR: runtime,
+    CCMETER_DB: path.join(work, 'usage.db'),
+    CCMETER_PRICES: path.join(work, 'no-prices.json'),
+    CCMETER_NO_SPAWN: '1',
+    CLAUDE_CONFIG_DIR: config,
+    XDG_CONFIG_HOME: path.join(work, 'xdg'),
+  };
+  const daemonLog = fs.openSync(path.join(outDir, 'e2e-web-ccmeterd.log'), 'w');
+  const daemon = spawn(args.ccmeterd, ['serve', '--config-dir', config, '--web-port', String(port)],
+    { env, stdio: ['ignore', daemonLog, daemonLog] });
+  let browser = null;
+  const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'ccmeter-e2e-chromium-'));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    // node:http, not fetch: fetch may not set a Host header.
+    const get = (target, host) => new Promise((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port, path: target, headers: { Host: host || `127.0.0.1:${port}` } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => { body += chunk; });
+        response.on('end', () => resolve({ status: response.statusCode, body }));
+      });
+      request.on('error', reject);
+    });
+    const api = async (target) => JSON.parse((await get(target)).body);
+
+    // The daemon is up and has read the history.
+    let meta = null;
+    for (let i = 0; i < 100; ++i) {
+      try {
+        meta = await api('/api/meta');
+        if (meta.caught_up && meta.responses > 0) break;
+      } catch { /* not listening yet */ }
+      await sleep(100);
+    }
+    check(meta && meta.responses > 0, `ccmeterd serves the web view on port ${port} (${meta && meta.responses} responses)`);
+    const urlFile = fs.readFileSync(path.join(runtime, 'web.url'), 'utf8').trim();
+    check(urlFile === base + '/', 'the runtime dir names the URL (' + urlFile + ')');
+    check((await get('/api/summary', `evil.com:${port}`)).status === 403, 'a foreign Host gets 403');
+
+    const hookctl = (argv) => {
+      if (!args.hookctl || !fs.existsSync(args.hookctl)) return null;
+      const run = spawnSync(args.hookctl, argv, { env, encoding: 'utf8', timeout: 20000 });
+      if (run.status !== 0) { console.log(`hookctl ${argv.join(' ')}: exit ${run.status} ${run.stderr}`); return null; }
+      return JSON.parse(run.stdout);
+    };
+
+    browser = await chromium.launchPersistentContext(userData, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 900 },
+      timezoneId: 'UTC',
+      colorScheme: 'light',
+    });
+    const page = browser.pages()[0] || await browser.newPage();
+    const problems = [];
+    page.on('pageerror', (error) => problems.push('page error: ' + error.message));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push('console: ' + message.text()); });
+
+    // ---- overview: the numbers shown are the API's and hookctl's ----
+    await page.goto(base + '/');
+    await page.waitForSelector('body[data-loaded="overview"]', { timeout: 10000 });
+    const summary = await api('/api/summary');
+    const cards = await page.$$eval('.card', (nodes) => nodes.map((card) => {
+      const field = (name) => card.querySelector(`[data-field="${name}"]`);
+      const part = (name) => card.querySelector(`[data-part="${name}"]`);
+      return {
+        period: card.dataset.period,
+        cost: Number(field('cost_usd').dataset.value),
+        costText: field('cost_usd').textContent,
+        responses: Number(field('unique_responses').dataset.value),
+        input: Number(field('input_tokens').dataset.value),
+        output: Number(field('output_tokens').dataset.value),
+        write: Number(field('cache_creation_input_tokens').dataset.value),
+        read: Number(field('cache_read_input_tokens').dataset.value),
+        parts: ['input_usd', 'output_usd', 'cache_write_usd', 'cache_read_usd', 'cache_savings_usd'].map((name) => Number(part(name).dataset.value)),
+      };
+    }));
+    check(cards.length === 4, 'four period cards');
+    for (const card of cards) {
+      const u = summary[card.period];
+      const p = summary.cost_parts[card.period];
+      check(card.cost === u.cost_usd && card.costText === usd(u.cost_usd) + (u.unpriced_responses ? '+?' : ''),
+        `${card.period}: cost shown ${card.costText} = API ${u.cost_usd}`);
+      check(card.responses === u.unique_responses && card.input === u.input_tokens && card.output === u.output_tokens &&
+        card.write === u.cache_creation_input_tokens && card.read === u.cache_read_input_tokens,
+        `${card.period}: responses and the four token kinds = API`);
+      check(JSON.stringify(card.parts) === JSON.stringify([p.input_usd, p.output_usd, p.cache_write_usd, p.cache_read_usd, p.cache_savings_usd]),
+        `${card.period}: cost of each token kind and cache savings = API`);
+    }
+    const stats = hookctl(['stats', '--json']);
+    if (stats) {
+      for (const key of ['today', 'this_week', 'this_month', 'all_time', 'totals']) {
+        check(JSON.stringify(stats[key]) === JSON.stringify(summary[key]), `summary.${key} = hookctl stats --json`);
+      }
+      const shown = Object.fromEntries(cards.map((c) => [c.period, c.cost]));
+      for (const key of ['today', 'this_week', 'this_month', 'all_time']) {
+        check(shown[key] === stats[key].cost_usd, `${key} shown = hookctl stats --json (${stats[key].cost_usd})`);
+      }
+    } else {
+      console.log('note: hookctl stats --json unavailable; compared with the API only');
+    }
+    const chartTotal = Number(await page.getAttribute('#daily-chart', 'data-total'));
+    const daily = await api('/api/daily?days=30');
+    check(chartTotal === daily.totals.cost_usd, `daily chart total ${chartTotal} = /api/daily?days=30`);
+    if (stats) {
+      const since = new Date(daily.since_ms).toISOString().slice(0, 10);
+      const hookDaily = hookctl(['stats', 'daily', '--since', since, '--breakdown', '--json']);
+      if (hookDaily) {
+        check(JSON.stringify(hookDaily.periods) === JSON.stringify(daily.periods) &&
+          JSON.stringify(hookDaily.totals) === JSON.stringify(daily.totals),
+          `/api/daily?days=30 = hookctl stats daily --since ${since} --breakdown --json`);
+      }
+    }
+    const heatCells = await page.$$eval('.hm-cell', (cells) => cells.reduce((sum, c) => sum + Number(c.dataset.value), 0));
+    const heatmap = await api('/api/heatmap');
+    const heatTotal = heatmap.cells.reduce((sum, c) => sum + c.cost_usd, 0);
+    check(Math.abs(heatCells - heatTotal) < 1e-6, 'heatmap cells = /api/heatmap');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-overview.png'), fullPage: true });
+
+    // ---- sessions: sort, filter, drill down ----
+    await page.click('nav a[data-nav="sessions"]');
+    await page.waitForSelector('body[data-loaded="sessions"]');
+    await page.waitForSelector('#sessions-table tbody tr');
+    const sessions = await api('/api/sessions');
+    const hookSessions = hookctl(['stats', 'sessions', '--json']);
+    if (hookSessions) {
+      check(JSON.stringify(hookSessions) === JSON.stringify(sessions), '/api/sessions = hookctl stats sessions --json');
+    }
+    const rowCount = await page.$$eval('#sessions-table tbody tr', (rows) => rows.length);
+    check(rowCount === Math.min(500, sessions.sessions.length), `sessions table has ${rowCount} rows`);
+    const costs = async () => page.$$eval('#sessions-table tbody td[data-col="cost_usd"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+    await page.click('#sessions-table th[data-key="cost_usd"] button');
+    let shown = await costs();
+    const descending = sessions.sessions.map((s) => s.cost_usd).sort((a, b) => b - a);
+    check(JSON.stringify(shown) === JSON.stringify(descending.slice(0, shown.length)), 'sorted by cost, most expensive first');
+    check(await page.getAttribute('#sessions-table th[data-key="cost_usd"]', 'aria-sort') === 'descending', 'aria-sort says descending');
+    await page.click('#sessions-table th[data-key="cost_usd"] button');
+    shown = await costs();
+    check(shown.every((v, i) => i === 0 || shown[i - 1] <= v), 'a second click sorts ascending');
+    const project = sessions.sessions[0].project;
+    const projectName = project.split('/').filter(Boolean).pop();
+    await page.fill('#sessions-filter', projectName);
+    const filtered = await page.$$eval('#sessions-table tbody tr', (rows) => rows.map((r) => r.querySelector('td[data-col="project"]').title));
+    check(filtered.length > 0 && filtered.every((p) => p.includes(projectName)), `filter "${projectName}" keeps ${filtered.length} matching sessions`);
+    await page.fill('#sessions-filter', '');
+
+    // The most expensive session with a subagent, else the most expensive one.
+    const target = sessions.sessions.slice().sort((a, b) => b.cost_usd - a.cost_usd)[0];
+    await page.click('#sessions-table th[data-key="cost_usd"] button');  // back to descending
+    await page.click(`#sessions-table tbody tr[data-key="${target.session_id}"]`);
+    await page.waitForSelector('body[data-loaded="session"]');
+    const detail = await api('/api/session/' + encodeURIComponent(target.session_id));
+    const sessionCost = Number(await page.getAttribute('#session-cost', 'data-value'));
+    check(sessionCost === detail.totals.cost_usd && sessionCost === target.cost_usd,
+      `session drill-down: cost ${sessionCost} = /api/session = its sessions row`);
+    const hookSession = hookctl(['stats', 'session', target.session_id, '--json']);
+    if (hookSession) check(JSON.stringify(hookSession) === JSON.stringify(detail), '/api/session/ID = hookctl stats session ID --json');
+    const turnRows = await page.$$eval('#turns-table tbody tr[data-turn]', (rows) => rows.length);
+    check(turnRows === detail.turns.length, `${turnRows} turns listed`);
+    await page.click('#turns-table tbody tr[data-turn="1"]');
+    const responseRows = await page.$$eval('#turns-table tbody tr.detail', (rows) => rows.length);
+    check(responseRows === detail.turns[0].responses.length, `turn 1 opens its ${responseRows} responses`);
+    const sidechain = detail.turns.flatMap((t) => t.responses).filter((r) => r.is_sidechain);
+    const agentCost = Number(await page.getAttribute('#session-agent-cost', 'data-value'));
+    const expectedAgentCost = Math.round(sidechain.reduce((s, r) => s + r.cost_usd, 0) * 1e6) / 1e6;
+    check(Math.abs(agentCost - expectedAgentCost) < 1e-9, `subagents apart: ${sidechain.length} responses, ${usd(agentCost)}`);
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-session.png'), fullPage: true });
+
+    // ---- projects and models ----
+    await page.click('nav a[data-nav="projects"]');
+    await page.waitForSelector('body[data-loaded="projects"]');
+    const projects = await api('/api/projects');
+    const projectCosts = await page.$$eval('#projects-table tbody td[data-col="cost_usd"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+    check(projectCosts.length === projects.projects.length &&
+      Math.abs(projectCosts.reduce((a, b) => a + b, 0) - projects.totals.cost_usd) < 1e-6, 'projects table sums to /api/projects totals');
+    const hookProjects = hookctl(['stats', 'projects', '--json']);
+    if (hookProjects) {
+      const strip = (o) => ({ ...o, cache_hit_rate: undefined, cache_savings_usd: undefined });
+      check(JSON.stringify(hookProjects.projects) === JSON.stringify(projects.projects.map(strip).map((o) => JSON.parse(JSON.stringify(o)))),
+        '/api/projects = hookctl stats projects --json (plus the cache figures)');
+    }
+    await page.click('nav a[data-nav="models"]');
+    await page.waitForSelector('body[data-loaded="models"]');
+    const models = await api('/api/models');
+    const hits = await page.$$eval('#models-table tbody td[data-col="cache_hit_rate"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+    check(hits.length === models.models.length && hits.every((h) => h >= 0 && h <= 1), 'models table shows cache hit rates');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-models.png'), fullPage: true });
+
+    // ---- live: a new response shows within 2 s ----
+    await page.click('nav a[data-nav="overview"]');
+    await page.waitForSelector('body[data-loaded="overview"]');
+    await page.waitForSelector('#live[data-state="live"]');
+    const before = Number(await page.getAttribute('.card[data-period="today"] [data-field="cost_usd"]', 'data-value'));
+    const transcript = newestTranscript(config);
+    const line = JSON.parse(fs.readFileSync(transcript, 'utf8').trim().split('\n').filter((l) => l.includes('"type":"assistant"')).pop());
+    const stamp = Date.now();
+    line.uuid = 'e2e-' + stamp;
+    line.timestamp = new Date(stamp).toISOString();
+    line.isSidechain = false;
+    line.requestId = 'req_e2e_' + stamp;
+    line.message.id = 'msg_e2e_' + stamp;
+    line.message.model = 'claude-sonnet-4-5-20250929';
+    line.message.usage = { input_tokens: 10, output_tokens: 100000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, service_tier: 'standard' };
+    const expected = Math.round((before + 10 * 3e-6 + 100000 * 15e-6) * 1e6) / 1e6;
+    const appendedAt = Date.now();
+    fs.appendFileSync(transcript, JSON.stringify(line) + '\n');
+    await page.waitForFunction((value) => {
+      const node = document.querySelector('.card[data-period="today"] [data-field="cost_usd"]');
+      return node && Math.abs(Number(node.dataset.value) - value) < 1e-9;
+    }, expected, { timeout: 5000, polling: 20 });
+    const lag = Date.now() - appendedAt;
+    check(lag <= 2000, `the page shows the appended response within 2 s (${lag} ms; today ${usd(before)} -> ${usd(expected)})`);
+    await page.waitForSelector(`#active-table:not([hidden]) tr[data-key="${line.sessionId}"]`, { timeout: 5000 });
+    check(true, 'the session shows as active now');
+    const after = await api('/api/summary');
+    check(after.today.cost_usd === expected, 'the API agrees');
+    const hookAfter = hookctl(['stats', '--json']);
+    if (hookAfter) check(hookAfter.today.cost_usd === expected, 'hookctl stats --json agrees');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-live.png'), fullPage: true });
+
+    // ---- themes and a narrow window ----
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await sleep(200);
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-overview-dark.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await sleep(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `no sideways scrolling in a 390 px window (${overflow} px)`);
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-narrow.png'), fullPage: true });
+
+    check(problems.length === 0, 'no page errors: ' + (problems.join('; ') || 'none'));
+    console.log('screenshots in ' + outDir);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => { if (daemon.exitCode !== null) resolve(); else daemon.on('exit', resolve); });
+    fs.rmSync(userData, { recursive: true, force: true });
+    if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// The main-chain transcript written last (a live session).
+function newestTranscript(config) {
+  let best = null;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) { if (entry.name !== 'subagents') walk(full); }
+      else if (entry.name.endsWith('.jsonl')) {
+        const mtime = fs.statSync(full).mtimeMs;
+        if (!best || mtime > best.mtime) best = { path: full, mtime };
+      }
+    }
+  };
+  walk(path.join(config, 'projects'));
+  return best.path;
+}
+
+main().then(() => process.exit(0), (error) => {
+  console.error('FAIL: ' + (error && error.stack ? error.stack : error));
+  process.exit(1);
+});

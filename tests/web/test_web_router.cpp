@@ -1,0 +1,116 @@
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "web/http_policy.hpp"
+#include "web/web_router.hpp"
+#include "web_fixture.hpp"
+
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr uint16_t k_port = 7681;
+
+ccmeter::HttpRequest get(const std::string& target, const std::string& host,
+                         http::verb verb = http::verb::get) {
+    ccmeter::HttpRequest request{verb, target, 11};
+    request.set(http::field::host, host);
+    return request;
+}
+
+std::string header(const ccmeter::HttpResponse& response, http::field field) {
+    return std::string(response[field]);
+}
+
+std::string header(const ccmeter::HttpResponse& response, const char* name) {
+    return std::string(response[name]);
+}
+
+struct RouterFixture {
+    WebFixture fixture;
+    ccmeter::WebApi api{fixture.service(), ccmeter::PriceTable::builtin(), fixture.database()};
+    ccmeter::ApiCache cache{api};
+    ccmeter::WebRouter router{cache, k_port};
+
+    ccmeter::RoutedResponse route(const ccmeter::HttpRequest& request) {
+        return router.route(request, k_fixture_now_ms);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("only the loopback names with our port are served (DNS rebinding)", "[web_router]") {
+    CHECK(ccmeter::is_allowed_host("127.0.0.1:7681", k_port));
+    CHECK(ccmeter::is_allowed_host("localhost:7681", k_port));
+    CHECK(ccmeter::is_allowed_host("LocalHost:7681", k_port));
+    CHECK_FALSE(ccmeter::is_allowed_host("evil.com:7681", k_port));
+    CHECK_FALSE(ccmeter::is_allowed_host("127.0.0.1", k_port));
+    CHECK_FALSE(ccmeter::is_allowed_host("127.0.0.1:7682", k_port));
+    CHECK_FALSE(ccmeter::is_allowed_host("localhost.evil.com:7681", k_port));
+    CHECK_FALSE(ccmeter::is_allowed_host("", k_port));
+
+    RouterFixture f;
+    ccmeter::RoutedResponse refused = f.route(get("/api/summary", "evil.com:7681"));
+    CHECK(refused.response.result_int() == 403);
+    CHECK(refused.response.body().find("\"cost_usd\"") == std::string::npos);
+    CHECK(f.route(get("/", "evil.com:7681")).response.result_int() == 403);
+    CHECK(f.route(get("/api/events", "evil.com:7681")).event_stream == false);
+    CHECK(f.route(get("/api/summary", "127.0.0.1:7681")).response.result_int() == 200);
+    CHECK(f.route(get("/api/summary", "localhost:7681")).response.result_int() == 200);
+}
+
+TEST_CASE("every answer carries the security headers and no CORS", "[web_router]") {
+    RouterFixture f;
+    for (const char* target : {"/", "/app.js", "/api/summary", "/api/nothing", "/missing"}) {
+        ccmeter::RoutedResponse routed = f.route(get(target, "127.0.0.1:7681"));
+        INFO(target);
+        const std::string csp = header(routed.response, "Content-Security-Policy");
+        CHECK(csp.find("default-src 'none'") != std::string::npos);
+        CHECK(csp.find("script-src 'self'") != std::string::npos);
+        CHECK(csp.find("unsafe-inline") == std::string::npos);
+        CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+        CHECK(header(routed.response, "X-Content-Type-Options") == "nosniff");
+        CHECK(header(routed.response, http::field::access_control_allow_origin).empty());
+    }
+    ccmeter::RoutedResponse refused = f.route(get("/", "evil.com:7681"));
+    CHECK(!header(refused.response, "Content-Security-Policy").empty());
+}
+
+TEST_CASE("assets, API answers, errors and the event stream head", "[web_router]") {
+    RouterFixture f;
+    ccmeter::RoutedResponse index = f.route(get("/", "127.0.0.1:7681"));
+    CHECK(index.response.result_int() == 200);
+    CHECK(header(index.response, http::field::content_type) == "text/html; charset=utf-8");
+    CHECK(index.response.body().find("/app.js") != std::string::npos);
+    const std::string etag = header(index.response, http::field::etag);
+    CHECK(!etag.empty());
+    ccmeter::HttpRequest again = get("/index.html", "127.0.0.1:7681");
+    again.set(http::field::if_none_match, etag);
+    CHECK(f.route(again).response.result_int() == 304);
+
+    ccmeter::RoutedResponse uplot = f.route(get("/uPlot.iife.min.js", "127.0.0.1:7681"));
+    CHECK(uplot.response.result_int() == 200);
+    CHECK(header(uplot.response, http::field::content_type) == "text/javascript; charset=utf-8");
+    CHECK(uplot.response.body().size() > 10'000);
+
+    ccmeter::RoutedResponse summary = f.route(get("/api/summary", "127.0.0.1:7681"));
+    CHECK(header(summary.response, http::field::content_type) == "application/json");
+    CHECK(header(summary.response, http::field::cache_control) == "no-store");
+    CHECK(f.route(get("/api/nothing", "127.0.0.1:7681")).response.result_int() == 404);
+    ccmeter::RoutedResponse bad = f.route(get("/api/daily?days=x", "127.0.0.1:7681"));
+    CHECK(bad.response.result_int() == 400);
+    CHECK(bad.response.body().find("\"error\"") != std::string::npos);
+    CHECK(f.route(get("/nope.txt", "127.0.0.1:7681")).response.result_int() == 404);
+
+    ccmeter::RoutedResponse post = f.route(get("/api/summary", "127.0.0.1:7681", http::verb::post));
+    CHECK(post.response.result_int() == 405);
+    ccmeter::RoutedResponse head = f.route(get("/api/summary", "127.0.0.1:7681", http::verb::head));
+    CHECK(head.response.result_int() == 200);
+    CHECK(head.response.body().empty());
+
+    ccmeter::RoutedResponse events = f.route(get("/api/events", "127.0.0.1:7681"));
+    CHECK(events.event_stream);
+    CHECK(header(events.response, http::field::content_type) == "text/event-stream");
+}
