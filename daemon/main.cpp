@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
         std::vector<std::string> files;
         ingest_app->add_option("--file", files,
                                "Only this transcript (repeatable), as for a hook's event");
-        ingest_app->add_option("--db", database, "History database (default: "
-                                                 "$XDG_DATA_HOME/ccmeter/usage.db)");
+        ingest_app->add_option("--db", database,
+                               "History database (default: "
+                               "$XDG_DATA_HOME/ccmeter/usage.db)");
         ingest_app->add_option("--prices", prices, "Price overrides (JSON)");
         ingest_app->add_flag("--json", ingest.json, "Print one JSON object");
         ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
@@ -41,23 +42,28 @@ int main(int argc, char** argv) {
         serve_app->add_option("--prices", serve_prices, "Price overrides (JSON)");
         serve_app->add_flag("--poll", serve.poll, "Poll every 2 s instead of using inotify");
         int web_port = -1;
-        serve_app->add_option("--web-port", web_port,
-                              "Web view port on 127.0.0.1 (default 7681, or $CCMETER_WEB_PORT; "
-                              "0 turns the web view off)")
+        serve_app
+            ->add_option("--web-port", web_port,
+                         "Web view port on 127.0.0.1 (default 7681, or $CCMETER_WEB_PORT; "
+                         "0 turns the web view off)")
             ->check(CLI::Range(0, 65535));
         CLI11_PARSE(app, argc, argv);
 
         if (*serve_app) {
-            for (const std::string& dir : serve_dirs) serve.config_dirs.emplace_back(dir);
+            for (const std::string& dir : serve_dirs)
+                serve.config_dirs.emplace_back(dir);
             serve.database = serve_database;
             serve.prices = serve_prices;
-            if (web_port >= 0) serve.web_port = static_cast<uint16_t>(web_port);
+            if (web_port >= 0)
+                serve.web_port = static_cast<uint16_t>(web_port);
             return ccmeter::run_serve_command(serve);
         }
 
         if (*ingest_app) {
-            for (const std::string& dir : config_dirs) ingest.config_dirs.emplace_back(dir);
-            for (const std::string& file : files) ingest.files.emplace_back(file);
+            for (const std::string& dir : config_dirs)
+                ingest.config_dirs.emplace_back(dir);
+            for (const std::string& file : files)
+                ingest.files.emplace_back(file);
             ingest.database = database;
             ingest.prices = prices;
             return ccmeter::run_ingest_command(ingest, std::cout, std::cerr);

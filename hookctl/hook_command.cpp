@@ -30,7 +30,8 @@ int run_hook_command() {
         const std::string input = read_stdin(k_stdin_timeout);
         json::error_code ec;
         const json::value payload = json::parse(input, ec);
-        if (ec || !payload.is_object()) return 0;  // nothing we can use; never complain
+        if (ec || !payload.is_object())
+            return 0;  // nothing we can use; never complain
         const json::object& fields = payload.get_object();
         v1::NotifyRequest request;
         request.set_hook_event_name(text_at(fields, "hook_event_name"));
@@ -42,7 +43,8 @@ int run_hook_command() {
         Result<v1::NotifyReply> reply =
             client.notify(request, MeterClient::Clock::now() + k_notify_deadline);
         // Not running: start it; its catch-up scan reads this event's transcript too.
-        if (!reply && client.daemon_unreachable()) spawn_daemon();
+        if (!reply && client.daemon_unreachable())
+            spawn_daemon();
     } catch (...) {
         // A hook exits 0 whatever happens.
     }

@@ -67,7 +67,8 @@ bool write_file(const fs::path& path, const std::string& text) {
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         out << text;
-        if (!out) return false;
+        if (!out)
+            return false;
     }
     fs::rename(temporary, path, ec);
     return !ec;
@@ -97,8 +98,8 @@ int install_service() {
         return run_shell("launchctl load -w '" + plist.string() + "'");
     }
     const fs::path unit = systemd_unit_path();
-    const std::string text = replace_all(std::string(k_systemd_unit_template),
-                                         "%h/.local/bin", bindir.string());
+    const std::string text =
+        replace_all(std::string(k_systemd_unit_template), "%h/.local/bin", bindir.string());
     if (!write_file(unit, text)) {
         std::cerr << "hookctl: cannot write " << unit << "\n";
         return 1;
@@ -160,12 +161,15 @@ int run_install_command(const InstallCommandOptions& options) {
         return 1;
     }
     std::cout << (report->changed ? "updated " : "unchanged ") << settings->string() << "\n";
-    if (report->backup_path) std::cout << "backup: " << report->backup_path->string() << "\n";
-    for (const std::string& event : report->hooks_added) std::cout << "hook added: " << event << "\n";
+    if (report->backup_path)
+        std::cout << "backup: " << report->backup_path->string() << "\n";
+    for (const std::string& event : report->hooks_added)
+        std::cout << "hook added: " << event << "\n";
     for (const std::string& event : report->hooks_updated)
         std::cout << "hook updated: " << event << "\n";
     std::cout << status_line_change_text(report->status_line) << "\n";
-    if (options.service) return install_service();
+    if (options.service)
+        return install_service();
     return 0;
 }
 
@@ -181,11 +185,14 @@ int run_uninstall_command(bool service) {
         return 1;
     }
     std::cout << (report->changed ? "updated " : "unchanged ") << settings->string() << "\n";
-    if (report->backup_path) std::cout << "backup: " << report->backup_path->string() << "\n";
+    if (report->backup_path)
+        std::cout << "backup: " << report->backup_path->string() << "\n";
     for (const std::string& event : report->hooks_removed)
         std::cout << "hook removed: " << event << "\n";
-    if (report->status_line_removed) std::cout << "status line removed\n";
-    if (service) return uninstall_service();
+    if (report->status_line_removed)
+        std::cout << "status line removed\n";
+    if (service)
+        return uninstall_service();
     return 0;
 }
 
@@ -228,7 +235,8 @@ int run_doctor_command(bool json) {
             std::cout << "settings:  " << settings->string()
                       << (described->file_exists ? "" : " (missing)") << "\n";
             std::cout << "hooks:     ";
-            for (const std::string& event : described->events_with_hook) std::cout << event << " ";
+            for (const std::string& event : described->events_with_hook)
+                std::cout << event << " ";
             if (!described->events_missing_hook.empty()) {
                 std::cout << "(missing:";
                 for (const std::string& event : described->events_missing_hook)
@@ -261,9 +269,9 @@ int run_doctor_command(bool json) {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    std::cout << "daemon:    ccmeterd " << health->version() << ", pid " << health->pid()
-              << ", up " << (now - health->started_ms()) / 1000 << " s, watching with "
-              << health->watch_mode() << "\n";
+    std::cout << "daemon:    ccmeterd " << health->version() << ", pid " << health->pid() << ", up "
+              << (now - health->started_ms()) / 1000 << " s, watching with " << health->watch_mode()
+              << "\n";
     std::cout << "database:  " << health->database() << " (" << health->responses()
               << " responses from " << health->files() << " transcripts, "
               << health->malformed_lines() << " malformed lines skipped)\n";

@@ -13,7 +13,8 @@
 #include "web_command.hpp"
 
 int main(int argc, char** argv) {
-    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0) return ccmeter::run_hook_command();
+    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0)
+        return ccmeter::run_hook_command();
     if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0)
         return ccmeter::run_status_line_command(argc, argv);
     try {
@@ -59,13 +60,18 @@ int main(int argc, char** argv) {
         CLI11_PARSE(app, argc, argv);
 
         if (*stats_app) {
-            if (!report.empty()) stats.report = report[0];
-            if (report.size() > 1) stats.session_id = report[1];
+            if (!report.empty())
+                stats.report = report[0];
+            if (report.size() > 1)
+                stats.session_id = report[1];
             return ccmeter::run_stats_command(stats);
         }
-        if (*install_app) return ccmeter::run_install_command(install);
-        if (*uninstall_app) return ccmeter::run_uninstall_command(uninstall_service);
-        if (*doctor_app) return ccmeter::run_doctor_command(doctor_json);
+        if (*install_app)
+            return ccmeter::run_install_command(install);
+        if (*uninstall_app)
+            return ccmeter::run_uninstall_command(uninstall_service);
+        if (*doctor_app)
+            return ccmeter::run_doctor_command(doctor_json);
         if (*web_app) {
             web.open = !no_open;
             return ccmeter::run_web_command(web);

@@ -6,11 +6,14 @@ template <class Reply, class Request>
 Result<Reply> MeterClient::call(const char* method, const Request& request,
                                 Clock::time_point deadline) {
     std::string bytes;
-    if (!request.SerializeToString(&bytes)) return Error{"cannot encode the request"};
+    if (!request.SerializeToString(&bytes))
+        return Error{"cannot encode the request"};
     Result<std::string> answer = m_client.call(method, bytes, deadline);
-    if (!answer) return answer.error();
+    if (!answer)
+        return answer.error();
     Reply reply;
-    if (!reply.ParseFromString(*answer)) return Error{"cannot decode ccmeterd's answer"};
+    if (!reply.ParseFromString(*answer))
+        return Error{"cannot decode ccmeterd's answer"};
     return reply;
 }
 

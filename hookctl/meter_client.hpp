@@ -12,7 +12,7 @@
 namespace ccmeter {
 
 class MeterClient {
-public:
+  public:
     using Clock = UnixGrpcClient::Clock;
 
     explicit MeterClient(std::filesystem::path socket) : m_client(std::move(socket)) {}
@@ -20,18 +20,16 @@ public:
     Result<v1::NotifyReply> notify(const v1::NotifyRequest& request, Clock::time_point deadline);
     Result<v1::StatusLineReply> status_line(const v1::StatusLineRequest& request,
                                             Clock::time_point deadline);
-    Result<v1::PeriodsReply> periods(const v1::PeriodsRequest& request,
-                                     Clock::time_point deadline);
+    Result<v1::PeriodsReply> periods(const v1::PeriodsRequest& request, Clock::time_point deadline);
     Result<v1::GroupsReply> groups(const v1::GroupsRequest& request, Clock::time_point deadline);
-    Result<v1::SessionReply> session(const v1::SessionRequest& request,
-                                     Clock::time_point deadline);
+    Result<v1::SessionReply> session(const v1::SessionRequest& request, Clock::time_point deadline);
     Result<v1::BlocksReply> blocks(const v1::BlocksRequest& request, Clock::time_point deadline);
     Result<v1::HealthReply> health(Clock::time_point deadline);
 
     // After a failed call: true when no daemon listened.
     bool daemon_unreachable() const { return m_client.daemon_unreachable(); }
 
-private:
+  private:
     template <class Reply, class Request>
     Result<Reply> call(const char* method, const Request& request, Clock::time_point deadline);
 

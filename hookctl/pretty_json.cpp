@@ -1,8 +1,8 @@
 #include "hookctl/pretty_json.hpp"
 
+#include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -22,7 +22,7 @@ constexpr std::size_t k_max_depth = 512;
 // std::from_chars: Boost 1.81 reads some doubles one unit in the last place off (precise
 // parsing came with 1.82), and a number that changes would break the byte-for-byte round trip.
 class PreciseHandler {
-public:
+  public:
     static constexpr std::size_t max_object_size = json::object::max_size();
     static constexpr std::size_t max_array_size = json::array::max_size();
     static constexpr std::size_t max_key_size = json::string::max_size();
@@ -96,7 +96,7 @@ public:
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
 
-private:
+  private:
     json::value_stack m_stack;
     std::string m_number_text;  // the parts of a number split across buffers
 };
@@ -123,13 +123,27 @@ void append_string(std::string_view text, std::string& out) {
     for (char c : text) {
         const auto byte = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (byte < 0x20) {
                     out += "\\u00";
@@ -164,7 +178,8 @@ void append_double(double number, std::string& out) {
     const size_t e_at = scientific.find('e');
     std::string digits;
     for (char c : scientific.substr(0, e_at))
-        if (c != '.') digits.push_back(c);
+        if (c != '.')
+            digits.push_back(c);
     const int exponent = std::atoi(std::string(scientific.substr(e_at + 1)).c_str());
     const int k = static_cast<int>(digits.size());
     const int n = exponent + 1;  // value = 0.digits * 10^n
@@ -207,7 +222,8 @@ void append(const json::value& value, int depth, std::string& out) {
             out.push_back('{');
             bool first = true;
             for (const json::key_value_pair& member : object) {
-                if (!first) out.push_back(',');
+                if (!first)
+                    out.push_back(',');
                 first = false;
                 append_newline(depth + 1, out);
                 append_string(member.key(), out);
@@ -227,7 +243,8 @@ void append(const json::value& value, int depth, std::string& out) {
             out.push_back('[');
             bool first = true;
             for (const json::value& element : array) {
-                if (!first) out.push_back(',');
+                if (!first)
+                    out.push_back(',');
                 first = false;
                 append_newline(depth + 1, out);
                 append(element, depth + 1, out);
@@ -236,12 +253,24 @@ void append(const json::value& value, int depth, std::string& out) {
             out.push_back(']');
             break;
         }
-        case json::kind::string: append_string(value.get_string(), out); break;
-        case json::kind::int64: out += std::to_string(value.get_int64()); break;
-        case json::kind::uint64: out += std::to_string(value.get_uint64()); break;
-        case json::kind::double_: append_double(value.get_double(), out); break;
-        case json::kind::bool_: out += value.get_bool() ? "true" : "false"; break;
-        case json::kind::null: out += "null"; break;
+        case json::kind::string:
+            append_string(value.get_string(), out);
+            break;
+        case json::kind::int64:
+            out += std::to_string(value.get_int64());
+            break;
+        case json::kind::uint64:
+            out += std::to_string(value.get_uint64());
+            break;
+        case json::kind::double_:
+            append_double(value.get_double(), out);
+            break;
+        case json::kind::bool_:
+            out += value.get_bool() ? "true" : "false";
+            break;
+        case json::kind::null:
+            out += "null";
+            break;
     }
 }
 
@@ -254,7 +283,8 @@ Result<json::value> parse_json_exactly(std::string_view text) {
     parser.handler().reset();
     json::error_code ec;
     const std::size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
-    if (!ec && consumed < text.size()) ec = json::error::extra_data;
+    if (!ec && consumed < text.size())
+        ec = json::error::extra_data;
     if (ec)
         return Error("not valid JSON (" + ec.message() + " at " + position_of(text, consumed) +
                      ")");

@@ -28,29 +28,37 @@ constexpr std::string_view k_hook_subcommand = "hook";
 constexpr std::string_view k_status_line_subcommand = "statusline";
 constexpr std::string_view k_backup_infix = ".ccmeter-backup-";
 
-Error error(std::string message) { return Error{std::move(message)}; }
+Error error(std::string message) {
+    return Error{std::move(message)};
+}
 
 // A path converts to std::string and so to Error too: say which side it is.
 Result<fs::path> path_result(fs::path path) {
     return Result<fs::path>(boost::system::in_place_value, std::move(path));
 }
 
-std::string errno_text(int number) { return std::strerror(number); }
+std::string errno_text(int number) {
+    return std::strerror(number);
+}
 
 std::string_view trim(std::string_view text) {
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
 bool is_shell_safe(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
     return std::string_view("/._+:@%,=-").find(c) != std::string_view::npos;
 }
 
 std::string shell_quoted(const std::string& word) {
-    if (!word.empty() && std::all_of(word.begin(), word.end(), is_shell_safe)) return word;
+    if (!word.empty() && std::all_of(word.begin(), word.end(), is_shell_safe))
+        return word;
     std::string quoted = "'";
     for (char c : word) {
         if (c == '\'')
@@ -65,14 +73,16 @@ std::string shell_quoted(const std::string& word) {
 // The "command" string of a hook entry or statusLine object, if it has one.
 const json::string* command_of(const json::value& entry) {
     const json::object* object = entry.if_object();
-    if (!object) return nullptr;
+    if (!object)
+        return nullptr;
     const json::value* command = object->if_contains("command");
     return command ? command->if_string() : nullptr;
 }
 
 // How a foreign statusLine is named in reports: its command, else its JSON.
 std::string status_line_name(const json::value& status_line) {
-    if (const json::string* command = command_of(status_line)) return std::string(*command);
+    if (const json::string* command = command_of(status_line))
+        return std::string(*command);
     return json::serialize(status_line);
 }
 
@@ -99,11 +109,14 @@ json::object our_status_line(const std::string& status_command) {
 // Checks the shapes install_into relies on before anything is edited.
 Result<void> check_install_shape(const json::object& root) {
     const json::value* hooks = root.if_contains("hooks");
-    if (!hooks) return {};
-    if (!hooks->is_object()) return error("\"hooks\" is not an object");
+    if (!hooks)
+        return {};
+    if (!hooks->is_object())
+        return error("\"hooks\" is not an object");
     for (std::string_view event : k_hook_events) {
         const json::value* groups = hooks->get_object().if_contains(event);
-        if (!groups) continue;
+        if (!groups)
+            continue;
         if (!groups->is_array())
             return error("\"hooks\"." + std::string(event) + " is not an array");
         for (const json::value& group : groups->get_array()) {
@@ -133,17 +146,20 @@ Result<SettingsFile> read_settings_file(const fs::path& settings_path) {
     file.real_path = settings_path;
     struct stat link_status {};
     if (::lstat(settings_path.c_str(), &link_status) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR) return file;
+        if (errno == ENOENT || errno == ENOTDIR)
+            return file;
         return error(settings_path.string() + ": " + errno_text(errno));
     }
     if (S_ISLNK(link_status.st_mode)) {
         std::error_code ec;
         file.real_path = fs::weakly_canonical(settings_path, ec);
-        if (ec) return error(settings_path.string() + ": cannot follow the link: " + ec.message());
+        if (ec)
+            return error(settings_path.string() + ": cannot follow the link: " + ec.message());
     }
     struct stat status {};
     if (::stat(file.real_path.c_str(), &status) != 0) {
-        if (errno == ENOENT) return file;  // a dangling link: the target will be created
+        if (errno == ENOENT)
+            return file;  // a dangling link: the target will be created
         return error(file.real_path.string() + ": " + errno_text(errno));
     }
     if (!S_ISREG(status.st_mode))
@@ -151,10 +167,12 @@ Result<SettingsFile> read_settings_file(const fs::path& settings_path) {
     file.exists = true;
     file.mode = status.st_mode & 07777;
     std::ifstream in(file.real_path, std::ios::binary);
-    if (!in) return error(file.real_path.string() + ": cannot open for reading");
+    if (!in)
+        return error(file.real_path.string() + ": cannot open for reading");
     std::ostringstream content;
     content << in.rdbuf();
-    if (in.bad()) return error(file.real_path.string() + ": read error");
+    if (in.bad())
+        return error(file.real_path.string() + ": read error");
     file.text = std::move(content).str();
     return file;
 }
@@ -164,18 +182,21 @@ Result<void> write_and_sync(int fd, std::string_view text, const fs::path& name)
     while (!text.empty()) {
         const ssize_t written = ::write(fd, text.data(), text.size());
         if (written < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return error(name.string() + ": write failed: " + errno_text(errno));
         }
         text.remove_prefix(static_cast<std::size_t>(written));
     }
-    if (::fsync(fd) != 0) return error(name.string() + ": fsync failed: " + errno_text(errno));
+    if (::fsync(fd) != 0)
+        return error(name.string() + ": fsync failed: " + errno_text(errno));
     return {};
 }
 
 Result<void> sync_directory(const fs::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return error(dir.string() + ": " + errno_text(errno));
+    if (fd < 0)
+        return error(dir.string() + ": " + errno_text(errno));
     const int result = ::fsync(fd);
     const int saved_errno = errno;
     ::close(fd);
@@ -186,18 +207,23 @@ Result<void> sync_directory(const fs::path& dir) {
 
 Result<void> ensure_directory(const fs::path& dir) {
     std::error_code ec;
-    if (fs::is_directory(dir, ec)) return {};
+    if (fs::is_directory(dir, ec))
+        return {};
     const bool created = fs::create_directories(dir, ec);
-    if (ec) return error(dir.string() + ": cannot create the directory: " + ec.message());
-    if (created) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec)
+        return error(dir.string() + ": cannot create the directory: " + ec.message());
+    if (created)
+        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     return {};
 }
 
 // Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
 Result<void> write_atomically(const fs::path& target, std::string_view text, mode_t mode) {
     fs::path dir = target.parent_path();
-    if (dir.empty()) dir = ".";
-    if (Result<void> made = ensure_directory(dir); !made) return made.error();
+    if (dir.empty())
+        dir = ".";
+    if (Result<void> made = ensure_directory(dir); !made)
+        return made.error();
     std::string temp_name = (dir / ("." + target.filename().string() + ".ccmeter-XXXXXX")).string();
     const int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);  // created 0600, O_EXCL
     if (fd < 0)
@@ -233,10 +259,11 @@ Result<fs::path> write_backup(const fs::path& settings_path, std::string_view te
     const std::string base = settings_path.string() + std::string(k_backup_infix) + utc_stamp();
     for (int attempt = 0; attempt < 1000; ++attempt) {
         const fs::path candidate = attempt == 0 ? base : base + "-" + std::to_string(attempt);
-        const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                              k_new_file_mode);
+        const int fd =
+            ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, k_new_file_mode);
         if (fd < 0) {
-            if (errno == EEXIST) continue;
+            if (errno == EEXIST)
+                continue;
             return error(candidate.string() + ": cannot create the backup: " + errno_text(errno));
         }
         Result<void> written = [&]() -> Result<void> {
@@ -261,10 +288,13 @@ std::string untouched(const std::string& message) {
 // Reads and parses the file for an edit; a missing file is `{}`.
 Result<std::pair<SettingsFile, json::value>> load(const fs::path& settings_path) {
     Result<SettingsFile> file = read_settings_file(settings_path);
-    if (!file) return file.error();
-    if (!file->exists) return std::pair{std::move(*file), json::value(json::object())};
+    if (!file)
+        return file.error();
+    if (!file->exists)
+        return std::pair{std::move(*file), json::value(json::object())};
     Result<json::value> settings = parse_settings(file->text);
-    if (!settings) return error(settings_path.string() + ": " + settings.error().message);
+    if (!settings)
+        return error(settings_path.string() + ": " + settings.error().message);
     return std::pair{std::move(*file), std::move(*settings)};
 }
 
@@ -274,11 +304,12 @@ Result<std::optional<fs::path>> store(const fs::path& settings_path, const Setti
     std::optional<fs::path> backup;
     if (file.exists) {
         Result<fs::path> written = write_backup(settings_path, file.text, file.mode);
-        if (!written) return error(untouched(written.error().message));
+        if (!written)
+            return error(untouched(written.error().message));
         backup = *written;
     }
-    if (Result<void> written = write_atomically(file.real_path, render_settings(settings),
-                                                file.mode);
+    if (Result<void> written =
+            write_atomically(file.real_path, render_settings(settings), file.mode);
         !written)
         return error(untouched(written.error().message));
     return backup;
@@ -290,8 +321,10 @@ Result<fs::path> resolve_settings_path(const std::string& claude_config_dir,
                                        const std::string& home) {
     std::string_view first = claude_config_dir;
     first = trim(first.substr(0, first.find(',')));
-    if (!first.empty()) return path_result(fs::path(first) / "settings.json");
-    if (!home.empty()) return path_result(fs::path(home) / ".claude" / "settings.json");
+    if (!first.empty())
+        return path_result(fs::path(first) / "settings.json");
+    if (!home.empty())
+        return path_result(fs::path(home) / ".claude" / "settings.json");
     return error("cannot locate settings.json: neither CLAUDE_CONFIG_DIR nor HOME is set");
 }
 
@@ -312,50 +345,63 @@ bool is_our_command(std::string_view command, std::string_view subcommand,
     if (!hookctl_binary.empty() && command == hookctl_command_line(hookctl_binary, subcommand))
         return true;
     // "<...>hookctl<quote?><blanks><subcommand>"
-    if (!command.ends_with(subcommand)) return false;
+    if (!command.ends_with(subcommand))
+        return false;
     command.remove_suffix(subcommand.size());
-    if (command.empty() || (command.back() != ' ' && command.back() != '\t')) return false;
+    if (command.empty() || (command.back() != ' ' && command.back() != '\t'))
+        return false;
     command = trim(command);
-    if (command.ends_with('\'') || command.ends_with('"')) command.remove_suffix(1);
-    if (!command.ends_with(k_name)) return false;
+    if (command.ends_with('\'') || command.ends_with('"'))
+        command.remove_suffix(1);
+    if (!command.ends_with(k_name))
+        return false;
     command.remove_suffix(k_name.size());
     return command.empty() || std::string_view("/ \t'\"").find(command.back()) != command.npos;
 }
 
 Result<json::value> parse_settings(std::string_view text) {
-    if (trim(text).empty()) return json::value(json::object());
+    if (trim(text).empty())
+        return json::value(json::object());
     Result<json::value> settings = parse_json_exactly(text);
-    if (!settings) return settings;
+    if (!settings)
+        return settings;
     if (!settings->is_object())
         return error("not a JSON object at the top level (Claude Code settings are an object)");
     return settings;
 }
 
-std::string render_settings(const json::value& settings) { return to_pretty_json(settings) + "\n"; }
+std::string render_settings(const json::value& settings) {
+    return to_pretty_json(settings) + "\n";
+}
 
 Result<InstallReport> install_into(json::value& settings, const fs::path& hookctl_binary,
                                    bool force) {
     if (!hookctl_binary.is_absolute())
         return error("the hookctl path must be absolute: " + hookctl_binary.string());
     json::object* root = settings.if_object();
-    if (!root) return error("not a JSON object at the top level");
-    if (Result<void> shape = check_install_shape(*root); !shape) return shape.error();
+    if (!root)
+        return error("not a JSON object at the top level");
+    if (Result<void> shape = check_install_shape(*root); !shape)
+        return shape.error();
 
     InstallReport report;
     const std::string hook_command = hookctl_command_line(hookctl_binary, k_hook_subcommand);
     const std::string status_command =
         hookctl_command_line(hookctl_binary, k_status_line_subcommand);
 
-    if (!root->contains("hooks")) root->emplace("hooks", json::object());
+    if (!root->contains("hooks"))
+        root->emplace("hooks", json::object());
     json::object& hooks = root->at("hooks").get_object();
     for (std::string_view event : k_hook_events) {
-        if (!hooks.contains(event)) hooks.emplace(event, json::array());
+        if (!hooks.contains(event))
+            hooks.emplace(event, json::array());
         json::array& groups = hooks.at(event).get_array();
         bool found = false;
         bool updated = false;
         for (json::value& group : groups) {
             json::value* entries = group.get_object().if_contains("hooks");
-            if (!entries) continue;
+            if (!entries)
+                continue;
             for (json::value& entry : entries->get_array()) {
                 const json::string* command = command_of(entry);
                 if (!command || !is_our_command(*command, k_hook_subcommand, hookctl_binary))
@@ -408,14 +454,16 @@ Result<InstallReport> install_into(json::value& settings, const fs::path& hookct
 
 Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& hookctl_binary) {
     json::object* root = settings.if_object();
-    if (!root) return error("not a JSON object at the top level");
+    if (!root)
+        return error("not a JSON object at the top level");
     UninstallReport report;
 
     if (json::object* hooks = root->contains("hooks") ? root->at("hooks").if_object() : nullptr) {
         std::vector<std::string> emptied_events;
         for (json::key_value_pair& member : *hooks) {
             json::array* groups = member.value().if_array();
-            if (!groups) continue;
+            if (!groups)
+                continue;
             bool removed_in_event = false;
             for (auto group = groups->begin(); group != groups->end();) {
                 json::object* group_object = group->if_object();
@@ -445,11 +493,14 @@ Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& ho
             }
             if (removed_in_event) {
                 report.hooks_removed.emplace_back(member.key());
-                if (groups->empty()) emptied_events.emplace_back(member.key());
+                if (groups->empty())
+                    emptied_events.emplace_back(member.key());
             }
         }
-        for (const std::string& event : emptied_events) hooks->stable_erase(event);
-        if (!emptied_events.empty() && hooks->empty()) root->stable_erase("hooks");
+        for (const std::string& event : emptied_events)
+            hooks->stable_erase(event);
+        if (!emptied_events.empty() && hooks->empty())
+            root->stable_erase("hooks");
     }
 
     if (json::value* status_line = root->if_contains("statusLine")) {
@@ -469,18 +520,21 @@ Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& ho
 SettingsDescription describe_value(const json::value& settings, const fs::path& hookctl_binary) {
     SettingsDescription description;
     const json::object* root = settings.if_object();
-    if (!root) return description;
+    if (!root)
+        return description;
     const json::value* hooks = root->if_contains("hooks");
     if (hooks && hooks->is_object()) {
         for (const json::key_value_pair& member : hooks->get_object()) {
             const json::array* groups = member.value().if_array();
-            if (!groups) continue;
+            if (!groups)
+                continue;
             bool has_ours = false;
             for (const json::value& group : *groups) {
                 const json::object* group_object = group.if_object();
-                const json::value* entries = group_object ? group_object->if_contains("hooks")
-                                                          : nullptr;
-                if (!entries || !entries->is_array()) continue;
+                const json::value* entries =
+                    group_object ? group_object->if_contains("hooks") : nullptr;
+                if (!entries || !entries->is_array())
+                    continue;
                 for (const json::value& entry : entries->get_array()) {
                     const json::string* command = command_of(entry);
                     if (!command || !is_our_command(*command, k_hook_subcommand, hookctl_binary))
@@ -493,7 +547,8 @@ SettingsDescription describe_value(const json::value& settings, const fs::path& 
                         description.hook_commands.push_back(std::move(text));
                 }
             }
-            if (has_ours) description.events_with_hook.emplace_back(member.key());
+            if (has_ours)
+                description.events_with_hook.emplace_back(member.key());
         }
     }
     for (std::string_view event : k_hook_events) {
@@ -517,27 +572,36 @@ SettingsDescription describe_value(const json::value& settings, const fs::path& 
 Result<InstallReport> install(const fs::path& settings_path, const fs::path& hookctl_binary,
                               bool force) {
     auto loaded = load(settings_path);
-    if (!loaded) return error(untouched(loaded.error().message));
+    if (!loaded)
+        return error(untouched(loaded.error().message));
     auto& [file, settings] = *loaded;
     Result<InstallReport> report = install_into(settings, hookctl_binary, force);
-    if (!report) return error(untouched(settings_path.string() + ": " + report.error().message));
-    if (!report->changed) return report;
+    if (!report)
+        return error(untouched(settings_path.string() + ": " + report.error().message));
+    if (!report->changed)
+        return report;
     Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
-    if (!backup) return backup.error();
+    if (!backup)
+        return backup.error();
     report->backup_path = *backup;
     return report;
 }
 
 Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path& hookctl_binary) {
     auto loaded = load(settings_path);
-    if (!loaded) return error(untouched(loaded.error().message));
+    if (!loaded)
+        return error(untouched(loaded.error().message));
     auto& [file, settings] = *loaded;
-    if (!file.exists) return UninstallReport{};
+    if (!file.exists)
+        return UninstallReport{};
     Result<UninstallReport> report = uninstall_from(settings, hookctl_binary);
-    if (!report) return error(untouched(settings_path.string() + ": " + report.error().message));
-    if (!report->changed) return report;
+    if (!report)
+        return error(untouched(settings_path.string() + ": " + report.error().message));
+    if (!report->changed)
+        return report;
     Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
-    if (!backup) return backup.error();
+    if (!backup)
+        return backup.error();
     report->backup_path = *backup;
     return report;
 }
@@ -545,7 +609,8 @@ Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path&
 Result<SettingsDescription> describe(const fs::path& settings_path,
                                      const fs::path& hookctl_binary) {
     auto loaded = load(settings_path);
-    if (!loaded) return loaded.error();
+    if (!loaded)
+        return loaded.error();
     auto& [file, settings] = *loaded;
     SettingsDescription description = describe_value(settings, hookctl_binary);
     description.file_exists = file.exists;

@@ -95,9 +95,9 @@ struct UninstallReport {
 
 struct SettingsDescription {
     bool file_exists = false;
-    std::vector<std::string> events_with_hook;     // every event holding one of our hooks
-    std::vector<std::string> events_missing_hook;  // those of k_hook_events that hold none
-    std::vector<std::string> hook_commands;        // distinct commands of our hooks, file order
+    std::vector<std::string> events_with_hook;       // every event holding one of our hooks
+    std::vector<std::string> events_missing_hook;    // those of k_hook_events that hold none
+    std::vector<std::string> hook_commands;          // distinct commands of our hooks, file order
     std::optional<std::string> status_line_command;  // ours
     std::optional<std::string> foreign_status_line;  // someone else's: its command (or JSON)
     bool all_hooks_disabled = false;                 // "disableAllHooks": true

@@ -27,19 +27,24 @@ int64_t now_ms() {
         .count();
 }
 
-MeterClient::Clock::time_point deadline() { return MeterClient::Clock::now() + k_query_deadline; }
+MeterClient::Clock::time_point deadline() {
+    return MeterClient::Clock::now() + k_query_deadline;
+}
 
 // The daemon's health; starts the daemon and waits for it when nobody listens.
 Result<v1::HealthReply> reach_daemon(MeterClient& client) {
     Result<v1::HealthReply> health = client.health(deadline());
-    if (health || !client.daemon_unreachable()) return health;
+    if (health || !client.daemon_unreachable())
+        return health;
     std::cerr << "hookctl: starting ccmeterd...\n";
-    if (!spawn_daemon()) return Error("ccmeterd is not running (CCMETER_NO_SPAWN=1?)");
+    if (!spawn_daemon())
+        return Error("ccmeterd is not running (CCMETER_NO_SPAWN=1?)");
     const auto give_up = std::chrono::steady_clock::now() + k_startup_wait;
     while (std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         health = client.health(deadline());
-        if (health) break;
+        if (health)
+            break;
     }
     if (!health)
         return Error("ccmeterd did not start; see " + (runtime_dir() / "ccmeterd.log").string());
@@ -50,11 +55,11 @@ Result<v1::HealthReply> reach_daemon(MeterClient& client) {
 // first), so that stats never show a partial history without saying so.
 Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
     Result<v1::HealthReply> health = reach_daemon(client);
-    if (!health || health->pending_files() >= 0) return health;
+    if (!health || health->pending_files() >= 0)
+        return health;
     std::cerr << "hookctl: ccmeterd is reading your history...\n";
     const auto give_up = std::chrono::steady_clock::now() + k_catch_up_wait;
-    while (health && health->pending_files() < 0 &&
-           std::chrono::steady_clock::now() < give_up) {
+    while (health && health->pending_files() < 0 && std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         health = client.health(deadline());
     }
@@ -63,7 +68,9 @@ Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
     return health;
 }
 
-void print(const boost::json::object& json) { std::cout << to_json_text(json) << "\n"; }
+void print(const boost::json::object& json) {
+    std::cout << to_json_text(json) << "\n";
+}
 
 }  // namespace
 
@@ -91,7 +98,8 @@ int run_stats_command(const StatsCommandOptions& options) {
         // Inclusive: up to the start of the next local day.
         filter.set_until_ms(hookctl::local_next_period_start(PeriodKind::day, *until));
     }
-    if (options.project) filter.set_project(*options.project);
+    if (options.project)
+        filter.set_project(*options.project);
 
     MeterClient client(socket_path());
     Result<v1::HealthReply> health = caught_up_daemon(client);
@@ -108,10 +116,12 @@ int run_stats_command(const StatsCommandOptions& options) {
 
     if (report == "summary") {
         v1::PeriodsRequest request;
-        for (int64_t boundary : hookctl::summary_boundaries(now)) request.add_boundaries_ms(boundary);
+        for (int64_t boundary : hookctl::summary_boundaries(now))
+            request.add_boundaries_ms(boundary);
         *request.mutable_filter() = filter;
         Result<v1::PeriodsReply> reply = client.periods(request, deadline());
-        if (!reply) return fail(reply.error());
+        if (!reply)
+            return fail(reply.error());
         const hookctl::SummaryUsage summary = hookctl::summary_from_periods(
             *reply, hookctl::local_day_start(now), hookctl::local_week_start(now),
             hookctl::local_month_start(now));
@@ -125,9 +135,9 @@ int run_stats_command(const StatsCommandOptions& options) {
         const PeriodKind kind = report == "daily"    ? PeriodKind::day
                                 : report == "weekly" ? PeriodKind::week
                                                      : PeriodKind::month;
-        const int64_t first = filter.has_since_ms() ? filter.since_ms()
+        const int64_t first = filter.has_since_ms()             ? filter.since_ms()
                               : health->first_response_ms() > 0 ? health->first_response_ms()
-                                                                 : now;
+                                                                : now;
         const int64_t last = filter.has_until_ms() ? filter.until_ms() - 1
                              : health->last_response_ms() > 0
                                  ? std::max(health->last_response_ms(), first)
@@ -143,17 +153,20 @@ int run_stats_command(const StatsCommandOptions& options) {
         *request.mutable_filter() = filter;
         request.set_breakdown(options.breakdown);
         Result<v1::PeriodsReply> reply = client.periods(request, deadline());
-        if (!reply) return fail(reply.error());
+        if (!reply)
+            return fail(reply.error());
         // Periods without usage are left out of tables and JSON alike.
         v1::PeriodsReply used;
         std::vector<std::string> used_labels;
         for (int i = 0; i < reply->periods_size(); ++i) {
-            if (reply->periods(i).usage().responses() == 0) continue;
+            if (reply->periods(i).usage().responses() == 0)
+                continue;
             *used.add_periods() = reply->periods(i);
             used_labels.push_back(labels[static_cast<size_t>(i)]);
         }
-        const char* header = kind == PeriodKind::day ? "Date" : kind == PeriodKind::week ? "Week"
-                                                                                          : "Month";
+        const char* header = kind == PeriodKind::day    ? "Date"
+                             : kind == PeriodKind::week ? "Week"
+                                                        : "Month";
         if (options.json)
             print(hookctl::periods_json(used, used_labels, options.breakdown));
         else
@@ -168,7 +181,8 @@ int run_stats_command(const StatsCommandOptions& options) {
         *request.mutable_filter() = filter;
         request.set_breakdown(options.breakdown);
         Result<v1::GroupsReply> reply = client.groups(request, deadline());
-        if (!reply) return fail(reply.error());
+        if (!reply)
+            return fail(reply.error());
         if (report == "sessions") {
             if (options.json)
                 print(hookctl::sessions_json(*reply, options.breakdown));
@@ -192,7 +206,8 @@ int run_stats_command(const StatsCommandOptions& options) {
         *request.mutable_filter() = filter;
         request.set_now_ms(now);
         Result<v1::BlocksReply> reply = client.blocks(request, deadline());
-        if (!reply) return fail(reply.error());
+        if (!reply)
+            return fail(reply.error());
         if (options.json)
             print(hookctl::blocks_json(*reply));
         else
@@ -208,7 +223,8 @@ int run_stats_command(const StatsCommandOptions& options) {
         v1::SessionRequest request;
         request.set_session_id(options.session_id);
         Result<v1::SessionReply> reply = client.session(request, deadline());
-        if (!reply) return fail(reply.error());
+        if (!reply)
+            return fail(reply.error());
         if (options.json)
             print(hookctl::session_json(*reply));
         else

@@ -38,8 +38,10 @@ int run_status_line_command(int argc, char** argv) {
         if (const char* format = std::getenv("CCMETER_STATUSLINE_FORMAT"); format && *format)
             style.line_template = format;
         for (int i = 2; i + 1 < argc; i += 2) {
-            if (std::strcmp(argv[i], "--format") == 0) style.line_template = argv[i + 1];
-            if (std::strcmp(argv[i], "--color") == 0) color_setting = argv[i + 1];
+            if (std::strcmp(argv[i], "--format") == 0)
+                style.line_template = argv[i + 1];
+            if (std::strcmp(argv[i], "--color") == 0)
+                color_setting = argv[i + 1];
         }
         style.color = hookctl::colors_enabled(std::getenv("NO_COLOR"), color_setting);
         style.now_ms = now_ms();
@@ -55,7 +57,8 @@ int run_status_line_command(int argc, char** argv) {
             line = hookctl::format_status_line(*reply, style);
         } else {
             line = hookctl::format_degraded_status_line(payload, style);
-            if (client.daemon_unreachable()) spawn_daemon();
+            if (client.daemon_unreachable())
+                spawn_daemon();
         }
     } catch (...) {
         line = "ccmeter: daemon down";

@@ -95,10 +95,10 @@ std::string request_bytes(std::string_view method, std::string_view message) {
     put_frame(out, k_frame_window_update, 0, 0, increment);
 
     std::string headers;
-    headers.push_back(static_cast<char>(0x83));  // :method: POST
-    headers.push_back(static_cast<char>(0x86));  // :scheme: http
-    put_header_indexed_name(headers, 4, method);       // :path
-    put_header_indexed_name(headers, 1, "localhost");  // :authority
+    headers.push_back(static_cast<char>(0x83));                // :method: POST
+    headers.push_back(static_cast<char>(0x86));                // :scheme: http
+    put_header_indexed_name(headers, 4, method);               // :path
+    put_header_indexed_name(headers, 1, "localhost");          // :authority
     put_header_indexed_name(headers, 31, "application/grpc");  // content-type
     put_header_new_name(headers, "te", "trailers");
     put_frame(out, k_frame_headers, k_flag_end_headers, k_stream, headers);
@@ -118,16 +118,17 @@ int remaining_ms(UnixGrpcClient::Clock::time_point deadline) {
 }
 
 class Socket {
-public:
+  public:
     explicit Socket(int fd) : m_fd(fd) {}
     ~Socket() {
-        if (m_fd >= 0) ::close(m_fd);
+        if (m_fd >= 0)
+            ::close(m_fd);
     }
     Socket(const Socket&) = delete;
     Socket& operator=(const Socket&) = delete;
     int fd() const { return m_fd; }
 
-private:
+  private:
     int m_fd;
 };
 
@@ -138,10 +139,12 @@ bool write_all(int fd, std::string_view bytes, UnixGrpcClient::Clock::time_point
             bytes.remove_prefix(static_cast<size_t>(sent));
             continue;
         }
-        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && errno == EINTR)
+            continue;
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             pollfd waiting{fd, POLLOUT, 0};
-            if (::poll(&waiting, 1, remaining_ms(deadline)) <= 0) return false;
+            if (::poll(&waiting, 1, remaining_ms(deadline)) <= 0)
+                return false;
             continue;
         }
         return false;
@@ -168,10 +171,12 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     const std::string path = m_socket.string();
-    if (path.size() >= sizeof(address.sun_path)) return Error{"socket path too long: " + path};
+    if (path.size() >= sizeof(address.sun_path))
+        return Error{"socket path too long: " + path};
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (socket.fd() < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+    if (socket.fd() < 0)
+        return Error{std::string("socket: ") + std::strerror(errno)};
     if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 &&
         errno != EINPROGRESS && errno != EAGAIN) {
         m_unreachable = errno == ECONNREFUSED || errno == ENOENT;
@@ -180,8 +185,8 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
     if (!write_all(socket.fd(), request_bytes(method, request), deadline))
         return Error{"cannot send the request to ccmeterd"};
 
-    std::string input;   // bytes received, not yet parsed
-    std::string body;    // DATA of our stream
+    std::string input;  // bytes received, not yet parsed
+    std::string body;   // DATA of our stream
     size_t parsed = 0;
     char buffer[16384];
     for (;;) {
@@ -189,7 +194,8 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
         while (input.size() - parsed >= 9) {
             const auto* header = reinterpret_cast<const unsigned char*>(input.data() + parsed);
             const size_t length = (size_t{header[0]} << 16) | (size_t{header[1]} << 8) | header[2];
-            if (input.size() - parsed < 9 + length) break;
+            if (input.size() - parsed < 9 + length)
+                break;
             const uint8_t type = header[3];
             const uint8_t flags = header[4];
             const uint32_t stream = read_u32(header + 5) & 0x7fffffff;
@@ -209,9 +215,11 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
                 return Error{"ccmeterd reset the call"};
             } else if (stream == k_stream && type == k_frame_data) {
                 if (flags & k_flag_padded) {
-                    if (payload.empty()) return Error{"bad frame from ccmeterd"};
+                    if (payload.empty())
+                        return Error{"bad frame from ccmeterd"};
                     const size_t pad = static_cast<unsigned char>(payload[0]);
-                    if (pad + 1 > payload.size()) return Error{"bad frame from ccmeterd"};
+                    if (pad + 1 > payload.size())
+                        return Error{"bad frame from ccmeterd"};
                     payload = payload.substr(1, payload.size() - 1 - pad);
                 }
                 body.append(payload);
@@ -233,15 +241,19 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
         }
         pollfd waiting{socket.fd(), POLLIN, 0};
         const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
-        if (ready == 0) return Error{"ccmeterd did not answer in time"};
+        if (ready == 0)
+            return Error{"ccmeterd did not answer in time"};
         if (ready < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return Error{std::string("poll: ") + std::strerror(errno)};
         }
         const ssize_t got = ::recv(socket.fd(), buffer, sizeof buffer, 0);
-        if (got == 0) return Error{"ccmeterd closed the connection"};
+        if (got == 0)
+            return Error{"ccmeterd closed the connection"};
         if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
             return Error{std::string("recv: ") + std::strerror(errno)};
         }
         input.append(buffer, static_cast<size_t>(got));

@@ -18,7 +18,7 @@
 namespace ccmeter {
 
 class UnixGrpcClient {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     explicit UnixGrpcClient(std::filesystem::path socket);
@@ -32,7 +32,7 @@ public:
     // After a failed call: true when nobody listened (no socket, or connection refused).
     bool daemon_unreachable() const { return m_unreachable; }
 
-private:
+  private:
     std::filesystem::path m_socket;
     bool m_unreachable = false;
 };

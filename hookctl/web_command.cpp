@@ -30,7 +30,8 @@ constexpr std::chrono::seconds k_url_wait{2};
 std::optional<std::string> read_web_url() {
     std::ifstream in(web_url_path());
     std::string url;
-    if (!in || !std::getline(in, url)) return std::nullopt;
+    if (!in || !std::getline(in, url))
+        return std::nullopt;
     constexpr std::string_view k_prefix = "http://127.0.0.1:";
     if (url.size() <= k_prefix.size() + 1 || url.compare(0, k_prefix.size(), k_prefix) != 0 ||
         url.back() != '/')
@@ -50,14 +51,18 @@ bool daemon_answers(MeterClient& client) {
 
 // Starts the daemon when nobody answers; true once it answers.
 bool reach_daemon(MeterClient& client) {
-    if (daemon_answers(client)) return true;
-    if (!client.daemon_unreachable()) return false;
+    if (daemon_answers(client))
+        return true;
+    if (!client.daemon_unreachable())
+        return false;
     std::cerr << "hookctl: starting ccmeterd...\n";
-    if (!spawn_daemon()) return false;
+    if (!spawn_daemon())
+        return false;
     const auto give_up = std::chrono::steady_clock::now() + k_startup_wait;
     while (std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (daemon_answers(client)) return true;
+        if (daemon_answers(client))
+            return true;
     }
     return false;
 }
@@ -67,7 +72,8 @@ bool display_available() {
     return true;
 #else
     for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY"})
-        if (const char* value = std::getenv(name); value && *value) return true;
+        if (const char* value = std::getenv(name); value && *value)
+            return true;
     return false;
 #endif
 }
@@ -81,7 +87,8 @@ void open_in_browser(const std::string& url) {
     const char* opener = "xdg-open";
 #endif
     const pid_t child = ::fork();
-    if (child < 0) return;
+    if (child < 0)
+        return;
     if (child == 0) {
         ::setsid();
         posix_spawn_file_actions_t actions;
@@ -122,7 +129,8 @@ int run_web_command(const WebCommandOptions& options) {
         return 1;
     }
     std::cout << *url << std::endl;
-    if (options.open && display_available()) open_in_browser(*url);
+    if (options.open && display_available())
+        open_in_browser(*url);
     return 0;
 }
 

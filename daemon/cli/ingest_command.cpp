@@ -1,12 +1,12 @@
 #include "cli/ingest_command.hpp"
 
+#include <unistd.h>
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ostream>
-#include <unistd.h>
-#include <algorithm>
 
 #include "core/app_paths.hpp"
 #include "core/config_dirs.hpp"
@@ -83,18 +83,20 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         return 1;
     }
     IngestOptions ingest_options;
-    if (options.batch_lines > 0) ingest_options.batch_lines = options.batch_lines;
-    if (!options.quiet) ingest_options.log = [&err](const std::string& line) {
-        err << "ccmeterd: " << line << "\n";
-    };
+    if (options.batch_lines > 0)
+        ingest_options.batch_lines = options.batch_lines;
+    if (!options.quiet)
+        ingest_options.log = [&err](const std::string& line) {
+            err << "ccmeterd: " << line << "\n";
+        };
     if (options.progress && ::isatty(2)) {
         ingest_options.progress = [&err](int64_t done, int64_t total) {
             const int64_t percent = total > 0 ? std::min<int64_t>(100, done * 100 / total) : 100;
             const int width = 40;
             const int filled = static_cast<int>(percent * width / 100);
             err << "\rbackfill [" << std::string(static_cast<size_t>(filled), '#')
-                << std::string(static_cast<size_t>(width - filled), ' ') << "] " << percent
-                << "% " << done / 1'000'000 << "/" << total / 1'000'000 << " MB" << std::flush;
+                << std::string(static_cast<size_t>(width - filled), ' ') << "] " << percent << "% "
+                << done / 1'000'000 << "/" << total / 1'000'000 << " MB" << std::flush;
         };
     }
     IngestEngine engine(**store, ingest_options);
@@ -114,7 +116,8 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         err << "ccmeterd: " << durable.error().message << "\n";
         return 1;
     }
-    if (ingest_options.progress) err << "\n";
+    if (ingest_options.progress)
+        err << "\n";
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double commit_seconds = std::chrono::duration<double>(committed - started).count();
@@ -165,10 +168,12 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         << t.tokens.cache_read_input_tokens << " cache read tokens)\n";
     if (t.unpriced_responses > 0) {
         out << t.unpriced_responses << " responses of unknown models are not priced:";
-        for (const std::string& model : t.unpriced_models) out << " " << model;
+        for (const std::string& model : t.unpriced_models)
+            out << " " << model;
         out << "\n";
     }
-    if (malformed > 0) out << malformed << " malformed lines skipped\n";
+    if (malformed > 0)
+        out << malformed << " malformed lines skipped\n";
     for (const auto& [key, totals_of_group] : report->groups)
         out << "  " << key << "  " << dollars(totals_of_group.cost_pico_usd) << "  "
             << totals_of_group.responses << " responses\n";

@@ -14,12 +14,12 @@ struct IngestCommandOptions {
     // When set, only these transcripts are read (what the daemon does for a hook's event);
     // config dirs are not scanned.
     std::vector<std::filesystem::path> files;
-    std::filesystem::path database;                  // empty: default_database_path()
-    std::filesystem::path prices;                    // empty: default_prices_path()
+    std::filesystem::path database;  // empty: default_database_path()
+    std::filesystem::path prices;    // empty: default_prices_path()
     bool json = false;
-    std::string by;  // "", "model", "day", "session" or "project"
-    bool quiet = false;  // no log lines on stderr
-    bool progress = false;  // a progress bar on stderr, when stderr is a terminal
+    std::string by;          // "", "model", "day", "session" or "project"
+    bool quiet = false;      // no log lines on stderr
+    bool progress = false;   // a progress bar on stderr, when stderr is a terminal
     size_t batch_lines = 0;  // lines per commit; 0: IngestOptions' default
 };
 

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 namespace {
 
 class Logger {
-public:
+  public:
     void operator()(const std::string& message) {
         std::lock_guard lock(m_mutex);
         const std::time_t now = std::time(nullptr);
@@ -42,7 +42,7 @@ public:
         std::cerr << stamp << " ccmeterd: " << message << std::endl;
     }
 
-private:
+  private:
     std::mutex m_mutex;
 };
 
@@ -82,11 +82,12 @@ PriceTable load_prices(const fs::path& configured, Logger& log) {
 // $CCMETER_WEB_PORT when it is a port number (0 included), else the default.
 uint16_t web_port_from_environment() {
     const char* text = std::getenv("CCMETER_WEB_PORT");
-    if (!text || !*text) return k_default_web_port;
+    if (!text || !*text)
+        return k_default_web_port;
     char* end = nullptr;
     const long port = std::strtol(text, &end, 10);
     return *end == '\0' && port >= 0 && port <= 65535 ? static_cast<uint16_t>(port)
-                                                     : k_default_web_port;
+                                                      : k_default_web_port;
 }
 
 }  // namespace
@@ -181,12 +182,14 @@ int run_serve_command(const ServeCommandOptions& options) {
 
     int signal_number = 0;
     while (sigwait(&stop_signals, &signal_number) == 0) {
-        if (signal_number != SIGHUP) break;
+        if (signal_number != SIGHUP)
+            break;
     }
     systemd_notify("STOPPING=1");
     log(std::string("stopping on ") + ::strsignal(signal_number));
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    if (web) web->stop();
+    if (web)
+        web->stop();
     (*loop)->stop();
     ::unlink(socket.c_str());
     ::close(lock_fd);

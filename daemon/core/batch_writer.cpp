@@ -16,7 +16,8 @@ BatchWriter::~BatchWriter() {
 Result<void> BatchWriter::submit(IngestBatch&& batch) {
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [this] { return !m_waiting || m_error; });
-    if (m_error) return *m_error;
+    if (m_error)
+        return *m_error;
     m_waiting.emplace(std::move(batch));
     lock.unlock();
     m_changed.notify_all();
@@ -26,7 +27,8 @@ Result<void> BatchWriter::submit(IngestBatch&& batch) {
 Result<void> BatchWriter::finish() {
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [this] { return (!m_waiting && !m_writing) || m_error; });
-    if (m_error) return *m_error;
+    if (m_error)
+        return *m_error;
     return {};
 }
 
@@ -39,7 +41,8 @@ void BatchWriter::run() {
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_changed.wait(lock, [this] { return m_waiting || m_stopping; });
-        if (!m_waiting) return;  // stopping with nothing left
+        if (!m_waiting)
+            return;  // stopping with nothing left
         IngestBatch batch = std::move(*m_waiting);
         m_waiting.reset();
         m_writing = true;
@@ -49,8 +52,10 @@ void BatchWriter::run() {
         Result<void> committed = failed_before ? Result<void>() : m_store.commit(batch);
         lock.lock();
         m_writing = false;
-        if (!committed) m_error = committed.error();
-        if (committed && !failed_before) ++m_commits;
+        if (!committed)
+            m_error = committed.error();
+        if (committed && !failed_before)
+            ++m_commits;
         m_changed.notify_all();
     }
 }

@@ -16,7 +16,7 @@
 namespace ccmeter {
 
 class BatchWriter {
-public:
+  public:
     explicit BatchWriter(UsageStore& store);
     ~BatchWriter();  // waits for the pending batches
     BatchWriter(const BatchWriter&) = delete;
@@ -31,7 +31,7 @@ public:
 
     int64_t commits() const;
 
-private:
+  private:
     void run();
 
     UsageStore& m_store;

@@ -31,24 +31,31 @@ std::vector<fs::path> resolve_config_dirs(const std::string& claude_config_dir,
         size_t start = 0;
         while (start <= claude_config_dir.size()) {
             size_t comma = claude_config_dir.find(',', start);
-            if (comma == std::string::npos) comma = claude_config_dir.size();
+            if (comma == std::string::npos)
+                comma = claude_config_dir.size();
             std::string item = claude_config_dir.substr(start, comma - start);
-            while (!item.empty() && item.back() == ' ') item.pop_back();
-            while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-            if (!item.empty()) candidates.emplace_back(item);
+            while (!item.empty() && item.back() == ' ')
+                item.pop_back();
+            while (!item.empty() && item.front() == ' ')
+                item.erase(item.begin());
+            if (!item.empty())
+                candidates.emplace_back(item);
             start = comma + 1;
         }
     } else {
-        if (!home.empty()) candidates.push_back(fs::path(home) / ".claude");
+        if (!home.empty())
+            candidates.push_back(fs::path(home) / ".claude");
         fs::path xdg = !xdg_config_home.empty() ? fs::path(xdg_config_home)
                        : !home.empty()          ? fs::path(home) / ".config"
                                                 : fs::path();
-        if (!xdg.empty()) candidates.push_back(xdg / "claude");
+        if (!xdg.empty())
+            candidates.push_back(xdg / "claude");
     }
     std::vector<fs::path> result;
     for (const fs::path& candidate : candidates) {
         fs::path dir = normalised(candidate);
-        if (std::find(result.begin(), result.end(), dir) == result.end()) result.push_back(dir);
+        if (std::find(result.begin(), result.end(), dir) == result.end())
+            result.push_back(dir);
     }
     return result;
 }
@@ -63,13 +70,17 @@ std::vector<fs::path> find_transcripts(const fs::path& config_dir) {
     std::error_code ec;
     fs::path root = config_dir / "projects";
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-    if (ec) return files;
+    if (ec)
+        return files;
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
+        if (ec)
+            break;
         const fs::directory_entry& entry = *it;
-        if (entry.path().extension() != ".jsonl") continue;
+        if (entry.path().extension() != ".jsonl")
+            continue;
         std::error_code type_ec;
-        if (!entry.is_regular_file(type_ec)) continue;
+        if (!entry.is_regular_file(type_ec))
+            continue;
         files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());

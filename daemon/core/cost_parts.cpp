@@ -36,10 +36,11 @@ void CostParts::add(const CostParts& other) {
 }
 
 std::optional<CostParts> cost_parts(const PriceTable& prices, std::string_view model,
-                                    int64_t timestamp_ms, std::string_view speed,
-                                    bool long_context, const TokenCounts& tokens) {
+                                    int64_t timestamp_ms, std::string_view speed, bool long_context,
+                                    const TokenCounts& tokens) {
     const PriceRule* rule = prices.find(model, timestamp_ms);
-    if (!rule) return std::nullopt;
+    if (!rule)
+        return std::nullopt;
     const TokenPrices& p = rule->long_context && long_context ? *rule->long_context : rule->prices;
     const int64_t multiplier = speed == "fast" ? rule->fast_multiplier : 1;
     // The client's formula (PriceTable::cost_pico_usd): 5m writes are what is not 1h.
@@ -60,7 +61,8 @@ Result<std::vector<CostParts>> cost_parts_by_periods(const UsageStore& store,
                                                      const std::vector<int64_t>& boundaries,
                                                      ResponseFilter filter) {
     std::vector<CostParts> periods;
-    if (boundaries.size() < 2) return periods;
+    if (boundaries.size() < 2)
+        return periods;
     if (!std::is_sorted(boundaries.begin(), boundaries.end()))
         return Error{"period boundaries must ascend"};
     periods.resize(boundaries.size() - 1);
@@ -69,11 +71,13 @@ Result<std::vector<CostParts>> cost_parts_by_periods(const UsageStore& store,
     Result<void> done = store.aggregate(
         filter, GroupColumn::none, bucket_for(boundaries), [&](const AggregateRow& row) {
             auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
-            if (next == boundaries.begin() || next == boundaries.end()) return;
+            if (next == boundaries.begin() || next == boundaries.end())
+                return;
             if (std::optional<CostParts> parts = row_parts(prices, row))
                 periods[static_cast<size_t>(next - boundaries.begin() - 1)].add(*parts);
         });
-    if (!done) return done.error();
+    if (!done)
+        return done.error();
     return periods;
 }
 
@@ -88,9 +92,11 @@ Result<std::map<std::string, CostParts>> cost_parts_by_group(const UsageStore& s
     Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
         const std::string& key = kind == GroupKind::model ? row.model : row.group;
         CostParts& group = groups[key];
-        if (std::optional<CostParts> parts = row_parts(prices, row)) group.add(*parts);
+        if (std::optional<CostParts> parts = row_parts(prices, row))
+            group.add(*parts);
     });
-    if (!done) return done.error();
+    if (!done)
+        return done.error();
     return groups;
 }
 

@@ -44,8 +44,8 @@ struct CostParts {
 // The parts of the cost of `tokens` (one response, or summed responses that share model, price
 // date, speed and tier), or nullopt when the model has no price.
 std::optional<CostParts> cost_parts(const PriceTable& prices, std::string_view model,
-                                    int64_t timestamp_ms, std::string_view speed,
-                                    bool long_context, const TokenCounts& tokens);
+                                    int64_t timestamp_ms, std::string_view speed, bool long_context,
+                                    const TokenCounts& tokens);
 
 // Cost parts in each period [boundaries[i], boundaries[i+1]), like usage_by_periods (since/until
 // of `filter` are replaced by the first and last boundary). `boundaries` must ascend.

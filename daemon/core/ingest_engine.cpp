@@ -16,16 +16,17 @@ namespace fs = std::filesystem;
 namespace {
 
 class FileDescriptor {
-public:
+  public:
     explicit FileDescriptor(int fd) : m_fd(fd) {}
     ~FileDescriptor() {
-        if (m_fd >= 0) ::close(m_fd);
+        if (m_fd >= 0)
+            ::close(m_fd);
     }
     FileDescriptor(const FileDescriptor&) = delete;
     FileDescriptor& operator=(const FileDescriptor&) = delete;
     int get() const { return m_fd; }
 
-private:
+  private:
     int m_fd;
 };
 
@@ -37,8 +38,10 @@ std::optional<std::string> read_tail(int fd, uint64_t offset) {
     while (done < length) {
         ssize_t got = ::pread(fd, bytes.data() + done, length - done,
                               static_cast<off_t>(offset - length + done));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return std::nullopt;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return std::nullopt;
         done += static_cast<size_t>(got);
     }
     return bytes;
@@ -50,12 +53,12 @@ int64_t unread_bytes(const std::vector<fs::path>& files,
     int64_t total = 0;
     for (const fs::path& file : files) {
         struct stat info {};
-        if (::stat(file.c_str(), &info) != 0) continue;
+        if (::stat(file.c_str(), &info) != 0)
+            continue;
         const auto state = known.find(file.string());
         const uint64_t size = static_cast<uint64_t>(info.st_size);
-        const uint64_t offset = state == known.end() || state->second.offset > size
-                                    ? 0
-                                    : state->second.offset;
+        const uint64_t offset =
+            state == known.end() || state->second.offset > size ? 0 : state->second.offset;
         total += static_cast<int64_t>(size - offset);
     }
     return total;
@@ -67,7 +70,8 @@ IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
     : m_store(store), m_options(std::move(options)) {}
 
 void IngestEngine::log(const std::string& message) const {
-    if (m_options.log) m_options.log(message);
+    if (m_options.log)
+        m_options.log(message);
 }
 
 Result<IngestStats> IngestEngine::ingest_dirs(const std::vector<fs::path>& config_dirs) {
@@ -92,27 +96,35 @@ Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& file
     m_batch.clear();
     Result<void> outcome;
     int64_t total_bytes = 0;
-    if (m_options.progress) total_bytes = unread_bytes(files, known);
+    if (m_options.progress)
+        total_bytes = unread_bytes(files, known);
     for (const fs::path& file : files) {
         outcome = ingest_file(file, known, stats);
-        if (!outcome) break;
-        if (m_options.progress) m_options.progress(stats.bytes_read, total_bytes);
+        if (!outcome)
+            break;
+        if (m_options.progress)
+            m_options.progress(stats.bytes_read, total_bytes);
     }
-    if (outcome) outcome = flush();
+    if (outcome)
+        outcome = flush();
     if (m_writer) {  // started by the first flush; until finish() only it uses m_store
         Result<void> finished = m_writer->finish();
-        if (outcome) outcome = finished;
+        if (outcome)
+            outcome = finished;
         stats.commits = m_writer->commits();
         m_writer.reset();
     }
     m_batch.clear();
-    if (!outcome) return outcome.error();
+    if (!outcome)
+        return outcome.error();
     return stats;
 }
 
 Result<void> IngestEngine::flush() {
-    if (m_batch.empty()) return {};
-    if (!m_writer) m_writer = std::make_unique<BatchWriter>(m_store);
+    if (m_batch.empty())
+        return {};
+    if (!m_writer)
+        m_writer = std::make_unique<BatchWriter>(m_store);
     Result<void> submitted = m_writer->submit(std::move(m_batch));
     m_batch.clear();
     return submitted;
@@ -125,7 +137,8 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
     FileState state;
     const auto stored = known.find(path.string());
     const bool seen_before = stored != known.end();
-    if (seen_before) state = stored->second;
+    if (seen_before)
+        state = stored->second;
     struct stat info {};
     if (seen_before && ::stat(path.c_str(), &info) == 0 &&
         state.device == static_cast<uint64_t>(info.st_dev) &&
@@ -135,14 +148,17 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
 
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
-        if (errno != ENOENT) log("cannot open " + path.string() + ": " + std::strerror(errno));
+        if (errno != ENOENT)
+            log("cannot open " + path.string() + ": " + std::strerror(errno));
         return {};
     }
-    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return {};
+    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+        return {};
     const uint64_t size = static_cast<uint64_t>(info.st_size);
     const bool same_file = seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
                            state.inode == static_cast<uint64_t>(info.st_ino);
-    if (same_file && size == state.offset) return {};  // nothing new
+    if (same_file && size == state.offset)
+        return {};  // nothing new
     bool reset = seen_before && (!same_file || size < state.offset);
     if (!reset && same_file && state.offset > 0) {
         std::optional<std::string> tail = read_tail(fd.get(), state.offset);
@@ -191,13 +207,15 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
             if (m_batch.lines() + m_batch.turns().size() < m_options.batch_lines)
                 return true;
             std::optional<std::string> tail = read_tail(fd.get(), state.offset);
-            if (!tail) return true;  // retry at the next line
+            if (!tail)
+                return true;  // retry at the next line
             state.tail = std::move(*tail);
             m_batch.set_file(state);
             flushed = flush();
             return static_cast<bool>(flushed);
         });
-    if (!flushed) return flushed;
+    if (!flushed)
+        return flushed;
     if (read.error)
         log("cannot read " + path.string() + ": " + read.error.message() +
             "; will retry from byte " + std::to_string(read.end_offset));
@@ -206,7 +224,8 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
         handle_line(read.tail, read.end_offset + read.tail.size());
     stats.bytes_read += static_cast<int64_t>(state.offset - start);
     std::optional<std::string> tail = read_tail(fd.get(), state.offset);
-    if (!tail) return {};  // leave the stored state as it was; the next run retries
+    if (!tail)
+        return {};  // leave the stored state as it was; the next run retries
     state.tail = std::move(*tail);
     m_batch.set_file(state);
     return {};

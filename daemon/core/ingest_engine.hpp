@@ -43,19 +43,19 @@ struct IngestOptions {
 };
 
 struct IngestStats {
-    int64_t files_seen = 0;      // transcripts found
-    int64_t files_read = 0;      // of which had new bytes
-    int64_t files_reset = 0;     // of which were replaced, truncated or rewritten
+    int64_t files_seen = 0;   // transcripts found
+    int64_t files_read = 0;   // of which had new bytes
+    int64_t files_reset = 0;  // of which were replaced, truncated or rewritten
     int64_t bytes_read = 0;
     int64_t lines = 0;
     int64_t usage_lines = 0;
     int64_t turn_starts = 0;
-    int64_t malformed_lines = 0; // found in this run
+    int64_t malformed_lines = 0;  // found in this run
     int64_t commits = 0;
 };
 
 class IngestEngine {
-public:
+  public:
     explicit IngestEngine(UsageStore& store, IngestOptions options = {});
 
     // Every transcript under each config dir's projects/.
@@ -64,7 +64,7 @@ public:
     // Just these transcripts (what a hook announces).
     Result<IngestStats> ingest_files(const std::vector<std::filesystem::path>& files);
 
-private:
+  private:
     Result<void> ingest_file(const std::filesystem::path& path,
                              const std::unordered_map<std::string, FileState>& known,
                              IngestStats& stats);

@@ -18,9 +18,12 @@ void append_double(double number, std::string& out) {
     char text[64];
     std::snprintf(text, sizeof text, "%.6f", number);
     std::string decimal = text;
-    while (decimal.back() == '0') decimal.pop_back();
-    if (decimal.back() == '.') decimal.pop_back();
-    if (decimal == "-0") decimal = "0";
+    while (decimal.back() == '0')
+        decimal.pop_back();
+    if (decimal.back() == '.')
+        decimal.pop_back();
+    if (decimal == "-0")
+        decimal = "0";
     out += decimal;
 }
 
@@ -30,7 +33,8 @@ void append(const json::value& value, std::string& out) {
             out.push_back('{');
             bool first = true;
             for (const json::key_value_pair& member : value.get_object()) {
-                if (!first) out.push_back(',');
+                if (!first)
+                    out.push_back(',');
                 first = false;
                 out += json::serialize(json::string_view(member.key()));
                 out.push_back(':');
@@ -43,7 +47,8 @@ void append(const json::value& value, std::string& out) {
             out.push_back('[');
             bool first = true;
             for (const json::value& element : value.get_array()) {
-                if (!first) out.push_back(',');
+                if (!first)
+                    out.push_back(',');
                 first = false;
                 append(element, out);
             }

@@ -19,16 +19,16 @@
 namespace ccmeter {
 
 class LineReader {
-public:
+  public:
     // Called for each complete line, without its '\n'. `end_offset` is the offset just past the
     // '\n'. The view is valid only during the call. Return false to stop reading after it.
     using LineCallback = std::function<bool(std::string_view line, uint64_t end_offset)>;
 
     struct Result {
-        uint64_t end_offset = 0;       // just past the last complete line handed over
-        std::string_view tail;         // bytes after it up to EOF (valid until the next read)
-        bool stopped = false;          // the callback returned false
-        std::error_code error;         // a read error; lines before it were delivered
+        uint64_t end_offset = 0;  // just past the last complete line handed over
+        std::string_view tail;    // bytes after it up to EOF (valid until the next read)
+        bool stopped = false;     // the callback returned false
+        std::error_code error;    // a read error; lines before it were delivered
     };
 
     explicit LineReader(size_t chunk_size = 4u << 20);
@@ -37,7 +37,7 @@ public:
     // the start of a line.
     Result read(int fd, uint64_t start_offset, const LineCallback& on_line);
 
-private:
+  private:
     size_t m_chunk_size;
     std::vector<char> m_buffer;
 };

@@ -52,13 +52,15 @@ std::optional<int64_t> price_field(const json::object& object, std::string_view 
 
 std::optional<TokenPrices> prices_from_json(const json::object& object, std::string& error) {
     TokenPrices result;
-    const std::pair<const char*, int64_t*> fields[] = {
-        {"input", &result.input},           {"cache_write_5m", &result.cache_write_5m},
-        {"cache_write_1h", &result.cache_write_1h}, {"cache_read", &result.cache_read},
-        {"output", &result.output}};
+    const std::pair<const char*, int64_t*> fields[] = {{"input", &result.input},
+                                                       {"cache_write_5m", &result.cache_write_5m},
+                                                       {"cache_write_1h", &result.cache_write_1h},
+                                                       {"cache_read", &result.cache_read},
+                                                       {"output", &result.output}};
     for (const auto& [key, target] : fields) {
         std::optional<int64_t> value = price_field(object, key, error);
-        if (!value) return std::nullopt;
+        if (!value)
+            return std::nullopt;
         *target = *value;
     }
     return result;
@@ -69,19 +71,24 @@ std::optional<TokenPrices> prices_from_json(const json::object& object, std::str
 std::string normalise_model(std::string_view model) {
     std::string id;
     id.reserve(model.size());
-    for (char c : model) id.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    if (size_t bracket = id.find('['); bracket != std::string::npos) id.resize(bracket);  // [1m]
-    if (size_t at = id.find('@'); at != std::string::npos) id.resize(at);  // vertex @date
+    for (char c : model)
+        id.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (size_t bracket = id.find('['); bracket != std::string::npos)
+        id.resize(bracket);  // [1m]
+    if (size_t at = id.find('@'); at != std::string::npos)
+        id.resize(at);  // vertex @date
     if (size_t anthropic = id.find("anthropic."); anthropic != std::string::npos)
         id.erase(0, anthropic + 10);  // bedrock "us.anthropic."
     // Bedrock "-v1:0" / "-v2".
-    if (size_t colon = id.rfind(':'); colon != std::string::npos) id.resize(colon);
+    if (size_t colon = id.rfind(':'); colon != std::string::npos)
+        id.resize(colon);
     if (size_t v = id.rfind("-v"); v != std::string::npos && is_digits(id.substr(v + 2)))
         id.resize(v);
     // Date suffix "-20250929".
     if (id.size() > 9 && id[id.size() - 9] == '-' && is_digits(id.substr(id.size() - 8)))
         id.resize(id.size() - 9);
-    if (id.size() > 7 && id.compare(id.size() - 7, 7, "-latest") == 0) id.resize(id.size() - 7);
+    if (id.size() > 7 && id.compare(id.size() - 7, 7, "-latest") == 0)
+        id.resize(id.size() - 7);
     return id;
 }
 
@@ -94,8 +101,8 @@ PriceTable PriceTable::builtin() {
     for (const char* model : {"claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-7",
                               "claude-opus-4-8", "claude-opus-5"})
         table.add({model, 0, opus_new, std::nullopt, 1});
-    for (const char* model : {"claude-opus-4", "claude-opus-4-0", "claude-opus-4-1",
-                              "claude-3-opus"})
+    for (const char* model :
+         {"claude-opus-4", "claude-opus-4-0", "claude-opus-4-1", "claude-3-opus"})
         table.add({model, 0, opus_old, std::nullopt, 1});
     for (const char* model : {"claude-sonnet-4", "claude-sonnet-4-0", "claude-sonnet-4-5"})
         table.add({model, 0, sonnet, sonnet_long, 1});
@@ -111,7 +118,8 @@ PriceTable PriceTable::builtin() {
     for (PriceRule& rule : table.m_rules) {
         if (rule.model == "claude-opus-4-6" || rule.model == "claude-opus-4-7")
             rule.fast_multiplier = 6;
-        if (rule.model == "claude-opus-4-8") rule.fast_multiplier = 2;
+        if (rule.model == "claude-opus-4-8")
+            rule.fast_multiplier = 2;
     }
     return table;
 }
@@ -131,7 +139,8 @@ void PriceTable::add(PriceRule rule) {
 
 std::string PriceTable::load_overrides(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return "cannot open " + file.string();
+    if (!in)
+        return "cannot open " + file.string();
     std::stringstream text;
     text << in.rdbuf();
     json::error_code ec;
@@ -152,19 +161,24 @@ std::string PriceTable::load_overrides(const std::filesystem::path& file) {
         rule.model = model->get_string();
         if (const json::value* from = object->if_contains("effective_from")) {
             std::string date = from->is_string() ? std::string(from->get_string()) : "";
-            if (date.size() == 10) date += "T00:00:00Z";
+            if (date.size() == 10)
+                date += "T00:00:00Z";
             std::optional<int64_t> ms = parse_timestamp_ms(date);
-            if (!ms) return where + "effective_from must be a date like 2026-12-01";
+            if (!ms)
+                return where + "effective_from must be a date like 2026-12-01";
             rule.effective_from_ms = *ms;
         }
         std::string error;
         std::optional<TokenPrices> base = prices_from_json(*object, error);
-        if (!base) return where + error;
+        if (!base)
+            return where + error;
         rule.prices = *base;
         if (const json::value* premium = object->if_contains("long_context")) {
-            if (!premium->is_object()) return where + "long_context must be an object";
+            if (!premium->is_object())
+                return where + "long_context must be an object";
             rule.long_context = prices_from_json(premium->get_object(), error);
-            if (!rule.long_context) return where + "long_context: " + error;
+            if (!rule.long_context)
+                return where + "long_context: " + error;
         }
         if (const json::value* fast = object->if_contains("fast_multiplier")) {
             if (!fast->is_number() || fast->to_number<double>() < 1)
@@ -173,7 +187,8 @@ std::string PriceTable::load_overrides(const std::filesystem::path& file) {
         }
         rules.push_back(std::move(rule));
     }
-    for (PriceRule& rule : rules) add(std::move(rule));
+    for (PriceRule& rule : rules)
+        add(std::move(rule));
     return {};
 }
 
@@ -182,7 +197,8 @@ const PriceRule* PriceTable::find(std::string_view model, int64_t timestamp_ms) 
     auto it = std::lower_bound(
         m_rules.begin(), m_rules.end(), id,
         [](const PriceRule& rule, const std::string& key) { return rule.model < key; });
-    if (it == m_rules.end() || it->model != id) return nullptr;
+    if (it == m_rules.end() || it->model != id)
+        return nullptr;
     // The latest rule in force; a response older than every rule uses the earliest one.
     const PriceRule* best = &*it;
     for (++it; it != m_rules.end() && it->model == id && it->effective_from_ms <= timestamp_ms;
@@ -201,16 +217,17 @@ std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t
                                                  std::string_view speed, bool long_context,
                                                  const TokenCounts& tokens) const {
     const PriceRule* rule = find(model, timestamp_ms);
-    if (!rule) return std::nullopt;
-    const TokenPrices& p =
-        rule->long_context && long_context ? *rule->long_context : rule->prices;
+    if (!rule)
+        return std::nullopt;
+    const TokenPrices& p = rule->long_context && long_context ? *rule->long_context : rule->prices;
     // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
     const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
     const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;
     int64_t cost = tokens.input_tokens * p.input + tokens.output_tokens * p.output +
                    tokens.cache_read_input_tokens * p.cache_read + write_1h * p.cache_write_1h +
                    write_5m * p.cache_write_5m;
-    if (speed == "fast") cost *= rule->fast_multiplier;
+    if (speed == "fast")
+        cost *= rule->fast_multiplier;
     return cost + tokens.web_search_requests * k_web_search_pico_usd;
 }
 

@@ -29,13 +29,13 @@ struct TokenPrices {
 };
 
 struct PriceRule {
-    std::string model;               // a normalised model id, e.g. "claude-opus-4-5"
-    int64_t effective_from_ms = 0;   // UTC; the rule applies to responses at or after it
+    std::string model;              // a normalised model id, e.g. "claude-opus-4-5"
+    int64_t effective_from_ms = 0;  // UTC; the rule applies to responses at or after it
     TokenPrices prices;
     // Premium prices for every token of a request whose input (input + cache write + cache
     // read) exceeds k_long_context_threshold_tokens (Sonnet 4 / 4.5 with the 1M beta).
     std::optional<TokenPrices> long_context;
-    int64_t fast_multiplier = 1;     // usage.speed == "fast"
+    int64_t fast_multiplier = 1;  // usage.speed == "fast"
 };
 
 // A request with more input tokens than this is billed at the long-context rate.
@@ -55,7 +55,7 @@ inline bool is_long_context(const TokenCounts& request) {
 std::string normalise_model(std::string_view model);
 
 class PriceTable {
-public:
+  public:
     // The prices of ../shared/claude-code/FACTS.md, compiled in.
     static PriceTable builtin();
 
@@ -84,7 +84,7 @@ public:
                                          std::string_view speed, bool long_context,
                                          const TokenCounts& tokens) const;
 
-private:
+  private:
     std::vector<PriceRule> m_rules;  // sorted by (model, effective_from_ms)
 };
 

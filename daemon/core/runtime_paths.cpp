@@ -13,19 +13,27 @@ namespace ccmeter {
 namespace fs = std::filesystem;
 
 fs::path runtime_dir() {
-    if (const char* dir = std::getenv("CCMETER_RUNTIME_DIR"); dir && *dir) return dir;
+    if (const char* dir = std::getenv("CCMETER_RUNTIME_DIR"); dir && *dir)
+        return dir;
     if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
         return fs::path(xdg) / "ccmeter";
     return fs::path("/tmp") / ("ccmeter-" + std::to_string(::getuid()));
 }
 
-fs::path socket_path() { return runtime_dir() / "ccmeterd.sock"; }
-fs::path pid_file_path() { return runtime_dir() / "ccmeterd.pid"; }
-fs::path web_url_path() { return runtime_dir() / "web.url"; }
+fs::path socket_path() {
+    return runtime_dir() / "ccmeterd.sock";
+}
+fs::path pid_file_path() {
+    return runtime_dir() / "ccmeterd.pid";
+}
+fs::path web_url_path() {
+    return runtime_dir() / "web.url";
+}
 
 Result<void> ensure_private_dir(const fs::path& dir) {
     std::error_code ec;
-    if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
+    if (dir.has_parent_path())
+        fs::create_directories(dir.parent_path(), ec);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return Error{"cannot create " + dir.string() + ": " + std::strerror(errno)};
     struct stat info {};

@@ -21,16 +21,20 @@ std::string text_of(const json::value* value) {
 }
 
 std::optional<double> number_of(const json::value* value) {
-    if (!value || !value->is_number()) return std::nullopt;
+    if (!value || !value->is_number())
+        return std::nullopt;
     return value->to_number<double>();
 }
 
 // A reset time given as epoch seconds, epoch milliseconds or an ISO 8601 string.
 std::optional<int64_t> time_of(const json::value* value) {
-    if (!value) return std::nullopt;
-    if (value->is_string()) return parse_timestamp_ms(value->get_string());
+    if (!value)
+        return std::nullopt;
+    if (value->is_string())
+        return parse_timestamp_ms(value->get_string());
     std::optional<double> number = number_of(value);
-    if (!number) return std::nullopt;
+    if (!number)
+        return std::nullopt;
     return static_cast<int64_t>(*number < 1e11 ? *number * 1000 : *number);
 }
 
@@ -39,7 +43,8 @@ std::optional<int64_t> time_of(const json::value* value) {
 Result<StatusPayload> parse_status_payload(std::string_view json_text) {
     json::error_code ec;
     json::value root = json::parse(json_text, ec);
-    if (ec || !root.is_object()) return Error{"the status-line payload is not a JSON object"};
+    if (ec || !root.is_object())
+        return Error{"the status-line payload is not a JSON object"};
     StatusPayload payload;
     payload.session_id = text_of(member(&root, "session_id"));
     payload.transcript_path = text_of(member(&root, "transcript_path"));

@@ -17,7 +17,7 @@ struct StatusPayload {
     std::string cwd;
     std::string model_id;
     std::string model_display_name;
-    std::optional<double> client_cost_usd;      // cost.total_cost_usd: per client process
+    std::optional<double> client_cost_usd;  // cost.total_cost_usd: per client process
     std::optional<double> context_used_percentage;
     int64_t context_window_size = 0;
     std::optional<double> five_hour_used_percentage;  // rate_limits (subscribers only)

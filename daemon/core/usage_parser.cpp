@@ -25,22 +25,27 @@ bool contains(std::string_view haystack, std::string_view needle) {
 std::string_view trim(std::string_view text) {
     while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t'))
         text.remove_suffix(1);
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
     return text;
 }
 
 std::string_view string_at(const json::object& object, std::string_view key) {
     const json::value* value = object.if_contains(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     const json::string* text = value->if_string();
     return text ? std::string_view(*text) : std::string_view();
 }
 
 int64_t integer_at(const json::object* object, std::string_view key) {
-    if (!object) return 0;
+    if (!object)
+        return 0;
     const json::value* value = object->if_contains(key);
-    if (!value) return 0;
-    if (const int64_t* number = value->if_int64()) return *number > 0 ? *number : 0;
+    if (!value)
+        return 0;
+    if (const int64_t* number = value->if_int64())
+        return *number > 0 ? *number : 0;
     if (const uint64_t* number = value->if_uint64())
         return *number > INT64_MAX ? INT64_MAX : static_cast<int64_t>(*number);
     if (const double* number = value->if_double())
@@ -49,7 +54,8 @@ int64_t integer_at(const json::object* object, std::string_view key) {
 }
 
 const json::object* object_at(const json::object* object, std::string_view key) {
-    if (!object) return nullptr;
+    if (!object)
+        return nullptr;
     const json::value* value = object->if_contains(key);
     return value ? value->if_object() : nullptr;
 }
@@ -65,15 +71,18 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
     const int64_t era = (year >= 0 ? year : year - 399) / 400;
     const unsigned year_of_era = static_cast<unsigned>(year - era * 400);
     const unsigned day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    const unsigned day_of_era =
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146097 + static_cast<int64_t>(day_of_era) - 719468;
 }
 
 bool read_digits(std::string_view text, size_t pos, size_t count, int& out) {
-    if (pos + count > text.size()) return false;
+    if (pos + count > text.size())
+        return false;
     int value = 0;
     for (size_t i = pos; i < pos + count; ++i) {
-        if (text[i] < '0' || text[i] > '9') return false;
+        if (text[i] < '0' || text[i] > '9')
+            return false;
         value = value * 10 + (text[i] - '0');
     }
     out = value;
@@ -81,13 +90,17 @@ bool read_digits(std::string_view text, size_t pos, size_t count, int& out) {
 }
 
 bool is_prompt_content(const json::value* content) {
-    if (!content) return false;
-    if (content->is_string()) return true;
+    if (!content)
+        return false;
+    if (content->is_string())
+        return true;
     const json::array* blocks = content->if_array();
-    if (!blocks) return false;
+    if (!blocks)
+        return false;
     for (const json::value& block : *blocks) {
         const json::object* object = block.if_object();
-        if (object && string_at(*object, "type") == "tool_result") return false;
+        if (object && string_at(*object, "type") == "tool_result")
+            return false;
     }
     return true;
 }
@@ -111,12 +124,15 @@ std::optional<int64_t> parse_timestamp_ms(std::string_view text) {
         ++pos;
         int digits = 0;
         while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-            if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+            if (digits < 3)
+                millis = millis * 10 + (text[pos] - '0');
             ++digits;
             ++pos;
         }
-        if (digits == 0) return std::nullopt;
-        for (; digits < 3; ++digits) millis *= 10;
+        if (digits == 0)
+            return std::nullopt;
+        for (; digits < 3; ++digits)
+            millis *= 10;
     }
     int64_t offset_minutes = 0;
     if (pos < text.size()) {
@@ -129,11 +145,13 @@ std::optional<int64_t> parse_timestamp_ms(std::string_view text) {
                 !read_digits(text, pos + (has_colon ? 4 : 3), 2, offset_mins))
                 return std::nullopt;
             offset_minutes = offset_hours * 60 + offset_mins;
-            if (text[pos] == '-') offset_minutes = -offset_minutes;
+            if (text[pos] == '-')
+                offset_minutes = -offset_minutes;
             pos += has_colon ? 6 : 5;
         }
     }
-    if (pos != text.size()) return std::nullopt;
+    if (pos != text.size())
+        return std::nullopt;
     const int64_t days =
         days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
@@ -155,34 +173,41 @@ bool UsageParser::parse_json(std::string_view text) {
 
 bool UsageParser::is_complete_object(std::string_view text) {
     text = trim(text);
-    if (text.empty() || text.front() != '{') return false;
+    if (text.empty() || text.front() != '{')
+        return false;
     return parse_json(text);
 }
 
 LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart& turn) {
     line = trim(line);
-    if (line.empty()) return LineKind::ignored;
+    if (line.empty())
+        return LineKind::ignored;
     const bool maybe_usage = contains(line, "\"usage\"") && contains(line, "\"assistant\"");
-    const bool maybe_turn = !maybe_usage && contains(line, "\"user\"") &&
-                            !contains(line, "\"tool_result\"");
+    const bool maybe_turn =
+        !maybe_usage && contains(line, "\"user\"") && !contains(line, "\"tool_result\"");
     if (!maybe_usage && !maybe_turn) {
         // Not worth a parse; still catch lines that are cut or garbage.
         return line.front() == '{' && line.back() == '}' ? LineKind::ignored : LineKind::malformed;
     }
-    if (!parse_json(line)) return LineKind::malformed;
+    if (!parse_json(line))
+        return LineKind::malformed;
     json::value root = m_parser.release();
     const json::object* record = root.if_object();
-    if (!record) return LineKind::malformed;
+    if (!record)
+        return LineKind::malformed;
     const std::string_view type = string_at(*record, "type");
 
     if (type == "assistant") {
         const json::object* message = object_at(record, "message");
         const json::object* tokens = object_at(message, "usage");
-        if (!tokens) return LineKind::ignored;
+        if (!tokens)
+            return LineKind::ignored;
         const std::string_view model = string_at(*message, "model");
-        if (model == "<synthetic>") return LineKind::ignored;
+        if (model == "<synthetic>")
+            return LineKind::ignored;
         usage.message_id = string_at(*message, "id");
-        if (usage.message_id.empty()) usage.message_id = string_at(*record, "uuid");
+        if (usage.message_id.empty())
+            usage.message_id = string_at(*record, "uuid");
         usage.request_id = string_at(*record, "requestId");
         usage.model = model;
         usage.timestamp_ms = parse_timestamp_ms(string_at(*record, "timestamp")).value_or(0);
@@ -209,13 +234,16 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
         return LineKind::usage;
     }
     if (type == "user") {
-        if (bool_at(*record, "isMeta")) return LineKind::ignored;
+        if (bool_at(*record, "isMeta"))
+            return LineKind::ignored;
         const json::object* message = object_at(record, "message");
         if (!message || !is_prompt_content(message->if_contains("content")))
             return LineKind::ignored;
-        const std::optional<int64_t> timestamp = parse_timestamp_ms(string_at(*record, "timestamp"));
+        const std::optional<int64_t> timestamp =
+            parse_timestamp_ms(string_at(*record, "timestamp"));
         const std::string_view uuid = string_at(*record, "uuid");
-        if (!timestamp || uuid.empty()) return LineKind::ignored;
+        if (!timestamp || uuid.empty())
+            return LineKind::ignored;
         turn.uuid = uuid;
         turn.session_id = string_at(*record, "sessionId");
         turn.timestamp_ms = *timestamp;

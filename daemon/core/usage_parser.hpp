@@ -32,7 +32,7 @@ enum class LineKind {
 };
 
 class UsageParser {
-public:
+  public:
     UsageParser();
     UsageParser(const UsageParser&) = delete;
     UsageParser& operator=(const UsageParser&) = delete;
@@ -45,7 +45,7 @@ public:
     // Used for a file's unterminated last line: such a line cannot grow any more.
     bool is_complete_object(std::string_view text);
 
-private:
+  private:
     bool parse_json(std::string_view text);
 
     std::unique_ptr<unsigned char[]> m_arena_buffer;  // reused by every parse

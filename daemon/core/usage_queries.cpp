@@ -43,7 +43,8 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
                                                    const std::vector<int64_t>& boundaries,
                                                    ResponseFilter filter, bool breakdown) {
     std::vector<PeriodTotals> periods;
-    if (boundaries.size() < 2) return periods;
+    if (boundaries.size() < 2)
+        return periods;
     if (!std::is_sorted(boundaries.begin(), boundaries.end()))
         return Error{"period boundaries must ascend"};
     for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
@@ -56,13 +57,16 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
     Result<void> done = store.aggregate(
         filter, GroupColumn::none, bucket_for(boundaries), [&](const AggregateRow& row) {
             auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
-            if (next == boundaries.begin() || next == boundaries.end()) return;
+            if (next == boundaries.begin() || next == boundaries.end())
+                return;
             PeriodTotals& period = periods[static_cast<size_t>(next - boundaries.begin() - 1)];
             const std::optional<int64_t> cost = cost_of(prices, row);
             add_row(period.usage, row, cost);
-            if (breakdown) add_row(period.by_model[row.model], row, cost);
+            if (breakdown)
+                add_row(period.by_model[row.model], row, cost);
         });
-    if (!done) return done.error();
+    if (!done)
+        return done.error();
     return periods;
 }
 
@@ -73,31 +77,33 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
                                : kind == GroupKind::project ? GroupColumn::project
                                                             : GroupColumn::none;
     std::unordered_map<std::string, GroupTotals> groups;
-    Result<void> done =
-        store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-            const std::string& key = kind == GroupKind::model ? row.model : row.group;
-            auto [it, inserted] = groups.try_emplace(key);
-            GroupTotals& group = it->second;
-            if (inserted) {
-                group.key = key;
-                group.first_ms = row.first_ms;
-                group.last_ms = row.last_ms;
-                group.project = kind == GroupKind::project ? key : row.detail;
-            }
-            group.first_ms = std::min(group.first_ms, row.first_ms);
-            group.last_ms = std::max(group.last_ms, row.last_ms);
-            if (kind == GroupKind::session && !row.detail.empty() &&
-                (group.project.empty() || row.detail < group.project))
-                group.project = row.detail;
-            group.models.insert(row.model);
-            const std::optional<int64_t> cost = cost_of(prices, row);
-            add_row(group.usage, row, cost);
-            if (breakdown) add_row(group.by_model[row.model], row, cost);
-        });
-    if (!done) return done.error();
+    Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
+        const std::string& key = kind == GroupKind::model ? row.model : row.group;
+        auto [it, inserted] = groups.try_emplace(key);
+        GroupTotals& group = it->second;
+        if (inserted) {
+            group.key = key;
+            group.first_ms = row.first_ms;
+            group.last_ms = row.last_ms;
+            group.project = kind == GroupKind::project ? key : row.detail;
+        }
+        group.first_ms = std::min(group.first_ms, row.first_ms);
+        group.last_ms = std::max(group.last_ms, row.last_ms);
+        if (kind == GroupKind::session && !row.detail.empty() &&
+            (group.project.empty() || row.detail < group.project))
+            group.project = row.detail;
+        group.models.insert(row.model);
+        const std::optional<int64_t> cost = cost_of(prices, row);
+        add_row(group.usage, row, cost);
+        if (breakdown)
+            add_row(group.by_model[row.model], row, cost);
+    });
+    if (!done)
+        return done.error();
     std::vector<GroupTotals> result;
     result.reserve(groups.size());
-    for (auto& [key, group] : groups) result.push_back(std::move(group));
+    for (auto& [key, group] : groups)
+        result.push_back(std::move(group));
     std::sort(result.begin(), result.end(), [](const GroupTotals& a, const GroupTotals& b) {
         return a.last_ms != b.last_ms ? a.last_ms > b.last_ms : a.key < b.key;
     });
@@ -111,14 +117,14 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
         std::optional<int64_t> cost;
     };
     std::vector<Minute> minutes;
-    Result<void> done = store.aggregate(filter, GroupColumn::none, k_minute_ms,
-                                        [&](const AggregateRow& row) {
-                                            minutes.push_back({row, cost_of(prices, row)});
-                                        });
-    if (!done) return done.error();
-    std::sort(minutes.begin(), minutes.end(), [](const Minute& a, const Minute& b) {
-        return a.row.first_ms < b.row.first_ms;
-    });
+    Result<void> done =
+        store.aggregate(filter, GroupColumn::none, k_minute_ms, [&](const AggregateRow& row) {
+            minutes.push_back({row, cost_of(prices, row)});
+        });
+    if (!done)
+        return done.error();
+    std::sort(minutes.begin(), minutes.end(),
+              [](const Minute& a, const Minute& b) { return a.row.first_ms < b.row.first_ms; });
     std::vector<BlockTotals> blocks;
     for (const Minute& minute : minutes) {
         const int64_t at = minute.row.first_ms;
@@ -155,11 +161,13 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
     detail.session_id = session_id;
     std::vector<int64_t> starts;
     for (const TurnStart& turn : store.turn_starts(session_id))
-        if (!turn.is_sidechain) starts.push_back(turn.timestamp_ms);
+        if (!turn.is_sidechain)
+            starts.push_back(turn.timestamp_ms);
     ResponseFilter filter;
     filter.session_id = session_id;
     Result<void> done = store.for_each_response(filter, [&](const UsageRecord& response) {
-        if (detail.project.empty()) detail.project = response.cwd;
+        if (detail.project.empty())
+            detail.project = response.cwd;
         const std::optional<int64_t> cost = prices.cost_pico_usd(
             response.model, response.timestamp_ms, response.speed, response.tokens);
         // The turn is the last start at or before the response; earlier ones form turn 0.
@@ -174,7 +182,8 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
         turn.responses.push_back({response, cost});
         detail.usage.add(response.model, 1, response.tokens, cost);
     });
-    if (!done) return done.error();
+    if (!done)
+        return done.error();
     for (TurnTotals& turn : detail.turns)
         if (turn.start_ms < 0 && !turn.responses.empty())
             turn.start_ms = turn.responses.front().response.timestamp_ms;

@@ -72,9 +72,12 @@ struct UsageRecord {
 // otherwise the first line's metadata stays. UsageStore applies the same rule to stored rows.
 inline void merge_response(UsageRecord& into, const UsageRecord& from) {
     into.tokens.merge_max(from.tokens);
-    if (into.speed.empty()) into.speed = from.speed;
-    if (into.service_tier.empty()) into.service_tier = from.service_tier;
-    if (into.inference_geo.empty()) into.inference_geo = from.inference_geo;
+    if (into.speed.empty())
+        into.speed = from.speed;
+    if (into.service_tier.empty())
+        into.service_tier = from.service_tier;
+    if (into.inference_geo.empty())
+        into.inference_geo = from.inference_geo;
     if (into.is_sidechain && !from.is_sidechain) {
         into.timestamp_ms = from.timestamp_ms;
         into.session_id = from.session_id;

@@ -23,8 +23,8 @@ int64_t micro_usd(int64_t pico_usd) {
 }
 
 std::string utc_day(int64_t timestamp_ms) {
-    const time_t seconds = static_cast<time_t>(timestamp_ms >= 0 ? timestamp_ms / 1000
-                                                                 : (timestamp_ms - 999) / 1000);
+    const time_t seconds =
+        static_cast<time_t>(timestamp_ms >= 0 ? timestamp_ms / 1000 : (timestamp_ms - 999) / 1000);
     struct tm parts {};
     gmtime_r(&seconds, &parts);
     char text[32];
@@ -40,28 +40,28 @@ Result<UsageReport> build_report(const UsageStore& store, const PriceTable& pric
                                : group_by == GroupBy::project ? GroupColumn::project
                                                               : GroupColumn::none;
     UsageReport report;
-    Result<void> visited =
-        store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-            const std::optional<int64_t> cost = prices.cost_pico_usd(
-                row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
-            report.totals.add(row.model, row.responses, row.tokens, cost);
-            switch (group_by) {
-                case GroupBy::none:
-                    break;
-                case GroupBy::model:
-                    report.groups[row.model].add(row.model, row.responses, row.tokens, cost);
-                    break;
-                case GroupBy::day_utc:
-                    report.groups[utc_day(row.bucket_start_ms)].add(row.model, row.responses,
-                                                                     row.tokens, cost);
-                    break;
-                case GroupBy::session:
-                case GroupBy::project:
-                    report.groups[row.group].add(row.model, row.responses, row.tokens, cost);
-                    break;
-            }
-        });
-    if (!visited) return visited.error();
+    Result<void> visited = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
+        const std::optional<int64_t> cost = prices.cost_pico_usd(
+            row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
+        report.totals.add(row.model, row.responses, row.tokens, cost);
+        switch (group_by) {
+            case GroupBy::none:
+                break;
+            case GroupBy::model:
+                report.groups[row.model].add(row.model, row.responses, row.tokens, cost);
+                break;
+            case GroupBy::day_utc:
+                report.groups[utc_day(row.bucket_start_ms)].add(row.model, row.responses,
+                                                                row.tokens, cost);
+                break;
+            case GroupBy::session:
+            case GroupBy::project:
+                report.groups[row.group].add(row.model, row.responses, row.tokens, cost);
+                break;
+        }
+    });
+    if (!visited)
+        return visited.error();
     return report;
 }
 

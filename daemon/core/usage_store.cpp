@@ -169,19 +169,24 @@ bool step_done(sqlite3_stmt* statement) {
 }
 
 class Transaction {
-public:
+  public:
     explicit Transaction(sqlite3* db) : m_db(db) {}
     ~Transaction() {
-        if (m_open) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (m_open)
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
     }
-    bool begin() { return m_open = sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK; }
+    bool begin() {
+        return m_open =
+                   sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
     bool commit() {
-        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return false;
         m_open = false;
         return true;
     }
 
-private:
+  private:
     sqlite3* m_db;
     bool m_open = false;
 };
@@ -202,15 +207,17 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     std::error_code ec;
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
         std::filesystem::create_directories(path.parent_path(), ec);
-        if (ec) return Error{"cannot create " + path.parent_path().string() + ": " + ec.message()};
+        if (ec)
+            return Error{"cannot create " + path.parent_path().string() + ": " + ec.message()};
         ::chmod(path.parent_path().c_str(), 0700);
     }
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     std::unique_ptr<UsageStore> store(new UsageStore(db));
-    if (rc != SQLITE_OK) return sqlite_error(db, "cannot open " + path.string());
+    if (rc != SQLITE_OK)
+        return sqlite_error(db, "cannot open " + path.string());
     ::chmod(path.c_str(), 0600);
     sqlite3_busy_timeout(db, 5000);
     // WAL: readers never block the writer. synchronous=NORMAL: a commit survives a crash of
@@ -220,8 +227,10 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
         "PRAGMA cache_size=-16384; PRAGMA foreign_keys=ON;";
     if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot configure " + path.string());
-    if (Result<void> migrated = store->migrate(); !migrated) return migrated.error();
-    if (Result<void> prepared = store->prepare_statements(); !prepared) return prepared.error();
+    if (Result<void> migrated = store->migrate(); !migrated)
+        return migrated.error();
+    if (Result<void> prepared = store->prepare_statements(); !prepared)
+        return prepared.error();
     return store;
 }
 
@@ -230,7 +239,8 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesy
     const int rc =
         sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     std::unique_ptr<UsageStore> store(new UsageStore(db));
-    if (rc != SQLITE_OK) return sqlite_error(db, "cannot open " + path.string());
+    if (rc != SQLITE_OK)
+        return sqlite_error(db, "cannot open " + path.string());
     sqlite3_busy_timeout(db, 5000);
     if (store->schema_version() != k_schema_version)
         return Error{path.string() + " has schema " + std::to_string(store->schema_version()) +
@@ -250,7 +260,8 @@ Result<void> UsageStore::migrate() {
                      std::to_string(k_schema_version) + "); upgrade ccmeter"};
     for (int from = version; from < k_schema_version; ++from) {
         Transaction transaction(m_db);
-        if (!transaction.begin()) return sqlite_error(m_db, "cannot begin migration");
+        if (!transaction.begin())
+            return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
@@ -263,14 +274,10 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_upsert_response_sql, &m_upsert_response},
-        {k_insert_turn_sql, &m_insert_turn},
-        {k_upsert_file_sql, &m_upsert_file},
-        {k_select_file_sql, &m_select_file},
-        {k_insert_model_sql, &m_insert_model},
-        {k_select_model_sql, &m_select_model},
-        {k_insert_source_sql, &m_insert_source},
-        {k_select_source_sql, &m_select_source},
+        {k_upsert_response_sql, &m_upsert_response}, {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -294,8 +301,12 @@ int UsageStore::schema_version() const {
     return static_cast<int>(scalar("PRAGMA user_version"));
 }
 
-int64_t UsageStore::response_count() const { return scalar("SELECT count(*) FROM responses"); }
-int64_t UsageStore::turn_count() const { return scalar("SELECT count(*) FROM turns"); }
+int64_t UsageStore::response_count() const {
+    return scalar("SELECT count(*) FROM responses");
+}
+int64_t UsageStore::turn_count() const {
+    return scalar("SELECT count(*) FROM turns");
+}
 int64_t UsageStore::malformed_lines() const {
     return scalar("SELECT coalesce(sum(malformed_lines), 0) FROM files");
 }
@@ -377,9 +388,11 @@ void IngestBatch::clear() {
 }
 
 Result<int64_t> UsageStore::intern_model(const std::string& name) {
-    if (auto it = m_model_ids.find(name); it != m_model_ids.end()) return it->second;
+    if (auto it = m_model_ids.find(name); it != m_model_ids.end())
+        return it->second;
     bind_text(m_insert_model, 1, name);
-    if (!step_done(m_insert_model)) return sqlite_error(m_db, "cannot store a model");
+    if (!step_done(m_insert_model))
+        return sqlite_error(m_db, "cannot store a model");
     bind_text(m_select_model, 1, name);
     if (sqlite3_step(m_select_model) != SQLITE_ROW) {
         sqlite3_reset(m_select_model);
@@ -396,7 +409,8 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
     for (const std::string* part : {&r.session_id, &r.cwd, &r.git_branch, &r.version, &r.agent_id})
         key.append(*part).push_back('\0');
     key.push_back(r.is_sidechain ? '1' : '0');
-    if (auto it = m_source_ids.find(key); it != m_source_ids.end()) return it->second;
+    if (auto it = m_source_ids.find(key); it != m_source_ids.end())
+        return it->second;
     for (sqlite3_stmt* statement : {m_insert_source, m_select_source}) {
         bind_text(statement, 1, r.session_id);
         bind_text(statement, 2, r.cwd);
@@ -405,7 +419,8 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
         bind_text(statement, 5, r.agent_id);
         sqlite3_bind_int(statement, 6, r.is_sidechain ? 1 : 0);
     }
-    if (!step_done(m_insert_source)) return sqlite_error(m_db, "cannot store a source");
+    if (!step_done(m_insert_source))
+        return sqlite_error(m_db, "cannot store a source");
     if (sqlite3_step(m_select_source) != SQLITE_ROW) {
         sqlite3_reset(m_select_source);
         return sqlite_error(m_db, "cannot find a source");
@@ -418,13 +433,16 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
 
 Result<void> UsageStore::commit(const IngestBatch& batch) {
     Transaction transaction(m_db);
-    if (!transaction.begin()) return sqlite_error(m_db, "cannot begin transaction");
+    if (!transaction.begin())
+        return sqlite_error(m_db, "cannot begin transaction");
     sqlite3_stmt* s = m_upsert_response;
     for (const UsageRecord& r : batch.responses()) {
         Result<int64_t> model_id = intern_model(r.model);
-        if (!model_id) return model_id.error();
+        if (!model_id)
+            return model_id.error();
         Result<int64_t> source_id = intern_source(r);
-        if (!source_id) return source_id.error();
+        if (!source_id)
+            return source_id.error();
         bind_text(s, 1, r.message_id);
         bind_text(s, 2, r.request_id);
         sqlite3_bind_int64(s, 3, r.timestamp_ms);
@@ -435,12 +453,18 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         bind_text(s, 8, r.service_tier);
         bind_text(s, 9, r.inference_geo);
         const TokenCounts& t = r.tokens;
-        const int64_t counts[] = {t.input_tokens,     t.output_tokens,
-                                  t.cache_creation_input_tokens, t.cache_read_input_tokens,
-                                  t.cache_5m,         t.cache_1h,
-                                  t.web_search_requests, t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i) sqlite3_bind_int64(s, 10 + i, counts[i]);
-        if (!step_done(s)) return sqlite_error(m_db, "cannot store a response");
+        const int64_t counts[] = {t.input_tokens,
+                                  t.output_tokens,
+                                  t.cache_creation_input_tokens,
+                                  t.cache_read_input_tokens,
+                                  t.cache_5m,
+                                  t.cache_1h,
+                                  t.web_search_requests,
+                                  t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i)
+            sqlite3_bind_int64(s, 10 + i, counts[i]);
+        if (!step_done(s))
+            return sqlite_error(m_db, "cannot store a response");
     }
     for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
@@ -448,7 +472,8 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         sqlite3_bind_int64(m_insert_turn, 3, turn.timestamp_ms);
         sqlite3_bind_int(m_insert_turn, 4, turn.is_sidechain ? 1 : 0);
         bind_text(m_insert_turn, 5, turn.agent_id);
-        if (!step_done(m_insert_turn)) return sqlite_error(m_db, "cannot store a turn");
+        if (!step_done(m_insert_turn))
+            return sqlite_error(m_db, "cannot store a turn");
     }
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
@@ -459,7 +484,8 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
                           SQLITE_STATIC);
         sqlite3_bind_int64(m_upsert_file, 6, file.malformed_lines);
         sqlite3_bind_int64(m_upsert_file, 7, file.generation);
-        if (!step_done(m_upsert_file)) return sqlite_error(m_db, "cannot store a file offset");
+        if (!step_done(m_upsert_file))
+            return sqlite_error(m_db, "cannot store a file offset");
     }
     if (!transaction.commit()) {
         // The interned ids of this transaction were rolled back with it.
@@ -479,18 +505,26 @@ Result<void> UsageStore::for_each_response(
         "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
         "r.web_fetch_requests FROM responses r JOIN models m ON m.id = r.model_id "
         "JOIN sources s ON s.id = r.source_id WHERE 1";
-    if (filter.since_ms) sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms) sql += " AND r.timestamp_ms < ?2";
-    if (filter.session_id) sql += " AND s.session_id = ?3";
-    if (filter.cwd) sql += " AND s.cwd = ?4";
+    if (filter.since_ms)
+        sql += " AND r.timestamp_ms >= ?1";
+    if (filter.until_ms)
+        sql += " AND r.timestamp_ms < ?2";
+    if (filter.session_id)
+        sql += " AND s.session_id = ?3";
+    if (filter.cwd)
+        sql += " AND s.cwd = ?4";
     sql += " ORDER BY r.timestamp_ms";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot query responses");
-    if (filter.since_ms) sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms) sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id) bind_text(s, 3, *filter.session_id);
-    if (filter.cwd) bind_text(s, 4, *filter.cwd);
+    if (filter.since_ms)
+        sqlite3_bind_int64(s, 1, *filter.since_ms);
+    if (filter.until_ms)
+        sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (filter.session_id)
+        bind_text(s, 3, *filter.session_id);
+    if (filter.cwd)
+        bind_text(s, 4, *filter.cwd);
     UsageRecord r;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -508,15 +542,21 @@ Result<void> UsageStore::for_each_response(
         r.service_tier = column_text(s, 11);
         r.inference_geo = column_text(s, 12);
         TokenCounts& t = r.tokens;
-        int64_t* counts[] = {&t.input_tokens,     &t.output_tokens,
-                             &t.cache_creation_input_tokens, &t.cache_read_input_tokens,
-                             &t.cache_5m,         &t.cache_1h,
-                             &t.web_search_requests, &t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i) *counts[i] = sqlite3_column_int64(s, 13 + i);
+        int64_t* counts[] = {&t.input_tokens,
+                             &t.output_tokens,
+                             &t.cache_creation_input_tokens,
+                             &t.cache_read_input_tokens,
+                             &t.cache_5m,
+                             &t.cache_1h,
+                             &t.web_search_requests,
+                             &t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i)
+            *counts[i] = sqlite3_column_int64(s, 13 + i);
         visit(r);
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot read responses");
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read responses");
     return {};
 }
 
@@ -538,23 +578,32 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                       "sum(r.web_fetch_requests), min(r.timestamp_ms), max(r.timestamp_ms), " +
                       (group == GroupColumn::session ? "min(s.cwd)" : "''") +
                       " FROM responses r JOIN models m ON m.id = r.model_id";
-    if (join_sources) sql += " JOIN sources s ON s.id = r.source_id";
+    if (join_sources)
+        sql += " JOIN sources s ON s.id = r.source_id";
     sql += " WHERE 1";
-    if (filter.since_ms) sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms) sql += " AND r.timestamp_ms < ?2";
-    if (filter.session_id) sql += " AND s.session_id = ?3";
-    if (filter.cwd) sql += " AND s.cwd = ?4";
-    sql += std::string(" GROUP BY ") + (join_sources && group != GroupColumn::none
-                                            ? std::string(group_expression) + ", "
-                                            : std::string()) +
+    if (filter.since_ms)
+        sql += " AND r.timestamp_ms >= ?1";
+    if (filter.until_ms)
+        sql += " AND r.timestamp_ms < ?2";
+    if (filter.session_id)
+        sql += " AND s.session_id = ?3";
+    if (filter.cwd)
+        sql += " AND s.cwd = ?4";
+    sql += std::string(" GROUP BY ") +
+           (join_sources && group != GroupColumn::none ? std::string(group_expression) + ", "
+                                                       : std::string()) +
            "r.model_id, bucket, r.speed, long_context";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot aggregate responses");
-    if (filter.since_ms) sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms) sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id) bind_text(s, 3, *filter.session_id);
-    if (filter.cwd) bind_text(s, 4, *filter.cwd);
+    if (filter.since_ms)
+        sqlite3_bind_int64(s, 1, *filter.since_ms);
+    if (filter.until_ms)
+        sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (filter.session_id)
+        bind_text(s, 3, *filter.session_id);
+    if (filter.cwd)
+        bind_text(s, 4, *filter.cwd);
     sqlite3_bind_int64(s, 5, bucket_ms > 0 ? bucket_ms : 1);
     AggregateRow row;
     int rc;
@@ -566,18 +615,24 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
         row.long_context = sqlite3_column_int(s, 4) != 0;
         row.responses = sqlite3_column_int64(s, 5);
         TokenCounts& t = row.tokens;
-        int64_t* counts[] = {&t.input_tokens,     &t.output_tokens,
-                             &t.cache_creation_input_tokens, &t.cache_read_input_tokens,
-                             &t.cache_5m,         &t.cache_1h,
-                             &t.web_search_requests, &t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i) *counts[i] = sqlite3_column_int64(s, 6 + i);
+        int64_t* counts[] = {&t.input_tokens,
+                             &t.output_tokens,
+                             &t.cache_creation_input_tokens,
+                             &t.cache_read_input_tokens,
+                             &t.cache_5m,
+                             &t.cache_1h,
+                             &t.web_search_requests,
+                             &t.web_fetch_requests};
+        for (int i = 0; i < 8; ++i)
+            *counts[i] = sqlite3_column_int64(s, 6 + i);
         row.first_ms = sqlite3_column_int64(s, 14);
         row.last_ms = sqlite3_column_int64(s, 15);
         row.detail = column_text(s, 16);
         visit(row);
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot aggregate responses");
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot aggregate responses");
     return {};
 }
 
@@ -622,12 +677,14 @@ void bind_optional_int(sqlite3_stmt* statement, int index, const std::optional<i
 }
 
 std::optional<double> column_optional_double(sqlite3_stmt* statement, int index) {
-    if (sqlite3_column_type(statement, index) == SQLITE_NULL) return std::nullopt;
+    if (sqlite3_column_type(statement, index) == SQLITE_NULL)
+        return std::nullopt;
     return sqlite3_column_double(statement, index);
 }
 
 std::optional<int64_t> column_optional_int(sqlite3_stmt* statement, int index) {
-    if (sqlite3_column_type(statement, index) == SQLITE_NULL) return std::nullopt;
+    if (sqlite3_column_type(statement, index) == SQLITE_NULL)
+        return std::nullopt;
     return sqlite3_column_int64(statement, index);
 }
 
@@ -647,7 +704,8 @@ Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t obs
     bind_text(s, 2, payload.session_id);
     bind_text(s, 3, payload.model_id);
     std::optional<int64_t> cost;
-    if (payload.client_cost_usd) cost = static_cast<int64_t>(*payload.client_cost_usd * 1e6 + 0.5);
+    if (payload.client_cost_usd)
+        cost = static_cast<int64_t>(*payload.client_cost_usd * 1e6 + 0.5);
     bind_optional_int(s, 4, cost);
     bind_optional_double(s, 5, payload.context_used_percentage);
     sqlite3_bind_int64(s, 6, payload.context_window_size);
@@ -657,7 +715,8 @@ Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t obs
     bind_optional_int(s, 10, payload.seven_day_resets_at_ms);
     const int rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return sqlite_error(m_db, "cannot store a status sample");
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot store a status sample");
     return {};
 }
 
@@ -694,7 +753,9 @@ std::optional<std::pair<int64_t, int64_t>> UsageStore::response_time_range() con
     return range;
 }
 
-int64_t UsageStore::file_count() const { return scalar("SELECT count(*) FROM files"); }
+int64_t UsageStore::file_count() const {
+    return scalar("SELECT count(*) FROM files");
+}
 
 Result<void> UsageStore::checkpoint() {
     if (sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) !=

@@ -37,10 +37,10 @@ struct FileState {
     std::string path;
     uint64_t device = 0;
     uint64_t inode = 0;
-    uint64_t offset = 0;         // just past the last complete line consumed
-    std::string tail;            // up to k_tail_check_bytes ending at `offset`
-    int64_t malformed_lines = 0; // in the current generation of the file
-    int64_t generation = 0;      // times the file was found replaced or truncated and re-read
+    uint64_t offset = 0;          // just past the last complete line consumed
+    std::string tail;             // up to k_tail_check_bytes ending at `offset`
+    int64_t malformed_lines = 0;  // in the current generation of the file
+    int64_t generation = 0;       // times the file was found replaced or truncated and re-read
 };
 
 // The number of bytes before a file's offset kept to notice a file rewritten in place.
@@ -48,7 +48,7 @@ constexpr size_t k_tail_check_bytes = 64;
 
 // Everything learned from a run of lines, committed atomically.
 class IngestBatch {
-public:
+  public:
     // Adds one usage line, merged (merge_response) with an earlier line of the same response.
     void add_response(const UsageRecord& line);
     void add_turn(const TurnStart& turn) { m_turns.push_back(turn); }
@@ -62,8 +62,8 @@ public:
     bool empty() const { return m_responses.empty() && m_turns.empty() && m_files.empty(); }
     void clear();
 
-private:
-    std::vector<UsageRecord> m_responses;  // one per distinct response
+  private:
+    std::vector<UsageRecord> m_responses;                      // one per distinct response
     std::unordered_map<std::string, size_t> m_response_index;  // message_id '\0' request_id
     std::vector<TurnStart> m_turns;
     std::vector<FileState> m_files;
@@ -90,7 +90,7 @@ struct AggregateRow {
     bool long_context = false;  // every response was over k_long_context_threshold_tokens
     int64_t first_ms = 0;       // the earliest and latest response in the row
     int64_t last_ms = 0;
-    std::string detail;         // for GroupColumn::session: the session's (smallest) cwd
+    std::string detail;  // for GroupColumn::session: the session's (smallest) cwd
     int64_t responses = 0;
     TokenCounts tokens;
 };
@@ -107,7 +107,7 @@ struct RateLimitSample {
 };
 
 class UsageStore {
-public:
+  public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
     // created with mode 0700.
     static Result<std::unique_ptr<UsageStore>> open(const std::filesystem::path& path);
@@ -151,7 +151,7 @@ public:
     // Flushes the WAL into the database file (all rows durable on disk).
     Result<void> checkpoint();
 
-private:
+  private:
     explicit UsageStore(sqlite3* db);
     Result<void> migrate();
     Result<void> prepare_statements();

@@ -38,10 +38,12 @@ FileWatcher::~FileWatcher() {
 
 bool FileWatcher::start() {
     m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (m_fd < 0) return false;
+    if (m_fd < 0)
+        return false;
     m_stream = std::make_unique<boost::asio::posix::stream_descriptor>(m_io, m_fd);
     refresh_roots();
-    if (m_exhausted) return false;
+    if (m_exhausted)
+        return false;
     read_events();
     return true;
 }
@@ -51,17 +53,21 @@ void FileWatcher::refresh_roots() {
         // Watch the config dir itself so that a projects/ created later is noticed, then the
         // whole projects/ tree.
         std::error_code ec;
-        if (fs::is_directory(dir, ec)) add_watch(dir);
-        if (fs::is_directory(dir / "projects", ec)) watch_tree(dir / "projects");
+        if (fs::is_directory(dir, ec))
+            add_watch(dir);
+        if (fs::is_directory(dir / "projects", ec))
+            watch_tree(dir / "projects");
     }
 }
 
 bool FileWatcher::add_watch(const fs::path& dir) {
     for (const auto& [wd, path] : m_paths)
-        if (path == dir) return true;
+        if (path == dir)
+            return true;
     const int wd = ::inotify_add_watch(m_fd, dir.c_str(), k_dir_events);
     if (wd < 0) {
-        if (errno == ENOSPC) m_exhausted = true;
+        if (errno == ENOSPC)
+            m_exhausted = true;
         return false;
     }
     m_paths[wd] = dir;
@@ -69,25 +75,28 @@ bool FileWatcher::add_watch(const fs::path& dir) {
 }
 
 bool FileWatcher::watch_tree(const fs::path& dir) {
-    if (!add_watch(dir)) return false;
+    if (!add_watch(dir))
+        return false;
     std::error_code ec;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
-                                             ec),
+    for (fs::recursive_directory_iterator
+             it(dir, fs::directory_options::skip_permission_denied, ec),
          end;
          !ec && it != end; it.increment(ec)) {
         std::error_code type_ec;
-        if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) add_watch(it->path());
+        if (it->is_directory(type_ec) && !it->is_symlink(type_ec))
+            add_watch(it->path());
     }
     return !m_exhausted;
 }
 
 void FileWatcher::read_events() {
-    m_stream->async_read_some(
-        boost::asio::buffer(m_buffer), [this](boost::system::error_code ec, size_t length) {
-            if (ec) return;  // closed
-            handle(m_buffer.data(), length);
-            read_events();
-        });
+    m_stream->async_read_some(boost::asio::buffer(m_buffer),
+                              [this](boost::system::error_code ec, size_t length) {
+                                  if (ec)
+                                      return;  // closed
+                                  handle(m_buffer.data(), length);
+                                  read_events();
+                              });
 }
 
 void FileWatcher::handle(const char* buffer, size_t length) {
@@ -101,16 +110,17 @@ void FileWatcher::handle(const char* buffer, size_t length) {
             continue;
         }
         auto dir = m_paths.find(event->wd);
-        if (dir == m_paths.end()) continue;
+        if (dir == m_paths.end())
+            continue;
         if (event->mask & IN_IGNORED) {
             m_paths.erase(dir);
             continue;
         }
-        if (event->len == 0) continue;
+        if (event->len == 0)
+            continue;
         const fs::path path = dir->second / event->name;
-        const bool in_config_dir =
-            std::find(m_config_dirs.begin(), m_config_dirs.end(), dir->second) !=
-            m_config_dirs.end();
+        const bool in_config_dir = std::find(m_config_dirs.begin(), m_config_dirs.end(),
+                                             dir->second) != m_config_dirs.end();
         if (in_config_dir) {  // only projects/ matters there (history.jsonl is no transcript)
             if ((event->mask & IN_ISDIR) && path.filename() == "projects" &&
                 (event->mask & (IN_CREATE | IN_MOVED_TO))) {
@@ -128,7 +138,8 @@ void FileWatcher::handle(const char* buffer, size_t length) {
             m_on_change(path);
         }
     }
-    if (rescan || m_exhausted) m_on_rescan();
+    if (rescan || m_exhausted)
+        m_on_rescan();
 }
 
 }  // namespace ccmeter

@@ -16,7 +16,7 @@
 namespace ccmeter {
 
 class FileWatcher {
-public:
+  public:
     // `on_change`: a transcript (*.jsonl) was written, created or moved in.
     // `on_rescan`: events may have been lost (queue overflow, a new directory): rescan all.
     FileWatcher(boost::asio::io_context& io, std::vector<std::filesystem::path> config_dirs,
@@ -32,7 +32,7 @@ public:
     void refresh_roots();
     size_t watch_count() const { return m_paths.size(); }
 
-private:
+  private:
     bool watch_tree(const std::filesystem::path& dir);
     bool add_watch(const std::filesystem::path& dir);
     void read_events();

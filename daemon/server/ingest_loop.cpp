@@ -39,7 +39,8 @@ IngestOptions engine_options(const IngestLoopOptions& loop) {
 
 Result<std::unique_ptr<IngestLoop>> IngestLoop::create(IngestLoopOptions options) {
     Result<std::unique_ptr<UsageStore>> store = UsageStore::open(options.database);
-    if (!store) return store.error();
+    if (!store)
+        return store.error();
     return std::unique_ptr<IngestLoop>(new IngestLoop(std::move(options), std::move(*store)));
 }
 
@@ -49,13 +50,18 @@ IngestLoop::IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> st
       m_engine(*m_store, engine_options(m_options)),
       m_poll_timer(m_io) {}
 
-IngestLoop::~IngestLoop() { stop(); }
-
-void IngestLoop::log(const std::string& message) const {
-    if (m_options.log) m_options.log(message);
+IngestLoop::~IngestLoop() {
+    stop();
 }
 
-std::string IngestLoop::watch_mode() const { return m_inotify ? "inotify" : "poll"; }
+void IngestLoop::log(const std::string& message) const {
+    if (m_options.log)
+        m_options.log(message);
+}
+
+std::string IngestLoop::watch_mode() const {
+    return m_inotify ? "inotify" : "poll";
+}
 
 void IngestLoop::on_new_usage(std::function<void()> callback) {
     m_on_new_usage.push_back(std::move(callback));
@@ -85,7 +91,8 @@ void IngestLoop::start() {
 }
 
 void IngestLoop::stop() {
-    if (!m_thread.joinable()) return;
+    if (!m_thread.joinable())
+        return;
     m_io.stop();
     m_thread.join();
 }
@@ -93,7 +100,8 @@ void IngestLoop::stop() {
 void IngestLoop::schedule_poll() {
     m_poll_timer.expires_after(m_options.poll_interval);
     m_poll_timer.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
+        if (ec)
+            return;
         if (m_watcher) {
             m_watcher->refresh_roots();
         } else {
@@ -130,15 +138,18 @@ void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
         log("caught up: " + std::to_string(stats->bytes_read) + " new bytes from " +
             std::to_string(stats->files_read) + " transcripts");
     if (stats->usage_lines > 0)
-        for (const std::function<void()>& listener : m_on_new_usage) listener();
+        for (const std::function<void()>& listener : m_on_new_usage)
+            listener();
 }
 
 void IngestLoop::notify(std::vector<fs::path> files) {
     {
         std::lock_guard lock(m_pending_mutex);
         for (fs::path& file : files)
-            if (!file.empty()) m_pending.insert(std::move(file));
-        if (m_drain_posted || m_pending.empty()) return;
+            if (!file.empty())
+                m_pending.insert(std::move(file));
+        if (m_drain_posted || m_pending.empty())
+            return;
         m_drain_posted = true;
     }
     boost::asio::post(m_io, [this] { drain_pending(); });
@@ -160,7 +171,8 @@ bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayl
     auto done = std::make_shared<std::promise<void>>();
     std::future<void> finished = done->get_future();
     boost::asio::post(m_io, [this, transcript, status = std::move(status), done] {
-        if (!transcript.empty()) ingest({transcript}, false);
+        if (!transcript.empty())
+            ingest({transcript}, false);
         if (status && !same_figures(m_last_status[status->session_id], *status)) {
             m_last_status[status->session_id] = *status;
             if (Result<void> recorded = m_store->record_status(*status, now_ms()); !recorded)

@@ -40,7 +40,7 @@ struct IngestLoopOptions {
 };
 
 class IngestLoop {
-public:
+  public:
     static Result<std::unique_ptr<IngestLoop>> create(IngestLoopOptions options);
     ~IngestLoop();  // stops the thread
 
@@ -67,7 +67,7 @@ public:
     int64_t last_ingest_bytes() const { return m_last_ingest_bytes; }
     std::string watch_mode() const;
 
-private:
+  private:
     IngestLoopOptions m_options;
     explicit IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> store);
     void run_full_scan();

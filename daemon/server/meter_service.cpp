@@ -18,10 +18,14 @@ int64_t now_ms() {
 
 ResponseFilter filter_from(const v1::Filter& filter) {
     ResponseFilter result;
-    if (filter.has_since_ms()) result.since_ms = filter.since_ms();
-    if (filter.has_until_ms()) result.until_ms = filter.until_ms();
-    if (filter.has_project()) result.cwd = filter.project();
-    if (filter.has_session_id()) result.session_id = filter.session_id();
+    if (filter.has_since_ms())
+        result.since_ms = filter.since_ms();
+    if (filter.has_until_ms())
+        result.until_ms = filter.until_ms();
+    if (filter.has_project())
+        result.cwd = filter.project();
+    if (filter.has_session_id())
+        result.session_id = filter.session_id();
     return result;
 }
 
@@ -72,12 +76,14 @@ grpc::Status MeterService::Notify(grpc::ServerContext*, const v1::NotifyRequest*
 grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLineRequest* request,
                                       v1::StatusLineReply* reply) {
     Result<StatusPayload> payload = parse_status_payload(request->payload_json());
-    if (!payload) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, payload.error().message);
+    if (!payload)
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, payload.error().message);
     m_loop.ingest_now(payload->transcript_path, *payload, m_options.status_ingest_deadline);
 
     reply->set_model_id(payload->model_id);
     reply->set_model_display_name(payload->model_display_name);
-    if (payload->client_cost_usd) reply->set_client_cost_usd(*payload->client_cost_usd);
+    if (payload->client_cost_usd)
+        reply->set_client_cost_usd(*payload->client_cost_usd);
     if (payload->context_used_percentage)
         reply->set_context_used_percentage(*payload->context_used_percentage);
     reply->set_context_window_size(payload->context_window_size);
@@ -85,7 +91,8 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     const int64_t now = now_ms();
     StatusCache& cache = m_status_cache;
     if (cache.generation != m_generation.load()) {
@@ -98,7 +105,8 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
             ResponseFilter session;
             session.session_id = payload->session_id;
             Result<UsageReport> report = build_report(*store, m_prices, session, GroupBy::none);
-            if (!report) return internal(report.error());
+            if (!report)
+                return internal(report.error());
             v1::Usage usage;
             fill_usage(report->totals, usage);
             cached = cache.sessions.emplace(payload->session_id, usage).first;
@@ -111,7 +119,8 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
         ResponseFilter today;
         today.since_ms = today_start;
         Result<UsageReport> report = build_report(*store, m_prices, today, GroupBy::none);
-        if (!report) return internal(report.error());
+        if (!report)
+            return internal(report.error());
         cache.today.emplace();
         fill_usage(report->totals, *cache.today);
         cache.today_start_ms = today_start;
@@ -123,7 +132,8 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
         ResponseFilter recent;
         recent.since_ms = now - 24 * 3'600'000;
         Result<std::vector<BlockTotals>> blocks = usage_by_block(*store, m_prices, recent, now);
-        if (!blocks) return internal(blocks.error());
+        if (!blocks)
+            return internal(blocks.error());
         cache.block.reset();
         if (!blocks->empty() && blocks->back().active) {
             cache.block.emplace();
@@ -132,7 +142,8 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
         cache.block_known = true;
         cache.block_computed_ms = now;
     }
-    if (cache.block) *reply->mutable_block() = *cache.block;
+    if (cache.block)
+        *reply->mutable_block() = *cache.block;
     if (std::optional<RateLimitSample> limits = store->latest_rate_limits()) {
         v1::RateLimits& out = *reply->mutable_rate_limits();
         out.set_observed_at_ms(limits->observed_ms);
@@ -155,10 +166,12 @@ grpc::Status MeterService::Periods(grpc::ServerContext*, const v1::PeriodsReques
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     Result<std::vector<PeriodTotals>> periods = usage_by_periods(
         *store, m_prices, boundaries, filter_from(request->filter()), request->breakdown());
-    if (!periods) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, periods.error().message);
+    if (!periods)
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, periods.error().message);
     for (const PeriodTotals& period : *periods) {
         v1::Period& out = *reply->add_periods();
         out.set_start_ms(period.start_ms);
@@ -189,10 +202,12 @@ grpc::Status MeterService::Groups(grpc::ServerContext*, const v1::GroupsRequest*
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     Result<std::vector<GroupTotals>> groups = usage_by_group(
         *store, m_prices, kind, filter_from(request->filter()), request->breakdown());
-    if (!groups) return internal(groups.error());
+    if (!groups)
+        return internal(groups.error());
     for (const GroupTotals& group : *groups) {
         v1::Group& out = *reply->add_groups();
         out.set_key(group.key);
@@ -200,7 +215,8 @@ grpc::Status MeterService::Groups(grpc::ServerContext*, const v1::GroupsRequest*
         out.set_first_ms(group.first_ms);
         out.set_last_ms(group.last_ms);
         out.set_project(group.project);
-        for (const std::string& model : group.models) out.add_models(model);
+        for (const std::string& model : group.models)
+            out.add_models(model);
         for (const auto& [model, usage] : group.by_model)
             fill_usage(usage, (*out.mutable_by_model())[model]);
     }
@@ -212,9 +228,11 @@ grpc::Status MeterService::Session(grpc::ServerContext*, const v1::SessionReques
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     Result<SessionDetail> detail = session_detail(*store, m_prices, request->session_id());
-    if (!detail) return internal(detail.error());
+    if (!detail)
+        return internal(detail.error());
     if (detail->turns.empty())
         return grpc::Status(grpc::StatusCode::NOT_FOUND,
                             "no responses for session " + request->session_id());
@@ -246,12 +264,15 @@ grpc::Status MeterService::Blocks(grpc::ServerContext*, const v1::BlocksRequest*
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     const int64_t now = request->now_ms() > 0 ? request->now_ms() : now_ms();
     Result<std::vector<BlockTotals>> blocks =
         usage_by_block(*store, m_prices, filter_from(request->filter()), now);
-    if (!blocks) return internal(blocks.error());
-    for (const BlockTotals& block : *blocks) fill_block(block, *reply->add_blocks());
+    if (!blocks)
+        return internal(blocks.error());
+    for (const BlockTotals& block : *blocks)
+        fill_block(block, *reply->add_blocks());
     return grpc::Status::OK;
 }
 
@@ -271,7 +292,8 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
     std::lock_guard lock(m_reader_mutex);
     grpc::Status status;
     UsageStore* store = reader(status);
-    if (!store) return status;
+    if (!store)
+        return status;
     reply->set_responses(store->response_count());
     reply->set_files(store->file_count());
     reply->set_malformed_lines(store->malformed_lines());

@@ -9,12 +9,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
-#include <string>
-#include <unordered_map>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ccmeter/v1/ccmeter.grpc.pb.h"
@@ -33,7 +33,7 @@ struct MeterServiceOptions {
 };
 
 class MeterService final : public v1::Meter::Service {
-public:
+  public:
     MeterService(MeterServiceOptions options, PriceTable prices, IngestLoop& loop);
 
     grpc::Status Notify(grpc::ServerContext*, const v1::NotifyRequest*, v1::NotifyReply*) override;
@@ -41,19 +41,16 @@ public:
                             v1::StatusLineReply*) override;
     grpc::Status Periods(grpc::ServerContext*, const v1::PeriodsRequest*,
                          v1::PeriodsReply*) override;
-    grpc::Status Groups(grpc::ServerContext*, const v1::GroupsRequest*,
-                        v1::GroupsReply*) override;
+    grpc::Status Groups(grpc::ServerContext*, const v1::GroupsRequest*, v1::GroupsReply*) override;
     grpc::Status Session(grpc::ServerContext*, const v1::SessionRequest*,
                          v1::SessionReply*) override;
-    grpc::Status Blocks(grpc::ServerContext*, const v1::BlocksRequest*,
-                        v1::BlocksReply*) override;
-    grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
-                        v1::HealthReply*) override;
+    grpc::Status Blocks(grpc::ServerContext*, const v1::BlocksRequest*, v1::BlocksReply*) override;
+    grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply*) override;
 
     // New usage was stored: cached status-line figures are stale. Thread-safe.
     void usage_changed() { ++m_generation; }
 
-private:
+  private:
     // What StatusLine computed, valid while no new usage was stored (m_generation unchanged).
     struct StatusCache {
         uint64_t generation = 0;

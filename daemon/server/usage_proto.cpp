@@ -16,7 +16,8 @@ void fill_usage(const UsageTotals& totals, v1::Usage& usage) {
     usage.set_responses(totals.responses);
     usage.set_cost_micro_usd(micro_usd(totals.cost_pico_usd));
     usage.set_unpriced_responses(totals.unpriced_responses);
-    for (const std::string& model : totals.unpriced_models) usage.add_unpriced_models(model);
+    for (const std::string& model : totals.unpriced_models)
+        usage.add_unpriced_models(model);
 }
 
 }  // namespace ccmeter

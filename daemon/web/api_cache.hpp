@@ -32,7 +32,7 @@
 namespace ccmeter {
 
 class ApiCache {
-public:
+  public:
     static constexpr size_t k_max_entries = 64;
     static constexpr int64_t k_hot_ms = 2 * 60'000;
 
@@ -51,7 +51,7 @@ public:
     int64_t generation() const { return m_generation; }
     size_t size() const { return m_entries.size(); }
 
-private:
+  private:
     struct Entry {
         ApiRequest request;
         WebReply reply;

@@ -22,10 +22,13 @@ Result<std::optional<std::string>> query_value(std::string_view query, std::stri
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
         const size_t eq = pair.find('=');
-        if (pair.substr(0, eq) != name) continue;
-        if (eq == std::string_view::npos) return std::optional<std::string>(std::string());
+        if (pair.substr(0, eq) != name)
+            continue;
+        if (eq == std::string_view::npos)
+            return std::optional<std::string>(std::string());
         Result<std::string> value = percent_decode(pair.substr(eq + 1));
-        if (!value) return value.error();
+        if (!value)
+            return value.error();
         return std::optional<std::string>(std::move(*value));
     }
     return std::optional<std::string>();
@@ -57,7 +60,8 @@ Result<std::string> percent_decode(std::string_view text) {
             out.push_back(' ');
         } else if (c == '%') {
             int value = 0;
-            if (i + 2 >= text.size()) return Error{"malformed percent escape"};
+            if (i + 2 >= text.size())
+                return Error{"malformed percent escape"};
             const auto [end, ec] =
                 std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
             if (ec != std::errc() || end != text.data() + i + 3)
@@ -74,25 +78,53 @@ Result<std::string> percent_decode(std::string_view text) {
 std::string ApiRequest::key() const {
     std::string key;
     switch (endpoint) {
-        case ApiEndpoint::unknown: key = "unknown"; break;
-        case ApiEndpoint::meta: key = "meta"; break;
-        case ApiEndpoint::summary: key = "summary"; break;
-        case ApiEndpoint::daily: key = "daily"; break;
-        case ApiEndpoint::sessions: key = "sessions"; break;
-        case ApiEndpoint::session: key = "session"; break;
-        case ApiEndpoint::projects: key = "projects"; break;
-        case ApiEndpoint::models: key = "models"; break;
-        case ApiEndpoint::blocks: key = "blocks"; break;
-        case ApiEndpoint::active: key = "active"; break;
-        case ApiEndpoint::heatmap: key = "heatmap"; break;
-        case ApiEndpoint::events: key = "events"; break;
+        case ApiEndpoint::unknown:
+            key = "unknown";
+            break;
+        case ApiEndpoint::meta:
+            key = "meta";
+            break;
+        case ApiEndpoint::summary:
+            key = "summary";
+            break;
+        case ApiEndpoint::daily:
+            key = "daily";
+            break;
+        case ApiEndpoint::sessions:
+            key = "sessions";
+            break;
+        case ApiEndpoint::session:
+            key = "session";
+            break;
+        case ApiEndpoint::projects:
+            key = "projects";
+            break;
+        case ApiEndpoint::models:
+            key = "models";
+            break;
+        case ApiEndpoint::blocks:
+            key = "blocks";
+            break;
+        case ApiEndpoint::active:
+            key = "active";
+            break;
+        case ApiEndpoint::heatmap:
+            key = "heatmap";
+            break;
+        case ApiEndpoint::events:
+            key = "events";
+            break;
     }
-    for (int64_t boundary : boundaries) key += "|" + std::to_string(boundary);
+    for (int64_t boundary : boundaries)
+        key += "|" + std::to_string(boundary);
     if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap)
         key += "|days=" + std::to_string(days) + "@" + std::to_string(today_start_ms);
-    if (since_ms != 0) key += "|since=" + std::to_string(since_ms);
-    if (!session_id.empty()) key += "|id=" + session_id;
-    if (!cacheable()) key += "|now=" + std::to_string(now_ms);
+    if (since_ms != 0)
+        key += "|since=" + std::to_string(since_ms);
+    if (!session_id.empty())
+        key += "|id=" + session_id;
+    if (!cacheable())
+        key += "|now=" + std::to_string(now_ms);
     return key;
 }
 
@@ -118,7 +150,8 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
     const std::string_view path = target.substr(0, question);
     const std::string_view query =
         question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-    if (path.substr(0, k_api_prefix.size()) != k_api_prefix) return request;
+    if (path.substr(0, k_api_prefix.size()) != k_api_prefix)
+        return request;
     const std::string_view name = path.substr(k_api_prefix.size());
 
     if (name == "meta") {
@@ -132,13 +165,15 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
     } else if (name == "daily" || name == "heatmap") {
         request.endpoint = name == "daily" ? ApiEndpoint::daily : ApiEndpoint::heatmap;
         Result<std::optional<std::string>> days = query_value(query, "days");
-        if (!days) return days.error();
+        if (!days)
+            return days.error();
         const std::string text =
             days->value_or(request.endpoint == ApiEndpoint::daily ? "30" : "all");
         request.today_start_ms = hookctl::local_day_start(now_ms);
         if (text != "all") {
             std::optional<int64_t> count = positive_number(text, 3660);
-            if (!count) return Error{"days must be a number of days (1 to 3660) or \"all\""};
+            if (!count)
+                return Error{"days must be a number of days (1 to 3660) or \"all\""};
             request.days = *count;
             if (request.endpoint == ApiEndpoint::heatmap)
                 request.since_ms = first_day_start(request.today_start_ms, *count);
@@ -148,8 +183,10 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
     } else if (name.substr(0, 8) == "session/") {
         request.endpoint = ApiEndpoint::session;
         Result<std::string> id = percent_decode(name.substr(8));
-        if (!id) return id.error();
-        if (id->empty() || id->size() > 200) return Error{"expected /api/session/<session id>"};
+        if (!id)
+            return id.error();
+        if (id->empty() || id->size() > 200)
+            return Error{"expected /api/session/<session id>"};
         request.session_id = std::move(*id);
     } else if (name == "projects") {
         request.endpoint = ApiEndpoint::projects;
@@ -158,19 +195,23 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
     } else if (name == "blocks") {
         request.endpoint = ApiEndpoint::blocks;
         Result<std::optional<std::string>> hours = query_value(query, "hours");
-        if (!hours) return hours.error();
+        if (!hours)
+            return hours.error();
         const std::string text = hours->value_or("24");
         if (text != "all") {
             std::optional<int64_t> count = positive_number(text, 24 * 3660);
-            if (!count) return Error{"hours must be a number of hours or \"all\""};
+            if (!count)
+                return Error{"hours must be a number of hours or \"all\""};
             request.since_ms = now_ms - *count * k_hour_ms;
         }
     } else if (name == "active") {
         request.endpoint = ApiEndpoint::active;
         Result<std::optional<std::string>> minutes = query_value(query, "minutes");
-        if (!minutes) return minutes.error();
+        if (!minutes)
+            return minutes.error();
         std::optional<int64_t> count = positive_number(minutes->value_or("10"), 24 * 60);
-        if (!count) return Error{"minutes must be a number of minutes (1 to 1440)"};
+        if (!count)
+            return Error{"minutes must be a number of minutes (1 to 1440)"};
         request.since_ms = now_ms - *count * k_minute_ms;
     } else if (name == "events") {
         request.endpoint = ApiEndpoint::events;

@@ -46,8 +46,8 @@ struct ApiRequest {
     // daily: the last `days` local days, today included; 0: every day since the first stored
     // response. The day boundaries are computed by WebApi (once per cached answer).
     int64_t days = 0;
-    int64_t since_ms = 0;       // active, blocks, heatmap: responses at or after it (0: all)
-    std::string session_id;     // session
+    int64_t since_ms = 0;    // active, blocks, heatmap: responses at or after it (0: all)
+    std::string session_id;  // session
 
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;

@@ -14,18 +14,18 @@
 namespace ccmeter {
 
 class EventSubscriber {
-public:
+  public:
     virtual ~EventSubscriber() = default;
     virtual void send_event(const std::string& message) = 0;
 };
 
 class EventHub {
-public:
+  public:
     void subscribe(const std::shared_ptr<EventSubscriber>& subscriber);
     void broadcast(const std::string& message);
     size_t subscribers();  // live ones (drops the closed)
 
-private:
+  private:
     std::vector<std::weak_ptr<EventSubscriber>> m_subscribers;
 };
 

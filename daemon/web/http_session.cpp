@@ -29,17 +29,18 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, WebRouter& router,
                          std::function<std::string()> hello)
     : m_stream(std::move(socket)), m_router(router), m_hub(hub), m_hello(std::move(hello)) {}
 
-void HttpSession::start() { read_request(); }
+void HttpSession::start() {
+    read_request();
+}
 
 void HttpSession::read_request() {
     m_parser.emplace();
     m_parser->header_limit(k_header_limit);
     m_parser->body_limit(k_body_limit);
     m_stream.expires_after(k_request_timeout);
-    http::async_read(m_stream, m_buffer, *m_parser,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                         self->on_request(ec);
-                     });
+    http::async_read(
+        m_stream, m_buffer, *m_parser,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
 }
 
 void HttpSession::on_request(beast::error_code ec) {
@@ -79,17 +80,20 @@ void HttpSession::start_event_stream(const HttpResponse& head) {
 }
 
 void HttpSession::send_event(const std::string& message) {
-    if (m_closed) return;
+    if (m_closed)
+        return;
     if (m_events.size() >= k_max_queued_events) {
         close();
         return;
     }
     m_events.push_back(message);
-    if (!m_writing) write_next_event();
+    if (!m_writing)
+        write_next_event();
 }
 
 void HttpSession::write_next_event() {
-    if (m_closed || m_events.empty()) return;
+    if (m_closed || m_events.empty())
+        return;
     m_writing = true;
     boost::asio::async_write(m_stream, boost::asio::buffer(m_events.front()),
                              [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -116,7 +120,8 @@ void HttpSession::watch_for_close() {
 }
 
 void HttpSession::close() {
-    if (m_closed) return;
+    if (m_closed)
+        return;
     m_closed = true;
     beast::error_code ignored;
     m_stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -23,9 +23,8 @@
 
 namespace ccmeter {
 
-class HttpSession final : public EventSubscriber,
-                          public std::enable_shared_from_this<HttpSession> {
-public:
+class HttpSession final : public EventSubscriber, public std::enable_shared_from_this<HttpSession> {
+  public:
     static constexpr size_t k_max_queued_events = 64;
 
     // `hello` gives the first event of a new stream (the current generation).
@@ -35,7 +34,7 @@ public:
     void start();
     void send_event(const std::string& message) override;
 
-private:
+  private:
     void read_request();
     void on_request(boost::beast::error_code ec);
     void on_written(bool keep_alive, boost::beast::error_code ec);

@@ -13,8 +13,8 @@ constexpr int64_t k_quarter_hour_ms = 900'000;
 Result<UsageHeatmap> usage_heatmap(const UsageStore& store, const PriceTable& prices,
                                    const ResponseFilter& filter) {
     UsageHeatmap heatmap;
-    Result<void> done = store.aggregate(
-        filter, GroupColumn::none, k_quarter_hour_ms, [&](const AggregateRow& row) {
+    Result<void> done =
+        store.aggregate(filter, GroupColumn::none, k_quarter_hour_ms, [&](const AggregateRow& row) {
             const int64_t ms = row.bucket_start_ms;
             const time_t seconds = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
             std::tm parts{};
@@ -26,7 +26,8 @@ Result<UsageHeatmap> usage_heatmap(const UsageStore& store, const PriceTable& pr
                 prices.cost_pico_usd(row.model, row.bucket_start_ms, row.speed, row.long_context,
                                      row.tokens));
         });
-    if (!done) return done.error();
+    if (!done)
+        return done.error();
     return heatmap;
 }
 

@@ -21,8 +21,12 @@ namespace json = boost::json;
 
 namespace {
 
-double usd_of_micro(int64_t micro) { return static_cast<double>(micro) / 1e6; }
-double usd_of_pico(int64_t pico) { return usd_of_micro(micro_usd(pico)); }
+double usd_of_micro(int64_t micro) {
+    return static_cast<double>(micro) / 1e6;
+}
+double usd_of_pico(int64_t pico) {
+    return usd_of_micro(micro_usd(pico));
+}
 
 WebReply json_reply(const json::object& object, int status = 200) {
     WebReply reply;
@@ -124,7 +128,8 @@ WebApi::WebApi(MeterService& service, PriceTable prices, std::filesystem::path d
 Result<UsageStore*> WebApi::reader() {
     if (!m_reader) {
         Result<std::unique_ptr<UsageStore>> opened = UsageStore::open_read_only(m_database);
-        if (!opened) return opened.error();
+        if (!opened)
+            return opened.error();
         m_reader = std::move(*opened);
     }
     return m_reader.get();
@@ -132,18 +137,29 @@ Result<UsageStore*> WebApi::reader() {
 
 WebReply WebApi::answer(const ApiRequest& request) {
     switch (request.endpoint) {
-        case ApiEndpoint::meta: return meta(request);
-        case ApiEndpoint::summary: return summary(request);
-        case ApiEndpoint::daily: return daily(request);
-        case ApiEndpoint::sessions: return sessions(request);
-        case ApiEndpoint::session: return session(request);
-        case ApiEndpoint::projects: return projects(request);
-        case ApiEndpoint::models: return models(request);
-        case ApiEndpoint::blocks: return blocks(request);
-        case ApiEndpoint::active: return active(request);
-        case ApiEndpoint::heatmap: return heatmap(request);
+        case ApiEndpoint::meta:
+            return meta(request);
+        case ApiEndpoint::summary:
+            return summary(request);
+        case ApiEndpoint::daily:
+            return daily(request);
+        case ApiEndpoint::sessions:
+            return sessions(request);
+        case ApiEndpoint::session:
+            return session(request);
+        case ApiEndpoint::projects:
+            return projects(request);
+        case ApiEndpoint::models:
+            return models(request);
+        case ApiEndpoint::blocks:
+            return blocks(request);
+        case ApiEndpoint::active:
+            return active(request);
+        case ApiEndpoint::heatmap:
+            return heatmap(request);
         case ApiEndpoint::events:
-        case ApiEndpoint::unknown: break;
+        case ApiEndpoint::unknown:
+            break;
     }
     return error_reply(404, "no such API endpoint");
 }
@@ -169,7 +185,8 @@ WebReply WebApi::meta(const ApiRequest& request) {
 
 WebReply WebApi::summary(const ApiRequest& request) {
     v1::PeriodsRequest periods_request;
-    for (int64_t boundary : request.boundaries) periods_request.add_boundaries_ms(boundary);
+    for (int64_t boundary : request.boundaries)
+        periods_request.add_boundaries_ms(boundary);
     v1::PeriodsReply reply;
     if (grpc::Status status = m_service.Periods(nullptr, &periods_request, &reply); !status.ok())
         return from_status(status);
@@ -177,18 +194,23 @@ WebReply WebApi::summary(const ApiRequest& request) {
         reply, request.today_start_ms, request.week_start_ms, request.month_start_ms));
 
     Result<UsageStore*> store = reader();
-    if (!store) return error_reply(503, store.error().message);
+    if (!store)
+        return error_reply(503, store.error().message);
     Result<std::vector<CostParts>> parts =
         cost_parts_by_periods(**store, m_prices, request.boundaries, ResponseFilter{});
-    if (!parts) return error_reply(500, parts.error().message);
+    if (!parts)
+        return error_reply(500, parts.error().message);
     CostParts today, week, month, all;
     for (size_t i = 0; i < parts->size() && i + 1 < request.boundaries.size(); ++i) {
         const int64_t start = request.boundaries[i];
         const CostParts& period = (*parts)[i];
         all.add(period);
-        if (start >= request.month_start_ms) month.add(period);
-        if (start >= request.week_start_ms) week.add(period);
-        if (start >= request.today_start_ms) today.add(period);
+        if (start >= request.month_start_ms)
+            month.add(period);
+        if (start >= request.week_start_ms)
+            week.add(period);
+        if (start >= request.today_start_ms)
+            today.add(period);
     }
     json::object cost_parts;
     cost_parts["today"] = cost_parts_json(today);
@@ -210,15 +232,17 @@ WebReply WebApi::daily(const ApiRequest& request) {
                                              request.now_ms);
     } else {
         Result<UsageStore*> store = reader();
-        if (!store) return error_reply(503, store.error().message);
+        if (!store)
+            return error_reply(503, store.error().message);
         if (std::optional<std::pair<int64_t, int64_t>> range = (*store)->response_time_range())
-            boundaries = hookctl::day_boundaries(range->first, std::max(range->second,
-                                                                         request.now_ms));
+            boundaries =
+                hookctl::day_boundaries(range->first, std::max(range->second, request.now_ms));
     }
     v1::PeriodsReply reply;
     if (!boundaries.empty()) {
         v1::PeriodsRequest periods_request;
-        for (int64_t boundary : boundaries) periods_request.add_boundaries_ms(boundary);
+        for (int64_t boundary : boundaries)
+            periods_request.add_boundaries_ms(boundary);
         periods_request.set_breakdown(true);
         if (grpc::Status status = m_service.Periods(nullptr, &periods_request, &reply);
             !status.ok())
@@ -260,10 +284,12 @@ WebReply WebApi::projects(const ApiRequest&) {
         return from_status(status);
     json::object object = hookctl::projects_json(reply, false);
     Result<UsageStore*> store = reader();
-    if (!store) return error_reply(503, store.error().message);
+    if (!store)
+        return error_reply(503, store.error().message);
     Result<std::map<std::string, CostParts>> parts =
         cost_parts_by_group(**store, m_prices, GroupKind::project, ResponseFilter{});
-    if (!parts) return error_reply(500, parts.error().message);
+    if (!parts)
+        return error_reply(500, parts.error().message);
     add_cache_figures(object, "projects", "project", *parts);
     return json_reply(object);
 }
@@ -276,10 +302,12 @@ WebReply WebApi::models(const ApiRequest& request) {
         return from_status(status);
     json::object object = hookctl::models_json(reply);
     Result<UsageStore*> store = reader();
-    if (!store) return error_reply(503, store.error().message);
+    if (!store)
+        return error_reply(503, store.error().message);
     Result<std::map<std::string, CostParts>> parts =
         cost_parts_by_group(**store, m_prices, GroupKind::model, ResponseFilter{});
-    if (!parts) return error_reply(500, parts.error().message);
+    if (!parts)
+        return error_reply(500, parts.error().message);
     add_cache_figures(object, "models", "model", *parts);
     // Today's prices, USD per million tokens; null for a model without a price.
     for (json::value& item : object["models"].as_array()) {
@@ -295,7 +323,8 @@ WebReply WebApi::models(const ApiRequest& request) {
 
 WebReply WebApi::blocks(const ApiRequest& request) {
     v1::BlocksRequest blocks_request;
-    if (request.since_ms > 0) blocks_request.mutable_filter()->set_since_ms(request.since_ms);
+    if (request.since_ms > 0)
+        blocks_request.mutable_filter()->set_since_ms(request.since_ms);
     blocks_request.set_now_ms(request.now_ms);
     v1::BlocksReply reply;
     if (grpc::Status status = m_service.Blocks(nullptr, &blocks_request, &reply); !status.ok())
@@ -322,7 +351,8 @@ WebReply WebApi::active(const ApiRequest& request) {
         v1::GroupsReply one;
         if (grpc::Status status = m_service.Groups(nullptr, &one_request, &one); !status.ok())
             return from_status(status);
-        for (const v1::Group& found : one.groups()) *whole.add_groups() = found;
+        for (const v1::Group& found : one.groups())
+            *whole.add_groups() = found;
     }
     json::object object = hookctl::sessions_json(whole, false);
     object["since_ms"] = request.since_ms;
@@ -332,22 +362,27 @@ WebReply WebApi::active(const ApiRequest& request) {
 
 WebReply WebApi::heatmap(const ApiRequest& request) {
     Result<UsageStore*> store = reader();
-    if (!store) return error_reply(503, store.error().message);
+    if (!store)
+        return error_reply(503, store.error().message);
     ResponseFilter filter;
-    if (request.since_ms > 0) filter.since_ms = request.since_ms;
+    if (request.since_ms > 0)
+        filter.since_ms = request.since_ms;
     Result<UsageHeatmap> heatmap = usage_heatmap(**store, m_prices, filter);
-    if (!heatmap) return error_reply(500, heatmap.error().message);
+    if (!heatmap)
+        return error_reply(500, heatmap.error().message);
     json::array cells;
     int64_t max_cost_micro = 0;
     for (size_t weekday = 0; weekday < heatmap->cells.size(); ++weekday) {
         for (size_t hour = 0; hour < heatmap->cells[weekday].size(); ++hour) {
             const UsageTotals& usage = heatmap->cells[weekday][hour];
-            if (usage.responses == 0) continue;
+            if (usage.responses == 0)
+                continue;
             json::object cell;
             cell["weekday"] = weekday;
             cell["hour"] = hour;
             json::object figures = hookctl::usage_json(usage_of(usage));
-            for (auto& field : figures) cell[field.key()] = field.value();
+            for (auto& field : figures)
+                cell[field.key()] = field.value();
             max_cost_micro = std::max(max_cost_micro, micro_usd(usage.cost_pico_usd));
             cells.push_back(std::move(cell));
         }

@@ -35,12 +35,12 @@
 namespace ccmeter {
 
 class WebApi {
-public:
+  public:
     WebApi(MeterService& service, PriceTable prices, std::filesystem::path database);
 
     WebReply answer(const ApiRequest& request);
 
-private:
+  private:
     WebReply meta(const ApiRequest& request);
     WebReply summary(const ApiRequest& request);
     WebReply daily(const ApiRequest& request);

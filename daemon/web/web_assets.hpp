@@ -10,7 +10,7 @@ struct WebAsset {
     std::string_view path;          // as requested: "/index.html", "/app.js", ...
     std::string_view content_type;  // with charset for text
     std::string_view body;
-    std::string_view etag;          // a quoted hash of the body
+    std::string_view etag;  // a quoted hash of the body
 };
 
 // The asset served at `path`, or nullptr. "/" is "/index.html".

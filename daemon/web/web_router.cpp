@@ -27,8 +27,7 @@ HttpResponse make_response(const HttpRequest& request, http::status status,
     return response;
 }
 
-HttpResponse text_response(const HttpRequest& request, http::status status,
-                           std::string_view text) {
+HttpResponse text_response(const HttpRequest& request, http::status status, std::string_view text) {
     HttpResponse response =
         make_response(request, status, "text/plain; charset=utf-8", std::string(text) + "\n");
     response.set(http::field::cache_control, "no-store");
@@ -42,10 +41,10 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
     const std::string_view host(request[http::field::host].data(),
                                 request[http::field::host].size());
     if (!is_allowed_host(host, m_port)) {
-        routed.response = text_response(
-            request, http::status::forbidden,
-            "Forbidden: the Host must be 127.0.0.1:" + std::to_string(m_port) +
-                " or localhost:" + std::to_string(m_port));
+        routed.response =
+            text_response(request, http::status::forbidden,
+                          "Forbidden: the Host must be 127.0.0.1:" + std::to_string(m_port) +
+                              " or localhost:" + std::to_string(m_port));
         return routed;
     }
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -83,7 +82,8 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
     } else if (const WebAsset* asset = find_web_asset(path)) {
         const auto match = request[http::field::if_none_match];
         if (std::string_view(match.data(), match.size()) == asset->etag) {
-            routed.response = make_response(request, http::status::not_modified, asset->content_type, {});
+            routed.response =
+                make_response(request, http::status::not_modified, asset->content_type, {});
         } else {
             routed.response = make_response(request, http::status::ok, asset->content_type,
                                             std::string(asset->body));

@@ -30,7 +30,7 @@ struct RoutedResponse {
 };
 
 class WebRouter {
-public:
+  public:
     WebRouter(ApiCache& cache, uint16_t port) : m_cache(cache), m_port(port) {}
 
     // The port in the allowed Host (known once the listener is bound).
@@ -38,7 +38,7 @@ public:
 
     RoutedResponse route(const HttpRequest& request, int64_t now_ms);
 
-private:
+  private:
     ApiCache& m_cache;
     uint16_t m_port;
 };

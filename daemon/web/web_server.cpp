@@ -32,14 +32,17 @@ int64_t now_ms() {
 bool write_private_file(const std::filesystem::path& path, const std::string& text) {
     std::filesystem::path temporary = path;
     temporary += ".tmp";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                          0600);
-    if (fd < 0) return false;
+    const int fd =
+        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return false;
     const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
     std::error_code ec;
-    if (written) std::filesystem::rename(temporary, path, ec);
-    if (!written || ec) std::filesystem::remove(temporary, ec);
+    if (written)
+        std::filesystem::rename(temporary, path, ec);
+    if (!written || ec)
+        std::filesystem::remove(temporary, ec);
     return written && !ec;
 }
 
@@ -56,10 +59,13 @@ WebServer::WebServer(WebServerOptions options, MeterServiceOptions service_optio
       m_refresh_timer(m_io),
       m_heartbeat_timer(m_io) {}
 
-WebServer::~WebServer() { stop(); }
+WebServer::~WebServer() {
+    stop();
+}
 
 void WebServer::log(const std::string& message) const {
-    if (m_options.log) m_options.log(message);
+    if (m_options.log)
+        m_options.log(message);
 }
 
 std::string WebServer::url() const {
@@ -70,9 +76,12 @@ Result<void> WebServer::start() {
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);
     boost::system::error_code ec;
     m_acceptor.open(endpoint.protocol(), ec);
-    if (!ec) m_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) m_acceptor.bind(endpoint, ec);
-    if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        m_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        m_acceptor.bind(endpoint, ec);
+    if (!ec)
+        m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         boost::system::error_code ignored;
         m_acceptor.close(ignored);
@@ -95,7 +104,8 @@ Result<void> WebServer::start() {
         log("cannot write " + m_options.url_file.string());
     accept_next();
     schedule_heartbeat();
-    if (m_options.prewarm) asio::post(m_io, [this] { prewarm(); });
+    if (m_options.prewarm)
+        asio::post(m_io, [this] { prewarm(); });
     m_thread = std::thread([this] {
         auto guard = asio::make_work_guard(m_io);
         // A handler that throws (out of memory, a broken invariant) costs one request, not
@@ -113,7 +123,8 @@ Result<void> WebServer::start() {
 }
 
 void WebServer::stop() {
-    if (!m_thread.joinable()) return;
+    if (!m_thread.joinable())
+        return;
     m_io.stop();
     m_thread.join();
     if (!m_options.url_file.empty()) {
@@ -124,19 +135,19 @@ void WebServer::stop() {
 
 void WebServer::accept_next() {
     m_acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
+        if (ec == asio::error::operation_aborted)
+            return;
         if (!ec) {
-            std::make_shared<HttpSession>(std::move(socket), m_router, m_hub,
-                                          [this] { return hello_event(); })
-                ->start();
+            std::make_shared<HttpSession>(std::move(socket), m_router, m_hub, [this] {
+                return hello_event();
+            })->start();
         }
         accept_next();
     });
 }
 
 std::string WebServer::hello_event() const {
-    return "event: hello\ndata: {\"generation\":" + std::to_string(m_cache.generation()) +
-           "}\n\n";
+    return "event: hello\ndata: {\"generation\":" + std::to_string(m_cache.generation()) + "}\n\n";
 }
 
 void WebServer::notify_new_usage() {
@@ -157,7 +168,8 @@ void WebServer::start_refresh() {
     const int64_t wait_ms = std::max<int64_t>(0, m_next_refresh_ms - now_ms());
     m_refresh_timer.expires_after(std::chrono::milliseconds(wait_ms));
     m_refresh_timer.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
+        if (ec)
+            return;
         m_refresh_started_ms = now_ms();
         // With no page open nothing is recomputed ahead: answers are then computed on demand.
         m_cache.new_generation(m_refresh_started_ms, m_hub.subscribers() > 0);
@@ -171,14 +183,14 @@ void WebServer::refresh_step() {
         asio::post(m_io, [this] { refresh_step(); });
         return;
     }
-    m_hub.broadcast("event: usage\ndata: {\"generation\":" +
-                    std::to_string(m_cache.generation()) + "}\n\n");
+    m_hub.broadcast("event: usage\ndata: {\"generation\":" + std::to_string(m_cache.generation()) +
+                    "}\n\n");
     const int64_t now = now_ms();
-    m_next_refresh_ms =
-        now + std::clamp<int64_t>(3 * (now - m_refresh_started_ms), k_min_event_gap_ms,
-                                  k_max_event_gap_ms);
+    m_next_refresh_ms = now + std::clamp<int64_t>(3 * (now - m_refresh_started_ms),
+                                                  k_min_event_gap_ms, k_max_event_gap_ms);
     m_refresh_running = false;
-    if (m_changed_again) start_refresh();
+    if (m_changed_again)
+        start_refresh();
 }
 
 void WebServer::prewarm() {
@@ -186,15 +198,18 @@ void WebServer::prewarm() {
     std::vector<ApiRequest> requests;
     const int64_t now = now_ms();
     for (const char* target : {"/api/summary", "/api/daily?days=30", "/api/heatmap"})
-        if (Result<ApiRequest> request = parse_api_request(target, now)) requests.push_back(*request);
+        if (Result<ApiRequest> request = parse_api_request(target, now))
+            requests.push_back(*request);
     m_cache.prewarm(requests, now);
-    if (!m_refresh_running) start_refresh();
+    if (!m_refresh_running)
+        start_refresh();
 }
 
 void WebServer::schedule_heartbeat() {
     m_heartbeat_timer.expires_after(k_heartbeat);
     m_heartbeat_timer.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
+        if (ec)
+            return;
         m_hub.broadcast(": keep-alive\n\n");
         schedule_heartbeat();
     });

@@ -53,7 +53,7 @@ struct WebServerOptions {
 };
 
 class WebServer {
-public:
+  public:
     WebServer(WebServerOptions options, MeterServiceOptions service_options, PriceTable prices,
               IngestLoop& loop);
     ~WebServer();  // stops
@@ -69,7 +69,7 @@ public:
     uint16_t port() const { return m_port; }
     std::string url() const;
 
-private:
+  private:
     void accept_next();
     void on_new_usage();
     void start_refresh();
@@ -92,10 +92,10 @@ private:
     std::thread m_thread;
     std::atomic<uint16_t> m_port{0};
     // Web thread only:
-    bool m_refresh_running = false;   // a refresh is waiting or under way
-    bool m_changed_again = false;     // the history changed during it
+    bool m_refresh_running = false;  // a refresh is waiting or under way
+    bool m_changed_again = false;    // the history changed during it
     int64_t m_refresh_started_ms = 0;
-    int64_t m_next_refresh_ms = 0;    // throttle: no refresh starts before
+    int64_t m_next_refresh_ms = 0;  // throttle: no refresh starts before
 };
 
 }  // namespace ccmeter

@@ -14,8 +14,8 @@ using ccmeter::TokenCounts;
 
 namespace {
 
-TokenCounts tokens(int64_t input, int64_t output, int64_t write_5m, int64_t write_1h,
-                   int64_t read, int64_t web_searches = 0) {
+TokenCounts tokens(int64_t input, int64_t output, int64_t write_5m, int64_t write_1h, int64_t read,
+                   int64_t web_searches = 0) {
     TokenCounts t;
     t.input_tokens = input;
     t.output_tokens = output;
@@ -39,7 +39,7 @@ TEST_CASE("cost parts add up to the price table's cost", "[cost_parts]") {
     const Case cases[] = {
         {"claude-opus-4-5-20251101", "standard", tokens(100, 500, 0, 2000, 10000)},
         {"claude-haiku-4-5", "", tokens(200, 300, 1000, 0, 0, 3)},
-        {"claude-opus-4-6", "fast", tokens(10, 20, 30, 40, 50)},                // 6x
+        {"claude-opus-4-6", "fast", tokens(10, 20, 30, 40, 50)},               // 6x
         {"claude-sonnet-4-5", "standard", tokens(1000, 10, 100, 0, 250'000)},  // long context
     };
     for (const Case& c : cases) {
@@ -66,8 +66,8 @@ TEST_CASE("each part and the cache savings, in pico-dollars", "[cost_parts]") {
     CHECK(opus->web_search == 2 * ccmeter::k_web_search_pico_usd);
     CHECK(opus->cache_savings == 10000LL * (5'000'000 - 500'000));
     // Fast mode multiplies the savings too (opus-4-6: 6x).
-    std::optional<CostParts> fast = ccmeter::cost_parts(prices, "claude-opus-4-6", 0, "fast",
-                                                        false, tokens(0, 0, 0, 0, 1000));
+    std::optional<CostParts> fast =
+        ccmeter::cost_parts(prices, "claude-opus-4-6", 0, "fast", false, tokens(0, 0, 0, 0, 1000));
     REQUIRE(fast);
     CHECK(fast->cache_savings == 6LL * 1000 * (5'000'000 - 500'000));
 }
@@ -108,12 +108,11 @@ TEST_CASE("cost parts by period and by group sum as usage_queries does", "[cost_
             CHECK((*periods)[i].total() == (*usage)[i].usage.cost_pico_usd);
         CHECK((*periods)[0].cache_savings == 10000LL * 4'500'000);
 
-        auto by_project = ccmeter::cost_parts_by_group(*store, prices,
-                                                       ccmeter::GroupKind::project, {});
+        auto by_project =
+            ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::project, {});
         REQUIRE(by_project.has_value());
         CHECK(by_project->at("/q").total() == 1000LL * 3'000'000 + 2000LL * 15'000'000);
-        auto by_model =
-            ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::model, {});
+        auto by_model = ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::model, {});
         REQUIRE(by_model.has_value());
         CHECK(by_model->at("mystery-model") == CostParts{});  // unpriced: nothing
     }

@@ -24,9 +24,12 @@ TEST_CASE("streaming placeholder lines count once, with the largest output", "[i
 
 TEST_CASE("a forked session's copied lines are not counted again", "[ingest]") {
     TempHistory history;
-    history.append_line("original.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0}, "claude-opus-4-5", "original"));
-    history.append_line("fork.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0}, "claude-opus-4-5", "fork"));
-    history.append_line("fork.jsonl", assistant_line("msg_2", "req_2", {1, 7, 0, 0, 0}, "claude-opus-4-5", "fork"));
+    history.append_line("original.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0},
+                                                         "claude-opus-4-5", "original"));
+    history.append_line("fork.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0},
+                                                     "claude-opus-4-5", "fork"));
+    history.append_line(
+        "fork.jsonl", assistant_line("msg_2", "req_2", {1, 7, 0, 0, 0}, "claude-opus-4-5", "fork"));
     const UsageReport report = history.ingest(GroupBy::session);
     CHECK(report.totals.responses == 2);
     CHECK(report.totals.tokens.output_tokens == 107);
@@ -40,8 +43,8 @@ TEST_CASE("subagent transcripts count, and a main-chain line's metadata beats a 
           "[ingest]") {
     TempHistory history;
     history.append_line("s1/subagents/agent-a1.jsonl",
-                        assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0}, "claude-haiku-4-5", "s1",
-                                       "2026-02-10T12:00:00.000Z", true));
+                        assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0}, "claude-haiku-4-5",
+                                       "s1", "2026-02-10T12:00:00.000Z", true));
     history.append_line("s1.jsonl", assistant_line("msg_main", "req_main", {1, 10, 0, 0, 0}));
     UsageReport report = history.ingest(GroupBy::model);
     CHECK(report.totals.responses == 2);
@@ -49,7 +52,8 @@ TEST_CASE("subagent transcripts count, and a main-chain line's metadata beats a 
 
     // The same response later seen on the main chain of another session: counted once, and
     // attributed to the main chain.
-    history.append_line("s2.jsonl", assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0}, "claude-haiku-4-5", "s2"));
+    history.append_line("s2.jsonl", assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0},
+                                                   "claude-haiku-4-5", "s2"));
     report = history.ingest(GroupBy::session);
     CHECK(report.totals.responses == 2);
     CHECK(report.groups.at("s2").responses == 1);
@@ -59,10 +63,13 @@ TEST_CASE("subagent transcripts count, and a main-chain line's metadata beats a 
 TEST_CASE("usage copies inside progress records and synthetic lines do not count", "[ingest]") {
     TempHistory history;
     const std::string embedded = assistant_line("msg_p", "req_p", {9, 999, 0, 0, 0});
+    history.append_line(
+        "s1.jsonl",
+        "{\"type\":\"progress\",\"sessionId\":\"s1\",\"data\":{\"type\":\"agent_progress\","
+        "\"message\":" +
+            embedded + "},\"timestamp\":\"2026-02-10T12:00:00.000Z\"}");
     history.append_line("s1.jsonl",
-                        "{\"type\":\"progress\",\"sessionId\":\"s1\",\"data\":{\"type\":\"agent_progress\","
-                        "\"message\":" + embedded + "},\"timestamp\":\"2026-02-10T12:00:00.000Z\"}");
-    history.append_line("s1.jsonl", assistant_line("msg_err", "req_err", {0, 0, 0, 0, 0}, "<synthetic>"));
+                        assistant_line("msg_err", "req_err", {0, 0, 0, 0, 0}, "<synthetic>"));
     history.append_line("s1.jsonl", assistant_line("msg_1", "req_1", {1, 2, 0, 0, 0}));
     const UsageReport report = history.ingest();
     CHECK(report.totals.responses == 1);
@@ -140,7 +147,8 @@ TEST_CASE("bad lines are skipped and counted once per file; the rest still count
     TempHistory history;
     history.append_line("s1.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0}));
     history.append_line("s1.jsonl", "this is not json");
-    history.append_line("s1.jsonl", assistant_line("msg_2", "req_2", {1, 5, 0, 0, 0}).substr(0, 60));
+    history.append_line("s1.jsonl",
+                        assistant_line("msg_2", "req_2", {1, 5, 0, 0, 0}).substr(0, 60));
     history.append_line("s1.jsonl", assistant_line("msg_3", "req_3", {1, 7, 0, 0, 0}));
     UsageReport report = history.ingest();
     CHECK(report.totals.responses == 2);
@@ -154,9 +162,9 @@ TEST_CASE("bad lines are skipped and counted once per file; the rest still count
 
 TEST_CASE("invalid UTF-8 inside a line does not lose the response", "[ingest]") {
     TempHistory history;
-    history.append_line("s1.jsonl",
-                        assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0}, "claude-opus-4-5",
-                                       "s1", "2026-02-10T12:00:00.000Z", false, "bad \xff\xfe byte"));
+    history.append_line(
+        "s1.jsonl", assistant_line("msg_1", "req_1", {10, 100, 0, 0, 0}, "claude-opus-4-5", "s1",
+                                   "2026-02-10T12:00:00.000Z", false, "bad \xff\xfe byte"));
     const UsageReport report = history.ingest();
     CHECK(report.totals.responses == 1);
     CHECK(report.totals.tokens.output_tokens == 100);
@@ -175,8 +183,10 @@ TEST_CASE("ingesting again with nothing new changes nothing", "[ingest]") {
 
 TEST_CASE("an unknown model is reported unpriced, never as $0", "[ingest][prices]") {
     TempHistory history;
-    history.append_line("s1.jsonl", assistant_line("msg_1", "req_1", {1000, 1000, 0, 0, 0}, "claude-future-9"));
-    history.append_line("s1.jsonl", assistant_line("msg_2", "req_2", {1'000'000, 0, 0, 0, 0}, "claude-opus-4-5"));
+    history.append_line("s1.jsonl",
+                        assistant_line("msg_1", "req_1", {1000, 1000, 0, 0, 0}, "claude-future-9"));
+    history.append_line(
+        "s1.jsonl", assistant_line("msg_2", "req_2", {1'000'000, 0, 0, 0, 0}, "claude-opus-4-5"));
     const UsageReport report = history.ingest();
     CHECK(report.totals.responses == 2);
     CHECK(report.totals.unpriced_responses == 1);

@@ -38,8 +38,8 @@ TEST_CASE("model ids are normalised before lookup", "[prices]") {
 TEST_CASE("1h cache writes cost 2x input, 5m writes 1.25x, reads 0.1x", "[prices]") {
     const PriceTable prices = PriceTable::builtin();
     // Opus 4.5: in 5, 5m 6.25, 1h 10, read 0.5, out 25 (USD per million).
-    CHECK(*prices.cost_pico_usd("claude-opus-4-5-20251101", 0, "", tokens(0, 0, k_million, 0, k_million)) ==
-          10 * k_dollar_pico);
+    CHECK(*prices.cost_pico_usd("claude-opus-4-5-20251101", 0, "",
+                                tokens(0, 0, k_million, 0, k_million)) == 10 * k_dollar_pico);
     CHECK(*prices.cost_pico_usd("claude-opus-4-5", 0, "", tokens(0, 0, k_million, 0, 0)) ==
           6'250'000 * k_million);
     CHECK(*prices.cost_pico_usd("claude-opus-4-5", 0, "", tokens(0, 0, 0, k_million, 0)) ==
@@ -47,15 +47,15 @@ TEST_CASE("1h cache writes cost 2x input, 5m writes 1.25x, reads 0.1x", "[prices
     // The client's formula: 5m = cache_creation - 1h.
     CHECK(*prices.cost_pico_usd("claude-opus-4-5", 0, "", tokens(1, 1, 300, 0, 100)) ==
           1LL * 5'000'000 + 1LL * 25'000'000 + 100LL * 10'000'000 + 200LL * 6'250'000);
-    CHECK(*prices.cost_pico_usd("claude-3-5-haiku-20241022", 0, "", tokens(k_million, 0, 0, 0, 0)) ==
-          800'000 * k_million);
+    CHECK(*prices.cost_pico_usd("claude-3-5-haiku-20241022", 0, "",
+                                tokens(k_million, 0, 0, 0, 0)) == 800'000 * k_million);
 }
 
 TEST_CASE("Sonnet 4 and 4.5 bill every token of a >200k-input request at the premium rate",
           "[prices]") {
     const PriceTable prices = PriceTable::builtin();
-    const TokenCounts at_limit = tokens(100'000, 1000, 50'000, 50'000, 0);   // exactly 200k
-    const TokenCounts over = tokens(100'001, 1000, 50'000, 50'000, 0);       // 200,001
+    const TokenCounts at_limit = tokens(100'000, 1000, 50'000, 50'000, 0);  // exactly 200k
+    const TokenCounts over = tokens(100'001, 1000, 50'000, 50'000, 0);      // 200,001
     CHECK(*prices.cost_pico_usd("claude-sonnet-4-5-20250929", 0, "", at_limit) ==
           100'000LL * 3'000'000 + 1000LL * 15'000'000 + 50'000LL * 3'750'000 + 50'000LL * 300'000);
     CHECK(*prices.cost_pico_usd("claude-sonnet-4-20250514", 0, "", over) ==
@@ -81,7 +81,8 @@ TEST_CASE("an unknown model has no price", "[prices]") {
 
 TEST_CASE("a user price file adds rules with effective dates", "[prices]") {
     const auto file = std::filesystem::temp_directory_path() / "ccmeter-test-prices.json";
-    std::ofstream(file) << R"({"models": [{"model": "claude-opus-4-8", "effective_from": "2026-12-01",
+    std::ofstream(file)
+        << R"({"models": [{"model": "claude-opus-4-8", "effective_from": "2026-12-01",
         "input": 4, "cache_write_5m": 5, "cache_write_1h": 8, "cache_read": 0.4, "output": 20,
         "fast_multiplier": 2}, {"model": "claude-new-1", "input": 1, "cache_write_5m": 1,
         "cache_write_1h": 1, "cache_read": 1, "output": 1}]})";
@@ -97,6 +98,7 @@ TEST_CASE("a user price file adds rules with effective dates", "[prices]") {
     std::ofstream(file, std::ios::trunc) << R"({"models": [{"model": "x", "input": "cheap"}]})";
     const std::string error = prices.load_overrides(file);
     CHECK_FALSE(error.empty());
-    CHECK(*prices.cost_pico_usd("claude-opus-4-8", after, "", t) == 4 * k_dollar_pico);  // unchanged
+    CHECK(*prices.cost_pico_usd("claude-opus-4-8", after, "", t) ==
+          4 * k_dollar_pico);  // unchanged
     std::filesystem::remove(file);
 }

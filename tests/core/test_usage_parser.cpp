@@ -13,7 +13,8 @@ TEST_CASE("an assistant line yields its response's fields", "[parser]") {
     test::Usage u(12, 345, 600, 7000, 400);
     u.speed = "fast";
     u.web_searches = 2;
-    REQUIRE(parser.parse(test::assistant_line("msg_a", "req_b", u, "claude-opus-4-6", "sess", "2026-02-10T12:34:56.789Z", true),
+    REQUIRE(parser.parse(test::assistant_line("msg_a", "req_b", u, "claude-opus-4-6", "sess",
+                                              "2026-02-10T12:34:56.789Z", true),
                          usage, turn) == LineKind::usage);
     CHECK(usage.message_id == "msg_a");
     CHECK(usage.request_id == "req_b");
@@ -42,24 +43,31 @@ TEST_CASE("lines that are not responses are ignored or malformed", "[parser]") {
     TurnStart turn;
     CHECK(parser.parse("", usage, turn) == LineKind::ignored);
     CHECK(parser.parse(R"({"type":"summary","summary":"x"})", usage, turn) == LineKind::ignored);
-    CHECK(parser.parse(R"({"type":"assistant","message":{"model":"<synthetic>","id":"m","usage":{"input_tokens":0}}})",
-                       usage, turn) == LineKind::ignored);
-    CHECK(parser.parse(R"({"type":"assistant","message":{"usage":)", usage, turn) == LineKind::malformed);
+    CHECK(
+        parser.parse(
+            R"({"type":"assistant","message":{"model":"<synthetic>","id":"m","usage":{"input_tokens":0}}})",
+            usage, turn) == LineKind::ignored);
+    CHECK(parser.parse(R"({"type":"assistant","message":{"usage":)", usage, turn) ==
+          LineKind::malformed);
     CHECK(parser.parse("garbage", usage, turn) == LineKind::malformed);
-    CHECK(parser.parse(R"({"type":"progress","data":{"message":{"type":"assistant","message":{"id":"m","usage":{"input_tokens":5}}}}})",
-                       usage, turn) == LineKind::ignored);
+    CHECK(
+        parser.parse(
+            R"({"type":"progress","data":{"message":{"type":"assistant","message":{"id":"m","usage":{"input_tokens":5}}}}})",
+            usage, turn) == LineKind::ignored);
 }
 
 TEST_CASE("a prompt is a turn start; meta lines and tool results are not", "[parser]") {
     UsageParser parser;
     UsageRecord usage;
     TurnStart turn;
-    CHECK(parser.parse(test::user_prompt_line("u1", "s1", "2026-02-10T12:00:00.000Z"), usage, turn) ==
-          LineKind::turn_start);
+    CHECK(parser.parse(test::user_prompt_line("u1", "s1", "2026-02-10T12:00:00.000Z"), usage,
+                       turn) == LineKind::turn_start);
     CHECK(turn.uuid == "u1");
     CHECK(turn.session_id == "s1");
-    CHECK(parser.parse(R"({"type":"user","isMeta":true,"uuid":"u2","timestamp":"2026-02-10T12:00:00.000Z","message":{"content":"x"}})",
-                       usage, turn) == LineKind::ignored);
+    CHECK(
+        parser.parse(
+            R"({"type":"user","isMeta":true,"uuid":"u2","timestamp":"2026-02-10T12:00:00.000Z","message":{"content":"x"}})",
+            usage, turn) == LineKind::ignored);
 }
 
 TEST_CASE("timestamps parse to UTC milliseconds", "[parser]") {

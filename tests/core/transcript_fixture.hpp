@@ -34,22 +34,25 @@ struct Usage {
 };
 
 inline std::string usage_json(const Usage& u) {
-    std::string json = "{\"input_tokens\":" + std::to_string(u.input) +
-                       ",\"cache_creation_input_tokens\":" + std::to_string(u.cache_write) +
-                       ",\"cache_read_input_tokens\":" + std::to_string(u.cache_read) +
-                       ",\"cache_creation\":{\"ephemeral_5m_input_tokens\":" +
-                       std::to_string(u.cache_write - u.cache_1h) +
-                       ",\"ephemeral_1h_input_tokens\":" + std::to_string(u.cache_1h) +
-                       "},\"output_tokens\":" + std::to_string(u.output) +
-                       ",\"server_tool_use\":{\"web_search_requests\":" +
-                       std::to_string(u.web_searches) + ",\"web_fetch_requests\":0}";
-    if (!u.speed.empty()) json += ",\"speed\":\"" + u.speed + "\"";
+    std::string json =
+        "{\"input_tokens\":" + std::to_string(u.input) +
+        ",\"cache_creation_input_tokens\":" + std::to_string(u.cache_write) +
+        ",\"cache_read_input_tokens\":" + std::to_string(u.cache_read) +
+        ",\"cache_creation\":{\"ephemeral_5m_input_tokens\":" +
+        std::to_string(u.cache_write - u.cache_1h) +
+        ",\"ephemeral_1h_input_tokens\":" + std::to_string(u.cache_1h) +
+        "},\"output_tokens\":" + std::to_string(u.output) +
+        ",\"server_tool_use\":{\"web_search_requests\":" + std::to_string(u.web_searches) +
+        ",\"web_fetch_requests\":0}";
+    if (!u.speed.empty())
+        json += ",\"speed\":\"" + u.speed + "\"";
     return json + ",\"service_tier\":\"standard\"}";
 }
 
 // One top-level assistant line of a response.
 inline std::string assistant_line(const std::string& message_id, const std::string& request_id,
-                                  const Usage& usage, const std::string& model = "claude-opus-4-5-20251101",
+                                  const Usage& usage,
+                                  const std::string& model = "claude-opus-4-5-20251101",
                                   const std::string& session = "s1",
                                   const std::string& timestamp = "2026-02-10T12:00:00.000Z",
                                   bool sidechain = false, const std::string& text = "hello") {
@@ -59,20 +62,22 @@ inline std::string assistant_line(const std::string& message_id, const std::stri
            (sidechain ? ",\"agentId\":\"a1\"" : "") + ",\"message\":{\"model\":\"" + model +
            "\",\"id\":\"" + message_id +
            "\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
-           "\"text\":\"" + text + "\"}],\"usage\":" + usage_json(usage) + "},\"requestId\":\"" +
-           request_id + "\",\"type\":\"assistant\",\"uuid\":\"u-" + message_id + "-" +
+           "\"text\":\"" +
+           text + "\"}],\"usage\":" + usage_json(usage) + "},\"requestId\":\"" + request_id +
+           "\",\"type\":\"assistant\",\"uuid\":\"u-" + message_id + "-" +
            std::to_string(usage.output) + "\",\"timestamp\":\"" + timestamp + "\"}";
 }
 
 inline std::string user_prompt_line(const std::string& uuid, const std::string& session,
                                     const std::string& timestamp) {
     return "{\"parentUuid\":null,\"isSidechain\":false,\"type\":\"user\",\"message\":{\"role\":"
-           "\"user\",\"content\":\"do it\"},\"uuid\":\"" + uuid + "\",\"timestamp\":\"" +
-           timestamp + "\",\"sessionId\":\"" + session + "\",\"cwd\":\"/home/dev/proj\"}";
+           "\"user\",\"content\":\"do it\"},\"uuid\":\"" +
+           uuid + "\",\"timestamp\":\"" + timestamp + "\",\"sessionId\":\"" + session +
+           "\",\"cwd\":\"/home/dev/proj\"}";
 }
 
 class TempHistory {
-public:
+  public:
     TempHistory() {
         static std::atomic<int> counter{0};
         m_root = std::filesystem::temp_directory_path() /
@@ -120,7 +125,7 @@ public:
     const IngestStats& last_stats() const { return m_last_stats; }
     PriceTable& prices() { return m_prices; }
 
-private:
+  private:
     std::filesystem::path m_root;
     std::unique_ptr<UsageStore> m_store;
     IngestStats m_last_stats;

@@ -48,7 +48,9 @@ std::string node_sample() {
 })";
 }
 
-std::string number_text(double number) { return to_pretty_json(json::value(number)); }
+std::string number_text(double number) {
+    return to_pretty_json(json::value(number));
+}
 
 json::value parsed(const std::string& text) {
     auto value = parse_json_exactly(text);

@@ -29,7 +29,7 @@ namespace {
 
 // A fresh directory under the system temp dir, removed at the end of the test.
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string pattern = (fs::temp_directory_path() / "ccmeter-settings-XXXXXX").string();
         REQUIRE(::mkdtemp(pattern.data()) != nullptr);
@@ -43,7 +43,7 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const fs::path& path() const { return m_path; }
 
-private:
+  private:
     fs::path m_path;
 };
 
@@ -77,7 +77,8 @@ std::vector<fs::path> backups_in(const fs::path& dir) {
 
 std::vector<std::string> keys_of(const json::value& value) {
     std::vector<std::string> keys;
-    for (const json::key_value_pair& member : value.as_object()) keys.emplace_back(member.key());
+    for (const json::key_value_pair& member : value.as_object())
+        keys.emplace_back(member.key());
     return keys;
 }
 
@@ -221,12 +222,12 @@ TEST_CASE("settings_editor: install keeps foreign hooks, unknown keys and their 
     auto report = install(settings, k_hookctl, false);
     REQUIRE(report);
     const json::value after = json::parse(read_text(settings));
-    CHECK(keys_of(after) ==
-          std::vector<std::string>{"model", "permissions", "hooks", "env", "cleanupPeriodDays",
-                                   "alwaysThinkingEnabled", "statusLine"});
-    CHECK(keys_of(after.at("hooks")) ==
-          std::vector<std::string>{"Stop", "PreToolUse", "SessionStart", "SubagentStop",
-                                   "SessionEnd", "StopFailure"});
+    CHECK(keys_of(after) == std::vector<std::string>{"model", "permissions", "hooks", "env",
+                                                     "cleanupPeriodDays", "alwaysThinkingEnabled",
+                                                     "statusLine"});
+    CHECK(keys_of(after.at("hooks")) == std::vector<std::string>{"Stop", "PreToolUse",
+                                                                 "SessionStart", "SubagentStop",
+                                                                 "SessionEnd", "StopFailure"});
     const json::array& stop = after.at("hooks").at("Stop").as_array();
     REQUIRE(stop.size() == 2);
     CHECK(stop[0].at("hooks").at(0).at("command") == "notify-send done");
@@ -296,12 +297,12 @@ TEST_CASE("settings_editor: a file that is not a JSON object is refused and left
           "[settings]") {
     TempDir temp;
     const fs::path settings = temp.path() / "settings.json";
-    const std::string text = GENERATE(as<std::string>{},
-                                      "{\n  \"model\": \"opus\",\n}\n",  // trailing comma
-                                      "{ // comment\n}\n", "[1, 2]\n", "{\"a\": 1} {}",
-                                      "{\"hooks\": []}", "{\"hooks\": {\"Stop\": {}}}",
-                                      "{\"hooks\": {\"Stop\": [1]}}",
-                                      "{\"hooks\": {\"Stop\": [{\"hooks\": {}}]}}");
+    const std::string text =
+        GENERATE(as<std::string>{},
+                 "{\n  \"model\": \"opus\",\n}\n",  // trailing comma
+                 "{ // comment\n}\n", "[1, 2]\n", "{\"a\": 1} {}", "{\"hooks\": []}",
+                 "{\"hooks\": {\"Stop\": {}}}", "{\"hooks\": {\"Stop\": [1]}}",
+                 "{\"hooks\": {\"Stop\": [{\"hooks\": {}}]}}");
     write_text(settings, text);
     ::chmod(settings.c_str(), 0644);
     auto report = install(settings, k_hookctl, true);

@@ -12,12 +12,12 @@ double all_time_cost(const ccmeter::WebReply& reply) {
 
 }  // namespace
 
-TEST_CASE("answers are kept per generation, refreshed before clients are told",
-          "[api_cache]") {
+TEST_CASE("answers are kept per generation, refreshed before clients are told", "[api_cache]") {
     WebFixture fixture;
     ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
     ccmeter::ApiCache cache(api);
-    const ccmeter::ApiRequest summary = *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
+    const ccmeter::ApiRequest summary =
+        *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
     CHECK(all_time_cost(cache.get(summary, k_fixture_now_ms)) == Approx(0.1052));
     CHECK(cache.size() == 1);
 
@@ -36,7 +36,8 @@ TEST_CASE("entries not used lately are recomputed on demand, errors never kept",
     WebFixture fixture;
     ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
     ccmeter::ApiCache cache(api);
-    const ccmeter::ApiRequest summary = *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
+    const ccmeter::ApiRequest summary =
+        *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
     (void)cache.get(summary, k_fixture_now_ms);
     fixture.add_response(2000);  // + 0.03
     // Used more than k_hot_ms ago: not queued, but stale, so the next get() recomputes.
@@ -63,8 +64,10 @@ TEST_CASE("prewarmed answers are computed in the background, or on demand first"
     WebFixture fixture;
     ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
     ccmeter::ApiCache cache(api);
-    const ccmeter::ApiRequest summary = *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
-    const ccmeter::ApiRequest heatmap = *ccmeter::parse_api_request("/api/heatmap", k_fixture_now_ms);
+    const ccmeter::ApiRequest summary =
+        *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
+    const ccmeter::ApiRequest heatmap =
+        *ccmeter::parse_api_request("/api/heatmap", k_fixture_now_ms);
     cache.prewarm({summary, heatmap}, k_fixture_now_ms);
     CHECK(cache.refreshing());
     // Asked before its turn: computed now, never an empty answer.

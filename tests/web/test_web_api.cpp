@@ -32,7 +32,9 @@ Answer ask(ccmeter::WebApi& api, const std::string& target, int64_t now_ms = k_f
     return answer;
 }
 
-double number(const json::value& value) { return value.to_number<double>(); }
+double number(const json::value& value) {
+    return value.to_number<double>();
+}
 
 }  // namespace
 
@@ -131,7 +133,8 @@ TEST_CASE("projects and models: totals, cache hit rate, what the cache saved", "
     REQUIRE(models.status == 200);
     bool found_opus = false;
     for (const json::value& model : models.body.at("models").as_array()) {
-        if (model.at("model").as_string() != "claude-opus-4-5-20251101") continue;
+        if (model.at("model").as_string() != "claude-opus-4-5-20251101")
+            continue;
         found_opus = true;
         CHECK(number(model.at("cost_usd")) == Approx(0.06925));
         CHECK(number(model.at("cache_savings_usd")) == Approx(0.099));

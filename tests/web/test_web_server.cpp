@@ -30,8 +30,8 @@ http::response<http::string_body> fetch(uint16_t port, const std::string& target
                                         const std::string& host) {
     asio::io_context io;
     tcp::socket socket = connect_to(io, port);
-    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host +
-                                "\r\nConnection: close\r\n\r\n";
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
     asio::write(socket, asio::buffer(request));
     boost::beast::flat_buffer buffer;
     http::response<http::string_body> response;
@@ -83,8 +83,8 @@ TEST_CASE("the event stream says hello, then tells of new usage", "[web_server]"
         std::filesystem::temp_directory_path() / ("ccmeter-web-url-" + std::to_string(::getpid()));
     ccmeter::WebServerOptions options = options_on(0);
     options.url_file = url_file;
-    ccmeter::WebServer server(options, fixture.service_options(),
-                              ccmeter::PriceTable::builtin(), fixture.loop());
+    ccmeter::WebServer server(options, fixture.service_options(), ccmeter::PriceTable::builtin(),
+                              fixture.loop());
     REQUIRE(server.start().has_value());
     {
         std::ifstream in(url_file);
@@ -94,14 +94,15 @@ TEST_CASE("the event stream says hello, then tells of new usage", "[web_server]"
     }
     asio::io_context io;
     tcp::socket socket = connect_to(io, server.port());
-    const std::string request = "GET /api/events HTTP/1.1\r\nHost: localhost:" +
-                                std::to_string(server.port()) + "\r\n\r\n";
+    const std::string request =
+        "GET /api/events HTTP/1.1\r\nHost: localhost:" + std::to_string(server.port()) + "\r\n\r\n";
     asio::write(socket, asio::buffer(request));
     asio::streambuf received;
     asio::read_until(socket, received, "event: hello\ndata: {\"generation\":0}\n\n");
     server.notify_new_usage();
     asio::read_until(socket, received, "event: usage\ndata: {\"generation\":1}\n\n");
-    const std::string text(asio::buffers_begin(received.data()), asio::buffers_end(received.data()));
+    const std::string text(asio::buffers_begin(received.data()),
+                           asio::buffers_end(received.data()));
     CHECK(text.find("text/event-stream") != std::string::npos);
     CHECK(text.find("Content-Security-Policy") != std::string::npos);
     server.stop();
@@ -117,13 +118,14 @@ TEST_CASE("prewarming computes the overview in the background", "[web_server]") 
     REQUIRE(server.start().has_value());
     asio::io_context io;
     tcp::socket socket = connect_to(io, server.port());
-    const std::string request = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" +
-                                std::to_string(server.port()) + "\r\n\r\n";
+    const std::string request =
+        "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n\r\n";
     asio::write(socket, asio::buffer(request));
     asio::streambuf received;
     // Either the stream opened after the prewarm's refresh (hello says 1) or it sees the event.
     asio::read_until(socket, received, "\"generation\":1}");
-    auto summary = fetch(server.port(), "/api/summary", "127.0.0.1:" + std::to_string(server.port()));
+    auto summary =
+        fetch(server.port(), "/api/summary", "127.0.0.1:" + std::to_string(server.port()));
     CHECK(summary.result_int() == 200);
     CHECK(summary.body().find("\"cost_parts\"") != std::string::npos);
     server.stop();

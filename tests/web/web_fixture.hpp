@@ -30,9 +30,10 @@ constexpr const char* k_session_a = "aaaaaaaa-0000-4000-8000-000000000001";
 constexpr const char* k_session_b = "bbbbbbbb-0000-4000-8000-000000000002";
 
 class WebFixture {
-public:
+  public:
     WebFixture() {
-        if (const char* old = std::getenv("TZ")) m_old_tz = std::string(old);
+        if (const char* old = std::getenv("TZ"))
+            m_old_tz = std::string(old);
         setenv("TZ", "UTC", 1);
         tzset();
         std::string pattern = (std::filesystem::temp_directory_path() / "ccmeter-web-XXXXXX");
@@ -63,7 +64,8 @@ public:
 
     // Ingests every transcript under `config_dir` into the database (its own connection).
     void ingest(const std::filesystem::path& config_dir) {
-        std::unique_ptr<ccmeter::UsageStore> store = std::move(*ccmeter::UsageStore::open(m_database));
+        std::unique_ptr<ccmeter::UsageStore> store =
+            std::move(*ccmeter::UsageStore::open(m_database));
         ccmeter::IngestEngine engine(*store);
         (void)engine.ingest_dirs({config_dir});
     }
@@ -92,7 +94,7 @@ public:
     ccmeter::IngestLoop& loop() { return *m_loop; }
     const std::filesystem::path& database() const { return m_database; }
 
-private:
+  private:
     std::optional<std::string> m_old_tz;
     std::filesystem::path m_dir;
     std::filesystem::path m_database;
