@@ -161,6 +161,28 @@ std::string column_text(sqlite3_stmt* statement, int index) {
                 : std::string();
 }
 
+// The eight token columns, in the order of TokenCounts, starting at column / parameter `first`.
+void read_token_columns(sqlite3_stmt* statement, int first, TokenCounts& t) {
+    int64_t* fields[] = {&t.input_tokens,
+                         &t.output_tokens,
+                         &t.cache_creation_input_tokens,
+                         &t.cache_read_input_tokens,
+                         &t.cache_5m,
+                         &t.cache_1h,
+                         &t.web_search_requests,
+                         &t.web_fetch_requests};
+    for (int i = 0; i < 8; ++i)
+        *fields[i] = sqlite3_column_int64(statement, first + i);
+}
+
+void bind_token_columns(sqlite3_stmt* statement, int first, const TokenCounts& t) {
+    const int64_t fields[] = {
+        t.input_tokens, t.output_tokens, t.cache_creation_input_tokens, t.cache_read_input_tokens,
+        t.cache_5m,     t.cache_1h,      t.web_search_requests,         t.web_fetch_requests};
+    for (int i = 0; i < 8; ++i)
+        sqlite3_bind_int64(statement, first + i, fields[i]);
+}
+
 // Runs one statement to completion and resets it.
 bool step_done(sqlite3_stmt* statement) {
     const int rc = sqlite3_step(statement);
@@ -452,17 +474,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         bind_text(s, 7, r.speed);
         bind_text(s, 8, r.service_tier);
         bind_text(s, 9, r.inference_geo);
-        const TokenCounts& t = r.tokens;
-        const int64_t counts[] = {t.input_tokens,
-                                  t.output_tokens,
-                                  t.cache_creation_input_tokens,
-                                  t.cache_read_input_tokens,
-                                  t.cache_5m,
-                                  t.cache_1h,
-                                  t.web_search_requests,
-                                  t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i)
-            sqlite3_bind_int64(s, 10 + i, counts[i]);
+        bind_token_columns(s, 10, r.tokens);
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a response");
     }
@@ -541,17 +553,7 @@ Result<void> UsageStore::for_each_response(
         r.speed = column_text(s, 10);
         r.service_tier = column_text(s, 11);
         r.inference_geo = column_text(s, 12);
-        TokenCounts& t = r.tokens;
-        int64_t* counts[] = {&t.input_tokens,
-                             &t.output_tokens,
-                             &t.cache_creation_input_tokens,
-                             &t.cache_read_input_tokens,
-                             &t.cache_5m,
-                             &t.cache_1h,
-                             &t.web_search_requests,
-                             &t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i)
-            *counts[i] = sqlite3_column_int64(s, 13 + i);
+        read_token_columns(s, 13, r.tokens);
         visit(r);
     }
     sqlite3_finalize(s);
@@ -614,17 +616,7 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
         row.speed = column_text(s, 3);
         row.long_context = sqlite3_column_int(s, 4) != 0;
         row.responses = sqlite3_column_int64(s, 5);
-        TokenCounts& t = row.tokens;
-        int64_t* counts[] = {&t.input_tokens,
-                             &t.output_tokens,
-                             &t.cache_creation_input_tokens,
-                             &t.cache_read_input_tokens,
-                             &t.cache_5m,
-                             &t.cache_1h,
-                             &t.web_search_requests,
-                             &t.web_fetch_requests};
-        for (int i = 0; i < 8; ++i)
-            *counts[i] = sqlite3_column_int64(s, 6 + i);
+        read_token_columns(s, 6, row.tokens);
         row.first_ms = sqlite3_column_int64(s, 14);
         row.last_ms = sqlite3_column_int64(s, 15);
         row.detail = column_text(s, 16);
