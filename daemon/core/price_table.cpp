@@ -114,6 +114,15 @@ PriceTable PriceTable::builtin() {
     table.add({"claude-3-haiku", 0, prices(0.25, 0.30, 0.50, 0.03, 1.25), std::nullopt, 1});
     table.add({"claude-sonnet-5", 0, prices(2, 2.50, 4, 0.20, 10), std::nullopt, 1});
     table.add({"claude-fable-5", 0, prices(10, 12.50, 20, 1, 50), std::nullopt, 1});
+    // Measured on client 2.1.332 (2026-12-01; FACTS.md): the client's own costUSD for 1M
+    // tokens of each kind. No long-context tier on any of them.
+    table.add({"claude-opus-5-5", 0, prices(4, 5, 8, 0.20, 20), std::nullopt, 1});
+    table.add({"claude-sonnet-5-5", 0, prices(2, 2.50, 4, 0.10, 10), std::nullopt, 1});
+    table.add({"claude-haiku-5-5", 0, prices(0.50, 0.625, 1, 0.05, 2.50), std::nullopt, 1});
+    for (const char* model : {"claude-fable-5-1", "claude-mythos-5-1"})
+        table.add({model, 0, prices(10, 12.50, 20, 0.25, 50), std::nullopt, 1});
+    for (const char* model : {"claude-fable-5-2", "claude-mythos-5-2"})
+        table.add({model, 0, prices(8, 10, 16, 0.20, 40), std::nullopt, 1});
     // Fast mode (usage.speed == "fast").
     for (PriceRule& rule : table.m_rules) {
         if (rule.model == "claude-opus-4-6" || rule.model == "claude-opus-4-7")

@@ -75,6 +75,44 @@ TEST_CASE("fast mode multiplies token prices; web searches cost $0.01 each", "[p
     CHECK(*prices.cost_pico_usd("claude-opus-4-6", 0, "fast", t) == 3 * k_dollar_pico / 100);
 }
 
+TEST_CASE("client 2.1.332's models are priced as the client prices them", "[prices]") {
+    const PriceTable table = PriceTable::builtin();
+    // A cost-state record of client 2.1.332 (captured/client-2.1.332): claude-opus-5-5, 24 in,
+    // 64 out, 10000 read, 2000 written (800 of them 1h) cost the client $0.015776.
+    CHECK(table.cost_pico_usd("claude-opus-5-5", 0, "", tokens(24, 64, 2000, 10000, 800)) ==
+          15'776 * k_million);
+    // One million tokens of one kind: each rate of FACTS.md's table.
+    struct Row {
+        const char* model;
+        double input, write_5m, write_1h, read, output;
+    };
+    const Row rows[] = {{"claude-sonnet-5-5", 2, 2.5, 4, 0.10, 10},
+                        {"claude-haiku-5-5", 0.5, 0.625, 1, 0.05, 2.5},
+                        {"claude-fable-5-1", 10, 12.5, 20, 0.25, 50},
+                        {"claude-mythos-5-1", 10, 12.5, 20, 0.25, 50},
+                        {"claude-fable-5-2", 8, 10, 16, 0.20, 40},
+                        {"claude-mythos-5-2-20261101", 8, 10, 16, 0.20, 40}};
+    for (const Row& row : rows) {
+        INFO(row.model);
+        const auto usd = [](double dollars) {
+            return static_cast<int64_t>(dollars * 1e6 + 0.5) * k_million;
+        };
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(k_million, 0, 0, 0, 0)) ==
+              usd(row.input));
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(0, 0, k_million, 0, 0)) ==
+              usd(row.write_5m));
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(0, 0, k_million, 0, k_million)) ==
+              usd(row.write_1h));
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(0, 0, 0, k_million, 0)) ==
+              usd(row.read));
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(0, k_million, 0, 0, 0)) ==
+              usd(row.output));
+        // No >200k tier: 300k input costs 0.3x the 1M price.
+        CHECK(table.cost_pico_usd(row.model, 0, "", tokens(300'000, 0, 0, 0, 0)) ==
+              usd(row.input) * 3 / 10);
+    }
+}
+
 TEST_CASE("an unknown model has no price", "[prices]") {
     CHECK_FALSE(PriceTable::builtin().cost_pico_usd("gpt-4", 0, "", tokens(1, 1, 0, 0, 0)));
 }
