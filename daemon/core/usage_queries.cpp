@@ -117,10 +117,10 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
         std::optional<int64_t> cost;
     };
     std::vector<Minute> minutes;
-    Result<void> done =
-        store.aggregate(filter, GroupColumn::none, k_minute_ms, [&](const AggregateRow& row) {
-            minutes.push_back({row, cost_of(prices, row)});
-        });
+    Result<void> done = store.aggregate(filter, GroupColumn::none, k_rollup_bucket_ms,
+                                        [&](const AggregateRow& row) {
+                                            minutes.push_back({row, cost_of(prices, row)});
+                                        });
     if (!done)
         return done.error();
     std::sort(minutes.begin(), minutes.end(),

@@ -92,6 +92,118 @@ CREATE INDEX status_samples_by_session ON status_samples(session_id, observed_ms
 CREATE INDEX status_samples_with_limits ON status_samples(observed_ms)
   WHERE five_hour_used_percentage IS NOT NULL OR seven_day_used_percentage IS NOT NULL;
 )sql",
+    // 2 -> 3: rollups, the sums every report reads, kept by triggers in the same transaction as
+    // the rows they summarise. A row's later line only raises its fields (the merge rule), and
+    // the update trigger moves exactly the difference; a response that changes bucket, source or
+    // tier (a main-chain line replacing a sidechain replay) leaves its old rollup row, whose
+    // first/last times are then taken again from the responses still in it.
+    R"sql(
+CREATE TABLE rollups(
+  bucket_ms INTEGER NOT NULL,     -- start of a 15-minute UTC bucket
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,  -- input + cache write + cache read > 200000 tokens
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,      -- the earliest and latest response in the row
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
+) WITHOUT ROWID;
+CREATE INDEX rollups_by_source ON rollups(source_id, bucket_ms);
+INSERT INTO rollups SELECT (r.timestamp_ms / 900000) * 900000, r.source_id, r.model_id, r.speed,
+  (r.input_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens > 200000), count(*),
+  sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.timestamp_ms), max(r.timestamp_ms)
+FROM responses r GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER responses_rollup_insert AFTER INSERT ON responses BEGIN
+  INSERT INTO rollups VALUES((NEW.timestamp_ms / 900000) * 900000, NEW.source_id, NEW.model_id, NEW.speed,
+    (NEW.input_tokens + NEW.cache_creation_input_tokens + NEW.cache_read_input_tokens > 200000), 1,
+    NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.timestamp_ms, NEW.timestamp_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER responses_rollup_update AFTER UPDATE ON responses
+WHEN OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR OLD.input_tokens IS NOT NEW.input_tokens OR OLD.output_tokens IS NOT NEW.output_tokens OR OLD.cache_creation_input_tokens IS NOT NEW.cache_creation_input_tokens OR OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR OLD.web_search_requests IS NOT NEW.web_search_requests OR OLD.web_fetch_requests IS NOT NEW.web_fetch_requests
+BEGIN
+  UPDATE rollups SET responses = responses - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000);
+  INSERT INTO rollups VALUES((NEW.timestamp_ms / 900000) * 900000, NEW.source_id, NEW.model_id, NEW.speed,
+    (NEW.input_tokens + NEW.cache_creation_input_tokens + NEW.cache_read_input_tokens > 200000), 1,
+    NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.timestamp_ms, NEW.timestamp_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM rollups WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) AND responses = 0;
+  UPDATE rollups SET
+    first_ms = (SELECT min(timestamp_ms) FROM responses x WHERE x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.timestamp_ms >= (OLD.timestamp_ms / 900000) * 900000 AND x.timestamp_ms < (OLD.timestamp_ms / 900000) * 900000 + 900000
+      AND (x.input_tokens + x.cache_creation_input_tokens + x.cache_read_input_tokens > 200000) = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000)),
+    last_ms = (SELECT max(timestamp_ms) FROM responses x WHERE x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.timestamp_ms >= (OLD.timestamp_ms / 900000) * 900000 AND x.timestamp_ms < (OLD.timestamp_ms / 900000) * 900000 + 900000
+      AND (x.input_tokens + x.cache_creation_input_tokens + x.cache_read_input_tokens > 200000) = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000))
+  WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) AND responses > 0
+    AND (OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR
+         OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR
+         (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) IS NOT
+         (NEW.input_tokens + NEW.cache_creation_input_tokens + NEW.cache_read_input_tokens > 200000));
+END;
+CREATE TRIGGER responses_rollup_delete AFTER DELETE ON responses BEGIN
+  UPDATE rollups SET responses = responses - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000);
+  DELETE FROM rollups WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) AND responses = 0;
+  UPDATE rollups SET
+    first_ms = (SELECT min(timestamp_ms) FROM responses x WHERE x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.timestamp_ms >= (OLD.timestamp_ms / 900000) * 900000 AND x.timestamp_ms < (OLD.timestamp_ms / 900000) * 900000 + 900000
+      AND (x.input_tokens + x.cache_creation_input_tokens + x.cache_read_input_tokens > 200000) = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000)),
+    last_ms = (SELECT max(timestamp_ms) FROM responses x WHERE x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.timestamp_ms >= (OLD.timestamp_ms / 900000) * 900000 AND x.timestamp_ms < (OLD.timestamp_ms / 900000) * 900000 + 900000
+      AND (x.input_tokens + x.cache_creation_input_tokens + x.cache_read_input_tokens > 200000) = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000))
+  WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) AND responses > 0;
+END;
+)sql",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -562,51 +674,99 @@ Result<void> UsageStore::for_each_response(
     return {};
 }
 
+namespace {
+
+// The rows aggregate() sums, in the rollups' shape: the rollups themselves, or every stored
+// response as a rollup of one (bucket_ms is then the response's own time).
+constexpr const char* k_rollup_rows = "rollups";
+constexpr const char* k_response_rows =
+    "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
+    "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
+    "long_context, 1 AS responses, input_tokens, output_tokens, cache_creation_input_tokens, "
+    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests, "
+    "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses)";
+
+int64_t floor_to(int64_t value, int64_t step) {
+    return value >= 0 ? value / step * step : -((-value + step - 1) / step) * step;
+}
+
+}  // namespace
+
 Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn group,
                                    int64_t bucket_ms,
                                    const std::function<void(const AggregateRow&)>& visit) const {
+    if (bucket_ms <= 0)
+        bucket_ms = 1;
+    // Rollups answer for whole 15-minute buckets; what lies outside them (a bound that is not on
+    // a bucket edge) and buckets finer than the rollups' come from the responses themselves.
+    if (m_row_source == RowSource::responses || bucket_ms % k_rollup_bucket_ms != 0)
+        return aggregate_rows(k_response_rows, filter.since_ms, filter.until_ms, filter, group,
+                              bucket_ms, visit);
+    std::optional<int64_t> low, high;
+    if (filter.since_ms)
+        low = -floor_to(-*filter.since_ms, k_rollup_bucket_ms);  // rounded up
+    if (filter.until_ms)
+        high = floor_to(*filter.until_ms, k_rollup_bucket_ms);
+    if (low && high && *low >= *high)
+        return aggregate_rows(k_response_rows, filter.since_ms, filter.until_ms, filter, group,
+                              bucket_ms, visit);
+    if (Result<void> done =
+            aggregate_rows(k_rollup_rows, low, high, filter, group, bucket_ms, visit);
+        !done)
+        return done;
+    if (filter.since_ms && *filter.since_ms < *low) {
+        if (Result<void> done = aggregate_rows(k_response_rows, filter.since_ms, low, filter, group,
+                                               bucket_ms, visit);
+            !done)
+            return done;
+    }
+    if (filter.until_ms && *high < *filter.until_ms)
+        return aggregate_rows(k_response_rows, high, filter.until_ms, filter, group, bucket_ms,
+                              visit);
+    return {};
+}
+
+Result<void> UsageStore::aggregate_rows(
+    const char* rows, std::optional<int64_t> since_ms, std::optional<int64_t> until_ms,
+    const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
+    const std::function<void(const AggregateRow&)>& visit) const {
     const char* group_expression = group == GroupColumn::session   ? "s.session_id"
                                    : group == GroupColumn::project ? "s.cwd"
                                                                    : "''";
-    const bool join_sources = group != GroupColumn::none || filter.session_id || filter.cwd;
     std::string sql = std::string("SELECT ") + group_expression +
-                      ", m.name, (r.timestamp_ms / ?5) * ?5 AS bucket, r.speed, "
-                      "(r.input_tokens + r.cache_creation_input_tokens + "
-                      "r.cache_read_input_tokens > " +
-                      std::to_string(k_long_context_threshold_tokens) +
-                      ") AS long_context, count(*), sum(r.input_tokens), sum(r.output_tokens), "
+                      ", m.name, (r.bucket_ms / ?5) * ?5 AS bucket, r.speed, r.long_context, "
+                      "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
                       "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
                       "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
-                      "sum(r.web_fetch_requests), min(r.timestamp_ms), max(r.timestamp_ms), " +
-                      (group == GroupColumn::session ? "min(s.cwd)" : "''") +
-                      " FROM responses r JOIN models m ON m.id = r.model_id";
-    if (join_sources)
+                      "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), " +
+                      (group == GroupColumn::session ? "min(s.cwd)" : "''") + " FROM " + rows +
+                      " r JOIN models m ON m.id = r.model_id";
+    if (group != GroupColumn::none)
         sql += " JOIN sources s ON s.id = r.source_id";
     sql += " WHERE 1";
-    if (filter.since_ms)
-        sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms)
-        sql += " AND r.timestamp_ms < ?2";
+    if (since_ms)
+        sql += " AND r.bucket_ms >= ?1";
+    if (until_ms)
+        sql += " AND r.bucket_ms < ?2";
     if (filter.session_id)
-        sql += " AND s.session_id = ?3";
+        sql += " AND r.source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
     if (filter.cwd)
-        sql += " AND s.cwd = ?4";
+        sql += " AND r.source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
     sql += std::string(" GROUP BY ") +
-           (join_sources && group != GroupColumn::none ? std::string(group_expression) + ", "
-                                                       : std::string()) +
-           "r.model_id, bucket, r.speed, long_context";
+           (group != GroupColumn::none ? std::string(group_expression) + ", " : std::string()) +
+           "r.model_id, bucket, r.speed, r.long_context";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot aggregate responses");
-    if (filter.since_ms)
-        sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms)
-        sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (since_ms)
+        sqlite3_bind_int64(s, 1, *since_ms);
+    if (until_ms)
+        sqlite3_bind_int64(s, 2, *until_ms);
     if (filter.session_id)
         bind_text(s, 3, *filter.session_id);
     if (filter.cwd)
         bind_text(s, 4, *filter.cwd);
-    sqlite3_bind_int64(s, 5, bucket_ms > 0 ? bucket_ms : 1);
+    sqlite3_bind_int64(s, 5, bucket_ms);
     AggregateRow row;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -81,6 +81,14 @@ struct ResponseFilter {
 // What aggregate() groups by besides model, time bucket, speed and tier.
 enum class GroupColumn { none, session, project };
 
+// Where aggregate() takes its sums from. `rollups` (what every report uses) and `responses` (the
+// stored rows themselves, for tests that hold the rollups to them) give the same answers.
+enum class RowSource { rollups, responses };
+
+// The rollups' time resolution: sums per 15-minute UTC bucket (every time zone's offset is a
+// multiple of it, so local days, weeks and hours are whole buckets).
+constexpr int64_t k_rollup_bucket_ms = 900'000;
+
 // The summed responses of one (group, model, time bucket, speed, tier).
 struct AggregateRow {
     std::string group;  // session id or cwd; empty for GroupColumn::none
@@ -131,10 +139,15 @@ class UsageStore {
     Result<void> for_each_response(const ResponseFilter& filter,
                                    const std::function<void(const UsageRecord&)>& visit) const;
 
-    // Sums responses matching `filter` in SQL. Responses fall into buckets of `bucket_ms`
-    // (aligned to the epoch, UTC); rows come in no particular order.
+    // Sums responses matching `filter`. Responses fall into buckets of `bucket_ms` (aligned to
+    // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,
+    // tier) may come in more than one row (callers add them up). Bucket sizes that are multiples
+    // of k_rollup_bucket_ms read the rollups, finer ones the responses; the answer is the same.
     Result<void> aggregate(const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
                            const std::function<void(const AggregateRow&)>& visit) const;
+
+    // Where aggregate() reads; RowSource::rollups unless changed (tests compare the two).
+    void set_row_source(RowSource source) { m_row_source = source; }
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);
@@ -156,6 +169,11 @@ class UsageStore {
     Result<void> migrate();
     Result<void> prepare_statements();
     int64_t scalar(const char* sql) const;
+    // aggregate() over one table of rollup-shaped `rows`, bucket_ms within [since, until).
+    Result<void> aggregate_rows(const char* rows, std::optional<int64_t> since_ms,
+                                std::optional<int64_t> until_ms, const ResponseFilter& filter,
+                                GroupColumn group, int64_t bucket_ms,
+                                const std::function<void(const AggregateRow&)>& visit) const;
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 
@@ -164,6 +182,7 @@ class UsageStore {
     std::unordered_map<std::string, int64_t> m_source_ids;
 
     sqlite3* m_db;
+    RowSource m_row_source = RowSource::rollups;
     sqlite3_stmt* m_upsert_response = nullptr;
     sqlite3_stmt* m_insert_turn = nullptr;
     sqlite3_stmt* m_upsert_file = nullptr;

@@ -1,0 +1,292 @@
+// Rollups: on random histories, every report read from the rollups equals the same report
+// computed from the stored responses, and the rollups table equals its definition recomputed
+// from scratch, however the responses arrived (merged lines across commits, sidechain replays
+// replaced by main-chain lines, tiers crossed by later lines).
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+
+#include "core/cost_parts.hpp"
+#include "core/usage_queries.hpp"
+#include "core/usage_report.hpp"
+#include "core/usage_store.hpp"
+#include "transcript_fixture.hpp"
+
+using namespace ccmeter;
+
+namespace {
+
+constexpr int64_t k_day_ms = 86'400'000;
+constexpr int64_t k_start_ms = 1'790'000'000'000;  // 2026-09-21
+
+bool same(const TokenCounts& a, const TokenCounts& b) {
+    return a == b;
+}
+
+void require_same(const UsageTotals& a, const UsageTotals& b) {
+    CHECK(same(a.tokens, b.tokens));
+    CHECK(a.responses == b.responses);
+    CHECK(a.cost_pico_usd == b.cost_pico_usd);
+    CHECK(a.unpriced_responses == b.unpriced_responses);
+    CHECK(same(a.unpriced_tokens, b.unpriced_tokens));
+    CHECK(a.unpriced_models == b.unpriced_models);
+}
+
+void require_same(const std::map<std::string, UsageTotals>& a,
+                  const std::map<std::string, UsageTotals>& b) {
+    REQUIRE(a.size() == b.size());
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+        CHECK(ia->first == ib->first);
+        require_same(ia->second, ib->second);
+    }
+}
+
+// A random history, committed in several batches the way ingestion would: lines of one
+// response split over commits with growing tokens, sidechain replays later seen on the main
+// chain, responses whose later lines cross the long-context threshold.
+class RandomHistory {
+  public:
+    explicit RandomHistory(uint32_t seed) : m_random(seed) {}
+
+    void write(UsageStore& store) {
+        const char* models[] = {"claude-opus-4-5",  "claude-sonnet-4-5", "claude-opus-5-5",
+                                "claude-haiku-4-5", "claude-opus-4-6",   "mystery-model-9"};
+        const char* cwds[] = {"/home/dev/a", "/home/dev/b", "/srv/c d"};
+        std::vector<UsageRecord> all;
+        const int responses = 300 + static_cast<int>(m_random() % 300);
+        for (int i = 0; i < responses; ++i) {
+            UsageRecord r;
+            r.message_id = "msg_" + std::to_string(i);
+            r.request_id = "req_" + std::to_string(i);
+            r.model = models[m_random() % std::size(models)];
+            r.session_id = "s" + std::to_string(m_random() % 12);
+            r.cwd = cwds[m_random() % std::size(cwds)];
+            r.git_branch = m_random() % 2 ? "main" : "dev";
+            r.version = "2.1.332";
+            // 40 days, clustered into bursts so blocks form; some exactly on bucket edges.
+            const int64_t burst = static_cast<int64_t>(m_random() % 60) * 16 * 3'600'000;
+            r.timestamp_ms =
+                k_start_ms + burst +
+                (m_random() % 7 == 0 ? static_cast<int64_t>(m_random() % 8) * k_rollup_bucket_ms
+                                     : static_cast<int64_t>(m_random() % (6 * 3'600'000)));
+            r.is_sidechain = m_random() % 5 == 0;
+            if (r.is_sidechain)
+                r.agent_id = "agent-" + std::to_string(m_random() % 3);
+            r.speed = m_random() % 9 == 0 ? "fast" : (m_random() % 2 ? "standard" : "");
+            r.tokens.input_tokens = static_cast<int64_t>(m_random() % 5000);
+            r.tokens.output_tokens = 1 + static_cast<int64_t>(m_random() % 20);  // placeholder
+            r.tokens.cache_read_input_tokens =
+                m_random() % 6 == 0 ? 150'000 + static_cast<int64_t>(m_random() % 100'000)
+                                    : static_cast<int64_t>(m_random() % 50'000);
+            r.tokens.cache_1h = static_cast<int64_t>(m_random() % 3000);
+            r.tokens.cache_5m = static_cast<int64_t>(m_random() % 3000);
+            r.tokens.cache_creation_input_tokens = r.tokens.cache_1h + r.tokens.cache_5m;
+            r.tokens.web_search_requests = m_random() % 10 == 0 ? 1 : 0;
+            all.push_back(r);
+        }
+        IngestBatch batch;
+        auto flush = [&] {
+            REQUIRE(store.commit(batch).has_value());
+            batch.clear();
+        };
+        for (size_t i = 0; i < all.size(); ++i) {
+            batch.add_response(all[i]);
+            if (m_random() % 40 == 0)
+                flush();
+        }
+        flush();
+        // Later lines of stored responses, in later commits.
+        for (UsageRecord& r : all) {
+            const uint32_t what = m_random() % 10;
+            if (what < 4) {  // the final line: real output tokens
+                r.tokens.output_tokens += static_cast<int64_t>(m_random() % 4000);
+            } else if (what == 4) {  // grows past the long-context threshold
+                r.tokens.cache_read_input_tokens += 210'000;
+            } else if (what == 5 && r.is_sidechain) {  // the main chain's copy, an hour later
+                r.is_sidechain = false;
+                r.agent_id.clear();
+                r.timestamp_ms += 3'600'000 + static_cast<int64_t>(m_random() % 1000);
+                r.cwd = "/home/dev/main";
+            } else if (what == 6) {  // an older line again: nothing may change
+                UsageRecord older = r;
+                older.tokens = TokenCounts{};
+                batch.add_response(older);
+                continue;
+            } else {
+                continue;
+            }
+            batch.add_response(r);
+            if (m_random() % 25 == 0)
+                flush();
+        }
+        flush();
+    }
+
+  private:
+    std::mt19937 m_random;
+};
+
+// Local midnights of `days` days from k_start_ms in a zone `offset_minutes` east of UTC.
+std::vector<int64_t> local_days(int offset_minutes, int days) {
+    std::vector<int64_t> boundaries;
+    const int64_t offset = offset_minutes * 60'000LL;
+    const int64_t first = (k_start_ms + offset) / k_day_ms * k_day_ms - offset;
+    for (int i = 0; i <= days; ++i)
+        boundaries.push_back(first + i * k_day_ms);
+    return boundaries;
+}
+
+// Every row of the rollups table equals its definition over the stored responses.
+void require_rollups_match_responses(const std::filesystem::path& database) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    const char* definition =
+        "SELECT (timestamp_ms / 900000) * 900000, source_id, model_id, speed, "
+        "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000), "
+        "count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_input_tokens), "
+        "sum(cache_read_input_tokens), sum(cache_5m), sum(cache_1h), sum(web_search_requests), "
+        "sum(web_fetch_requests), min(timestamp_ms), max(timestamp_ms) FROM responses "
+        "GROUP BY 1, 2, 3, 4, 5";
+    for (const std::string& sql :
+         {std::string("SELECT count(*) FROM (SELECT * FROM rollups EXCEPT ") + definition + ")",
+          std::string("SELECT count(*) FROM (") + definition + " EXCEPT SELECT * FROM rollups)"}) {
+        sqlite3_stmt* statement = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+        CHECK(sqlite3_column_int64(statement, 0) == 0);
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("every report from rollups equals the same report from the responses", "[rollups]") {
+    const uint32_t seed = GENERATE(1u, 2u, 3u, 4u, 5u);
+    INFO("seed " << seed);
+    test::TempHistory history;
+    {
+        std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(history.database()));
+        RandomHistory(seed).write(*writer);
+    }
+    require_rollups_match_responses(history.database());
+
+    std::unique_ptr<UsageStore> rollups =
+        std::move(*UsageStore::open_read_only(history.database()));
+    std::unique_ptr<UsageStore> responses =
+        std::move(*UsageStore::open_read_only(history.database()));
+    responses->set_row_source(RowSource::responses);
+    const PriceTable prices = PriceTable::builtin();
+
+    std::mt19937 random(seed);
+    std::vector<ResponseFilter> filters(1);
+    filters.emplace_back().session_id = "s3";
+    filters.emplace_back().cwd = "/home/dev/b";
+    for (int i = 0; i < 4; ++i) {  // bounds on and off bucket edges
+        ResponseFilter& f = filters.emplace_back();
+        f.since_ms = k_start_ms + static_cast<int64_t>(random() % (20 * k_day_ms));
+        f.until_ms = *f.since_ms + static_cast<int64_t>(random() % (10 * k_day_ms));
+        if (i % 2)
+            *f.since_ms -= *f.since_ms % k_rollup_bucket_ms;
+    }
+    filters.emplace_back().since_ms = k_start_ms + 3 * k_day_ms + 123;  // a short window
+    filters.back().until_ms = *filters.back().since_ms + 600'000;
+
+    for (const ResponseFilter& filter : filters) {
+        INFO("filter since " << filter.since_ms.value_or(-1) << " until "
+                             << filter.until_ms.value_or(-1));
+        for (GroupBy by : {GroupBy::none, GroupBy::model, GroupBy::day_utc, GroupBy::session,
+                           GroupBy::project}) {
+            auto a = build_report(*rollups, prices, filter, by);
+            auto b = build_report(*responses, prices, filter, by);
+            REQUIRE(a.has_value());
+            REQUIRE(b.has_value());
+            require_same(a->totals, b->totals);
+            require_same(a->groups, b->groups);
+        }
+        for (GroupKind kind : {GroupKind::session, GroupKind::project, GroupKind::model}) {
+            auto a = usage_by_group(*rollups, prices, kind, filter, true);
+            auto b = usage_by_group(*responses, prices, kind, filter, true);
+            REQUIRE(a.has_value());
+            REQUIRE(b.has_value());
+            REQUIRE(a->size() == b->size());
+            for (size_t i = 0; i < a->size(); ++i) {
+                CHECK((*a)[i].key == (*b)[i].key);
+                CHECK((*a)[i].first_ms == (*b)[i].first_ms);
+                CHECK((*a)[i].last_ms == (*b)[i].last_ms);
+                CHECK((*a)[i].project == (*b)[i].project);
+                CHECK((*a)[i].models == (*b)[i].models);
+                require_same((*a)[i].usage, (*b)[i].usage);
+                require_same((*a)[i].by_model, (*b)[i].by_model);
+            }
+            auto pa = cost_parts_by_group(*rollups, prices, kind, filter);
+            auto pb = cost_parts_by_group(*responses, prices, kind, filter);
+            REQUIRE(pa.has_value());
+            REQUIRE(pb.has_value());
+            CHECK(*pa == *pb);
+        }
+        const int64_t now = k_start_ms + 30 * k_day_ms + 1234;
+        auto a = usage_by_block(*rollups, prices, filter, now);
+        auto b = usage_by_block(*responses, prices, filter, now);
+        REQUIRE(a.has_value());
+        REQUIRE(b.has_value());
+        REQUIRE(a->size() == b->size());
+        for (size_t i = 0; i < a->size(); ++i) {
+            CHECK((*a)[i].start_ms == (*b)[i].start_ms);
+            CHECK((*a)[i].first_ms == (*b)[i].first_ms);
+            CHECK((*a)[i].last_ms == (*b)[i].last_ms);
+            CHECK((*a)[i].burn_pico_usd_per_hour == (*b)[i].burn_pico_usd_per_hour);
+            require_same((*a)[i].usage, (*b)[i].usage);
+        }
+    }
+    // Local days in zones east and west of UTC, a quarter-hour zone among them, and weeks.
+    for (int offset : {0, 60, 345, -210, -600}) {
+        INFO("utc offset " << offset << " min");
+        std::vector<int64_t> days = local_days(offset, 45);
+        std::vector<int64_t> weeks;
+        for (size_t i = 0; i < days.size(); i += 7)
+            weeks.push_back(days[i]);
+        for (const std::vector<int64_t>& boundaries : {days, weeks}) {
+            auto a = usage_by_periods(*rollups, prices, boundaries, {}, true);
+            auto b = usage_by_periods(*responses, prices, boundaries, {}, true);
+            REQUIRE(a.has_value());
+            REQUIRE(b.has_value());
+            REQUIRE(a->size() == b->size());
+            for (size_t i = 0; i < a->size(); ++i) {
+                require_same((*a)[i].usage, (*b)[i].usage);
+                require_same((*a)[i].by_model, (*b)[i].by_model);
+            }
+            auto pa = cost_parts_by_periods(*rollups, prices, boundaries, {});
+            auto pb = cost_parts_by_periods(*responses, prices, boundaries, {});
+            REQUIRE(pa.has_value());
+            REQUIRE(pb.has_value());
+            CHECK(*pa == *pb);
+        }
+    }
+}
+
+TEST_CASE("a database of an older schema gets its rollups built when it is opened", "[rollups]") {
+    test::TempHistory history;
+    {
+        std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(history.database()));
+        RandomHistory(11).write(*writer);
+    }
+    // Back to schema 2: no rollups, as a database written by the previous release.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "DROP TRIGGER responses_rollup_insert; DROP TRIGGER "
+                         "responses_rollup_update; DROP TRIGGER responses_rollup_delete; "
+                         "DROP TABLE rollups; PRAGMA user_version=2;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+
+    std::unique_ptr<UsageStore> reopened = std::move(*UsageStore::open(history.database()));
+    CHECK(reopened->schema_version() == 3);
+    require_rollups_match_responses(history.database());
+    // And it keeps them from then on.
+    RandomHistory(12).write(*reopened);
+    require_rollups_match_responses(history.database());
+}
