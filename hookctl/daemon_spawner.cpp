@@ -9,7 +9,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "core/runtime_paths.hpp"
+#include "common/runtime_paths.hpp"
 
 namespace ccmeter {
 

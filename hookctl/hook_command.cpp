@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "core/runtime_paths.hpp"
+#include "common/runtime_paths.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 #include "stdin_reader.hpp"

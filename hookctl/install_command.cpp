@@ -10,10 +10,11 @@
 #include <iostream>
 #include <system_error>
 
-#include "core/app_paths.hpp"
-#include "core/config_dirs.hpp"
-#include "core/json_text.hpp"
-#include "core/runtime_paths.hpp"
+#include "common/app_paths.hpp"
+#include "common/atomic_file.hpp"
+#include "common/config_dirs.hpp"
+#include "common/json_text.hpp"
+#include "common/runtime_paths.hpp"
 #include "daemon_spawner.hpp"
 #include "hookctl/settings_editor.hpp"
 #include "meter_client.hpp"
@@ -60,18 +61,12 @@ fs::path launchd_plist_path() {
     return home_dir() / "Library" / "LaunchAgents" / "dev.ccmeter.ccmeterd.plist";
 }
 
+// Service files: written atomically, readable by the service manager.
 bool write_file(const fs::path& path, const std::string& text) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out)
-            return false;
-    }
-    fs::rename(temporary, path, ec);
-    return !ec;
+    Result<void> written = write_file_atomically(path, text, 0644);
+    if (!written)
+        std::cerr << "hookctl: " << written.error().message << "\n";
+    return written.has_value();
 }
 
 int run_shell(const std::string& command) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ccmeter/v1/ccmeter.pb.h"
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "unix_grpc_client.hpp"
 
 namespace ccmeter {

@@ -11,7 +11,7 @@
 // So parse_json_exactly then to_pretty_json on a file Claude Code wrote gives the same text.
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include <boost/json/value.hpp>
 #include <string>

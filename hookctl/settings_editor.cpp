@@ -1,5 +1,6 @@
 #include "hookctl/settings_editor.hpp"
 
+#include "common/atomic_file.hpp"
 #include "hookctl/pretty_json.hpp"
 
 #include <fcntl.h>
@@ -177,74 +178,6 @@ Result<SettingsFile> read_settings_file(const fs::path& settings_path) {
     return file;
 }
 
-// Writes all of `text` to `fd`, then fsyncs it.
-Result<void> write_and_sync(int fd, std::string_view text, const fs::path& name) {
-    while (!text.empty()) {
-        const ssize_t written = ::write(fd, text.data(), text.size());
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            return error(name.string() + ": write failed: " + errno_text(errno));
-        }
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-    if (::fsync(fd) != 0)
-        return error(name.string() + ": fsync failed: " + errno_text(errno));
-    return {};
-}
-
-Result<void> sync_directory(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return error(dir.string() + ": " + errno_text(errno));
-    const int result = ::fsync(fd);
-    const int saved_errno = errno;
-    ::close(fd);
-    if (result != 0 && saved_errno != EINVAL)  // some file systems cannot sync directories
-        return error(dir.string() + ": fsync failed: " + errno_text(saved_errno));
-    return {};
-}
-
-Result<void> ensure_directory(const fs::path& dir) {
-    std::error_code ec;
-    if (fs::is_directory(dir, ec))
-        return {};
-    const bool created = fs::create_directories(dir, ec);
-    if (ec)
-        return error(dir.string() + ": cannot create the directory: " + ec.message());
-    if (created)
-        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    return {};
-}
-
-// Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
-Result<void> write_atomically(const fs::path& target, std::string_view text, mode_t mode) {
-    fs::path dir = target.parent_path();
-    if (dir.empty())
-        dir = ".";
-    if (Result<void> made = ensure_directory(dir); !made)
-        return made.error();
-    std::string temp_name = (dir / ("." + target.filename().string() + ".ccmeter-XXXXXX")).string();
-    const int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);  // created 0600, O_EXCL
-    if (fd < 0)
-        return error(dir.string() + ": cannot create a temporary file: " + errno_text(errno));
-    const fs::path temp_path = temp_name;
-    Result<void> written = [&]() -> Result<void> {
-        if (::fchmod(fd, mode) != 0)
-            return error(temp_path.string() + ": chmod failed: " + errno_text(errno));
-        return write_and_sync(fd, text, temp_path);
-    }();
-    if (::close(fd) != 0 && written)
-        written = error(temp_path.string() + ": close failed: " + errno_text(errno));
-    if (written && ::rename(temp_path.c_str(), target.c_str()) != 0)
-        written = error(target.string() + ": rename failed: " + errno_text(errno));
-    if (!written) {
-        ::unlink(temp_path.c_str());
-        return written;
-    }
-    return sync_directory(dir);
-}
-
 std::string utc_stamp() {
     const std::time_t now = std::time(nullptr);
     std::tm parts{};
@@ -269,7 +202,7 @@ Result<fs::path> write_backup(const fs::path& settings_path, std::string_view te
         Result<void> written = [&]() -> Result<void> {
             if (::fchmod(fd, mode) != 0)
                 return error(candidate.string() + ": chmod failed: " + errno_text(errno));
-            return write_and_sync(fd, text, candidate);
+            return write_all_and_sync(fd, text, candidate);
         }();
         ::close(fd);
         if (!written) {
@@ -309,7 +242,7 @@ Result<std::optional<fs::path>> store(const fs::path& settings_path, const Setti
         backup = *written;
     }
     if (Result<void> written =
-            write_atomically(file.real_path, render_settings(settings), file.mode);
+            write_file_atomically(file.real_path, render_settings(settings), file.mode);
         !written)
         return error(untouched(written.error().message));
     return backup;

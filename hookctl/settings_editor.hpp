@@ -47,7 +47,7 @@
 //   replaced and the link stays.
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include <array>
 #include <boost/json/value.hpp>

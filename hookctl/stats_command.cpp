@@ -1,4 +1,5 @@
 #include "stats_command.hpp"
+#include "common/clock.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -6,11 +7,11 @@
 #include <iostream>
 #include <thread>
 
-#include "core/json_text.hpp"
-#include "core/runtime_paths.hpp"
+#include "common/json_text.hpp"
+#include "common/local_periods.hpp"
+#include "common/runtime_paths.hpp"
+#include "common/stats_format.hpp"
 #include "daemon_spawner.hpp"
-#include "hookctl/local_periods.hpp"
-#include "hookctl/stats_format.hpp"
 #include "meter_client.hpp"
 
 namespace ccmeter {
@@ -20,12 +21,6 @@ namespace {
 constexpr std::chrono::seconds k_query_deadline{30};
 constexpr std::chrono::seconds k_startup_wait{5};
 constexpr std::chrono::seconds k_catch_up_wait{120};
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 MeterClient::Clock::time_point deadline() {
     return MeterClient::Clock::now() + k_query_deadline;
@@ -75,14 +70,13 @@ void print(const boost::json::object& json) {
 }  // namespace
 
 int run_stats_command(const StatsCommandOptions& options) {
-    using hookctl::PeriodKind;
     if (options.tz) {
         ::setenv("TZ", options.tz->c_str(), 1);
         ::tzset();
     }
     v1::Filter filter;
     if (options.since) {
-        std::optional<int64_t> since = hookctl::parse_local_date(*options.since);
+        std::optional<int64_t> since = parse_local_date(*options.since);
         if (!since) {
             std::cerr << "hookctl stats: --since takes a date like 2026-11-22\n";
             return 2;
@@ -90,13 +84,13 @@ int run_stats_command(const StatsCommandOptions& options) {
         filter.set_since_ms(*since);
     }
     if (options.until) {
-        std::optional<int64_t> until = hookctl::parse_local_date(*options.until);
+        std::optional<int64_t> until = parse_local_date(*options.until);
         if (!until) {
             std::cerr << "hookctl stats: --until takes a date like 2026-11-22\n";
             return 2;
         }
         // Inclusive: up to the start of the next local day.
-        filter.set_until_ms(hookctl::local_next_period_start(PeriodKind::day, *until));
+        filter.set_until_ms(local_next_period_start(PeriodKind::day, *until));
     }
     if (options.project)
         filter.set_project(*options.project);
@@ -116,19 +110,18 @@ int run_stats_command(const StatsCommandOptions& options) {
 
     if (report == "summary") {
         v1::PeriodsRequest request;
-        for (int64_t boundary : hookctl::summary_boundaries(now))
+        for (int64_t boundary : summary_boundaries(now))
             request.add_boundaries_ms(boundary);
         *request.mutable_filter() = filter;
         Result<v1::PeriodsReply> reply = client.periods(request, deadline());
         if (!reply)
             return fail(reply.error());
-        const hookctl::SummaryUsage summary = hookctl::summary_from_periods(
-            *reply, hookctl::local_day_start(now), hookctl::local_week_start(now),
-            hookctl::local_month_start(now));
+        const SummaryUsage summary = summary_from_periods(
+            *reply, local_day_start(now), local_week_start(now), local_month_start(now));
         if (options.json)
-            print(hookctl::summary_json(summary));
+            print(summary_json(summary));
         else
-            std::cout << hookctl::summary_table(summary);
+            std::cout << summary_table(summary);
         return 0;
     }
     if (report == "daily" || report == "weekly" || report == "monthly") {
@@ -144,11 +137,11 @@ int run_stats_command(const StatsCommandOptions& options) {
                                  : now;
         v1::PeriodsRequest request;
         std::vector<std::string> labels;
-        const std::vector<int64_t> boundaries = hookctl::period_boundaries(kind, first, last);
+        const std::vector<int64_t> boundaries = period_boundaries(kind, first, last);
         for (size_t i = 0; i < boundaries.size(); ++i) {
             request.add_boundaries_ms(boundaries[i]);
             if (i + 1 < boundaries.size())
-                labels.push_back(hookctl::period_label(kind, boundaries[i]));
+                labels.push_back(period_label(kind, boundaries[i]));
         }
         *request.mutable_filter() = filter;
         request.set_breakdown(options.breakdown);
@@ -168,9 +161,9 @@ int run_stats_command(const StatsCommandOptions& options) {
                              : kind == PeriodKind::week ? "Week"
                                                         : "Month";
         if (options.json)
-            print(hookctl::periods_json(used, used_labels, options.breakdown));
+            print(periods_json(used, used_labels, options.breakdown));
         else
-            std::cout << hookctl::periods_table(used, used_labels, header, options.breakdown);
+            std::cout << periods_table(used, used_labels, header, options.breakdown);
         return 0;
     }
     if (report == "sessions" || report == "projects" || report == "models") {
@@ -185,19 +178,19 @@ int run_stats_command(const StatsCommandOptions& options) {
             return fail(reply.error());
         if (report == "sessions") {
             if (options.json)
-                print(hookctl::sessions_json(*reply, options.breakdown));
+                print(sessions_json(*reply, options.breakdown));
             else
-                std::cout << hookctl::sessions_table(*reply, options.breakdown);
+                std::cout << sessions_table(*reply, options.breakdown);
         } else if (report == "projects") {
             if (options.json)
-                print(hookctl::projects_json(*reply, options.breakdown));
+                print(projects_json(*reply, options.breakdown));
             else
-                std::cout << hookctl::projects_table(*reply, options.breakdown);
+                std::cout << projects_table(*reply, options.breakdown);
         } else {
             if (options.json)
-                print(hookctl::models_json(*reply));
+                print(models_json(*reply));
             else
-                std::cout << hookctl::models_table(*reply);
+                std::cout << models_table(*reply);
         }
         return 0;
     }
@@ -209,9 +202,9 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (!reply)
             return fail(reply.error());
         if (options.json)
-            print(hookctl::blocks_json(*reply));
+            print(blocks_json(*reply));
         else
-            std::cout << hookctl::blocks_table(*reply, now);
+            std::cout << blocks_table(*reply, now);
         return 0;
     }
     if (report == "session") {
@@ -226,9 +219,9 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (!reply)
             return fail(reply.error());
         if (options.json)
-            print(hookctl::session_json(*reply));
+            print(session_json(*reply));
         else
-            std::cout << hookctl::session_table(*reply, options.breakdown);
+            std::cout << session_table(*reply, options.breakdown);
         return 0;
     }
     std::cerr << "hookctl stats: unknown report '" << report

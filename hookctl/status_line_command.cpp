@@ -1,4 +1,5 @@
 #include "status_line_command.hpp"
+#include "common/clock.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -6,9 +7,9 @@
 #include <cstring>
 #include <string>
 
-#include "core/runtime_paths.hpp"
+#include "common/local_periods.hpp"
+#include "common/runtime_paths.hpp"
 #include "daemon_spawner.hpp"
-#include "local_periods.hpp"
 #include "meter_client.hpp"
 #include "status_line_format.hpp"
 #include "stdin_reader.hpp"
@@ -21,12 +22,6 @@ namespace {
 constexpr std::chrono::milliseconds k_stdin_timeout{100};
 // The daemon answers in a few ms; past this, the degraded line is more useful than waiting.
 constexpr std::chrono::milliseconds k_answer_deadline{400};
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 
@@ -49,7 +44,7 @@ int run_status_line_command(int argc, char** argv) {
         const std::string payload = read_stdin(k_stdin_timeout);
         v1::StatusLineRequest request;
         request.set_payload_json(payload);
-        request.set_today_start_ms(hookctl::local_day_start(style.now_ms));
+        request.set_today_start_ms(local_day_start(style.now_ms));
         MeterClient client(socket_path());
         Result<v1::StatusLineReply> reply =
             client.status_line(request, MeterClient::Clock::now() + k_answer_deadline);

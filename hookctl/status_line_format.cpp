@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "hookctl/number_text.hpp"
+#include "common/number_text.hpp"
 
 namespace ccmeter::hookctl {
 

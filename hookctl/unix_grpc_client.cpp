@@ -1,5 +1,7 @@
 #include "unix_grpc_client.hpp"
 
+#include "hookctl/hpack_decoder.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -8,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/runtime_paths.hpp"
+#include "common/runtime_paths.hpp"
 
 namespace ccmeter {
 
@@ -22,10 +24,12 @@ constexpr uint8_t k_frame_settings = 0x4;
 constexpr uint8_t k_frame_ping = 0x6;
 constexpr uint8_t k_frame_goaway = 0x7;
 constexpr uint8_t k_frame_window_update = 0x8;
+constexpr uint8_t k_frame_continuation = 0x9;
 constexpr uint8_t k_flag_end_stream = 0x1;
 constexpr uint8_t k_flag_ack = 0x1;
 constexpr uint8_t k_flag_end_headers = 0x4;
 constexpr uint8_t k_flag_padded = 0x8;
+constexpr uint8_t k_flag_priority = 0x20;
 constexpr uint32_t k_stream = 1;
 constexpr uint32_t k_max_window = 0x7fffffff;
 
@@ -152,6 +156,17 @@ bool write_all(int fd, std::string_view bytes, UnixGrpcClient::Clock::time_point
     return true;
 }
 
+// A gRPC status code as the core's error kind (codes of grpc/status.h).
+ErrorKind kind_of_grpc_status(std::string_view code) {
+    if (code == "3")
+        return ErrorKind::invalid_argument;
+    if (code == "5")
+        return ErrorKind::not_found;
+    if (code == "14")
+        return ErrorKind::unavailable;
+    return ErrorKind::internal;
+}
+
 uint32_t read_u32(const unsigned char* bytes) {
     return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
            uint32_t{bytes[3]};
@@ -187,6 +202,11 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
 
     std::string input;  // bytes received, not yet parsed
     std::string body;   // DATA of our stream
+    HpackDecoder headers;
+    std::string header_block;  // a header block not complete yet (CONTINUATION follows)
+    bool headers_end_stream = false;
+    std::string grpc_status;  // from the trailers
+    std::string grpc_message;
     size_t parsed = 0;
     char buffer[16384];
     for (;;) {
@@ -197,7 +217,7 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
             if (input.size() - parsed < 9 + length)
                 break;
             const uint8_t type = header[3];
-            const uint8_t flags = header[4];
+            uint8_t flags = header[4];
             const uint32_t stream = read_u32(header + 5) & 0x7fffffff;
             std::string_view payload(input.data() + parsed + 9, length);
             parsed += 9 + length;
@@ -213,7 +233,7 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
                 return Error{"ccmeterd closed the connection"};
             } else if (stream == k_stream && type == k_frame_rst_stream) {
                 return Error{"ccmeterd reset the call"};
-            } else if (stream == k_stream && type == k_frame_data) {
+            } else if (stream == k_stream && (type == k_frame_data || type == k_frame_headers)) {
                 if (flags & k_flag_padded) {
                     if (payload.empty())
                         return Error{"bad frame from ccmeterd"};
@@ -222,10 +242,42 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
                         return Error{"bad frame from ccmeterd"};
                     payload = payload.substr(1, payload.size() - 1 - pad);
                 }
-                body.append(payload);
+                if (type == k_frame_data) {
+                    body.append(payload);
+                } else {
+                    if ((flags & k_flag_priority) && payload.size() >= 5)
+                        payload.remove_prefix(5);
+                    header_block.assign(payload);
+                    headers_end_stream = flags & k_flag_end_stream;
+                }
+            } else if (stream == k_stream && type == k_frame_continuation) {
+                header_block.append(payload);
             }
-            if (stream == k_stream && (type == k_frame_data || type == k_frame_headers) &&
-                (flags & k_flag_end_stream)) {
+            // A complete header block (the reply's headers, or its trailers): decode it, so
+            // that the connection's HPACK table stays in step, and keep the gRPC status.
+            if (stream == k_stream && (type == k_frame_headers || type == k_frame_continuation) &&
+                (flags & k_flag_end_headers)) {
+                Result<void> decoded = headers.decode(
+                    header_block, [&](std::string_view name, std::string_view value) {
+                        if (name == "grpc-status")
+                            grpc_status.assign(value);
+                        else if (name == "grpc-message")
+                            grpc_message = percent_decode(value);
+                    });
+                if (!decoded)
+                    return decoded.error();
+                header_block.clear();
+                if (headers_end_stream)
+                    flags |= k_flag_end_stream;
+            }
+            if (stream == k_stream &&
+                (type == k_frame_data || type == k_frame_headers || type == k_frame_continuation) &&
+                (flags & k_flag_end_stream) && header_block.empty()) {
+                if (!grpc_status.empty() && grpc_status != "0")
+                    return Error{grpc_message.empty()
+                                     ? "ccmeterd answered with gRPC status " + grpc_status
+                                     : grpc_message,
+                                 kind_of_grpc_status(grpc_status)};
                 if (body.size() < 5 || body[0] != '\0')
                     return Error{"ccmeterd answered with an error"};
                 const uint32_t message_length =

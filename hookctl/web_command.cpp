@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "core/runtime_paths.hpp"
+#include "common/runtime_paths.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <ostream>
 
-#include "core/app_paths.hpp"
-#include "core/config_dirs.hpp"
+#include "common/app_paths.hpp"
+#include "common/config_dirs.hpp"
 #include "core/ingest_engine.hpp"
-#include "core/json_text.hpp"
+#include "common/json_text.hpp"
 #include "core/usage_report.hpp"
 
 namespace ccmeter {

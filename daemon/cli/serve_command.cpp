@@ -16,9 +16,9 @@
 #include <mutex>
 #include <string>
 
-#include "core/app_paths.hpp"
-#include "core/config_dirs.hpp"
-#include "core/runtime_paths.hpp"
+#include "common/app_paths.hpp"
+#include "common/config_dirs.hpp"
+#include "common/runtime_paths.hpp"
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
@@ -134,9 +134,11 @@ int run_serve_command(const ServeCommandOptions& options) {
     MeterServiceOptions service_options;
     service_options.database = loop_options.database;
     service_options.config_dirs = loop_options.config_dirs;
-    const PriceTable prices = load_prices(options.prices, log);
-    MeterService service(service_options, prices, **loop);
-    (*loop)->on_new_usage([&service] { service.usage_changed(); });
+    MeterQueriesOptions query_options;
+    query_options.database = loop_options.database;
+    MeterQueries queries(query_options, load_prices(options.prices, log));
+    (*loop)->on_new_usage([&queries] { queries.usage_changed(); });
+    MeterService service(service_options, queries, **loop);
 
     const fs::path socket = socket_path();
     ::unlink(socket.c_str());  // stale: we hold the lock
@@ -164,7 +166,7 @@ int run_serve_command(const ServeCommandOptions& options) {
         web_options.url_file = web_url_path();
         web_options.log = loop_options.log;
         web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
-        web = std::make_unique<WebServer>(web_options, service_options, prices, **loop);
+        web = std::make_unique<WebServer>(web_options, queries, **loop);
         if (Result<void> started = web->start(); !started) {
             log(started.error().message);
             web.reset();

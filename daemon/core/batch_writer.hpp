@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/usage_store.hpp"
 
 namespace ccmeter {

@@ -20,41 +20,11 @@ int64_t bucket_for(const std::vector<int64_t>& boundaries) {
 }
 
 std::optional<CostParts> row_parts(const PriceTable& prices, const AggregateRow& row) {
-    return cost_parts(prices, row.model, row.bucket_start_ms, row.speed, row.long_context,
-                      row.tokens);
+    return prices.cost_parts(row.model, row.bucket_start_ms, row.speed, row.long_context,
+                             row.tokens);
 }
 
 }  // namespace
-
-void CostParts::add(const CostParts& other) {
-    input += other.input;
-    output += other.output;
-    cache_write += other.cache_write;
-    cache_read += other.cache_read;
-    web_search += other.web_search;
-    cache_savings += other.cache_savings;
-}
-
-std::optional<CostParts> cost_parts(const PriceTable& prices, std::string_view model,
-                                    int64_t timestamp_ms, std::string_view speed, bool long_context,
-                                    const TokenCounts& tokens) {
-    const PriceRule* rule = prices.find(model, timestamp_ms);
-    if (!rule)
-        return std::nullopt;
-    const TokenPrices& p = rule->long_context && long_context ? *rule->long_context : rule->prices;
-    const int64_t multiplier = speed == "fast" ? rule->fast_multiplier : 1;
-    // The client's formula (PriceTable::cost_pico_usd): 5m writes are what is not 1h.
-    const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
-    const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;
-    CostParts parts;
-    parts.input = tokens.input_tokens * p.input * multiplier;
-    parts.output = tokens.output_tokens * p.output * multiplier;
-    parts.cache_write = (write_1h * p.cache_write_1h + write_5m * p.cache_write_5m) * multiplier;
-    parts.cache_read = tokens.cache_read_input_tokens * p.cache_read * multiplier;
-    parts.web_search = tokens.web_search_requests * k_web_search_pico_usd;
-    parts.cache_savings = tokens.cache_read_input_tokens * (p.input - p.cache_read) * multiplier;
-    return parts;
-}
 
 Result<std::vector<CostParts>> cost_parts_by_periods(const UsageStore& store,
                                                      const PriceTable& prices,

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/config_dirs.hpp"
+#include "common/config_dirs.hpp"
 
 namespace ccmeter {
 

@@ -22,8 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/error.hpp"
 #include "core/batch_writer.hpp"
-#include "core/error.hpp"
 #include "core/line_reader.hpp"
 #include "core/usage_parser.hpp"
 #include "core/usage_store.hpp"

@@ -225,19 +225,40 @@ std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t
 std::optional<int64_t> PriceTable::cost_pico_usd(std::string_view model, int64_t timestamp_ms,
                                                  std::string_view speed, bool long_context,
                                                  const TokenCounts& tokens) const {
+    std::optional<CostParts> parts = cost_parts(model, timestamp_ms, speed, long_context, tokens);
+    if (!parts)
+        return std::nullopt;
+    return parts->total();
+}
+
+std::optional<CostParts> PriceTable::cost_parts(std::string_view model, int64_t timestamp_ms,
+                                                std::string_view speed, bool long_context,
+                                                const TokenCounts& tokens) const {
     const PriceRule* rule = find(model, timestamp_ms);
     if (!rule)
         return std::nullopt;
     const TokenPrices& p = rule->long_context && long_context ? *rule->long_context : rule->prices;
+    const int64_t multiplier = speed == "fast" ? rule->fast_multiplier : 1;
     // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
     const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
     const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;
-    int64_t cost = tokens.input_tokens * p.input + tokens.output_tokens * p.output +
-                   tokens.cache_read_input_tokens * p.cache_read + write_1h * p.cache_write_1h +
-                   write_5m * p.cache_write_5m;
-    if (speed == "fast")
-        cost *= rule->fast_multiplier;
-    return cost + tokens.web_search_requests * k_web_search_pico_usd;
+    CostParts parts;
+    parts.input = tokens.input_tokens * p.input * multiplier;
+    parts.output = tokens.output_tokens * p.output * multiplier;
+    parts.cache_write = (write_1h * p.cache_write_1h + write_5m * p.cache_write_5m) * multiplier;
+    parts.cache_read = tokens.cache_read_input_tokens * p.cache_read * multiplier;
+    parts.web_search = tokens.web_search_requests * k_web_search_pico_usd;
+    parts.cache_savings = tokens.cache_read_input_tokens * (p.input - p.cache_read) * multiplier;
+    return parts;
+}
+
+void CostParts::add(const CostParts& other) {
+    input += other.input;
+    output += other.output;
+    cache_write += other.cache_write;
+    cache_read += other.cache_read;
+    web_search += other.web_search;
+    cache_savings += other.cache_savings;
 }
 
 }  // namespace ccmeter

@@ -38,6 +38,24 @@ struct PriceRule {
     int64_t fast_multiplier = 1;  // usage.speed == "fast"
 };
 
+// What each kind of token cost, and what prompt caching saved, in pico-dollars.
+// The parts add up to the cost: input + output + cache_write + cache_read + web_search (the
+// fast multiplier and the long-context tier apply to every token part; web searches are never
+// multiplied). cache_savings = cache-read tokens x (input price - cache-read price), at the
+// same tier and multiplier; it is not part of total().
+struct CostParts {
+    int64_t input = 0;
+    int64_t output = 0;
+    int64_t cache_write = 0;  // 5m and 1h writes
+    int64_t cache_read = 0;
+    int64_t web_search = 0;
+    int64_t cache_savings = 0;
+
+    int64_t total() const { return input + output + cache_write + cache_read + web_search; }
+    void add(const CostParts& other);
+    bool operator==(const CostParts&) const = default;
+};
+
 // A request with more input tokens than this is billed at the long-context rate.
 constexpr int64_t k_long_context_threshold_tokens = 200'000;
 // $0.01 per web search request, in pico-dollars.
@@ -79,10 +97,15 @@ class PriceTable {
 
     // Exact cost of the summed tokens of responses that share model, price date, speed and
     // tier (`long_context`: each of them was over the long-context threshold). Prices are
-    // linear, so this equals the sum of their single costs.
+    // linear, so this equals the sum of their single costs. It is cost_parts(...)->total().
     std::optional<int64_t> cost_pico_usd(std::string_view model, int64_t timestamp_ms,
                                          std::string_view speed, bool long_context,
                                          const TokenCounts& tokens) const;
+
+    // The same cost, part by part: the one implementation of the client's formula.
+    std::optional<CostParts> cost_parts(std::string_view model, int64_t timestamp_ms,
+                                        std::string_view speed, bool long_context,
+                                        const TokenCounts& tokens) const;
 
   private:
     std::vector<PriceRule> m_rules;  // sorted by (model, effective_from_ms)

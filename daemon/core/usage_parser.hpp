@@ -20,6 +20,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/iso_time.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -52,9 +53,5 @@ class UsageParser {
     boost::json::monotonic_resource m_arena;
     boost::json::parser m_parser;
 };
-
-// Parses an ISO 8601 UTC timestamp ("2026-02-10T12:34:56.789Z", offsets like "+02:00" and any
-// number of fraction digits accepted) into milliseconds since the epoch.
-std::optional<int64_t> parse_timestamp_ms(std::string_view text);
 
 }  // namespace ccmeter

@@ -160,7 +160,10 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
     SessionDetail detail;
     detail.session_id = session_id;
     std::vector<int64_t> starts;
-    for (const TurnStart& turn : store.turn_starts(session_id))
+    Result<std::vector<TurnStart>> turns = store.turn_starts(session_id);
+    if (!turns)
+        return turns.error();
+    for (const TurnStart& turn : *turns)
         if (!turn.is_sidechain)
             starts.push_back(turn.timestamp_ms);
     ResponseFilter filter;

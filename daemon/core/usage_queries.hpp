@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"

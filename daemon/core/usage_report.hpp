@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_store.hpp"
 

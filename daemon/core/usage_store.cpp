@@ -1,7 +1,7 @@
 #include "core/usage_store.hpp"
 
+#include "common/status_payload.hpp"
 #include "core/price_table.hpp"
-#include "core/status_payload.hpp"
 
 #include <sys/stat.h>
 
@@ -788,25 +788,28 @@ Result<void> UsageStore::aggregate_rows(
     return {};
 }
 
-std::vector<TurnStart> UsageStore::turn_starts(const std::string& session_id) const {
+Result<std::vector<TurnStart>> UsageStore::turn_starts(const std::string& session_id) const {
     std::vector<TurnStart> turns;
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(m_db,
                            "SELECT uuid, timestamp_ms, is_sidechain, agent_id FROM turns "
                            "WHERE session_id = ?1 ORDER BY timestamp_ms",
-                           -1, &statement, nullptr) == SQLITE_OK) {
-        bind_text(statement, 1, session_id);
-        while (sqlite3_step(statement) == SQLITE_ROW) {
-            TurnStart turn;
-            turn.uuid = column_text(statement, 0);
-            turn.session_id = session_id;
-            turn.timestamp_ms = sqlite3_column_int64(statement, 1);
-            turn.is_sidechain = sqlite3_column_int(statement, 2) != 0;
-            turn.agent_id = column_text(statement, 3);
-            turns.push_back(std::move(turn));
-        }
+                           -1, &statement, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot read turns");
+    bind_text(statement, 1, session_id);
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        TurnStart turn;
+        turn.uuid = column_text(statement, 0);
+        turn.session_id = session_id;
+        turn.timestamp_ms = sqlite3_column_int64(statement, 1);
+        turn.is_sidechain = sqlite3_column_int(statement, 2) != 0;
+        turn.agent_id = column_text(statement, 3);
+        turns.push_back(std::move(turn));
     }
     sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read turns");
     return turns;
 }
 
@@ -872,17 +875,19 @@ Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t obs
     return {};
 }
 
-std::optional<RateLimitSample> UsageStore::latest_rate_limits() const {
+Result<std::optional<RateLimitSample>> UsageStore::latest_rate_limits() const {
     sqlite3_stmt* s = nullptr;
-    std::optional<RateLimitSample> sample;
     if (sqlite3_prepare_v2(m_db,
                            "SELECT observed_ms, five_hour_used_percentage, five_hour_resets_at_ms, "
                            "seven_day_used_percentage, seven_day_resets_at_ms FROM status_samples "
                            "WHERE five_hour_used_percentage IS NOT NULL OR "
                            "seven_day_used_percentage IS NOT NULL ORDER BY observed_ms DESC "
                            "LIMIT 1",
-                           -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
+                           -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot read plan limits");
+    std::optional<RateLimitSample> sample;
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
         sample.emplace();
         sample->observed_ms = sqlite3_column_int64(s, 0);
         sample->five_hour_used_percentage = column_optional_double(s, 1);
@@ -891,17 +896,23 @@ std::optional<RateLimitSample> UsageStore::latest_rate_limits() const {
         sample->seven_day_resets_at_ms = column_optional_int(s, 4);
     }
     sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read plan limits");
     return sample;
 }
 
-std::optional<std::pair<int64_t, int64_t>> UsageStore::response_time_range() const {
+Result<std::optional<std::pair<int64_t, int64_t>>> UsageStore::response_time_range() const {
     sqlite3_stmt* s = nullptr;
-    std::optional<std::pair<int64_t, int64_t>> range;
     if (sqlite3_prepare_v2(m_db, "SELECT min(timestamp_ms), max(timestamp_ms) FROM responses", -1,
-                           &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+                           &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot read the time range");
+    std::optional<std::pair<int64_t, int64_t>> range;
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
         range.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
     sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return sqlite_error(m_db, "cannot read the time range");
     return range;
 }
 

@@ -27,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -129,7 +129,7 @@ class UsageStore {
 
     std::optional<FileState> file_state(const std::string& path) const;
     // The turn starts of one session, main chain and sidechains, in time order.
-    std::vector<TurnStart> turn_starts(const std::string& session_id) const;
+    Result<std::vector<TurnStart>> turn_starts(const std::string& session_id) const;
     // Every file's state, by path.
     std::unordered_map<std::string, FileState> file_states() const;
 
@@ -151,10 +151,10 @@ class UsageStore {
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);
-    std::optional<RateLimitSample> latest_rate_limits() const;
+    Result<std::optional<RateLimitSample>> latest_rate_limits() const;
 
     // The earliest and latest response timestamps, if any response is stored.
-    std::optional<std::pair<int64_t, int64_t>> response_time_range() const;
+    Result<std::optional<std::pair<int64_t, int64_t>>> response_time_range() const;
     int64_t file_count() const;
 
     int64_t response_count() const;

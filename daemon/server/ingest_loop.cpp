@@ -1,21 +1,16 @@
 #include "server/ingest_loop.hpp"
+#include "common/clock.hpp"
 
 #include <boost/asio/post.hpp>
 #include <future>
 
-#include "core/config_dirs.hpp"
+#include "common/config_dirs.hpp"
 
 namespace ccmeter {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Whether two payloads carry the same figures worth keeping (so unchanged ones are not stored
 // again on every refresh).

@@ -21,9 +21,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/ingest_engine.hpp"
-#include "core/status_payload.hpp"
+#include "common/status_payload.hpp"
 #include "core/usage_store.hpp"
 #include "server/file_watcher.hpp"
 

@@ -1,25 +1,20 @@
-// The gRPC face of the daemon: ccmeter.v1.Meter over the core. Conversions only; every figure
-// comes from core/usage_queries.
+// The gRPC face of the daemon: ccmeter.v1.Meter over MeterQueries. Conversions only: every
+// figure comes from query/meter_queries, every message from wire/usage_proto.
 //
-// Threads: gRPC calls handlers concurrently; queries share one read-only connection behind a
-// mutex, and writes go through the IngestLoop's thread.
+// Threads: gRPC calls handlers concurrently; MeterQueries is thread-safe, and writes go through
+// the IngestLoop's thread.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "ccmeter/v1/ccmeter.grpc.pb.h"
-#include "core/price_table.hpp"
-#include "core/usage_store.hpp"
+#include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
 
 namespace ccmeter {
@@ -34,7 +29,8 @@ struct MeterServiceOptions {
 
 class MeterService final : public v1::Meter::Service {
   public:
-    MeterService(MeterServiceOptions options, PriceTable prices, IngestLoop& loop);
+    // `queries` and `loop` outlive the service.
+    MeterService(MeterServiceOptions options, MeterQueries& queries, IngestLoop& loop);
 
     grpc::Status Notify(grpc::ServerContext*, const v1::NotifyRequest*, v1::NotifyReply*) override;
     grpc::Status StatusLine(grpc::ServerContext*, const v1::StatusLineRequest*,
@@ -47,31 +43,10 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Blocks(grpc::ServerContext*, const v1::BlocksRequest*, v1::BlocksReply*) override;
     grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply*) override;
 
-    // New usage was stored: cached status-line figures are stale. Thread-safe.
-    void usage_changed() { ++m_generation; }
-
   private:
-    // What StatusLine computed, valid while no new usage was stored (m_generation unchanged).
-    struct StatusCache {
-        uint64_t generation = 0;
-        int64_t today_start_ms = -1;
-        std::optional<v1::Usage> today;
-        std::optional<v1::Block> block;  // active block; empty when none
-        int64_t block_computed_ms = 0;
-        bool block_known = false;
-        std::unordered_map<std::string, v1::Usage> sessions;
-    };
-
-    // The read connection, opened on first use; nullptr (and an error status) when unusable.
-    UsageStore* reader(grpc::Status& status);
-
     MeterServiceOptions m_options;
-    PriceTable m_prices;
+    MeterQueries& m_queries;
     IngestLoop& m_loop;
-    std::mutex m_reader_mutex;  // guards m_reader and every query made with it
-    std::unique_ptr<UsageStore> m_reader;
-    StatusCache m_status_cache;  // guarded by m_reader_mutex
-    std::atomic<uint64_t> m_generation{1};
     int64_t m_started_ms;
 };
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "hookctl/local_periods.hpp"
+#include "common/local_periods.hpp"
 
 namespace ccmeter {
 
@@ -48,7 +48,7 @@ std::optional<int64_t> positive_number(std::string_view text, int64_t max) {
 int64_t first_day_start(int64_t today_start_ms, int64_t days) {
     // Days are 23 to 25 hours long and such changes cancel out over a year: noon of the target
     // day is always within (days - 1) * 24 h +- 2 h of today's noon.
-    return hookctl::local_day_start(today_start_ms - (days - 1) * k_day_ms + 12 * k_hour_ms);
+    return local_day_start(today_start_ms - (days - 1) * k_day_ms + 12 * k_hour_ms);
 }
 
 Result<std::string> percent_decode(std::string_view text) {
@@ -158,10 +158,10 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.endpoint = ApiEndpoint::meta;
     } else if (name == "summary") {
         request.endpoint = ApiEndpoint::summary;
-        request.boundaries = hookctl::summary_boundaries(now_ms);
-        request.today_start_ms = hookctl::local_day_start(now_ms);
-        request.week_start_ms = hookctl::local_week_start(now_ms);
-        request.month_start_ms = hookctl::local_month_start(now_ms);
+        request.boundaries = summary_boundaries(now_ms);
+        request.today_start_ms = local_day_start(now_ms);
+        request.week_start_ms = local_week_start(now_ms);
+        request.month_start_ms = local_month_start(now_ms);
     } else if (name == "daily" || name == "heatmap") {
         request.endpoint = name == "daily" ? ApiEndpoint::daily : ApiEndpoint::heatmap;
         Result<std::optional<std::string>> days = query_value(query, "days");
@@ -169,7 +169,7 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             return days.error();
         const std::string text =
             days->value_or(request.endpoint == ApiEndpoint::daily ? "30" : "all");
-        request.today_start_ms = hookctl::local_day_start(now_ms);
+        request.today_start_ms = local_day_start(now_ms);
         if (text != "all") {
             std::optional<int64_t> count = positive_number(text, 3660);
             if (!count)

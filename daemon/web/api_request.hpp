@@ -6,7 +6,7 @@
 //   the start of the "active" window), so that answering an ApiRequest is a pure function of
 //   it and the stored history, and key() names that answer (the cache key).
 // - Period boundaries are local midnights in the daemon's time zone (the process's TZ, else
-//   /etc/localtime), computed as `hookctl stats` does (hookctl/local_periods.hpp).
+//   /etc/localtime), computed as `hookctl stats` does (common/local_periods.hpp).
 // - An unknown path gives endpoint == ApiEndpoint::unknown (HTTP 404); a known path with a bad
 //   parameter gives an Error (HTTP 400) whose message says what is accepted.
 #pragma once
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 namespace ccmeter {
 

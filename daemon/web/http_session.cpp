@@ -1,4 +1,5 @@
 #include "web/http_session.hpp"
+#include "common/clock.hpp"
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
@@ -16,12 +17,6 @@ namespace {
 constexpr std::chrono::seconds k_request_timeout{30};
 constexpr uint64_t k_header_limit = 8 * 1024;
 constexpr uint64_t k_body_limit = 8 * 1024;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 

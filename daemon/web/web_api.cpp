@@ -1,19 +1,17 @@
 #include "web/web_api.hpp"
 
-#include "server/usage_proto.hpp"
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <ctime>
 #include <utility>
 
+#include "common/json_text.hpp"
+#include "common/local_periods.hpp"
+#include "common/stats_format.hpp"
 #include "core/cost_parts.hpp"
-#include "core/json_text.hpp"
 #include "core/usage_queries.hpp"
-#include "hookctl/local_periods.hpp"
-#include "hookctl/stats_format.hpp"
-#include "web/usage_heatmap.hpp"
+#include "wire/usage_proto.hpp"
 
 namespace ccmeter {
 
@@ -41,24 +39,18 @@ WebReply error_reply(int status, const std::string& message) {
     return json_reply(object, status);
 }
 
-WebReply from_status(const grpc::Status& status) {
-    switch (status.error_code()) {
-        case grpc::StatusCode::NOT_FOUND:
-            return error_reply(404, status.error_message());
-        case grpc::StatusCode::INVALID_ARGUMENT:
-            return error_reply(400, status.error_message());
-        case grpc::StatusCode::UNAVAILABLE:
-            return error_reply(503, status.error_message());
-        default:
-            return error_reply(500, status.error_message());
+WebReply from_error(const Error& error) {
+    switch (error.kind) {
+        case ErrorKind::not_found:
+            return error_reply(404, error.message);
+        case ErrorKind::invalid_argument:
+            return error_reply(400, error.message);
+        case ErrorKind::unavailable:
+            return error_reply(503, error.message);
+        case ErrorKind::internal:
+            break;
     }
-}
-
-// UsageTotals as the wire's Usage, exactly as MeterService fills it.
-v1::Usage usage_of(const UsageTotals& totals) {
-    v1::Usage usage;
-    fill_usage(totals, usage);
-    return usage;
+    return error_reply(500, error.message);
 }
 
 json::object cost_parts_json(const CostParts& parts) {
@@ -122,18 +114,7 @@ json::object prices_json(const TokenPrices& prices) {
 
 }  // namespace
 
-WebApi::WebApi(MeterService& service, PriceTable prices, std::filesystem::path database)
-    : m_service(service), m_prices(std::move(prices)), m_database(std::move(database)) {}
-
-Result<UsageStore*> WebApi::reader() {
-    if (!m_reader) {
-        Result<std::unique_ptr<UsageStore>> opened = UsageStore::open_read_only(m_database);
-        if (!opened)
-            return opened.error();
-        m_reader = std::move(*opened);
-    }
-    return m_reader.get();
-}
+WebApi::WebApi(MeterQueries& queries, const IngestLoop& loop) : m_queries(queries), m_loop(loop) {}
 
 WebReply WebApi::answer(const ApiRequest& request) {
     switch (request.endpoint) {
@@ -165,41 +146,35 @@ WebReply WebApi::answer(const ApiRequest& request) {
 }
 
 WebReply WebApi::meta(const ApiRequest& request) {
-    v1::HealthRequest health_request;
-    v1::HealthReply health;
-    if (grpc::Status status = m_service.Health(nullptr, &health_request, &health); !status.ok())
-        return from_status(status);
+    Result<StoreCounts> counts = m_queries.counts();
+    if (!counts)
+        return from_error(counts.error());
     json::object object;
-    object["version"] = health.version();
+    object["version"] = CCMETER_VERSION;
     object["now_ms"] = request.now_ms;
     object["time_zone"] = time_zone_json(request.now_ms);
-    object["responses"] = health.responses();
-    object["files"] = health.files();
-    object["first_response_ms"] = health.first_response_ms();
-    object["last_response_ms"] = health.last_response_ms();
-    object["last_ingest_ms"] = health.last_ingest_ms();
-    object["caught_up"] = health.pending_files() == 0;
-    object["watch_mode"] = health.watch_mode();
+    object["responses"] = counts->responses;
+    object["files"] = counts->files;
+    object["first_response_ms"] = counts->time_range ? counts->time_range->first : 0;
+    object["last_response_ms"] = counts->time_range ? counts->time_range->second : 0;
+    object["last_ingest_ms"] = m_loop.last_ingest_ms();
+    object["caught_up"] = m_loop.caught_up();
+    object["watch_mode"] = m_loop.watch_mode();
     return json_reply(object);
 }
 
 WebReply WebApi::summary(const ApiRequest& request) {
-    v1::PeriodsRequest periods_request;
-    for (int64_t boundary : request.boundaries)
-        periods_request.add_boundaries_ms(boundary);
-    v1::PeriodsReply reply;
-    if (grpc::Status status = m_service.Periods(nullptr, &periods_request, &reply); !status.ok())
-        return from_status(status);
-    json::object object = hookctl::summary_json(hookctl::summary_from_periods(
-        reply, request.today_start_ms, request.week_start_ms, request.month_start_ms));
-
-    Result<UsageStore*> store = reader();
-    if (!store)
-        return error_reply(503, store.error().message);
+    Result<std::vector<PeriodTotals>> periods =
+        m_queries.periods(request.boundaries, ResponseFilter{}, false);
+    if (!periods)
+        return from_error(periods.error());
+    json::object object =
+        summary_json(summary_from_periods(periods_proto(*periods), request.today_start_ms,
+                                          request.week_start_ms, request.month_start_ms));
     Result<std::vector<CostParts>> parts =
-        cost_parts_by_periods(**store, m_prices, request.boundaries, ResponseFilter{});
+        m_queries.cost_parts_by_periods(request.boundaries, ResponseFilter{});
     if (!parts)
-        return error_reply(500, parts.error().message);
+        return from_error(parts.error());
     CostParts today, week, month, all;
     for (size_t i = 0; i < parts->size() && i + 1 < request.boundaries.size(); ++i) {
         const int64_t start = request.boundaries[i];
@@ -228,91 +203,83 @@ WebReply WebApi::summary(const ApiRequest& request) {
 WebReply WebApi::daily(const ApiRequest& request) {
     std::vector<int64_t> boundaries;
     if (request.days > 0) {
-        boundaries = hookctl::day_boundaries(first_day_start(request.today_start_ms, request.days),
-                                             request.now_ms);
+        boundaries =
+            day_boundaries(first_day_start(request.today_start_ms, request.days), request.now_ms);
     } else {
-        Result<UsageStore*> store = reader();
-        if (!store)
-            return error_reply(503, store.error().message);
-        if (std::optional<std::pair<int64_t, int64_t>> range = (*store)->response_time_range())
-            boundaries =
-                hookctl::day_boundaries(range->first, std::max(range->second, request.now_ms));
+        Result<StoreCounts> counts = m_queries.counts();
+        if (!counts)
+            return from_error(counts.error());
+        if (counts->time_range)
+            boundaries = day_boundaries(counts->time_range->first,
+                                        std::max(counts->time_range->second, request.now_ms));
     }
     v1::PeriodsReply reply;
     if (!boundaries.empty()) {
-        v1::PeriodsRequest periods_request;
-        for (int64_t boundary : boundaries)
-            periods_request.add_boundaries_ms(boundary);
-        periods_request.set_breakdown(true);
-        if (grpc::Status status = m_service.Periods(nullptr, &periods_request, &reply);
-            !status.ok())
-            return from_status(status);
+        Result<std::vector<PeriodTotals>> periods =
+            m_queries.periods(boundaries, ResponseFilter{}, true);
+        if (!periods)
+            return from_error(periods.error());
+        reply = periods_proto(*periods);
     }
     // Days without responses are left out by periods_json, as in `hookctl stats daily`.
     std::vector<std::string> labels;
     for (const v1::Period& period : reply.periods())
-        labels.push_back(hookctl::day_label(period.start_ms()));
-    json::object object = hookctl::periods_json(reply, labels, true);
+        labels.push_back(day_label(period.start_ms()));
+    json::object object = periods_json(reply, labels, true);
     object["since_ms"] = boundaries.empty() ? 0 : boundaries.front();
     object["until_ms"] = boundaries.empty() ? 0 : boundaries.back();
     return json_reply(object);
 }
 
+Result<v1::GroupsReply> WebApi::groups(GroupKind kind, const ResponseFilter& filter) {
+    Result<std::vector<GroupTotals>> groups = m_queries.groups(kind, filter, false);
+    if (!groups)
+        return groups.error();
+    return groups_proto(*groups);
+}
+
 WebReply WebApi::sessions(const ApiRequest&) {
-    v1::GroupsRequest groups_request;
-    groups_request.set_group_by(v1::GROUP_BY_SESSION);
-    v1::GroupsReply reply;
-    if (grpc::Status status = m_service.Groups(nullptr, &groups_request, &reply); !status.ok())
-        return from_status(status);
-    return json_reply(hookctl::sessions_json(reply, false));
+    Result<v1::GroupsReply> reply = groups(GroupKind::session, {});
+    if (!reply)
+        return from_error(reply.error());
+    return json_reply(sessions_json(*reply, false));
 }
 
 WebReply WebApi::session(const ApiRequest& request) {
-    v1::SessionRequest session_request;
-    session_request.set_session_id(request.session_id);
-    v1::SessionReply reply;
-    if (grpc::Status status = m_service.Session(nullptr, &session_request, &reply); !status.ok())
-        return from_status(status);
-    return json_reply(hookctl::session_json(reply));
+    Result<SessionDetail> detail = m_queries.session(request.session_id);
+    if (!detail)
+        return from_error(detail.error());
+    return json_reply(session_json(session_proto(*detail)));
 }
 
 WebReply WebApi::projects(const ApiRequest&) {
-    v1::GroupsRequest groups_request;
-    groups_request.set_group_by(v1::GROUP_BY_PROJECT);
-    v1::GroupsReply reply;
-    if (grpc::Status status = m_service.Groups(nullptr, &groups_request, &reply); !status.ok())
-        return from_status(status);
-    json::object object = hookctl::projects_json(reply, false);
-    Result<UsageStore*> store = reader();
-    if (!store)
-        return error_reply(503, store.error().message);
+    Result<v1::GroupsReply> reply = groups(GroupKind::project, {});
+    if (!reply)
+        return from_error(reply.error());
+    json::object object = projects_json(*reply, false);
     Result<std::map<std::string, CostParts>> parts =
-        cost_parts_by_group(**store, m_prices, GroupKind::project, ResponseFilter{});
+        m_queries.cost_parts_by_group(GroupKind::project, ResponseFilter{});
     if (!parts)
-        return error_reply(500, parts.error().message);
+        return from_error(parts.error());
     add_cache_figures(object, "projects", "project", *parts);
     return json_reply(object);
 }
 
 WebReply WebApi::models(const ApiRequest& request) {
-    v1::GroupsRequest groups_request;
-    groups_request.set_group_by(v1::GROUP_BY_MODEL);
-    v1::GroupsReply reply;
-    if (grpc::Status status = m_service.Groups(nullptr, &groups_request, &reply); !status.ok())
-        return from_status(status);
-    json::object object = hookctl::models_json(reply);
-    Result<UsageStore*> store = reader();
-    if (!store)
-        return error_reply(503, store.error().message);
+    Result<v1::GroupsReply> reply = groups(GroupKind::model, {});
+    if (!reply)
+        return from_error(reply.error());
+    json::object object = models_json(*reply);
     Result<std::map<std::string, CostParts>> parts =
-        cost_parts_by_group(**store, m_prices, GroupKind::model, ResponseFilter{});
+        m_queries.cost_parts_by_group(GroupKind::model, ResponseFilter{});
     if (!parts)
-        return error_reply(500, parts.error().message);
+        return from_error(parts.error());
     add_cache_figures(object, "models", "model", *parts);
     // Today's prices, USD per million tokens; null for a model without a price.
     for (json::value& item : object["models"].as_array()) {
         json::object& model = item.as_object();
-        const PriceRule* rule = m_prices.find(model.at("model").as_string(), request.now_ms);
+        const PriceRule* rule =
+            m_queries.prices().find(model.at("model").as_string(), request.now_ms);
         if (rule)
             model["prices"] = prices_json(rule->prices);
         else
@@ -322,54 +289,48 @@ WebReply WebApi::models(const ApiRequest& request) {
 }
 
 WebReply WebApi::blocks(const ApiRequest& request) {
-    v1::BlocksRequest blocks_request;
+    ResponseFilter filter;
     if (request.since_ms > 0)
-        blocks_request.mutable_filter()->set_since_ms(request.since_ms);
-    blocks_request.set_now_ms(request.now_ms);
-    v1::BlocksReply reply;
-    if (grpc::Status status = m_service.Blocks(nullptr, &blocks_request, &reply); !status.ok())
-        return from_status(status);
-    json::object object = hookctl::blocks_json(reply);
+        filter.since_ms = request.since_ms;
+    Result<std::vector<BlockTotals>> blocks = m_queries.blocks(filter, request.now_ms);
+    if (!blocks)
+        return from_error(blocks.error());
+    json::object object = blocks_json(blocks_proto(*blocks));
     object["since_ms"] = request.since_ms;
     object["now_ms"] = request.now_ms;
     return json_reply(object);
 }
 
 WebReply WebApi::active(const ApiRequest& request) {
-    v1::GroupsRequest recent_request;
-    recent_request.set_group_by(v1::GROUP_BY_SESSION);
-    recent_request.mutable_filter()->set_since_ms(request.since_ms);
-    v1::GroupsReply recent;
-    if (grpc::Status status = m_service.Groups(nullptr, &recent_request, &recent); !status.ok())
-        return from_status(status);
+    ResponseFilter recent_filter;
+    recent_filter.since_ms = request.since_ms;
+    Result<v1::GroupsReply> recent = groups(GroupKind::session, recent_filter);
+    if (!recent)
+        return from_error(recent.error());
     // Each recently active session with its whole-session totals, most recent first.
     v1::GroupsReply whole;
-    for (const v1::Group& group : recent.groups()) {
-        v1::GroupsRequest one_request;
-        one_request.set_group_by(v1::GROUP_BY_SESSION);
-        one_request.mutable_filter()->set_session_id(group.key());
-        v1::GroupsReply one;
-        if (grpc::Status status = m_service.Groups(nullptr, &one_request, &one); !status.ok())
-            return from_status(status);
-        for (const v1::Group& found : one.groups())
+    for (const v1::Group& group : recent->groups()) {
+        ResponseFilter one_filter;
+        one_filter.session_id = group.key();
+        Result<v1::GroupsReply> one = groups(GroupKind::session, one_filter);
+        if (!one)
+            return from_error(one.error());
+        for (const v1::Group& found : one->groups())
             *whole.add_groups() = found;
     }
-    json::object object = hookctl::sessions_json(whole, false);
+    json::object object = sessions_json(whole, false);
     object["since_ms"] = request.since_ms;
     object["now_ms"] = request.now_ms;
     return json_reply(object);
 }
 
 WebReply WebApi::heatmap(const ApiRequest& request) {
-    Result<UsageStore*> store = reader();
-    if (!store)
-        return error_reply(503, store.error().message);
     ResponseFilter filter;
     if (request.since_ms > 0)
         filter.since_ms = request.since_ms;
-    Result<UsageHeatmap> heatmap = usage_heatmap(**store, m_prices, filter);
+    Result<UsageHeatmap> heatmap = m_queries.heatmap(filter);
     if (!heatmap)
-        return error_reply(500, heatmap.error().message);
+        return from_error(heatmap.error());
     json::array cells;
     int64_t max_cost_micro = 0;
     for (size_t weekday = 0; weekday < heatmap->cells.size(); ++weekday) {
@@ -380,7 +341,7 @@ WebReply WebApi::heatmap(const ApiRequest& request) {
             json::object cell;
             cell["weekday"] = weekday;
             cell["hour"] = hour;
-            json::object figures = hookctl::usage_json(usage_of(usage));
+            json::object figures = usage_json(usage_proto(usage));
             for (auto& field : figures)
                 cell[field.key()] = field.value();
             max_cost_micro = std::max(max_cost_micro, micro_usd(usage.cost_pico_usd));

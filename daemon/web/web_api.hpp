@@ -1,10 +1,9 @@
-// The web view's JSON API: answers an ApiRequest from the in-process MeterService (the same
-// computations the gRPC clients get) and, for what the service does not offer (cost per token
-// kind, cache savings, the heatmap), from core queries on a read connection of its own.
+// The web view's JSON API: answers an ApiRequest from MeterQueries, the same facade the gRPC
+// service answers from (so both give the same figures), rendered by common/stats_format.
 //
 // Contract:
 // - Every answer whose name matches a `hookctl stats ... --json` report is that report's JSON,
-//   built by the same functions (hookctl/stats_format.hpp), so the numbers and keys are the
+//   built by the same functions (common/stats_format.hpp), so the numbers and keys are the
 //   same; the web view only appends keys (listed in README.md, "Web view"):
 //     /api/summary   `hookctl stats --json`            + "cost_parts", "*_start_ms", "now_ms"
 //     /api/daily     `hookctl stats daily --breakdown --json` over the asked days
@@ -18,17 +17,16 @@
 // - answer() is a pure function of the request and the stored history: no clock is read.
 // - Errors become JSON {"error": message} with 400 (bad request), 404 (no such session),
 //   503 (database unavailable) or 500.
-// Threads: one thread at a time (its read connection is not shared); the MeterService it calls
-// is thread-safe.
+// Threads: any; MeterQueries and the IngestLoop's status getters are thread-safe.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
-#include "core/price_table.hpp"
-#include "core/usage_store.hpp"
-#include "server/meter_service.hpp"
+#include "ccmeter/v1/ccmeter.pb.h"
+#include "query/meter_queries.hpp"
+#include "server/ingest_loop.hpp"
 #include "web/api_request.hpp"
 #include "web/web_reply.hpp"
 
@@ -36,7 +34,8 @@ namespace ccmeter {
 
 class WebApi {
   public:
-    WebApi(MeterService& service, PriceTable prices, std::filesystem::path database);
+    // `queries` and `loop` outlive the WebApi.
+    WebApi(MeterQueries& queries, const IngestLoop& loop);
 
     WebReply answer(const ApiRequest& request);
 
@@ -52,13 +51,10 @@ class WebApi {
     WebReply active(const ApiRequest& request);
     WebReply heatmap(const ApiRequest& request);
 
-    // The read connection, opened on first use; an Error when the database cannot be opened.
-    Result<UsageStore*> reader();
+    Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 
-    MeterService& m_service;
-    PriceTable m_prices;
-    std::filesystem::path m_database;
-    std::unique_ptr<UsageStore> m_reader;
+    MeterQueries& m_queries;
+    const IngestLoop& m_loop;
 };
 
 }  // namespace ccmeter

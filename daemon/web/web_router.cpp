@@ -6,7 +6,7 @@
 #include <boost/json/object.hpp>
 #include <string>
 
-#include "core/json_text.hpp"
+#include "common/json_text.hpp"
 #include "web/http_policy.hpp"
 #include "web/web_assets.hpp"
 

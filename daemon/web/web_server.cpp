@@ -1,4 +1,6 @@
 #include "web/web_server.hpp"
+#include "common/atomic_file.hpp"
+#include "common/clock.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,37 +24,11 @@ constexpr std::chrono::seconds k_heartbeat{15};
 constexpr int64_t k_min_event_gap_ms = 250;
 constexpr int64_t k_max_event_gap_ms = 10'000;
 
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// Writes `text` to `path` atomically (a temporary file, then rename), mode 0600.
-bool write_private_file(const std::filesystem::path& path, const std::string& text) {
-    std::filesystem::path temporary = path;
-    temporary += ".tmp";
-    const int fd =
-        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return false;
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    std::error_code ec;
-    if (written)
-        std::filesystem::rename(temporary, path, ec);
-    if (!written || ec)
-        std::filesystem::remove(temporary, ec);
-    return written && !ec;
-}
-
 }  // namespace
 
-WebServer::WebServer(WebServerOptions options, MeterServiceOptions service_options,
-                     PriceTable prices, IngestLoop& loop)
+WebServer::WebServer(WebServerOptions options, MeterQueries& queries, const IngestLoop& loop)
     : m_options(std::move(options)),
-      m_service(service_options, prices, loop),
-      m_api(m_service, std::move(prices), service_options.database),
+      m_api(queries, loop),
       m_cache(m_api),
       m_router(m_cache, m_options.port),
       m_acceptor(m_io),
@@ -100,7 +76,8 @@ Result<void> WebServer::start() {
     const tcp::endpoint bound = m_acceptor.local_endpoint(ec);
     m_port = ec ? m_options.port : bound.port();
     m_router.set_port(m_port);
-    if (!m_options.url_file.empty() && !write_private_file(m_options.url_file, url() + "\n"))
+    if (!m_options.url_file.empty() &&
+        !write_file_atomically(m_options.url_file, url() + "\n", 0600))
         log("cannot write " + m_options.url_file.string());
     accept_next();
     schedule_heartbeat();

@@ -15,8 +15,8 @@
 // - Writes the URL ("http://127.0.0.1:<port>/") to `url_file` when listening (if set), for
 //   `hookctl web`, and removes it in stop().
 // - Serves only GETs (HTTP semantics in web_router.hpp, safety rules in http_policy.hpp).
-// - Queries go through a MeterService of its own (its own read connection), so a page's
-//   full-history aggregations never hold up the gRPC service's status line.
+// - Queries go through MeterQueries, whose pool of read connections lets a page's requests and
+//   the gRPC service's status line run side by side.
 #pragma once
 
 #include <atomic>
@@ -29,10 +29,10 @@
 #include <string>
 #include <thread>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/price_table.hpp"
+#include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
-#include "server/meter_service.hpp"
 #include "web/api_cache.hpp"
 #include "web/event_hub.hpp"
 #include "web/web_api.hpp"
@@ -54,8 +54,8 @@ struct WebServerOptions {
 
 class WebServer {
   public:
-    WebServer(WebServerOptions options, MeterServiceOptions service_options, PriceTable prices,
-              IngestLoop& loop);
+    // `queries` and `loop` outlive the server.
+    WebServer(WebServerOptions options, MeterQueries& queries, const IngestLoop& loop);
     ~WebServer();  // stops
     WebServer(const WebServer&) = delete;
     WebServer& operator=(const WebServer&) = delete;
@@ -80,7 +80,6 @@ class WebServer {
     void log(const std::string& message) const;
 
     WebServerOptions m_options;
-    MeterService m_service;
     WebApi m_api;
     ApiCache m_cache;
     WebRouter m_router;

@@ -46,18 +46,18 @@ TEST_CASE("cost parts add up to the price table's cost", "[cost_parts]") {
         INFO(c.model);
         const bool long_context = ccmeter::is_long_context(c.tokens);
         std::optional<CostParts> parts =
-            ccmeter::cost_parts(prices, c.model, 0, c.speed, long_context, c.tokens);
+            prices.cost_parts(c.model, 0, c.speed, long_context, c.tokens);
         REQUIRE(parts);
         CHECK(parts->total() == *prices.cost_pico_usd(c.model, 0, c.speed, c.tokens));
     }
-    CHECK_FALSE(ccmeter::cost_parts(prices, "gpt-9", 0, "", false, tokens(1, 1, 1, 1, 1)));
+    CHECK_FALSE(prices.cost_parts("gpt-9", 0, "", false, tokens(1, 1, 1, 1, 1)));
 }
 
 TEST_CASE("each part and the cache savings, in pico-dollars", "[cost_parts]") {
     const PriceTable prices = PriceTable::builtin();
     // opus-4-5: 5 / 6.25 / 10 / 0.50 / 25 USD per million = pico-dollars per token x 1e6.
-    std::optional<CostParts> opus = ccmeter::cost_parts(
-        prices, "claude-opus-4-5", 0, "standard", false, tokens(100, 500, 400, 2000, 10000, 2));
+    std::optional<CostParts> opus = prices.cost_parts(
+        "claude-opus-4-5", 0, "standard", false, tokens(100, 500, 400, 2000, 10000, 2));
     REQUIRE(opus);
     CHECK(opus->input == 100LL * 5'000'000);
     CHECK(opus->output == 500LL * 25'000'000);
@@ -67,7 +67,7 @@ TEST_CASE("each part and the cache savings, in pico-dollars", "[cost_parts]") {
     CHECK(opus->cache_savings == 10000LL * (5'000'000 - 500'000));
     // Fast mode multiplies the savings too (opus-4-6: 6x).
     std::optional<CostParts> fast =
-        ccmeter::cost_parts(prices, "claude-opus-4-6", 0, "fast", false, tokens(0, 0, 0, 0, 1000));
+        prices.cost_parts("claude-opus-4-6", 0, "fast", false, tokens(0, 0, 0, 0, 1000));
     REQUIRE(fast);
     CHECK(fast->cache_savings == 6LL * 1000 * (5'000'000 - 500'000));
 }

@@ -204,7 +204,9 @@ TEST_CASE("user prompts are kept as turn starts, tool results are not", "[ingest
                         "[{\"tool_use_id\":\"t1\",\"type\":\"tool_result\",\"content\":\"x\"}]}}");
     history.ingest();
     CHECK(history.store().turn_count() == 1);
-    const std::vector<TurnStart> turns = history.store().turn_starts("s1");
+    Result<std::vector<TurnStart>> read = history.store().turn_starts("s1");
+    REQUIRE(read.has_value());
+    const std::vector<TurnStart>& turns = *read;
     REQUIRE(turns.size() == 1);
     CHECK(turns[0].uuid == "u1");
 }

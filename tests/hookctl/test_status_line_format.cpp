@@ -1,9 +1,10 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "hookctl/number_text.hpp"
+#include "common/number_text.hpp"
 #include "hookctl/status_line_format.hpp"
 
+using namespace ccmeter;
 using namespace ccmeter::hookctl;
 namespace v1 = ccmeter::v1;
 

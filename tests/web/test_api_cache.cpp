@@ -14,7 +14,7 @@ double all_time_cost(const ccmeter::WebReply& reply) {
 
 TEST_CASE("answers are kept per generation, refreshed before clients are told", "[api_cache]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     ccmeter::ApiCache cache(api);
     const ccmeter::ApiRequest summary =
         *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
@@ -34,7 +34,7 @@ TEST_CASE("answers are kept per generation, refreshed before clients are told", 
 
 TEST_CASE("entries not used lately are recomputed on demand, errors never kept", "[api_cache]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     ccmeter::ApiCache cache(api);
     const ccmeter::ApiRequest summary =
         *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
@@ -53,7 +53,7 @@ TEST_CASE("entries not used lately are recomputed on demand, errors never kept",
 
 TEST_CASE("clock-bound answers are never cached", "[api_cache]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     ccmeter::ApiCache cache(api);
     (void)cache.get(*ccmeter::parse_api_request("/api/active", k_fixture_now_ms), k_fixture_now_ms);
     (void)cache.get(*ccmeter::parse_api_request("/api/meta", k_fixture_now_ms), k_fixture_now_ms);
@@ -62,7 +62,7 @@ TEST_CASE("clock-bound answers are never cached", "[api_cache]") {
 
 TEST_CASE("prewarmed answers are computed in the background, or on demand first", "[api_cache]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     ccmeter::ApiCache cache(api);
     const ccmeter::ApiRequest summary =
         *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);

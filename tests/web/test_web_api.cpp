@@ -40,7 +40,7 @@ double number(const json::value& value) {
 
 TEST_CASE("summary: hookctl's periods plus cost per token kind", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     Answer answer = ask(api, "/api/summary");
     REQUIRE(answer.status == 200);
     const json::object& body = answer.body;
@@ -68,7 +68,7 @@ TEST_CASE("summary: hookctl's periods plus cost per token kind", "[web_api]") {
 
 TEST_CASE("daily: one period per day with responses, stacked by model", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     for (const char* target : {"/api/daily?days=7", "/api/daily?days=all"}) {
         Answer answer = ask(api, target);
         REQUIRE(answer.status == 200);
@@ -89,7 +89,7 @@ TEST_CASE("daily: one period per day with responses, stacked by model", "[web_ap
 
 TEST_CASE("sessions and one session's turns, subagents marked", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     Answer sessions = ask(api, "/api/sessions");
     REQUIRE(sessions.status == 200);
     const json::array& list = sessions.body.at("sessions").as_array();
@@ -116,7 +116,7 @@ TEST_CASE("sessions and one session's turns, subagents marked", "[web_api]") {
 
 TEST_CASE("projects and models: totals, cache hit rate, what the cache saved", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     Answer projects = ask(api, "/api/projects");
     REQUIRE(projects.status == 200);
     const json::array& list = projects.body.at("projects").as_array();
@@ -146,7 +146,7 @@ TEST_CASE("projects and models: totals, cache hit rate, what the cache saved", "
 
 TEST_CASE("blocks, active sessions and the heatmap", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     Answer blocks = ask(api, "/api/blocks?hours=24");
     REQUIRE(blocks.status == 200);
     const json::array& list = blocks.body.at("blocks").as_array();
@@ -178,7 +178,7 @@ TEST_CASE("blocks, active sessions and the heatmap", "[web_api]") {
 
 TEST_CASE("meta names the daemon's time zone", "[web_api]") {
     WebFixture fixture;
-    ccmeter::WebApi api(fixture.service(), ccmeter::PriceTable::builtin(), fixture.database());
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
     Answer meta = ask(api, "/api/meta");
     REQUIRE(meta.status == 200);
     CHECK(meta.body.at("responses").as_int64() == 4);

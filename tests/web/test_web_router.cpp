@@ -30,7 +30,7 @@ std::string header(const ccmeter::HttpResponse& response, const char* name) {
 
 struct RouterFixture {
     WebFixture fixture;
-    ccmeter::WebApi api{fixture.service(), ccmeter::PriceTable::builtin(), fixture.database()};
+    ccmeter::WebApi api{fixture.queries(), fixture.loop()};
     ccmeter::ApiCache cache{api};
     ccmeter::WebRouter router{cache, k_port};
 

@@ -50,8 +50,7 @@ ccmeter::WebServerOptions options_on(uint16_t port) {
 
 TEST_CASE("the server answers on loopback and refuses foreign Host names", "[web_server]") {
     WebFixture fixture;
-    ccmeter::WebServer server(options_on(0), fixture.service_options(),
-                              ccmeter::PriceTable::builtin(), fixture.loop());
+    ccmeter::WebServer server(options_on(0), fixture.queries(), fixture.loop());
     REQUIRE(server.start().has_value());
     const uint16_t port = server.port();
     REQUIRE(port != 0);
@@ -66,11 +65,9 @@ TEST_CASE("the server answers on loopback and refuses foreign Host names", "[web
 
 TEST_CASE("a taken port is a clear error, and nothing runs", "[web_server]") {
     WebFixture fixture;
-    ccmeter::WebServer first(options_on(0), fixture.service_options(),
-                             ccmeter::PriceTable::builtin(), fixture.loop());
+    ccmeter::WebServer first(options_on(0), fixture.queries(), fixture.loop());
     REQUIRE(first.start().has_value());
-    ccmeter::WebServer second(options_on(first.port()), fixture.service_options(),
-                              ccmeter::PriceTable::builtin(), fixture.loop());
+    ccmeter::WebServer second(options_on(first.port()), fixture.queries(), fixture.loop());
     ccmeter::Result<void> started = second.start();
     REQUIRE_FALSE(started.has_value());
     CHECK(started.error().message.find("already in use") != std::string::npos);
@@ -83,8 +80,7 @@ TEST_CASE("the event stream says hello, then tells of new usage", "[web_server]"
         std::filesystem::temp_directory_path() / ("ccmeter-web-url-" + std::to_string(::getpid()));
     ccmeter::WebServerOptions options = options_on(0);
     options.url_file = url_file;
-    ccmeter::WebServer server(options, fixture.service_options(), ccmeter::PriceTable::builtin(),
-                              fixture.loop());
+    ccmeter::WebServer server(options, fixture.queries(), fixture.loop());
     REQUIRE(server.start().has_value());
     {
         std::ifstream in(url_file);
@@ -113,8 +109,7 @@ TEST_CASE("prewarming computes the overview in the background", "[web_server]") 
     WebFixture fixture;
     ccmeter::WebServerOptions options = options_on(0);
     options.prewarm = true;
-    ccmeter::WebServer server(options, fixture.service_options(), ccmeter::PriceTable::builtin(),
-                              fixture.loop());
+    ccmeter::WebServer server(options, fixture.queries(), fixture.loop());
     REQUIRE(server.start().has_value());
     asio::io_context io;
     tcp::socket socket = connect_to(io, server.port());

@@ -1,6 +1,6 @@
 // A daemon's worth of objects for the web view's tests, over the tiny fixture history in
 // fixtures/config (see fixtures/make_fixture.py): a fresh database in a temporary directory,
-// filled by the IngestEngine, an IngestLoop (never started) and the MeterService over it, and
+// filled by the IngestEngine, an IngestLoop (never started) and the MeterQueries over it, and
 // the process's time zone set to UTC for the life of the fixture.
 #pragma once
 
@@ -17,8 +17,8 @@
 #include "core/ingest_engine.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_store.hpp"
+#include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
-#include "server/meter_service.hpp"
 
 #ifndef CCMETER_WEB_FIXTURE_DIR
 #error "CCMETER_WEB_FIXTURE_DIR must name tests/web/fixtures/config"
@@ -44,12 +44,13 @@ class WebFixture {
         loop_options.config_dirs = {m_dir / "config"};
         loop_options.database = m_database;
         m_loop = std::move(*ccmeter::IngestLoop::create(loop_options));
-        m_service_options.database = m_database;
-        m_service = std::make_unique<ccmeter::MeterService>(
-            m_service_options, ccmeter::PriceTable::builtin(), *m_loop);
+        ccmeter::MeterQueriesOptions query_options;
+        query_options.database = m_database;
+        m_queries =
+            std::make_unique<ccmeter::MeterQueries>(query_options, ccmeter::PriceTable::builtin());
     }
     ~WebFixture() {
-        m_service.reset();
+        m_queries.reset();
         m_loop.reset();
         std::error_code ignored;
         std::filesystem::remove_all(m_dir, ignored);
@@ -89,8 +90,7 @@ class WebFixture {
         ingest(m_dir / "extra");
     }
 
-    ccmeter::MeterService& service() { return *m_service; }
-    const ccmeter::MeterServiceOptions& service_options() const { return m_service_options; }
+    ccmeter::MeterQueries& queries() { return *m_queries; }
     ccmeter::IngestLoop& loop() { return *m_loop; }
     const std::filesystem::path& database() const { return m_database; }
 
@@ -98,7 +98,6 @@ class WebFixture {
     std::optional<std::string> m_old_tz;
     std::filesystem::path m_dir;
     std::filesystem::path m_database;
-    ccmeter::MeterServiceOptions m_service_options;
     std::unique_ptr<ccmeter::IngestLoop> m_loop;
-    std::unique_ptr<ccmeter::MeterService> m_service;
+    std::unique_ptr<ccmeter::MeterQueries> m_queries;
 };

@@ -9,7 +9,7 @@
 
 #include <array>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"

@@ -49,7 +49,7 @@
 
 #include "ccmeter/v1/ccmeter.pb.h"
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 // Adds `more` into `into`: every count and the cost; unpriced_models becomes the sorted union.
 void add_usage(v1::Usage& into, const v1::Usage& more);
@@ -101,4 +101,4 @@ std::string models_table(const v1::GroupsReply& reply);
 std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms);
 std::string session_table(const v1::SessionReply& reply, bool breakdown);
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

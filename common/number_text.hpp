@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 // 1234567 -> "1,234,567"; -1234 -> "-1,234".
 std::string format_count(int64_t count);
@@ -27,4 +27,4 @@ std::string format_time_left(int64_t ms);
 // A percentage rounded to the nearest whole number: 43.4 -> "43%", 99.5 -> "100%".
 std::string format_percentage(double percentage);
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

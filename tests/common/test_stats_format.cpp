@@ -3,12 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "core/json_text.hpp"
-#include "hookctl/local_periods.hpp"
-#include "hookctl/stats_format.hpp"
+#include "common/json_text.hpp"
+#include "common/local_periods.hpp"
+#include "common/stats_format.hpp"
 #include "scoped_time_zone.hpp"
 
-using namespace ccmeter::hookctl;
+using namespace ccmeter;
 namespace v1 = ccmeter::v1;
 
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 namespace ccmeter {
 

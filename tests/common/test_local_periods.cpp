@@ -3,10 +3,10 @@
 #include <ctime>
 #include <vector>
 
-#include "hookctl/local_periods.hpp"
+#include "common/local_periods.hpp"
 #include "scoped_time_zone.hpp"
 
-using namespace ccmeter::hookctl;
+using namespace ccmeter;
 
 namespace {
 

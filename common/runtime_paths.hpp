@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 namespace ccmeter {
 

@@ -1,4 +1,4 @@
-#include "hookctl/stats_format.hpp"
+#include "common/stats_format.hpp"
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -6,10 +6,10 @@
 #include <set>
 #include <utility>
 
-#include "hookctl/local_periods.hpp"
-#include "hookctl/number_text.hpp"
+#include "common/local_periods.hpp"
+#include "common/number_text.hpp"
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 namespace json = boost::json;
 
@@ -587,4 +587,4 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
     return out;
 }
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

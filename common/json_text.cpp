@@ -1,4 +1,4 @@
-#include "core/json_text.hpp"
+#include "common/json_text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cmath>

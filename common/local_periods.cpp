@@ -1,10 +1,10 @@
-#include "hookctl/local_periods.hpp"
+#include "common/local_periods.hpp"
 
 #include <algorithm>
 #include <array>
 #include <ctime>
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 namespace {
 
@@ -237,4 +237,4 @@ std::vector<int64_t> summary_boundaries(int64_t now_ms) {
     return boundaries;
 }
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

@@ -1,4 +1,4 @@
-#include "core/app_paths.hpp"
+#include "common/app_paths.hpp"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-#include "core/runtime_paths.hpp"
+#include "common/runtime_paths.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 enum class PeriodKind { day, week, month };
 
@@ -65,4 +65,4 @@ inline constexpr int64_t k_far_future_ms = 4'102'444'800'000;
 // after the respective start (see summary_from_periods in stats_format.hpp).
 std::vector<int64_t> summary_boundaries(int64_t now_ms);
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

@@ -1,8 +1,8 @@
-#include "hookctl/number_text.hpp"
+#include "common/number_text.hpp"
 
 #include <cmath>
 
-namespace ccmeter::hookctl {
+namespace ccmeter {
 
 namespace {
 
@@ -63,4 +63,4 @@ std::string format_percentage(double percentage) {
     return std::to_string(std::llround(percentage)) + "%";
 }
 
-}  // namespace ccmeter::hookctl
+}  // namespace ccmeter

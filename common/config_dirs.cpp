@@ -1,4 +1,4 @@
-#include "core/config_dirs.hpp"
+#include "common/config_dirs.hpp"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "web/usage_heatmap.hpp"
+#include "core/usage_heatmap.hpp"
 
 #include <ctime>
 

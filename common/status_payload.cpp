@@ -1,9 +1,9 @@
-#include "core/status_payload.hpp"
+#include "common/status_payload.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "core/usage_parser.hpp"
+#include "common/iso_time.hpp"
 
 namespace ccmeter {
 

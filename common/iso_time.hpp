@@ -1,0 +1,15 @@
+// ISO 8601 timestamps as Claude Code writes them (transcripts, hook and status-line payloads).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ccmeter {
+
+// Parses an ISO 8601 UTC timestamp ("2026-02-10T12:34:56.789Z", offsets like "+02:00" and any
+// number of fraction digits accepted) into milliseconds since the epoch; nullopt when `text`
+// is not one.
+std::optional<int64_t> parse_timestamp_ms(std::string_view text);
+
+}  // namespace ccmeter

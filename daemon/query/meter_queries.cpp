@@ -1,0 +1,184 @@
+#include "query/meter_queries.hpp"
+
+namespace ccmeter {
+
+namespace {
+
+constexpr int64_t k_hour_ms = 3'600'000;
+
+}  // namespace
+
+MeterQueries::MeterQueries(MeterQueriesOptions options, PriceTable prices)
+    : m_options(std::move(options)), m_prices(std::move(prices)) {
+    if (m_options.max_readers == 0)
+        m_options.max_readers = 1;
+}
+
+MeterQueries::~MeterQueries() = default;
+
+Result<std::unique_ptr<UsageStore>> MeterQueries::acquire() {
+    {
+        std::unique_lock lock(m_pool_mutex);
+        m_pool_returned.wait(lock,
+                             [&] { return !m_idle.empty() || m_open < m_options.max_readers; });
+        if (!m_idle.empty()) {
+            std::unique_ptr<UsageStore> store = std::move(m_idle.back());
+            m_idle.pop_back();
+            return store;
+        }
+        ++m_open;
+    }
+    Result<std::unique_ptr<UsageStore>> opened = UsageStore::open_read_only(m_options.database);
+    if (!opened) {
+        {
+            std::lock_guard lock(m_pool_mutex);
+            --m_open;
+        }
+        m_pool_returned.notify_one();
+        return Error{opened.error().message, ErrorKind::unavailable};
+    }
+    return opened;
+}
+
+void MeterQueries::release(std::unique_ptr<UsageStore> store) {
+    {
+        std::lock_guard lock(m_pool_mutex);
+        m_idle.push_back(std::move(store));
+    }
+    m_pool_returned.notify_one();
+}
+
+template <class Query>
+auto MeterQueries::with_reader(Query&& query)
+    -> decltype(query(std::declval<const UsageStore&>())) {
+    Result<std::unique_ptr<UsageStore>> store = acquire();
+    if (!store)
+        return store.error();
+    auto answer = query(static_cast<const UsageStore&>(**store));
+    release(std::move(*store));
+    return answer;
+}
+
+void MeterQueries::usage_changed() {
+    std::lock_guard lock(m_status_mutex);
+    ++m_generation;
+}
+
+Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id,
+                                                   int64_t today_start_ms, int64_t now_ms) {
+    std::lock_guard lock(m_status_mutex);
+    StatusCache& cache = m_status_cache;
+    if (cache.generation != m_generation) {
+        cache = StatusCache();
+        cache.generation = m_generation;
+    }
+    StatusFigures figures;
+    if (!session_id.empty()) {
+        auto cached = cache.sessions.find(session_id);
+        if (cached == cache.sessions.end()) {
+            ResponseFilter session;
+            session.session_id = session_id;
+            CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
+                                   return build_report(store, m_prices, session, GroupBy::none);
+                               }));
+            cached = cache.sessions.emplace(session_id, report.totals).first;
+        }
+        figures.session = cached->second;
+    }
+    if (!cache.today || cache.today_start_ms != today_start_ms) {
+        ResponseFilter today;
+        today.since_ms = today_start_ms;
+        CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
+                               return build_report(store, m_prices, today, GroupBy::none);
+                           }));
+        cache.today = report.totals;
+        cache.today_start_ms = today_start_ms;
+    }
+    figures.today = *cache.today;
+    // The burn rate and time left move with the clock: recompute at least every few seconds.
+    if (!cache.block_known || now_ms - cache.block_computed_ms > m_options.block_refresh_ms) {
+        // A block active now started at most 5 h ago; a day of history settles where it began.
+        ResponseFilter recent;
+        recent.since_ms = (now_ms - 24 * k_hour_ms) / k_hour_ms * k_hour_ms;
+        CCMETER_TRY_ASSIGN(std::vector<BlockTotals> blocks,
+                           with_reader([&](const UsageStore& store) {
+                               return usage_by_block(store, m_prices, recent, now_ms);
+                           }));
+        cache.block.reset();
+        if (!blocks.empty() && blocks.back().active)
+            cache.block = blocks.back();
+        cache.block_known = true;
+        cache.block_computed_ms = now_ms;
+    }
+    figures.block = cache.block;
+    CCMETER_TRY_ASSIGN(figures.rate_limits, with_reader([&](const UsageStore& store) {
+                           return store.latest_rate_limits();
+                       }));
+    return figures;
+}
+
+Result<std::vector<PeriodTotals>> MeterQueries::periods(const std::vector<int64_t>& boundaries,
+                                                        const ResponseFilter& filter,
+                                                        bool breakdown) {
+    Result<std::vector<PeriodTotals>> periods = with_reader([&](const UsageStore& store) {
+        return usage_by_periods(store, m_prices, boundaries, filter, breakdown);
+    });
+    if (!periods && periods.error().kind == ErrorKind::internal &&
+        !std::is_sorted(boundaries.begin(), boundaries.end()))
+        return Error{periods.error().message, ErrorKind::invalid_argument};
+    return periods;
+}
+
+Result<std::vector<GroupTotals>> MeterQueries::groups(GroupKind kind, const ResponseFilter& filter,
+                                                      bool breakdown) {
+    return with_reader([&](const UsageStore& store) {
+        return usage_by_group(store, m_prices, kind, filter, breakdown);
+    });
+}
+
+Result<std::vector<BlockTotals>> MeterQueries::blocks(const ResponseFilter& filter,
+                                                      int64_t now_ms) {
+    return with_reader(
+        [&](const UsageStore& store) { return usage_by_block(store, m_prices, filter, now_ms); });
+}
+
+Result<SessionDetail> MeterQueries::session(const std::string& session_id) {
+    CCMETER_TRY_ASSIGN(SessionDetail detail, with_reader([&](const UsageStore& store) {
+                           return session_detail(store, m_prices, session_id);
+                       }));
+    if (detail.turns.empty())
+        return Error{"no responses for session " + session_id, ErrorKind::not_found};
+    return detail;
+}
+
+Result<std::vector<CostParts>> MeterQueries::cost_parts_by_periods(
+    const std::vector<int64_t>& boundaries, const ResponseFilter& filter) {
+    return with_reader([&](const UsageStore& store) {
+        return ccmeter::cost_parts_by_periods(store, m_prices, boundaries, filter);
+    });
+}
+
+Result<std::map<std::string, CostParts>> MeterQueries::cost_parts_by_group(
+    GroupKind kind, const ResponseFilter& filter) {
+    return with_reader([&](const UsageStore& store) {
+        return ccmeter::cost_parts_by_group(store, m_prices, kind, filter);
+    });
+}
+
+Result<UsageHeatmap> MeterQueries::heatmap(const ResponseFilter& filter) {
+    return with_reader(
+        [&](const UsageStore& store) { return usage_heatmap(store, m_prices, filter); });
+}
+
+Result<StoreCounts> MeterQueries::counts() {
+    return with_reader([&](const UsageStore& store) -> Result<StoreCounts> {
+        StoreCounts counts;
+        counts.responses = store.response_count();
+        counts.files = store.file_count();
+        counts.malformed_lines = store.malformed_lines();
+        CCMETER_TRY_ASSIGN(counts.time_range, store.response_time_range());
+        return counts;
+    });
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,128 @@
+// The daemon's one way to ask the history anything: every answer the gRPC service and the web
+// API give comes from here, in core types (no gRPC, HTTP or protobuf in this interface).
+//
+// It owns the read connections (a small pool, opened on first use, so the status line, stats
+// and the web view never wait for each other's queries), the price table, the status line's
+// cached figures and the heatmap. Errors carry an ErrorKind: `unavailable` when the database
+// cannot be opened, `invalid_argument` for a bad request, `not_found` for an unknown session.
+//
+// Threads: every member is safe to call from any thread at once; writes happen elsewhere (the
+// IngestLoop), which calls usage_changed() after each commit.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/error.hpp"
+#include "core/cost_parts.hpp"
+#include "core/price_table.hpp"
+#include "core/usage_heatmap.hpp"
+#include "core/usage_queries.hpp"
+#include "core/usage_report.hpp"
+#include "core/usage_store.hpp"
+
+namespace ccmeter {
+
+// What the status line shows besides the payload's own figures.
+struct StatusFigures {
+    std::optional<UsageTotals> session;  // when a session id was asked for
+    UsageTotals today;
+    std::optional<BlockTotals> block;  // the 5-hour block active now, if any
+    std::optional<RateLimitSample> rate_limits;
+};
+
+// How much is stored.
+struct StoreCounts {
+    int64_t responses = 0;
+    int64_t files = 0;
+    int64_t malformed_lines = 0;
+    std::optional<std::pair<int64_t, int64_t>> time_range;  // first and last response
+};
+
+struct MeterQueriesOptions {
+    std::filesystem::path database;
+    // Read connections open at most at once. Default 4: the status line, a stats call and the
+    // web view's requests in parallel, with SQLite's page cache per connection kept small.
+    size_t max_readers = 4;
+    // How long the active 5-hour block (its burn rate and projection) is reused by the status
+    // line while no new usage arrives. Default 5 s.
+    int64_t block_refresh_ms = 5'000;
+};
+
+class MeterQueries {
+  public:
+    MeterQueries(MeterQueriesOptions options, PriceTable prices);
+    ~MeterQueries();
+    MeterQueries(const MeterQueries&) = delete;
+    MeterQueries& operator=(const MeterQueries&) = delete;
+
+    const PriceTable& prices() const { return m_prices; }
+
+    // New usage was stored: cached figures are stale.
+    void usage_changed();
+
+    // The session's totals (empty `session_id`: none), usage since `today_start_ms`, the block
+    // active at `now_ms` and the latest plan limits. Reused until usage_changed().
+    Result<StatusFigures> status_figures(const std::string& session_id, int64_t today_start_ms,
+                                         int64_t now_ms);
+
+    // usage_queries.hpp's reports, on a pooled connection.
+    Result<std::vector<PeriodTotals>> periods(const std::vector<int64_t>& boundaries,
+                                              const ResponseFilter& filter, bool breakdown);
+    Result<std::vector<GroupTotals>> groups(GroupKind kind, const ResponseFilter& filter,
+                                            bool breakdown);
+    Result<std::vector<BlockTotals>> blocks(const ResponseFilter& filter, int64_t now_ms);
+    // not_found when the session has no response.
+    Result<SessionDetail> session(const std::string& session_id);
+
+    // cost_parts.hpp's figures.
+    Result<std::vector<CostParts>> cost_parts_by_periods(const std::vector<int64_t>& boundaries,
+                                                         const ResponseFilter& filter);
+    Result<std::map<std::string, CostParts>> cost_parts_by_group(GroupKind kind,
+                                                                 const ResponseFilter& filter);
+
+    // Usage by local weekday and hour (the daemon's time zone).
+    Result<UsageHeatmap> heatmap(const ResponseFilter& filter);
+
+    Result<StoreCounts> counts();
+
+  private:
+    // What status_figures() computed, valid while the generation is unchanged.
+    struct StatusCache {
+        uint64_t generation = 0;
+        int64_t today_start_ms = -1;
+        std::optional<UsageTotals> today;
+        std::optional<BlockTotals> block;
+        int64_t block_computed_ms = 0;
+        bool block_known = false;
+        std::unordered_map<std::string, UsageTotals> sessions;
+    };
+
+    // Runs `query` on a pooled read connection.
+    template <class Query>
+    auto with_reader(Query&& query) -> decltype(query(std::declval<const UsageStore&>()));
+    Result<std::unique_ptr<UsageStore>> acquire();
+    void release(std::unique_ptr<UsageStore> store);
+
+    MeterQueriesOptions m_options;
+    PriceTable m_prices;
+
+    std::mutex m_pool_mutex;
+    std::condition_variable m_pool_returned;
+    std::vector<std::unique_ptr<UsageStore>> m_idle;  // guarded by m_pool_mutex
+    size_t m_open = 0;                                // guarded by m_pool_mutex
+
+    std::mutex m_status_mutex;
+    StatusCache m_status_cache;  // guarded by m_status_mutex
+    uint64_t m_generation = 1;   // guarded by m_status_mutex
+};
+
+}  // namespace ccmeter

@@ -1,0 +1,115 @@
+#include "wire/usage_proto.hpp"
+
+namespace ccmeter {
+
+void fill_usage(const UsageTotals& totals, v1::Usage& usage) {
+    const TokenCounts& t = totals.tokens;
+    usage.Clear();
+    usage.set_input_tokens(t.input_tokens);
+    usage.set_output_tokens(t.output_tokens);
+    usage.set_cache_creation_input_tokens(t.cache_creation_input_tokens);
+    usage.set_cache_read_input_tokens(t.cache_read_input_tokens);
+    usage.set_cache_5m(t.cache_5m);
+    usage.set_cache_1h(t.cache_1h);
+    usage.set_web_search_requests(t.web_search_requests);
+    usage.set_web_fetch_requests(t.web_fetch_requests);
+    usage.set_responses(totals.responses);
+    usage.set_cost_micro_usd(micro_usd(totals.cost_pico_usd));
+    usage.set_unpriced_responses(totals.unpriced_responses);
+    for (const std::string& model : totals.unpriced_models)
+        usage.add_unpriced_models(model);
+}
+
+std::optional<GroupKind> group_kind_of(v1::GroupBy group_by) {
+    switch (group_by) {
+        case v1::GROUP_BY_SESSION:
+            return GroupKind::session;
+        case v1::GROUP_BY_PROJECT:
+            return GroupKind::project;
+        case v1::GROUP_BY_MODEL:
+            return GroupKind::model;
+        default:
+            return std::nullopt;
+    }
+}
+
+v1::Usage usage_proto(const UsageTotals& totals) {
+    v1::Usage usage;
+    fill_usage(totals, usage);
+    return usage;
+}
+
+void fill_block(const BlockTotals& block, v1::Block& out) {
+    out.set_start_ms(block.start_ms);
+    out.set_end_ms(block.end_ms);
+    out.set_first_ms(block.first_ms);
+    out.set_last_ms(block.last_ms);
+    out.set_active(block.active);
+    fill_usage(block.usage, *out.mutable_usage());
+    out.set_burn_micro_usd_per_hour(micro_usd(block.burn_pico_usd_per_hour));
+    out.set_projected_micro_usd(micro_usd(block.projected_pico_usd));
+}
+
+v1::PeriodsReply periods_proto(const std::vector<PeriodTotals>& periods) {
+    v1::PeriodsReply reply;
+    for (const PeriodTotals& period : periods) {
+        v1::Period& out = *reply.add_periods();
+        out.set_start_ms(period.start_ms);
+        out.set_end_ms(period.end_ms);
+        fill_usage(period.usage, *out.mutable_usage());
+        for (const auto& [model, usage] : period.by_model)
+            fill_usage(usage, (*out.mutable_by_model())[model]);
+    }
+    return reply;
+}
+
+v1::GroupsReply groups_proto(const std::vector<GroupTotals>& groups) {
+    v1::GroupsReply reply;
+    for (const GroupTotals& group : groups) {
+        v1::Group& out = *reply.add_groups();
+        out.set_key(group.key);
+        fill_usage(group.usage, *out.mutable_usage());
+        out.set_first_ms(group.first_ms);
+        out.set_last_ms(group.last_ms);
+        out.set_project(group.project);
+        for (const std::string& model : group.models)
+            out.add_models(model);
+        for (const auto& [model, usage] : group.by_model)
+            fill_usage(usage, (*out.mutable_by_model())[model]);
+    }
+    return reply;
+}
+
+v1::BlocksReply blocks_proto(const std::vector<BlockTotals>& blocks) {
+    v1::BlocksReply reply;
+    for (const BlockTotals& block : blocks)
+        fill_block(block, *reply.add_blocks());
+    return reply;
+}
+
+v1::SessionReply session_proto(const SessionDetail& detail) {
+    v1::SessionReply reply;
+    reply.set_session_id(detail.session_id);
+    reply.set_project(detail.project);
+    fill_usage(detail.usage, *reply.mutable_usage());
+    for (const TurnTotals& turn : detail.turns) {
+        v1::Turn& out = *reply.add_turns();
+        out.set_start_ms(turn.start_ms);
+        fill_usage(turn.usage, *out.mutable_usage());
+        for (const ResponseCost& item : turn.responses) {
+            v1::Response& response = *out.add_responses();
+            response.set_message_id(item.response.message_id);
+            response.set_request_id(item.response.request_id);
+            response.set_timestamp_ms(item.response.timestamp_ms);
+            response.set_model(item.response.model);
+            response.set_is_sidechain(item.response.is_sidechain);
+            response.set_agent_id(item.response.agent_id);
+            UsageTotals one;
+            one.add(item.response.model, 1, item.response.tokens, item.cost_pico_usd);
+            fill_usage(one, *response.mutable_usage());
+        }
+    }
+    return reply;
+}
+
+}  // namespace ccmeter

@@ -1,0 +1,30 @@
+// Core answers as the wire's ccmeter.v1 messages: the one conversion MeterService and the web
+// API share, so that both report the same figures (and the web API can render them with the
+// same common/stats_format code as `hookctl stats`).
+//
+// Money is rounded from pico- to micro-dollars here and nowhere else.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "ccmeter/v1/ccmeter.pb.h"
+#include "core/usage_queries.hpp"
+#include "core/usage_report.hpp"
+
+namespace ccmeter {
+
+// Overwrites `usage` with `totals`.
+void fill_usage(const UsageTotals& totals, v1::Usage& usage);
+v1::Usage usage_proto(const UsageTotals& totals);
+
+void fill_block(const BlockTotals& block, v1::Block& out);
+v1::PeriodsReply periods_proto(const std::vector<PeriodTotals>& periods);
+v1::GroupsReply groups_proto(const std::vector<GroupTotals>& groups);
+v1::BlocksReply blocks_proto(const std::vector<BlockTotals>& blocks);
+v1::SessionReply session_proto(const SessionDetail& detail);
+
+// The wire's grouping as the core's; nullopt when unset or unknown.
+std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);
+
+}  // namespace ccmeter
