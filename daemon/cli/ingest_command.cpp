@@ -153,8 +153,9 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         ingest["lines"] = stats->lines;
         ingest["usage_lines"] = stats->usage_lines;
         ingest["malformed_lines"] = stats->malformed_lines;
-        ingest["seconds"] = seconds;                // until durable on disk (checkpointed)
-        ingest["commit_seconds"] = commit_seconds;  // until committed, as in the daemon
+        ingest["refused_files"] = stats->refused_files;  // not regular files, never opened
+        ingest["seconds"] = seconds;                     // until durable on disk (checkpointed)
+        ingest["commit_seconds"] = commit_seconds;       // until committed, as in the daemon
         root["ingest"] = std::move(ingest);
         out << to_json_text(root) << "\n";
         return 0;

@@ -64,6 +64,22 @@ int64_t unread_bytes(const std::vector<fs::path>& files,
     return total;
 }
 
+// What a non-regular file is, for the log.
+std::string file_type_name(mode_t mode) {
+    const char* what = "something else";
+    if (S_ISFIFO(mode))
+        what = "a FIFO";
+    else if (S_ISCHR(mode))
+        what = "a character device";
+    else if (S_ISBLK(mode))
+        what = "a block device";
+    else if (S_ISSOCK(mode))
+        what = "a socket";
+    else if (S_ISDIR(mode))
+        what = "a directory";
+    return std::string(what) + ", not a regular file";
+}
+
 }  // namespace
 
 IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
@@ -72,6 +88,14 @@ IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
 void IngestEngine::log(const std::string& message) const {
     if (m_options.log)
         m_options.log(message);
+}
+
+void IngestEngine::refuse(const fs::path& path, const std::string& why, IngestStats& stats) {
+    ++stats.refused_files;
+    if (!m_refused_paths.insert(path.string()).second)
+        return;  // logged already
+    log("refused " + path.string() + ": " + why + "; skipped (" +
+        std::to_string(m_refused_paths.size()) + " refused so far)");
 }
 
 Result<IngestStats> IngestEngine::ingest_dirs(const std::vector<fs::path>& config_dirs) {
@@ -139,21 +163,40 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
     const bool seen_before = stored != known.end();
     if (seen_before)
         state = stored->second;
+    // Only regular files are read: opening a FIFO would block this thread until a writer
+    // appears, and a device may never end. stat() follows symlinks (a link to a transcript is
+    // fine); a loop fails with ELOOP.
     struct stat info {};
-    if (seen_before && ::stat(path.c_str(), &info) == 0 &&
-        state.device == static_cast<uint64_t>(info.st_dev) &&
+    if (::stat(path.c_str(), &info) != 0) {
+        if (errno != ENOENT)
+            refuse(path, std::string("cannot stat it: ") + std::strerror(errno), stats);
+        return {};
+    }
+    if (!S_ISREG(info.st_mode)) {
+        refuse(path, file_type_name(info.st_mode), stats);
+        return {};
+    }
+    if (seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
         state.inode == static_cast<uint64_t>(info.st_ino) &&
         static_cast<uint64_t>(info.st_size) == state.offset)
         return {};  // nothing new: no need to open it
 
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: should the path have been replaced by a FIFO since stat(), open() still
+    // returns at once; fstat() then refuses it. O_NOCTTY: never adopt a terminal.
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     if (fd.get() < 0) {
         if (errno != ENOENT)
             log("cannot open " + path.string() + ": " + std::strerror(errno));
         return {};
     }
-    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    if (::fstat(fd.get(), &info) != 0)
         return {};
+    if (!S_ISREG(info.st_mode)) {
+        refuse(path, file_type_name(info.st_mode), stats);
+        return {};
+    }
+    if (const int flags = ::fcntl(fd.get(), F_GETFL); flags >= 0)
+        ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
     const uint64_t size = static_cast<uint64_t>(info.st_size);
     const bool same_file = seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
                            state.inode == static_cast<uint64_t>(info.st_ino);

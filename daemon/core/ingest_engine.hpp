@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/batch_writer.hpp"
@@ -51,6 +52,9 @@ struct IngestStats {
     int64_t usage_lines = 0;
     int64_t turn_starts = 0;
     int64_t malformed_lines = 0;  // found in this run
+    // Paths that are not regular files (FIFOs, devices, sockets, directories, symlink loops,
+    // other stat() errors): never opened for reading, skipped. Each is logged once per engine.
+    int64_t refused_files = 0;
     int64_t commits = 0;
 };
 
@@ -61,7 +65,8 @@ class IngestEngine {
     // Every transcript under each config dir's projects/.
     Result<IngestStats> ingest_dirs(const std::vector<std::filesystem::path>& config_dirs);
 
-    // Just these transcripts (what a hook announces).
+    // Just these transcripts (what a hook announces). Only regular files are opened, without
+    // ever blocking (see IngestStats::refused_files).
     Result<IngestStats> ingest_files(const std::vector<std::filesystem::path>& files);
 
   private:
@@ -69,6 +74,8 @@ class IngestEngine {
                              const std::unordered_map<std::string, FileState>& known,
                              IngestStats& stats);
     Result<void> flush();
+    // Counts `path` as refused (`why`: what it is) and logs it the first time.
+    void refuse(const std::filesystem::path& path, const std::string& why, IngestStats& stats);
     void log(const std::string& message) const;
 
     UsageStore& m_store;
@@ -79,6 +86,7 @@ class IngestEngine {
     std::unique_ptr<BatchWriter> m_writer;  // during ingest_files(), once there is work
     UsageRecord m_usage;
     TurnStart m_turn;
+    std::unordered_set<std::string> m_refused_paths;  // logged already
 };
 
 }  // namespace ccmeter
