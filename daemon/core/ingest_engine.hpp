@@ -7,6 +7,11 @@
 // store's dedup rule makes that safe. A line still being written is left for the next run,
 // unless it is already one complete JSON object. Deleted files keep their rows.
 //
+// Memory is bounded whatever the files hold: a line over IngestOptions::max_line_bytes is never
+// held whole. Once its '\n' arrives it is skipped and counted, and the offset moves past it; while
+// it is still growing, the engine remembers (in memory, per file) how far it was scanned, so a
+// later run reads only the bytes added since (after a restart it is scanned once more).
+//
 // Work is committed in batches: rows and the offsets that cover them in one transaction, so the
 // process may be killed at any moment.
 //
@@ -35,6 +40,10 @@ struct IngestOptions {
     // Usage lines collected before a commit. Bounds memory (about 1 KB a line) and the work
     // lost to a crash; larger batches are slightly faster.
     size_t batch_lines = 20'000;
+    // The longest line read (LineReader): a longer one is skipped, logged and counted (as a
+    // malformed line of its file, and in IngestStats::long_lines). Default k_max_line_bytes
+    // (64 MiB); smaller only in tests.
+    size_t max_line_bytes = k_max_line_bytes;
     // Receives one message per notable event (a malformed line, an unreadable file); may be
     // empty.
     std::function<void(const std::string&)> log;
@@ -55,6 +64,8 @@ struct IngestStats {
     // Paths that are not regular files (FIFOs, devices, sockets, directories, symlink loops,
     // other stat() errors): never opened for reading, skipped. Each is logged once per engine.
     int64_t refused_files = 0;
+    // Complete lines over IngestOptions::max_line_bytes, skipped (also in malformed_lines).
+    int64_t long_lines = 0;
     int64_t commits = 0;
 };
 
@@ -87,6 +98,14 @@ class IngestEngine {
     UsageRecord m_usage;
     TurnStart m_turn;
     std::unordered_set<std::string> m_refused_paths;  // logged already
+    // An over-long line without its '\n' yet, at `start` of the file, scanned up to `scanned_to`.
+    struct LongLine {
+        uint64_t device = 0;
+        uint64_t inode = 0;
+        uint64_t start = 0;
+        uint64_t scanned_to = 0;
+    };
+    std::unordered_map<std::string, LongLine> m_long_lines;  // by path
 };
 
 }  // namespace ccmeter

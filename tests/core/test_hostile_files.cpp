@@ -1,5 +1,6 @@
-// Transcript paths that are not regular files (FIFOs, sockets, symlink loops): IngestEngine
-// must refuse them without blocking, count them, and keep counting the real transcripts.
+// Hostile transcripts. Paths that are not regular files (FIFOs, sockets, symlink loops):
+// IngestEngine must refuse them without blocking, count them, and keep counting the real
+// transcripts. Lines too long to hold: skipped and counted with bounded memory, never re-read.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "transcript_fixture.hpp"
@@ -99,4 +101,52 @@ TEST_CASE("FIFOs, sockets and symlink loops under projects/ are counted and skip
     CHECK_FALSE(blocked);
     CHECK(report.totals.responses == 1);
     CHECK(history.last_stats().refused_files == 3);
+}
+
+TEST_CASE("an over-long line is skipped and counted once; the offset moves past it",
+          "[ingest][hostile]") {
+    TempHistory history;
+    history.append_line("s1.jsonl", assistant_line("msg_1", "req_1", {10, 3, 0, 0, 0}));
+    history.append("s1.jsonl", std::string(5000, '\0'));  // still growing, no newline
+    history.ingest();                                     // opens the store
+
+    std::vector<std::string> logged;
+    IngestOptions options;
+    options.max_line_bytes = 1000;
+    options.log = [&](const std::string& line) { logged.push_back(line); };
+    IngestEngine engine(history.store(), options);
+    const std::filesystem::path file = history.transcript("s1.jsonl");
+    Result<IngestStats> stats = engine.ingest_files({file});
+    REQUIRE(stats.has_value());
+    CHECK(stats->long_lines == 0);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].find("without its newline") != std::string::npos);
+
+    // Growing: only the new bytes are read, not the 5000 scanned already, and nothing more is
+    // logged. (Proof: a '\n' written inside the part already scanned is not seen; read from its
+    // start, the line would end there and be skipped as a complete one.)
+    {
+        std::fstream rewrite(file, std::ios::in | std::ios::out | std::ios::binary);
+        rewrite.seekp(static_cast<std::streamoff>(std::filesystem::file_size(file) - 2000));
+        rewrite.put('\n');
+    }
+    history.append("s1.jsonl", std::string(10, '\0'));
+    stats = engine.ingest_files({file});
+    REQUIRE(stats.has_value());
+    CHECK(stats->long_lines == 0);
+    CHECK(stats->lines == 0);
+    CHECK(logged.size() == 1);
+
+    // It ends; the response after it counts, the long line is skipped and counted once.
+    history.append("s1.jsonl", "\n" + assistant_line("msg_2", "req_2", {1, 2, 0, 0, 0}) + "\n");
+    stats = engine.ingest_files({file});
+    REQUIRE(stats.has_value());
+    CHECK(stats->long_lines == 1);
+    CHECK(stats->usage_lines == 1);
+    CHECK(logged.size() == 2);
+    CHECK(history.store().response_count() == 2);
+    CHECK(history.store().malformed_lines() == 1);
+    const std::optional<FileState> state = history.store().file_state(file.string());
+    REQUIRE(state.has_value());
+    CHECK(state->offset == std::filesystem::file_size(file));
 }

@@ -3,6 +3,9 @@
 
   fifo       a FIFO named *.jsonl in projects/ and announced by a hook: refused and logged, never
              opened blocking; later usage is still counted and SIGTERM still stops the daemon.
+  long_line  a 2 GB sparse transcript without a newline, then its newline and a response: peak
+             RSS stays bounded, the file is not re-read from its start on every notification,
+             the over-long line is skipped and counted, the response after it is counted once.
 """
 import argparse
 import json
@@ -27,6 +30,20 @@ def first_transcript(config):
 def read_log(world):
     with open(world.log, errors="replace") as f:
         return f.read()
+
+
+def proc_status(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])  # kB
+    return 0
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def case_fifo(world, work):
@@ -56,6 +73,53 @@ def case_fifo(world, work):
         fail(f"SIGTERM after the FIFO: exit {code}")
     print(f"ok: FIFO refused once in the log, later usage counted, SIGTERM stopped the daemon in "
           f"{time.monotonic() - started:.2f} s")
+
+
+def case_long_line(world, work):
+    world.start()
+    pid = world.daemon.pid
+    transcript = first_transcript(world.config)
+    template = assistant_template(transcript)
+    big = os.path.join(os.path.dirname(transcript), "huge.jsonl")
+    size = 2 << 30
+    with open(big, "wb") as f:
+        f.truncate(size)  # 2 GB of NULs, sparse, no newline
+    payload = {"session_id": "huge", "transcript_path": big, "cwd": "/", "hook_event_name": "Stop"}
+    world.hook(payload)
+    wait_for(lambda: "huge.jsonl" in read_log(world) and "without its newline" in read_log(world),
+             120, "the over-long line to be noticed")
+    cpu_after_first = cpu_seconds(pid)
+    # More notifications of the still-growing line: each reads only the new bytes.
+    for i in range(5):
+        with open(big, "ab") as f:
+            f.write(b"\0" * 1000)
+        world.hook(payload)
+    time.sleep(1.0)
+    world.hookctl_json("models")  # the loop has drained the notifications
+    cpu_more = cpu_seconds(pid) - cpu_after_first
+    if cpu_more > 0.5:
+        fail(f"5 more notifications of the growing over-long line cost {cpu_more:.2f} s of CPU: "
+             "it is read again from its start")
+    before = world.hookctl_json("models")["totals"]["unique_responses"]
+    with open(big, "ab") as f:
+        f.write(b"\n" + new_response(template, "msg_fault_huge", "req_fault_huge", 11).encode())
+    world.hook(payload)
+    wait_for(lambda: world.hookctl_json("models")["totals"]["unique_responses"] == before + 1, 60,
+             "the response after the over-long line to be counted")
+    peak_mb = proc_status(pid, "VmHWM") / 1024
+    if peak_mb > 200:
+        fail(f"peak RSS {peak_mb:.0f} MB while reading a 2 GB line (bound: 200 MB)")
+    if "over the 67108864-byte line limit" not in read_log(world):
+        fail("the skipped over-long line was not logged")
+    # Read once more after a restart: nothing is counted twice.
+    world.stop()
+    world.start()
+    after = world.hookctl_json("models")["totals"]["unique_responses"]
+    if after != before + 1:
+        fail(f"after restart {after} responses, expected {before + 1}")
+    os.remove(big)
+    print(f"ok: 2 GB line: peak RSS {peak_mb:.0f} MB, 5 further notifications cost "
+          f"{cpu_more:.2f} s CPU, skipped and logged, the next response counted once")
 
 
 def main():
