@@ -6,6 +6,8 @@
   long_line  a 2 GB sparse transcript without a newline, then its newline and a response: peak
              RSS stays bounded, the file is not re-read from its start on every notification,
              the over-long line is skipped and counted, the response after it is counted once.
+  disk_full  the database on a small tmpfs (needs root): the disk fills, usage arrives, commits
+             fail; once space is freed the daemon catches up by itself, totals equal truth.py.
 """
 import argparse
 import json
@@ -120,6 +122,55 @@ def case_long_line(world, work):
     os.remove(big)
     print(f"ok: 2 GB line: peak RSS {peak_mb:.0f} MB, 5 further notifications cost "
           f"{cpu_more:.2f} s CPU, skipped and logged, the next response counted once")
+
+
+def case_disk_full(world, work):
+    if os.geteuid() != 0:
+        fail("the disk_full case mounts a tmpfs and needs root")
+    mount = os.path.join(work, "dbfs")
+    os.makedirs(mount)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", mount], check=True)
+    try:
+        corpus = os.path.join(world.config, "projects")
+        held = os.path.join(work, "held-projects")
+        shutil.move(corpus, held)  # the daemon starts with no history: a tiny database
+        os.makedirs(corpus)
+        world.env["CCMETER_DB"] = os.path.join(mount, "usage.db")
+        world.start()
+        filler = os.path.join(mount, "filler")
+        with open(filler, "wb") as f:  # fill the disk
+            try:
+                while True:
+                    f.write(b"\xff" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        # Usage arrives while the disk is full (17 MB of transcripts: MBs of rows).
+        for name in os.listdir(held):
+            shutil.copytree(os.path.join(held, name), os.path.join(corpus, name))
+        wait_for(lambda: "ingest failed" in read_log(world), 20, "a failed commit")
+        time.sleep(1.5)  # a few retries fail too
+        os.remove(filler)
+        expected = truth(world.shared, world.config)
+        started = time.monotonic()
+        wait_for(lambda: totals_match(world.hookctl_json("models")["totals"], expected["totals"],
+                                      expected["unique_responses"]), 40,
+                 "the totals to catch up after space was freed (without restart)")
+        log = read_log(world)
+        if log.count("ingest failed") != 1 or "ingest recovered after" not in log:
+            fail("expected one 'ingest failed' line per streak and one 'ingest recovered' line")
+        # More usage after the recovery is counted once.
+        transcript = first_transcript(world.config)
+        with open(transcript, "a") as f:
+            f.write(new_response(assistant_template(transcript), "msg_fault_full", "req_fault_full", 9))
+        expected = truth(world.shared, world.config)
+        wait_for(lambda: totals_match(world.hookctl_json("models")["totals"], expected["totals"],
+                                      expected["unique_responses"]), 10, "a later append")
+        print(f"ok: disk full -> commits failed and were retried; {time.monotonic() - started:.1f} s after "
+              f"space was freed the totals equal truth.py ({expected['unique_responses']} responses)")
+    finally:
+        world.stop()
+        subprocess.run(["umount", "-l", mount], check=False)
 
 
 def main():
