@@ -1,6 +1,7 @@
 #include "web/web_server.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +47,24 @@ bool write_private_file(const std::filesystem::path& path, const std::string& te
     return written && !ec;
 }
 
+// The connection cap that fits the process's descriptor limit (see k_reserved_descriptors).
+size_t capped_by_descriptors(size_t wanted) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    const size_t available = static_cast<size_t>(limit.rlim_cur);
+    const size_t budget = available > k_reserved_descriptors + 8
+                              ? available - k_reserved_descriptors
+                              : 8;  // a tiny limit: a few connections still work
+    return std::min(wanted, budget);
+}
+
+// A connection over the cap: a short 503, written without blocking, then closed.
+constexpr std::string_view k_busy_response =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Retry-After: 5\r\nConnection: close\r\nContent-Length: 29\r\n\r\n"
+    "Too many connections; retry.\n";
+
 }  // namespace
 
 WebServer::WebServer(WebServerOptions options, MeterServiceOptions service_options,
@@ -57,7 +76,8 @@ WebServer::WebServer(WebServerOptions options, MeterServiceOptions service_optio
       m_router(m_cache, m_options.port),
       m_acceptor(m_io),
       m_refresh_timer(m_io),
-      m_heartbeat_timer(m_io) {}
+      m_heartbeat_timer(m_io),
+      m_accept_timer(m_io) {}
 
 WebServer::~WebServer() {
     stop();
@@ -100,6 +120,11 @@ Result<void> WebServer::start() {
     const tcp::endpoint bound = m_acceptor.local_endpoint(ec);
     m_port = ec ? m_options.port : bound.port();
     m_router.set_port(m_port);
+    m_connection_cap = std::max<size_t>(1, capped_by_descriptors(m_options.max_connections));
+    if (m_connection_cap < m_options.max_connections)
+        log("web view: at most " + std::to_string(m_connection_cap) +
+            " connections (the descriptor limit keeps " + std::to_string(k_reserved_descriptors) +
+            " for the rest of the daemon)");
     if (!m_options.url_file.empty() && !write_private_file(m_options.url_file, url() + "\n"))
         log("cannot write " + m_options.url_file.string());
     accept_next();
@@ -137,13 +162,45 @@ void WebServer::accept_next() {
     m_acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted)
             return;
-        if (!ec) {
-            std::make_shared<HttpSession>(std::move(socket), m_router, m_hub, [this] {
-                return hello_event();
-            })->start();
+        if (ec) {
+            // Out of descriptors (EMFILE, ENFILE) or memory: pause rather than spin; the
+            // connection waits in the listen backlog.
+            m_accept_timer.expires_after(k_accept_retry);
+            m_accept_timer.async_wait([this](boost::system::error_code timer_ec) {
+                if (!timer_ec)
+                    accept_next();
+            });
+            return;
+        }
+        if (*m_connections >= m_connection_cap) {
+            refuse(std::move(socket));
+        } else {
+            HttpLimits limits;
+            limits.max_event_streams = m_options.max_event_streams;
+            limits.on_stream_refused = [this] {
+                if (m_refused_streams++ % 100 == 0)
+                    log("web view: " + std::to_string(m_options.max_event_streams) +
+                        " event streams open, the cap; refused one with 503 (" +
+                        std::to_string(m_refused_streams) + " refused so far)");
+            };
+            std::make_shared<HttpSession>(
+                std::move(socket), m_router, m_hub, [this] { return hello_event(); }, limits,
+                ConnectionSlot(m_connections))
+                ->start();
         }
         accept_next();
     });
+}
+
+void WebServer::refuse(tcp::socket socket) {
+    if (m_refused++ % 100 == 0)
+        log("web view: " + std::to_string(*m_connections) + " connections open, the cap; " +
+            "refused one with 503 (" + std::to_string(m_refused) + " refused so far)");
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(k_busy_response.data(), k_busy_response.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
 }
 
 std::string WebServer::hello_event() const {

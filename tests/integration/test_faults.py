@@ -8,12 +8,17 @@
              the over-long line is skipped and counted, the response after it is counted once.
   disk_full  the database on a small tmpfs (needs root): the disk fills, usage arrives, commits
              fail; once space is freed the daemon catches up by itself, totals equal truth.py.
+  web_flood  300 /api/events streams and 300 idle connections to the web view of a daemon
+             limited to 160 descriptors: the extra ones are refused, hookctl stats still
+             answers, and once they are closed new streams work.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -171,6 +176,84 @@ def case_disk_full(world, work):
     finally:
         world.stop()
         subprocess.run(["umount", "-l", mount], check=False)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def web_request(port, target, extra_headers=""):
+    return (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra_headers}\r\n").encode()
+
+
+def first_line(sock):
+    sock.settimeout(5)
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    return data.split(b"\r\n", 1)[0].decode(errors="replace")
+
+
+def web_headers(world):
+    return ""
+
+
+def case_web_flood(world, work):
+    port = free_port()
+    world.env["CCMETER_WEB_PORT"] = str(port)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))  # for this test's sockets
+    limit = 160
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    world.daemon = subprocess.Popen([world.ccmeterd, "serve"], env=world.env,
+                                    stderr=open(world.log, "a"), preexec_fn=limited)
+    wait_for(lambda: world.health_ok(), 10, "the daemon to answer")
+    wait_for(lambda: "web view on" in read_log(world), 10, "the web view")
+    headers = web_headers(world)
+    streams, answers = [], {}
+    for _ in range(300):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(web_request(port, "/api/events", headers))
+        status = first_line(s)
+        answers[status] = answers.get(status, 0) + 1
+        streams.append(s)
+    ok = answers.get("HTTP/1.1 200 OK", 0)
+    if ok != 16:
+        fail(f"event streams accepted: {answers}; expected 16 (the cap) with 200")
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(300)]
+    started = time.monotonic()
+    result = subprocess.run([world.hookctl, "stats", "--json"], env=world.env, capture_output=True,
+                            text=True, timeout=20)
+    seconds = time.monotonic() - started
+    if result.returncode != 0 or seconds > 5:
+        fail(f"hookctl stats with the web view flooded: exit {result.returncode} in {seconds:.1f} s: "
+             f"{result.stderr}")
+    for s in streams + idle:
+        s.close()
+    time.sleep(0.5)
+    again = socket.create_connection(("127.0.0.1", port), timeout=5)
+    again.sendall(web_request(port, "/api/events", headers))
+    status = first_line(again)
+    again.close()
+    if status != "HTTP/1.1 200 OK":
+        fail(f"a new event stream after the flood: {status!r}")
+    log = read_log(world)
+    if "connections open, the cap; refused one with 503" not in log or \
+            "event streams open, the cap; refused one with 503" not in log:
+        fail("the refused connections and streams were not logged")
+    print(f"ok: 300 streams + 300 idle connections with {limit} descriptors: {answers}; hookctl stats "
+          f"answered in {seconds * 1000:.0f} ms; a new stream works afterwards")
+    world.stop()
 
 
 def main():
