@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 
+#include "core/web_token.hpp"
 #include "web/http_session.hpp"
 
 namespace ccmeter {
@@ -93,6 +94,13 @@ std::string WebServer::url() const {
 }
 
 Result<void> WebServer::start() {
+    if (m_options.token.empty()) {
+        Result<std::string> token = load_or_create_web_token(m_options.token_file);
+        if (!token)
+            return Error{"web view off: " + token.error().message};
+        m_options.token = *token;
+    }
+    m_router.set_token(m_options.token);
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);
     boost::system::error_code ec;
     m_acceptor.open(endpoint.protocol(), ec);

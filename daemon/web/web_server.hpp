@@ -66,6 +66,10 @@ struct WebServerOptions {
     // Of them, /api/events streams at once. Default 16: one per open tab.
     size_t max_event_streams = 16;
     std::filesystem::path url_file;  // empty: none written
+    // The secret every request needs (http_policy.hpp). Empty: start() loads it from
+    // `token_file`, creating that file if needed (ccmeterd uses web_token_path()).
+    std::string token;
+    std::filesystem::path token_file;
     // Compute what the overview asks first right after start (in the background), so the first
     // page load is answered from memory. Off only to measure cold answers (bench/web).
     bool prewarm = true;

@@ -11,6 +11,9 @@
   web_flood  300 /api/events streams and 300 idle connections to the web view of a daemon
              limited to 160 descriptors: the extra ones are refused, hookctl stats still
              answers, and once they are closed new streams work.
+  web_auth   another local user (runuser -u nobody) gets 401 from the web view; the login URL
+             `hookctl web` prints sets an HttpOnly SameSite=Strict cookie and redirects; that
+             cookie, or the token as a Bearer header, is let in.
 """
 import argparse
 import json
@@ -202,8 +205,67 @@ def first_line(sock):
     return data.split(b"\r\n", 1)[0].decode(errors="replace")
 
 
+def web_token(world):
+    with open(os.path.join(world.runtime, "web.token")) as f:
+        return f.read().strip()
+
+
 def web_headers(world):
-    return ""
+    return f"Authorization: Bearer {web_token(world)}\r\n"
+
+
+def start_with_web(world):
+    port = free_port()
+    world.env["CCMETER_WEB_PORT"] = str(port)
+    world.start()
+    wait_for(lambda: "web view on" in read_log(world), 10, "the web view")
+    return port
+
+
+def curl(port, target, *options, user=None):
+    command = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *options,
+               f"http://127.0.0.1:{port}{target}"]
+    if user:
+        command = ["runuser", "-u", user, "--"] + command
+    return subprocess.run(command, capture_output=True, text=True, timeout=20).stdout.strip()
+
+
+def case_web_auth(world, work):
+    if os.geteuid() != 0:
+        fail("the web_auth case runs curl as another user (runuser) and needs root")
+    port = start_with_web(world)
+    token_file = os.path.join(world.runtime, "web.token")
+    mode = os.stat(token_file).st_mode & 0o777
+    if mode != 0o600:
+        fail(f"{token_file} has mode {oct(mode)}")
+    for target in ("/api/sessions", "/api/summary", "/", "/api/events"):
+        code = curl(port, target, user="nobody")
+        if code != "401":
+            fail(f"another user got {code} for {target}, not 401")
+    if curl(port, "/login?token=" + "0" * 64, user="nobody") != "401":
+        fail("a wrong login token was not refused")
+    token = web_token(world)
+    if curl(port, "/api/sessions", "-H", f"Authorization: Bearer {token}") != "200":
+        fail("the Bearer token was refused")
+    web = subprocess.run([world.hookctl, "web", "--no-open"], env=world.env, capture_output=True,
+                         text=True, timeout=20)
+    login = web.stdout.strip()
+    if web.returncode != 0 or login != f"http://127.0.0.1:{port}/login?token={token}":
+        fail(f"hookctl web printed {login!r} (exit {web.returncode}, {web.stderr!r})")
+    answer = subprocess.run(["curl", "-s", "-i", login], capture_output=True,
+                            timeout=20).stdout.decode()  # bytes: keep the \r\n
+    head = answer.split("\r\n\r\n", 1)[0]
+    cookie = [line for line in head.split("\r\n") if line.lower().startswith("set-cookie:")]
+    if not head.startswith("HTTP/1.1 303") or "\r\nLocation: /" not in head or not cookie:
+        fail(f"the login URL answered {head!r}")
+    if "HttpOnly" not in cookie[0] or "SameSite=Strict" not in cookie[0]:
+        fail(f"the cookie is {cookie[0]!r}")
+    pair = cookie[0].split(":", 1)[1].strip().split(";", 1)[0]
+    if curl(port, "/api/sessions", "-H", f"Cookie: {pair}") != "200":
+        fail("the login cookie was refused")
+    print(f"ok: nobody gets 401; hookctl web prints the login URL; it answers 303 with {cookie[0]!r}; "
+          "the cookie and the Bearer token are let in")
+    world.stop()
 
 
 def case_web_flood(world, work):

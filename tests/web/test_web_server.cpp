@@ -24,6 +24,9 @@ using asio::ip::tcp;
 
 namespace {
 
+const std::string k_token(64, 'c');
+const std::string k_auth = "Authorization: Bearer " + k_token + "\r\n";
+
 tcp::socket connect_to(asio::io_context& io, uint16_t port) {
     tcp::socket socket(io);
     socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
@@ -34,8 +37,8 @@ http::response<http::string_body> fetch(uint16_t port, const std::string& target
                                         const std::string& host) {
     asio::io_context io;
     tcp::socket socket = connect_to(io, port);
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host +
+                                "\r\nConnection: close\r\n" + k_auth + "\r\n";
     asio::write(socket, asio::buffer(request));
     boost::beast::flat_buffer buffer;
     http::response<http::string_body> response;
@@ -47,6 +50,7 @@ ccmeter::WebServerOptions options_on(uint16_t port) {
     ccmeter::WebServerOptions options;
     options.port = port;
     options.prewarm = false;  // generations counted from 0 by this test's changes only
+    options.token = k_token;
     return options;
 }
 
@@ -65,6 +69,18 @@ TEST_CASE("the server answers on loopback and refuses foreign Host names", "[web
     CHECK(!page["Content-Security-Policy"].empty());
     CHECK(fetch(port, "/api/sessions", host).result_int() == 200);
     CHECK(fetch(port, "/api/sessions", "evil.com:" + std::to_string(port)).result_int() == 403);
+    // Without the token: 401 (what another local user gets).
+    {
+        asio::io_context io;
+        tcp::socket socket = connect_to(io, port);
+        const std::string request =
+            "GET /api/sessions HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+        asio::write(socket, asio::buffer(request));
+        boost::beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(socket, buffer, response);
+        CHECK(response.result_int() == 401);
+    }
     server.stop();
 }
 
@@ -99,7 +115,8 @@ TEST_CASE("the event stream says hello, then tells of new usage", "[web_server]"
     asio::io_context io;
     tcp::socket socket = connect_to(io, server.port());
     const std::string request =
-        "GET /api/events HTTP/1.1\r\nHost: localhost:" + std::to_string(server.port()) + "\r\n\r\n";
+        "GET /api/events HTTP/1.1\r\nHost: localhost:" + std::to_string(server.port()) + "\r\n" +
+        k_auth + "\r\n";
     asio::write(socket, asio::buffer(request));
     asio::streambuf received;
     asio::read_until(socket, received, "event: hello\ndata: {\"generation\":0}\n\n");
@@ -123,7 +140,8 @@ TEST_CASE("prewarming computes the overview in the background", "[web_server]") 
     asio::io_context io;
     tcp::socket socket = connect_to(io, server.port());
     const std::string request =
-        "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n\r\n";
+        "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n" +
+        k_auth + "\r\n";
     asio::write(socket, asio::buffer(request));
     asio::streambuf received;
     // Either the stream opened after the prewarm's refresh (hello says 1) or it sees the event.
@@ -162,7 +180,8 @@ TEST_CASE("event streams and connections over their caps are refused with 503; l
     CHECK(server.connection_cap() == 5);
     const uint16_t port = server.port();
     const std::string events =
-        "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
+        "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n" + k_auth +
+        "\r\n";
     asio::io_context io;
     std::vector<tcp::socket> streams;
     for (int i = 0; i < 4; ++i) {
