@@ -340,23 +340,29 @@ std::string hookctl_command_line(const fs::path& hookctl_binary, std::string_vie
 
 bool is_our_command(std::string_view command, std::string_view subcommand,
                     const fs::path& hookctl_binary) {
-    constexpr std::string_view k_name = "hookctl";
     command = trim(command);
     if (!hookctl_binary.empty() && command == hookctl_command_line(hookctl_binary, subcommand))
         return true;
-    // "<...>hookctl<quote?><blanks><subcommand>"
+    // The whole command is exactly "<one word naming hookctl><blanks><subcommand>": nothing
+    // before the binary (`echo hi; hookctl hook` is the user's), nothing after the subcommand.
     if (!command.ends_with(subcommand))
         return false;
     command.remove_suffix(subcommand.size());
     if (command.empty() || (command.back() != ' ' && command.back() != '\t'))
         return false;
-    command = trim(command);
-    if (command.ends_with('\'') || command.ends_with('"'))
-        command.remove_suffix(1);
-    if (!command.ends_with(k_name))
-        return false;
-    command.remove_suffix(k_name.size());
-    return command.empty() || std::string_view("/ \t'\"").find(command.back()) != command.npos;
+    std::string_view word = trim(command);
+    if (word.size() >= 2 && (word.front() == '\'' || word.front() == '"') &&
+        word.back() == word.front()) {
+        const char quote = word.front();
+        word = word.substr(1, word.size() - 2);  // one quoted word: no quote of its kind inside
+        if (word.find(quote) != std::string_view::npos)
+            return false;
+    } else if (word.empty() || !std::all_of(word.begin(), word.end(), is_shell_safe)) {
+        return false;  // more than one word, or shell syntax
+    }
+    constexpr std::string_view k_name = "hookctl";
+    return word == k_name || (word.size() > k_name.size() && word.ends_with(k_name) &&
+                              word[word.size() - k_name.size() - 1] == '/');
 }
 
 Result<json::value> parse_settings(std::string_view text) {

@@ -3,10 +3,13 @@
 //
 // What "ours" is. A hook entry (`{"type": "command", "command": ...}` inside a matcher group)
 // or a `statusLine` object is ours when its `command` is exactly the one install writes, or
-// when it ends with `hookctl hook` (`hookctl statusline` for the status line), `hookctl` being
-// a whole word: a bare name, the last part of a path, optionally quoted (`'/a b/hookctl' hook`).
-// So an entry written by another copy of hookctl, or by hand as `hookctl hook`, is recognised
-// too; `myhookctl hook` or `hookctl hook --x` are not ours.
+// when the whole command (blanks around it aside) is exactly one shell word naming a hookctl
+// binary, then blanks, then `hook` (`statusline` for the status line): a bare `hookctl`, or a
+// path whose last part is `hookctl`, unquoted (characters of [A-Za-z0-9/._+:@%,=-] only) or in
+// one pair of quotes (`'/a b/hookctl' hook`). So an entry written by another copy of hookctl,
+// or by hand as `hookctl hook`, is recognised too; a command that merely ends that way
+// (`echo hi; hookctl hook`, `x && hookctl hook`), `myhookctl hook` and `hookctl hook --x` are
+// not ours: install never rewrites them and uninstall never removes them.
 //
 // What install writes. For each event of k_hook_events that holds none of our hooks, one
 // matcher group appended at the end of that event's array (the array and "hooks" are created

@@ -584,3 +584,54 @@ TEST_CASE("settings_editor: the settings path follows CLAUDE_CONFIG_DIR, else HO
     CHECK(path_of("", "/home/me") == fs::path("/home/me/.claude/settings.json"));
     CHECK_FALSE(resolve_settings_path("", ""));
 }
+
+TEST_CASE("settings_editor: a user's command that merely ends in `hookctl hook` is not ours",
+          "[settings]") {
+    for (const char* command :
+         {"echo hi; hookctl hook", "x && hookctl hook", "echo 'hookctl' hook", "a b/hookctl hook",
+          "\"/a\"b/hookctl\" hook", "$(hookctl) hook", "`hookctl` hook"})
+        CHECK_FALSE(is_our_command(command, "hook"));
+    CHECK_FALSE(is_our_command("true | hookctl statusline", "statusline"));
+
+    const std::string user = R"({
+  "hooks": {
+    "Stop": [
+      {
+        "matcher": "",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "echo hi; hookctl hook"
+          }
+        ]
+      }
+    ]
+  },
+  "statusLine": {
+    "type": "command",
+    "command": "true | hookctl statusline"
+  }
+}
+)";
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    write_text(settings, user);
+    auto uninstalled = uninstall(settings);
+    REQUIRE(uninstalled);
+    CHECK_FALSE(uninstalled->changed);
+    CHECK(read_text(settings) == user);
+
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE(installed);
+    CHECK(installed->hooks_updated.empty());
+    CHECK(installed->status_line == StatusLineChange::kept_foreign);
+    const json::value after = json::parse(read_text(settings));
+    const json::array& stop = after.at("hooks").at("Stop").as_array();
+    REQUIRE(stop.size() == 2);  // the user's group, untouched, then ours
+    CHECK(stop[0].at("hooks").at(0).at("command") == "echo hi; hookctl hook");
+    CHECK(stop[1].at("hooks").at(0).at("command") == "/opt/ccmeter/bin/hookctl hook");
+
+    auto removed = uninstall(settings);
+    REQUIRE(removed);
+    CHECK(read_text(settings) == user);
+}
