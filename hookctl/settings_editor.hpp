@@ -37,9 +37,12 @@
 //   (or all-whitespace) file counts as `{}`.
 // - Nothing is written when nothing changes: re-installing is a no-op and leaves the bytes alone.
 // - Output format: Claude Code's own, `JSON.stringify(settings, null, 2)` plus a newline
-//   (see pretty_json.hpp). Hence the round trip: for a file without our entries, install then
-//   uninstall gives back the same bytes when the file was in that format (anything Claude Code
-//   wrote), and the same JSON otherwise. Exceptions, by the rule above: an originally empty
+//   (see pretty_json.hpp), except that numbers and repeated keys are written back exactly as
+//   they were (`1.50` stays `1.50`, `1e400` stays `1e400`, a key given twice stays twice; the
+//   last one is the one edited, as JSON.parse reads it). Hence the round trip: for a file
+//   without our entries, install then uninstall gives back the same bytes when the file was in
+//   that layout (anything Claude Code wrote, hand-edited numbers and repeated keys included),
+//   and the same JSON otherwise. Exceptions, by the rule above: an originally empty
 //   "hooks" object or event array that install filled is removed by uninstall.
 // - Before an existing file is changed it is copied to `<settings path>.ccmeter-backup-<UTC
 //   time as 20261122T104957Z>` (`-1`, `-2`... appended if that name is taken), same mode.

@@ -635,3 +635,51 @@ TEST_CASE("settings_editor: a user's command that merely ends in `hookctl hook` 
     REQUIRE(removed);
     CHECK(read_text(settings) == user);
 }
+
+TEST_CASE("settings_editor: numbers and repeated keys survive a round trip byte for byte",
+          "[settings]") {
+    const std::string original = R"({
+  "ratio": 1.50,
+  "huge": 1e400,
+  "tiny": -0.0,
+  "big": 123456789012345678901234567890,
+  "env": {
+    "A": "1",
+    "A": "2"
+  },
+  "statusLine": {
+    "type": "command",
+    "command": "mine",
+    "padding": 2.0
+  },
+  "hooks": {
+    "Stop": [
+      {
+        "matcher": "",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "say \"1.50\" ccmeter-",
+            "timeout": 10.0
+          }
+        ]
+      }
+    ]
+  }
+}
+)";
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    write_text(settings, original);
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE(installed);
+    CHECK(installed->changed);
+    CHECK(installed->foreign_status_line == "mine");
+    const std::string with_ours = read_text(settings);
+    CHECK(with_ours.find("\"ratio\": 1.50,") != std::string::npos);
+    CHECK(with_ours.find("\"huge\": 1e400,") != std::string::npos);
+    CHECK(with_ours.find("\"A\": \"1\",\n    \"A\": \"2\"") != std::string::npos);
+    auto removed = uninstall(settings);
+    REQUIRE(removed);
+    CHECK(read_text(settings) == original);
+}
