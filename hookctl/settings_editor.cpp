@@ -437,6 +437,12 @@ Result<std::pair<SettingsFile, json::value>> load(const fs::path& settings_path)
 Result<std::optional<fs::path>> store(const fs::path& settings_path, const SettingsFile& file,
                                       const json::value& settings) {
     std::optional<fs::path> backup;
+    if (file.exists && (file.mode & S_IWUSR) == 0) {
+        char mode[16];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode));
+        return error(file.real_path.string() + " is read-only (mode " + mode +
+                     "): not changed. Make it writable (chmod u+w) if hookctl should edit it");
+    }
     if (file.exists) {
         Result<fs::path> written = write_backup(settings_path, file.text, file.mode);
         if (!written)

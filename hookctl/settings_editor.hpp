@@ -35,6 +35,8 @@
 //   naming the file and the problem, and nothing is written. Uninstall only needs the root to
 //   be an object: parts of an unexpected shape hold nothing of ours and are left alone. An empty
 //   (or all-whitespace) file counts as `{}`.
+// - A file its owner may not write (no u+w, such as 0444) is never replaced: an edit that would
+//   change it fails with a message saying so, and nothing is written.
 // - Nothing is written when nothing changes: re-installing is a no-op and leaves the bytes alone.
 // - Output format: Claude Code's own, `JSON.stringify(settings, null, 2)` plus a newline
 //   (see pretty_json.hpp), except that numbers and repeated keys are written back exactly as

@@ -636,6 +636,23 @@ TEST_CASE("settings_editor: a user's command that merely ends in `hookctl hook` 
     CHECK(read_text(settings) == user);
 }
 
+TEST_CASE("settings_editor: a read-only settings.json is refused, not replaced", "[settings]") {
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    const std::string original = "{\n  \"model\": \"opus\"\n}\n";
+    write_text(settings, original);
+    fs::permissions(settings,
+                    fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
+                    fs::perm_options::replace);
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE_FALSE(installed);
+    CHECK(installed.error().message.find("read-only (mode 0444)") != std::string::npos);
+    CHECK(read_text(settings) == original);
+    CHECK((fs::status(settings).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read));
+    CHECK(backups_in(temp.path()).empty());
+}
+
 TEST_CASE("settings_editor: numbers and repeated keys survive a round trip byte for byte",
           "[settings]") {
     const std::string original = R"({
