@@ -14,6 +14,8 @@
   web_auth   another local user (runuser -u nobody) gets 401 from the web view; the login URL
              `hookctl web` prints sets an HttpOnly SameSite=Strict cookie and redirects; that
              cookie, or the token as a Bearer header, is let in.
+  escapes    escape sequences in a transcript's cwd, session and model never reach the terminal
+             through `hookctl stats` tables or the status line.
 """
 import argparse
 import json
@@ -315,6 +317,44 @@ def case_web_flood(world, work):
         fail("the refused connections and streams were not logged")
     print(f"ok: 300 streams + 300 idle connections with {limit} descriptors: {answers}; hookctl stats "
           f"answered in {seconds * 1000:.0f} ms; a new stream works afterwards")
+    world.stop()
+
+
+def evil_transcript(world):
+    """Appends a response whose cwd, session and model carry escape sequences."""
+    transcript = first_transcript(world.config)
+    record = json.loads(assistant_template(transcript))
+    record["cwd"] = "/home/dev/" + EVIL
+    record["sessionId"] = "evil" + EVIL
+    record["message"]["model"] = "claude-opus-4-6" + EVIL
+    record["message"]["id"], record["requestId"], record["uuid"] = "msg_evil", "req_evil", "u_evil"
+    with open(transcript, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    world.hook({"session_id": "x", "transcript_path": transcript, "cwd": "/", "hook_event_name": "Stop"})
+    wait_for(lambda: any(s.get("session_id", "").startswith("evil")
+                         for s in world.hookctl_json("sessions")["sessions"]), 5, "the evil session")
+    return transcript
+
+
+EVIL = "\x1b]0;pwned\x07\x1b[2J"
+
+
+def case_escapes(world, work):
+    world.start()
+    transcript = evil_transcript(world)
+    for report in ("sessions", "projects", "models"):
+        out = subprocess.run([world.hookctl, "stats", report], env=world.env, capture_output=True,
+                             timeout=20).stdout
+        at = max(out.find(b"\x1b"), out.find(b"\x07"))
+        if at >= 0:
+            fail(f"hookctl stats {report} printed a raw escape sequence: ...{out[at - 80:at + 40]!r}")
+    payload = {"session_id": "evil" + EVIL, "transcript_path": transcript, "cwd": "/",
+               "model": {"id": "claude-opus-4-6", "display_name": "Opus" + EVIL},
+               "cost": {"total_cost_usd": 0.5}}
+    line = world.statusline(payload)
+    if "\x1b" in line.stdout or "\x07" in line.stdout:
+        fail(f"the status line printed a raw escape sequence: {line.stdout!r}")
+    print(f"ok: no raw escape in stats tables or the status line ({line.stdout.strip()!r})")
     world.stop()
 
 
