@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/runtime_paths.hpp"
+#include "core/text_sanitizer.hpp"
 #include "daemon_spawner.hpp"
 #include "local_periods.hpp"
 #include "meter_client.hpp"
@@ -46,7 +47,8 @@ int run_status_line_command(int argc, char** argv) {
         style.color = hookctl::colors_enabled(std::getenv("NO_COLOR"), color_setting);
         style.now_ms = now_ms();
 
-        const std::string payload = read_stdin(k_stdin_timeout);
+        // Protobuf string fields must be valid UTF-8 (else the daemon cannot parse the call).
+        const std::string payload = valid_utf8(read_stdin(k_stdin_timeout));
         v1::StatusLineRequest request;
         request.set_payload_json(payload);
         request.set_today_start_ms(hookctl::local_day_start(style.now_ms));

@@ -16,6 +16,8 @@
              cookie, or the token as a Bearer header, is let in.
   escapes    escape sequences in a transcript's cwd, session and model never reach the terminal
              through `hookctl stats` tables or the status line.
+  bad_utf8   a status-line payload with an invalid UTF-8 byte gets the daemon's line (not
+             "ccmeterd down", nothing on stderr).
 """
 import argparse
 import json
@@ -355,6 +357,23 @@ def case_escapes(world, work):
     if "\x1b" in line.stdout or "\x07" in line.stdout:
         fail(f"the status line printed a raw escape sequence: {line.stdout!r}")
     print(f"ok: no raw escape in stats tables or the status line ({line.stdout.strip()!r})")
+    world.stop()
+
+
+def case_bad_utf8(world, work):
+    world.start()
+    transcript = first_transcript(world.config)
+    payload = {"session_id": "s", "transcript_path": transcript, "cwd": "/",
+               "model": {"id": "claude-opus-4-6", "display_name": "Opus"},
+               "cost": {"total_cost_usd": 0.5}}
+    raw = json.dumps(payload).encode().replace(b"Opus", b"Op\xffus")
+    line = subprocess.run([world.hookctl, "statusline"], input=raw, env=world.env,
+                          capture_output=True, timeout=10)
+    if line.returncode != 0 or b"ccmeterd down" in line.stdout or line.stderr:
+        fail(f"status line with an invalid UTF-8 byte: {line.stdout!r}, stderr {line.stderr!r}")
+    if b"today $" not in line.stdout:
+        fail(f"the status line lacks the daemon's figures: {line.stdout!r}")
+    print(f"ok: a payload with an invalid UTF-8 byte -> {line.stdout.decode(errors='replace').strip()!r}")
     world.stop()
 
 
