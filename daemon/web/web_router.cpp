@@ -41,6 +41,12 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
     RoutedResponse routed;
     const std::string_view host(request[http::field::host].data(),
                                 request[http::field::host].size());
+    if (request.count(http::field::host) != 1) {  // none, or two that could disagree
+        routed.response = text_response(request, http::status::bad_request,
+                                        "Bad request: exactly one Host header is needed");
+        routed.response.keep_alive(false);
+        return routed;
+    }
     if (!is_allowed_host(host, m_port)) {
         routed.response =
             text_response(request, http::status::forbidden,

@@ -1,6 +1,8 @@
 // The web view's HTTP semantics, without sockets: one request in, one response out.
 //
 // Contract (in this order):
+// - A request without exactly one Host header gets 400 (two could be read differently by a
+//   proxy in between and by this check).
 // - A Host other than 127.0.0.1:<port> / localhost:<port> gets 403 (http_policy.hpp).
 // - GET /login?token=<token> sets the auth cookie and redirects (303) to /; every other request
 //   without the token (cookie or Bearer, http_policy.hpp) gets 401.

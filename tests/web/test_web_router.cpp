@@ -170,3 +170,16 @@ TEST_CASE("a router without a token refuses everything", "[web_router][auth]") {
     request.set(http::field::cookie, "ccmeter_token_7681=");
     CHECK(router.route(request, k_fixture_now_ms).response.result_int() == 401);
 }
+
+TEST_CASE("a request with two Host headers, or none, is refused", "[web_router]") {
+    RouterFixture f;
+    ccmeter::HttpRequest twice = get("/api/summary", "127.0.0.1:7681");
+    twice.insert(http::field::host, "evil.com:7681");
+    CHECK(f.route(twice).response.result_int() == 400);
+    ccmeter::HttpRequest reversed = get("/api/summary", "evil.com:7681");
+    reversed.insert(http::field::host, "127.0.0.1:7681");
+    CHECK(f.route(reversed).response.result_int() == 400);
+    ccmeter::HttpRequest none = get("/api/summary", "127.0.0.1:7681");
+    none.erase(http::field::host);
+    CHECK(f.route(none).response.result_int() == 400);
+}
