@@ -6,7 +6,9 @@
 //   first_numbers_ms / loaded_ms: `loads` more loads, each in a new tab of that running
 //   browser (a user's browser is usually running already).
 //
-// Usage: node bench/web_page.mjs URL [LOADS]
+// Usage: node bench/web_page.mjs URL [LOADS] [LOGIN_URL]
+// LOGIN_URL (what `hookctl web` opens: it sets the auth cookie and redirects to the page) is
+// the fresh browser's load; the later ones load URL with that cookie.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { chromium } = await import(path.join(here, '../tests/web/node_modules/playwright-core/index.mjs'));
 const url = process.argv[2];
 const loads = Number(process.argv[3] || 5);
+const loginUrl = process.argv[4];
 const result = { fresh_browser_first_numbers_ms: null, fresh_browser_loaded_ms: null, first_numbers_ms: [], loaded_ms: [] };
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ccmeter-bench-chromium-'));
 const browser = await chromium.launchPersistentContext(profile, {
@@ -26,8 +29,8 @@ const browser = await chromium.launchPersistentContext(profile, {
   viewport: { width: 1280, height: 900 },
 });
 
-async function load(page) {
-  await page.goto(url);
+async function load(page, target = url) {
+  await page.goto(target);
   await page.waitForSelector('body[data-loaded="overview"]', { timeout: 60000 });
   return page.evaluate(() => {
     const mark = performance.getEntriesByName('ccmeter:first-numbers')[0];
@@ -36,7 +39,7 @@ async function load(page) {
 }
 
 try {
-  const first = await load(browser.pages()[0] || await browser.newPage());
+  const first = await load(browser.pages()[0] || await browser.newPage(), loginUrl || url);
   result.fresh_browser_first_numbers_ms = first.first;
   result.fresh_browser_loaded_ms = first.loaded;
   for (let i = 0; i < loads; ++i) {

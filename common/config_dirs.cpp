@@ -79,7 +79,7 @@ std::vector<fs::path> find_transcripts(const fs::path& config_dir) {
         if (entry.path().extension() != ".jsonl")
             continue;
         std::error_code type_ec;
-        if (!entry.is_regular_file(type_ec))
+        if (entry.is_directory(type_ec))
             continue;
         files.push_back(entry.path());
     }

@@ -19,8 +19,10 @@ std::vector<std::filesystem::path> resolve_config_dirs(const std::string& claude
 // The same, reading the three variables from the process environment.
 std::vector<std::filesystem::path> config_dirs_from_environment();
 
-// Every regular `*.jsonl` file below `<dir>/projects`, subagent files included, sorted by path
-// so that ingestion order is deterministic. Unreadable directories are skipped silently: a
+// Every `*.jsonl` entry below `<dir>/projects` that is not a directory, subagent files included,
+// sorted by path so that ingestion order is deterministic. Entries that are not regular files
+// (FIFOs, devices, sockets, broken links, symlink loops) are listed too, so that IngestEngine
+// counts and logs them; it never opens them. Unreadable directories are skipped silently: a
 // missing projects/ is not an error.
 std::vector<std::filesystem::path> find_transcripts(const std::filesystem::path& config_dir);
 

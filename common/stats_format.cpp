@@ -8,6 +8,7 @@
 
 #include "common/local_periods.hpp"
 #include "common/number_text.hpp"
+#include "common/text_sanitizer.hpp"
 
 namespace ccmeter {
 
@@ -77,8 +78,11 @@ class TextTable {
   public:
     explicit TextTable(std::vector<Column> columns) : m_columns(std::move(columns)) {}
 
+    // Cells hold transcript data (cwd, session id, model): control characters are replaced.
     void add_row(std::vector<std::string> cells) {
         cells.resize(m_columns.size());
+        for (std::string& cell : cells)
+            cell = terminal_safe(cell);
         m_rows.push_back(Row{false, std::move(cells)});
     }
     void add_rule() { m_rows.push_back(Row{true, {}}); }
@@ -204,7 +208,7 @@ std::string with_unpriced_note(const TextTable& table, const v1::Usage& totals) 
                (totals.unpriced_responses() == 1 ? " response" : " responses") +
                " of models without a price:";
         for (const std::string& name : names)
-            out += " " + name;
+            out += " " + terminal_safe(name);
         out.push_back('\n');
     }
     return out;
@@ -582,7 +586,8 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
     }
     table.add_rule();
     table.add_row(token_cells({"", "Total", ""}, reply.usage()));
-    std::string out = "Session  " + reply.session_id() + "\nProject  " + reply.project() + "\n\n";
+    std::string out = "Session  " + terminal_safe(reply.session_id()) + "\nProject  " +
+                      terminal_safe(reply.project()) + "\n\n";
     out += with_unpriced_note(table, reply.usage());
     return out;
 }

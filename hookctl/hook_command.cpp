@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "common/runtime_paths.hpp"
+#include "common/text_sanitizer.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 #include "stdin_reader.hpp"
@@ -20,7 +21,9 @@ constexpr std::chrono::milliseconds k_stdin_timeout{200};
 
 std::string text_at(const json::object& object, std::string_view key) {
     const json::value* value = object.if_contains(key);
-    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+    // Valid UTF-8 for the protobuf string field (a lone \ud800 escape decodes to bytes that are
+    // not).
+    return value && value->is_string() ? valid_utf8(value->get_string()) : std::string();
 }
 
 }  // namespace

@@ -10,10 +10,12 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <system_error>
 
@@ -135,11 +137,141 @@ Result<void> check_install_shape(const json::object& root) {
 
 // --- files ----------------------------------------------------------------------------------
 
+// Literals a JSON value cannot hold as written: numbers (`1.50` would become `1.5`, `1e400`
+// null) and every occurrence but the last of a key repeated in one object (a parser keeps only
+// one; Claude Code, like JSON.parse, uses the last). Before parsing for an edit they are swapped
+// for unique placeholder strings, and after rendering the placeholders are swapped back, so an
+// edit changes only the bytes it must.
+class KeptLiterals {
+  public:
+    // `text` (valid JSON) with those literals replaced by "ccmeter-<nonce>-<index>" strings.
+    std::string protect(std::string_view text);
+    // `rendered` with the placeholders put back as the original literals.
+    std::string restore(std::string_view rendered) const;
+
+  private:
+    std::string placeholder(size_t index) const {
+        return "\"ccmeter-" + m_nonce + "-" + std::to_string(index) + "\"";
+    }
+    std::string m_nonce;
+    std::vector<std::string> m_literals;  // by placeholder index: the original text
+};
+
+std::string KeptLiterals::protect(std::string_view text) {
+    std::random_device entropy;
+    do {
+        char nonce[17];
+        std::snprintf(nonce, sizeof nonce, "%08x%08x", entropy(), entropy());
+        m_nonce = nonce;
+    } while (text.find(m_nonce) != std::string_view::npos);
+
+    struct Replacement {
+        size_t begin, end;
+    };
+    struct Frame {
+        bool object = false;
+        bool expect_key = false;
+        std::vector<std::pair<std::string_view, size_t>> keys;  // raw key, its offset
+    };
+    std::vector<Replacement> replacements;
+    std::vector<Frame> stack;
+    size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c == '{' || c == '[') {
+            stack.push_back(Frame{c == '{', c == '{', {}});
+            ++i;
+        } else if (c == '}' || c == ']') {
+            if (!stack.empty()) {
+                const Frame& frame = stack.back();
+                for (size_t k = 0; k < frame.keys.size(); ++k) {
+                    bool repeated_later = false;
+                    for (size_t later = k + 1; later < frame.keys.size() && !repeated_later;
+                         ++later)
+                        repeated_later = frame.keys[later].first == frame.keys[k].first;
+                    if (repeated_later)
+                        replacements.push_back({frame.keys[k].second,
+                                                frame.keys[k].second + frame.keys[k].first.size()});
+                }
+                stack.pop_back();
+            }
+            ++i;
+        } else if (c == ',') {
+            if (!stack.empty() && stack.back().object)
+                stack.back().expect_key = true;
+            ++i;
+        } else if (c == ':') {
+            if (!stack.empty())
+                stack.back().expect_key = false;
+            ++i;
+        } else if (c == '"') {
+            size_t end = i + 1;
+            while (end < text.size() && text[end] != '"')
+                end += text[end] == '\\' ? 2 : 1;
+            end = std::min(end + 1, text.size());
+            if (!stack.empty() && stack.back().object && stack.back().expect_key)
+                stack.back().keys.emplace_back(text.substr(i, end - i), i);
+            i = end;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t end = i;
+            while (end < text.size() &&
+                   std::string_view("0123456789+-.eE").find(text[end]) != std::string_view::npos)
+                ++end;
+            replacements.push_back({i, end});
+            i = end;
+        } else {
+            ++i;  // blanks, true, false, null
+        }
+    }
+    std::sort(replacements.begin(), replacements.end(),
+              [](const Replacement& a, const Replacement& b) { return a.begin < b.begin; });
+    std::string out;
+    out.reserve(text.size() + replacements.size() * 32);
+    size_t done = 0;
+    for (const Replacement& replacement : replacements) {
+        out.append(text.substr(done, replacement.begin - done));
+        out.append(placeholder(m_literals.size()));
+        m_literals.emplace_back(
+            text.substr(replacement.begin, replacement.end - replacement.begin));
+        done = replacement.end;
+    }
+    out.append(text.substr(done));
+    return out;
+}
+
+std::string KeptLiterals::restore(std::string_view rendered) const {
+    if (m_literals.empty())
+        return std::string(rendered);
+    const std::string prefix = "\"ccmeter-" + m_nonce + "-";
+    std::string out;
+    out.reserve(rendered.size());
+    for (;;) {
+        const size_t at = rendered.find(prefix);
+        if (at == std::string_view::npos)
+            break;
+        size_t end = at + prefix.size();
+        size_t index = 0;
+        while (end < rendered.size() && rendered[end] >= '0' && rendered[end] <= '9')
+            index = index * 10 + static_cast<size_t>(rendered[end++] - '0');
+        if (end >= rendered.size() || rendered[end] != '"' || index >= m_literals.size()) {
+            out.append(rendered.substr(0, end));  // not one of ours after all
+            rendered.remove_prefix(end);
+            continue;
+        }
+        out.append(rendered.substr(0, at));
+        out.append(m_literals[index]);
+        rendered.remove_prefix(end + 1);
+    }
+    out.append(rendered);
+    return out;
+}
+
 struct SettingsFile {
     fs::path real_path;  // where the bytes live (a symlink followed)
     bool exists = false;
     std::string text;
     mode_t mode = k_new_file_mode;
+    KeptLiterals kept;  // of `text`, for store()
 };
 
 Result<SettingsFile> read_settings_file(const fs::path& settings_path) {
@@ -225,7 +357,10 @@ Result<std::pair<SettingsFile, json::value>> load(const fs::path& settings_path)
         return file.error();
     if (!file->exists)
         return std::pair{std::move(*file), json::value(json::object())};
-    Result<json::value> settings = parse_settings(file->text);
+    Result<json::value> settings = parse_settings(file->text);  // errors point into the file
+    if (!settings)
+        return error(settings_path.string() + ": " + settings.error().message);
+    settings = parse_settings(file->kept.protect(file->text));
     if (!settings)
         return error(settings_path.string() + ": " + settings.error().message);
     return std::pair{std::move(*file), std::move(*settings)};
@@ -235,14 +370,20 @@ Result<std::pair<SettingsFile, json::value>> load(const fs::path& settings_path)
 Result<std::optional<fs::path>> store(const fs::path& settings_path, const SettingsFile& file,
                                       const json::value& settings) {
     std::optional<fs::path> backup;
+    if (file.exists && (file.mode & S_IWUSR) == 0) {
+        char mode[16];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode));
+        return error(file.real_path.string() + " is read-only (mode " + mode +
+                     "): not changed. Make it writable (chmod u+w) if hookctl should edit it");
+    }
     if (file.exists) {
         Result<fs::path> written = write_backup(settings_path, file.text, file.mode);
         if (!written)
             return error(untouched(written.error().message));
         backup = *written;
     }
-    if (Result<void> written =
-            write_file_atomically(file.real_path, render_settings(settings), file.mode);
+    if (Result<void> written = write_file_atomically(
+            file.real_path, file.kept.restore(render_settings(settings)), file.mode);
         !written)
         return error(untouched(written.error().message));
     return backup;
@@ -273,23 +414,29 @@ std::string hookctl_command_line(const fs::path& hookctl_binary, std::string_vie
 
 bool is_our_command(std::string_view command, std::string_view subcommand,
                     const fs::path& hookctl_binary) {
-    constexpr std::string_view k_name = "hookctl";
     command = trim(command);
     if (!hookctl_binary.empty() && command == hookctl_command_line(hookctl_binary, subcommand))
         return true;
-    // "<...>hookctl<quote?><blanks><subcommand>"
+    // The whole command is exactly "<one word naming hookctl><blanks><subcommand>": nothing
+    // before the binary (`echo hi; hookctl hook` is the user's), nothing after the subcommand.
     if (!command.ends_with(subcommand))
         return false;
     command.remove_suffix(subcommand.size());
     if (command.empty() || (command.back() != ' ' && command.back() != '\t'))
         return false;
-    command = trim(command);
-    if (command.ends_with('\'') || command.ends_with('"'))
-        command.remove_suffix(1);
-    if (!command.ends_with(k_name))
-        return false;
-    command.remove_suffix(k_name.size());
-    return command.empty() || std::string_view("/ \t'\"").find(command.back()) != command.npos;
+    std::string_view word = trim(command);
+    if (word.size() >= 2 && (word.front() == '\'' || word.front() == '"') &&
+        word.back() == word.front()) {
+        const char quote = word.front();
+        word = word.substr(1, word.size() - 2);  // one quoted word: no quote of its kind inside
+        if (word.find(quote) != std::string_view::npos)
+            return false;
+    } else if (word.empty() || !std::all_of(word.begin(), word.end(), is_shell_safe)) {
+        return false;  // more than one word, or shell syntax
+    }
+    constexpr std::string_view k_name = "hookctl";
+    return word == k_name || (word.size() > k_name.size() && word.ends_with(k_name) &&
+                              word[word.size() - k_name.size() - 1] == '/');
 }
 
 Result<json::value> parse_settings(std::string_view text) {
@@ -511,6 +658,7 @@ Result<InstallReport> install(const fs::path& settings_path, const fs::path& hoo
     Result<InstallReport> report = install_into(settings, hookctl_binary, force);
     if (!report)
         return error(untouched(settings_path.string() + ": " + report.error().message));
+    report->foreign_status_line = file.kept.restore(report->foreign_status_line);
     if (!report->changed)
         return report;
     Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
@@ -530,6 +678,7 @@ Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path&
     Result<UninstallReport> report = uninstall_from(settings, hookctl_binary);
     if (!report)
         return error(untouched(settings_path.string() + ": " + report.error().message));
+    report->foreign_status_line = file.kept.restore(report->foreign_status_line);
     if (!report->changed)
         return report;
     Result<std::optional<fs::path>> backup = store(settings_path, file, settings);
@@ -547,6 +696,8 @@ Result<SettingsDescription> describe(const fs::path& settings_path,
     auto& [file, settings] = *loaded;
     SettingsDescription description = describe_value(settings, hookctl_binary);
     description.file_exists = file.exists;
+    if (description.foreign_status_line)
+        description.foreign_status_line = file.kept.restore(*description.foreign_status_line);
     return description;
 }
 

@@ -3,10 +3,13 @@
 //
 // What "ours" is. A hook entry (`{"type": "command", "command": ...}` inside a matcher group)
 // or a `statusLine` object is ours when its `command` is exactly the one install writes, or
-// when it ends with `hookctl hook` (`hookctl statusline` for the status line), `hookctl` being
-// a whole word: a bare name, the last part of a path, optionally quoted (`'/a b/hookctl' hook`).
-// So an entry written by another copy of hookctl, or by hand as `hookctl hook`, is recognised
-// too; `myhookctl hook` or `hookctl hook --x` are not ours.
+// when the whole command (blanks around it aside) is exactly one shell word naming a hookctl
+// binary, then blanks, then `hook` (`statusline` for the status line): a bare `hookctl`, or a
+// path whose last part is `hookctl`, unquoted (characters of [A-Za-z0-9/._+:@%,=-] only) or in
+// one pair of quotes (`'/a b/hookctl' hook`). So an entry written by another copy of hookctl,
+// or by hand as `hookctl hook`, is recognised too; a command that merely ends that way
+// (`echo hi; hookctl hook`, `x && hookctl hook`), `myhookctl hook` and `hookctl hook --x` are
+// not ours: install never rewrites them and uninstall never removes them.
 //
 // What install writes. For each event of k_hook_events that holds none of our hooks, one
 // matcher group appended at the end of that event's array (the array and "hooks" are created
@@ -32,11 +35,16 @@
 //   naming the file and the problem, and nothing is written. Uninstall only needs the root to
 //   be an object: parts of an unexpected shape hold nothing of ours and are left alone. An empty
 //   (or all-whitespace) file counts as `{}`.
+// - A file its owner may not write (no u+w, such as 0444) is never replaced: an edit that would
+//   change it fails with a message saying so, and nothing is written.
 // - Nothing is written when nothing changes: re-installing is a no-op and leaves the bytes alone.
 // - Output format: Claude Code's own, `JSON.stringify(settings, null, 2)` plus a newline
-//   (see pretty_json.hpp). Hence the round trip: for a file without our entries, install then
-//   uninstall gives back the same bytes when the file was in that format (anything Claude Code
-//   wrote), and the same JSON otherwise. Exceptions, by the rule above: an originally empty
+//   (see pretty_json.hpp), except that numbers and repeated keys are written back exactly as
+//   they were (`1.50` stays `1.50`, `1e400` stays `1e400`, a key given twice stays twice; the
+//   last one is the one edited, as JSON.parse reads it). Hence the round trip: for a file
+//   without our entries, install then uninstall gives back the same bytes when the file was in
+//   that layout (anything Claude Code wrote, hand-edited numbers and repeated keys included),
+//   and the same JSON otherwise. Exceptions, by the rule above: an originally empty
 //   "hooks" object or event array that install filled is removed by uninstall.
 // - Before an existing file is changed it is copied to `<settings path>.ccmeter-backup-<UTC
 //   time as 20261122T104957Z>` (`-1`, `-2`... appended if that name is taken), same mode.

@@ -9,6 +9,7 @@
 
 #include "common/local_periods.hpp"
 #include "common/runtime_paths.hpp"
+#include "common/text_sanitizer.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 #include "status_line_format.hpp"
@@ -41,7 +42,8 @@ int run_status_line_command(int argc, char** argv) {
         style.color = hookctl::colors_enabled(std::getenv("NO_COLOR"), color_setting);
         style.now_ms = now_ms();
 
-        const std::string payload = read_stdin(k_stdin_timeout);
+        // Protobuf string fields must be valid UTF-8 (else the daemon cannot parse the call).
+        const std::string payload = valid_utf8(read_stdin(k_stdin_timeout));
         v1::StatusLineRequest request;
         request.set_payload_json(payload);
         request.set_today_start_ms(local_day_start(style.now_ms));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/number_text.hpp"
+#include "common/text_sanitizer.hpp"
 
 namespace ccmeter::hookctl {
 
@@ -77,12 +78,14 @@ FieldValue percent_field(double percentage, const StatusLineStyle& style) {
 void append_coloured(std::string& out, const FieldValue& value, bool color) {
     if (value.text.empty())
         return;
+    // Values come from transcripts and payloads: never let them reach the terminal raw.
+    const std::string text = terminal_safe(value.text);
     if (color && !value.sgr.empty()) {
         out += value.sgr;
-        out += value.text;
+        out += text;
         out += k_sgr_reset;
     } else {
-        out += value.text;
+        out += text;
     }
 }
 

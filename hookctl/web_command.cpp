@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/runtime_paths.hpp"
+#include "common/web_token.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 
@@ -128,9 +129,16 @@ int run_web_command(const WebCommandOptions& options) {
                   << (runtime_dir() / "ccmeterd.log").string() << "\n";
         return 1;
     }
-    std::cout << *url << std::endl;
+    const std::optional<std::string> token = read_web_token(web_token_path());
+    if (!token) {
+        std::cerr << "hookctl: cannot read the web view's token " << web_token_path().string()
+                  << " (it must be a file of yours, mode 0600)\n";
+        return 1;
+    }
+    const std::string login = *url + "login?token=" + *token;
+    std::cout << login << std::endl;
     if (options.open && display_available())
-        open_in_browser(*url);
+        open_in_browser(login);
     return 0;
 }
 

@@ -3,6 +3,8 @@
 //
 // The URL comes from <runtime dir>/web.url, which ccmeterd writes while it serves the web view
 // (web/web_server.hpp); only a loopback URL of the form http://127.0.0.1:<port>/ is accepted.
+// What is printed and opened is that URL's login form, <url>login?token=<web token>
+// (core/web_token.hpp): opening it once gives the browser the cookie the web view asks for.
 // When no daemon runs it is started (as the hooks do) and waited for, up to 5 s. A browser is
 // opened with xdg-open (macOS: open), detached, only when a display is available ($DISPLAY or
 // $WAYLAND_DISPLAY; always on macOS) and not --no-open; the URL is printed either way.

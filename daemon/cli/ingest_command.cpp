@@ -10,8 +10,8 @@
 
 #include "common/app_paths.hpp"
 #include "common/config_dirs.hpp"
-#include "core/ingest_engine.hpp"
 #include "common/json_text.hpp"
+#include "core/ingest_engine.hpp"
 #include "core/usage_report.hpp"
 
 namespace ccmeter {
@@ -153,8 +153,10 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         ingest["lines"] = stats->lines;
         ingest["usage_lines"] = stats->usage_lines;
         ingest["malformed_lines"] = stats->malformed_lines;
-        ingest["seconds"] = seconds;                // until durable on disk (checkpointed)
-        ingest["commit_seconds"] = commit_seconds;  // until committed, as in the daemon
+        ingest["refused_files"] = stats->refused_files;  // not regular files, never opened
+        ingest["long_lines"] = stats->long_lines;        // over k_max_line_bytes, skipped
+        ingest["seconds"] = seconds;                     // until durable on disk (checkpointed)
+        ingest["commit_seconds"] = commit_seconds;       // until committed, as in the daemon
         root["ingest"] = std::move(ingest);
         out << to_json_text(root) << "\n";
         return 0;

@@ -19,6 +19,7 @@
 #include "common/app_paths.hpp"
 #include "common/config_dirs.hpp"
 #include "common/runtime_paths.hpp"
+#include "common/web_token.hpp"
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
@@ -164,6 +165,7 @@ int run_serve_command(const ServeCommandOptions& options) {
         WebServerOptions web_options;
         web_options.port = web_port;
         web_options.url_file = web_url_path();
+        web_options.token_file = web_token_path();
         web_options.log = loop_options.log;
         web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
         web = std::make_unique<WebServer>(web_options, queries, **loop);

@@ -64,14 +64,40 @@ int64_t unread_bytes(const std::vector<fs::path>& files,
     return total;
 }
 
+// What a non-regular file is, for the log.
+std::string file_type_name(mode_t mode) {
+    const char* what = "something else";
+    if (S_ISFIFO(mode))
+        what = "a FIFO";
+    else if (S_ISCHR(mode))
+        what = "a character device";
+    else if (S_ISBLK(mode))
+        what = "a block device";
+    else if (S_ISSOCK(mode))
+        what = "a socket";
+    else if (S_ISDIR(mode))
+        what = "a directory";
+    return std::string(what) + ", not a regular file";
+}
+
 }  // namespace
 
 IngestEngine::IngestEngine(UsageStore& store, IngestOptions options)
-    : m_store(store), m_options(std::move(options)) {}
+    : m_store(store),
+      m_options(std::move(options)),
+      m_reader(k_default_read_chunk, m_options.max_line_bytes) {}
 
 void IngestEngine::log(const std::string& message) const {
     if (m_options.log)
         m_options.log(message);
+}
+
+void IngestEngine::refuse(const fs::path& path, const std::string& why, IngestStats& stats) {
+    ++stats.refused_files;
+    if (!m_refused_paths.insert(path.string()).second)
+        return;  // logged already
+    log("refused " + path.string() + ": " + why + "; skipped (" +
+        std::to_string(m_refused_paths.size()) + " refused so far)");
 }
 
 Result<IngestStats> IngestEngine::ingest_dirs(const std::vector<fs::path>& config_dirs) {
@@ -139,21 +165,40 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
     const bool seen_before = stored != known.end();
     if (seen_before)
         state = stored->second;
+    // Only regular files are read: opening a FIFO would block this thread until a writer
+    // appears, and a device may never end. stat() follows symlinks (a link to a transcript is
+    // fine); a loop fails with ELOOP.
     struct stat info {};
-    if (seen_before && ::stat(path.c_str(), &info) == 0 &&
-        state.device == static_cast<uint64_t>(info.st_dev) &&
+    if (::stat(path.c_str(), &info) != 0) {
+        if (errno != ENOENT)
+            refuse(path, std::string("cannot stat it: ") + std::strerror(errno), stats);
+        return {};
+    }
+    if (!S_ISREG(info.st_mode)) {
+        refuse(path, file_type_name(info.st_mode), stats);
+        return {};
+    }
+    if (seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
         state.inode == static_cast<uint64_t>(info.st_ino) &&
         static_cast<uint64_t>(info.st_size) == state.offset)
         return {};  // nothing new: no need to open it
 
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: should the path have been replaced by a FIFO since stat(), open() still
+    // returns at once; fstat() then refuses it. O_NOCTTY: never adopt a terminal.
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     if (fd.get() < 0) {
         if (errno != ENOENT)
             log("cannot open " + path.string() + ": " + std::strerror(errno));
         return {};
     }
-    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    if (::fstat(fd.get(), &info) != 0)
         return {};
+    if (!S_ISREG(info.st_mode)) {
+        refuse(path, file_type_name(info.st_mode), stats);
+        return {};
+    }
+    if (const int flags = ::fcntl(fd.get(), F_GETFL); flags >= 0)
+        ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
     const uint64_t size = static_cast<uint64_t>(info.st_size);
     const bool same_file = seen_before && state.device == static_cast<uint64_t>(info.st_dev) &&
                            state.inode == static_cast<uint64_t>(info.st_ino);
@@ -177,6 +222,15 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
     ++stats.files_read;
 
     const uint64_t start = state.offset;
+    uint64_t resume_at = 0;  // where the scan of a known over-long line goes on
+    if (auto long_line = m_long_lines.find(state.path); long_line != m_long_lines.end()) {
+        const LongLine& known_line = long_line->second;
+        if (known_line.device == state.device && known_line.inode == state.inode &&
+            known_line.start == start && known_line.scanned_to <= size)
+            resume_at = known_line.scanned_to;
+        else
+            m_long_lines.erase(long_line);
+    }
     auto handle_line = [&](std::string_view line, uint64_t end_offset) {
         ++stats.lines;
         switch (m_parser.parse(line, m_usage, m_turn)) {
@@ -201,21 +255,47 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
     };
 
     Result<void> flushed;
-    LineReader::Result read =
-        m_reader.read(fd.get(), start, [&](std::string_view line, uint64_t end_offset) {
+    auto flush_when_full = [&] {
+        if (m_batch.lines() + m_batch.turns().size() < m_options.batch_lines)
+            return true;
+        std::optional<std::string> tail = read_tail(fd.get(), state.offset);
+        if (!tail)
+            return true;  // retry at the next line
+        state.tail = std::move(*tail);
+        m_batch.set_file(state);
+        flushed = flush();
+        return static_cast<bool>(flushed);
+    };
+    auto skip_long_line = [&](uint64_t line_start, uint64_t end_offset) {
+        ++stats.long_lines;
+        ++stats.malformed_lines;
+        ++state.malformed_lines;
+        log(path.string() + ": line of " + std::to_string(end_offset - 1 - line_start) +
+            " bytes from byte " + std::to_string(line_start) + " is over the " +
+            std::to_string(m_reader.max_line_bytes()) + "-byte line limit; skipped");
+        state.offset = end_offset;
+        return flush_when_full();
+    };
+    LineReader::Result read = m_reader.read(
+        fd.get(), start,
+        [&](std::string_view line, uint64_t end_offset) {
             handle_line(line, end_offset);
-            if (m_batch.lines() + m_batch.turns().size() < m_options.batch_lines)
-                return true;
-            std::optional<std::string> tail = read_tail(fd.get(), state.offset);
-            if (!tail)
-                return true;  // retry at the next line
-            state.tail = std::move(*tail);
-            m_batch.set_file(state);
-            flushed = flush();
-            return static_cast<bool>(flushed);
-        });
+            return flush_when_full();
+        },
+        skip_long_line, resume_at);
     if (!flushed)
         return flushed;
+    if (read.long_line_scanned_to > 0) {
+        if (m_long_lines.find(state.path) == m_long_lines.end())
+            log(path.string() + ": the line from byte " + std::to_string(read.end_offset) +
+                " is over the " + std::to_string(m_reader.max_line_bytes()) +
+                "-byte line limit and still without its newline; it will be skipped (only new "
+                "bytes are scanned)");
+        m_long_lines[state.path] =
+            LongLine{state.device, state.inode, read.end_offset, read.long_line_scanned_to};
+    } else {
+        m_long_lines.erase(state.path);
+    }
     if (read.error)
         log("cannot read " + path.string() + ": " + read.error.message() +
             "; will retry from byte " + std::to_string(read.end_offset));

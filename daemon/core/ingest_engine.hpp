@@ -7,6 +7,11 @@
 // store's dedup rule makes that safe. A line still being written is left for the next run,
 // unless it is already one complete JSON object. Deleted files keep their rows.
 //
+// Memory is bounded whatever the files hold: a line over IngestOptions::max_line_bytes is never
+// held whole. Once its '\n' arrives it is skipped and counted, and the offset moves past it; while
+// it is still growing, the engine remembers (in memory, per file) how far it was scanned, so a
+// later run reads only the bytes added since (after a restart it is scanned once more).
+//
 // Work is committed in batches: rows and the offsets that cover them in one transaction, so the
 // process may be killed at any moment.
 //
@@ -20,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/error.hpp"
@@ -34,6 +40,10 @@ struct IngestOptions {
     // Usage lines collected before a commit. Bounds memory (about 1 KB a line) and the work
     // lost to a crash; larger batches are slightly faster.
     size_t batch_lines = 20'000;
+    // The longest line read (LineReader): a longer one is skipped, logged and counted (as a
+    // malformed line of its file, and in IngestStats::long_lines). Default k_max_line_bytes
+    // (64 MiB); smaller only in tests.
+    size_t max_line_bytes = k_max_line_bytes;
     // Receives one message per notable event (a malformed line, an unreadable file); may be
     // empty.
     std::function<void(const std::string&)> log;
@@ -51,6 +61,11 @@ struct IngestStats {
     int64_t usage_lines = 0;
     int64_t turn_starts = 0;
     int64_t malformed_lines = 0;  // found in this run
+    // Paths that are not regular files (FIFOs, devices, sockets, directories, symlink loops,
+    // other stat() errors): never opened for reading, skipped. Each is logged once per engine.
+    int64_t refused_files = 0;
+    // Complete lines over IngestOptions::max_line_bytes, skipped (also in malformed_lines).
+    int64_t long_lines = 0;
     int64_t commits = 0;
 };
 
@@ -61,7 +76,8 @@ class IngestEngine {
     // Every transcript under each config dir's projects/.
     Result<IngestStats> ingest_dirs(const std::vector<std::filesystem::path>& config_dirs);
 
-    // Just these transcripts (what a hook announces).
+    // Just these transcripts (what a hook announces). Only regular files are opened, without
+    // ever blocking (see IngestStats::refused_files).
     Result<IngestStats> ingest_files(const std::vector<std::filesystem::path>& files);
 
   private:
@@ -69,6 +85,8 @@ class IngestEngine {
                              const std::unordered_map<std::string, FileState>& known,
                              IngestStats& stats);
     Result<void> flush();
+    // Counts `path` as refused (`why`: what it is) and logs it the first time.
+    void refuse(const std::filesystem::path& path, const std::string& why, IngestStats& stats);
     void log(const std::string& message) const;
 
     UsageStore& m_store;
@@ -79,6 +97,15 @@ class IngestEngine {
     std::unique_ptr<BatchWriter> m_writer;  // during ingest_files(), once there is work
     UsageRecord m_usage;
     TurnStart m_turn;
+    std::unordered_set<std::string> m_refused_paths;  // logged already
+    // An over-long line without its '\n' yet, at `start` of the file, scanned up to `scanned_to`.
+    struct LongLine {
+        uint64_t device = 0;
+        uint64_t inode = 0;
+        uint64_t start = 0;
+        uint64_t scanned_to = 0;
+    };
+    std::unordered_map<std::string, LongLine> m_long_lines;  // by path
 };
 
 }  // namespace ccmeter

@@ -566,6 +566,18 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
 }
 
 Result<void> UsageStore::commit(const IngestBatch& batch) {
+    // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
+    // them all, or a retry would store rows pointing at models and sources that do not exist.
+    struct ForgetInternedIds {
+        UsageStore& store;
+        bool armed = true;
+        ~ForgetInternedIds() {
+            if (armed) {
+                store.m_model_ids.clear();
+                store.m_source_ids.clear();
+            }
+        }
+    } forget{*this};
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
@@ -611,12 +623,9 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         if (!step_done(m_upsert_file))
             return sqlite_error(m_db, "cannot store a file offset");
     }
-    if (!transaction.commit()) {
-        // The interned ids of this transaction were rolled back with it.
-        m_model_ids.clear();
-        m_source_ids.clear();
+    if (!transaction.commit())
         return sqlite_error(m_db, "cannot commit");
-    }
+    forget.armed = false;
     return {};
 }
 

@@ -43,7 +43,8 @@ IngestLoop::IngestLoop(IngestLoopOptions options, std::unique_ptr<UsageStore> st
     : m_options(std::move(options)),
       m_store(std::move(store)),
       m_engine(*m_store, engine_options(m_options)),
-      m_poll_timer(m_io) {}
+      m_poll_timer(m_io),
+      m_retry_timer(m_io) {}
 
 IngestLoop::~IngestLoop() {
     stop();
@@ -115,12 +116,25 @@ void IngestLoop::run_full_scan() {
     ingest(files, true);
 }
 
-void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
+bool IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
     const auto started = std::chrono::steady_clock::now();
     Result<IngestStats> stats = m_engine.ingest_files(files);
     if (!stats) {
-        log(std::string("ingest failed: ") + stats.error().message);
-        return;
+        if (m_failure_streak++ == 0)
+            log("ingest failed: " + stats.error().message + "; retrying from the last committed " +
+                "offsets, every " + std::to_string(k_ingest_retry_first.count()) + " ms up to " +
+                std::to_string(k_ingest_retry_max.count()) +
+                " ms (further failures are only counted)");
+        m_retry_files.insert(files.begin(), files.end());
+        schedule_retry();
+        return false;
+    }
+    // The streak ends when what failed is stored; until then the retry timer is pending.
+    if (m_failure_streak > 0 && m_retry_files.empty()) {
+        log("ingest recovered after " + std::to_string(m_failure_streak.load()) +
+            " failed attempts");
+        m_failure_streak = 0;
+        m_retry_delay = k_ingest_retry_first;
     }
     m_last_ingest_ms = now_ms();
     if (stats->bytes_read > 0) {
@@ -135,6 +149,30 @@ void IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
     if (stats->usage_lines > 0)
         for (const std::function<void()>& listener : m_on_new_usage)
             listener();
+    return true;
+}
+
+void IngestLoop::schedule_retry() {
+    if (m_retry_scheduled)
+        return;
+    m_retry_scheduled = true;
+    m_retry_timer.expires_after(m_retry_delay);
+    m_retry_delay = std::min(m_retry_delay * 2, k_ingest_retry_max);
+    m_retry_timer.async_wait([this](boost::system::error_code ec) {
+        m_retry_scheduled = false;
+        if (!ec)
+            retry();
+    });
+}
+
+void IngestLoop::retry() {
+    // Everything under the config dirs (what changed meanwhile) and what failed before.
+    std::set<fs::path> files;
+    files.swap(m_retry_files);
+    for (const fs::path& dir : m_options.config_dirs)
+        for (fs::path& found : find_transcripts(dir))
+            files.insert(std::move(found));
+    ingest(std::vector<fs::path>(files.begin(), files.end()), true);
 }
 
 void IngestLoop::notify(std::vector<fs::path> files) {

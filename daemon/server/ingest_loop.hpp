@@ -4,6 +4,12 @@
 // At start() it catches up on everything that changed while the daemon was down, then follows
 // changes: hook notifications, inotify (FileWatcher), or a poll every `poll_interval` where
 // inotify is unavailable or exhausted.
+//
+// A failed ingest (a commit refused: disk full, database locked or read-only) is retried by
+// itself with a backoff from k_ingest_retry_first up to k_ingest_retry_max: a full scan plus
+// the transcripts of the failed attempts, read again from their last committed offsets, so
+// nothing is lost or counted twice. The first failure of a streak is logged; later ones are only
+// counted, and the recovery is logged with their number.
 #pragma once
 
 #include <atomic>
@@ -22,12 +28,17 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "core/ingest_engine.hpp"
 #include "common/status_payload.hpp"
+#include "core/ingest_engine.hpp"
 #include "core/usage_store.hpp"
 #include "server/file_watcher.hpp"
 
 namespace ccmeter {
+
+// The first retry of a failed ingest waits 500 ms; each further failure doubles the wait, up to
+// 30 s.
+constexpr std::chrono::milliseconds k_ingest_retry_first{500};
+constexpr std::chrono::milliseconds k_ingest_retry_max{30'000};
 
 struct IngestLoopOptions {
     std::vector<std::filesystem::path> config_dirs;
@@ -66,6 +77,8 @@ class IngestLoop {
     int64_t last_ingest_micros() const { return m_last_ingest_micros; }
     int64_t last_ingest_bytes() const { return m_last_ingest_bytes; }
     std::string watch_mode() const;
+    // Ingests that failed since the last one that succeeded (0: all is well).
+    int64_t failure_streak() const { return m_failure_streak; }
 
   private:
     IngestLoopOptions m_options;
@@ -73,13 +86,21 @@ class IngestLoop {
     void run_full_scan();
     void drain_pending();
     void schedule_poll();
-    void ingest(const std::vector<std::filesystem::path>& files, bool full_scan);
+    // False when the ingest failed (a retry is then scheduled).
+    bool ingest(const std::vector<std::filesystem::path>& files, bool full_scan);
+    void schedule_retry();
+    void retry();
     void log(const std::string& message) const;
 
     std::unique_ptr<UsageStore> m_store;
     IngestEngine m_engine;
     boost::asio::io_context m_io;
     boost::asio::steady_timer m_poll_timer;
+    boost::asio::steady_timer m_retry_timer;
+    // Loop thread only: what failed and waits for its retry.
+    std::set<std::filesystem::path> m_retry_files;
+    bool m_retry_scheduled = false;
+    std::chrono::milliseconds m_retry_delay = k_ingest_retry_first;
     std::unique_ptr<FileWatcher> m_watcher;
     bool m_inotify = false;
     std::mutex m_pending_mutex;
@@ -91,6 +112,7 @@ class IngestLoop {
     std::atomic<int64_t> m_last_ingest_ms{0};
     std::atomic<int64_t> m_last_ingest_micros{0};
     std::atomic<int64_t> m_last_ingest_bytes{0};
+    std::atomic<int64_t> m_failure_streak{0};
     std::thread m_thread;
 };
 

@@ -4,6 +4,11 @@
 //   as the browser would: "127.0.0.1:<port>" or "localhost:<port>" (the name case-insensitive).
 //   Anything else gets 403: a page on another site that rebinds its DNS name to 127.0.0.1
 //   sends its own name as Host, so it can neither read the API nor the page (DNS rebinding).
+// - Every request but the login needs the web token (core/web_token.hpp): the cookie
+//   auth_cookie_name(port) or `Authorization: Bearer <token>`; without it, 401. GET
+//   /login?token=<token> (the URL `hookctl web` opens) answers with that cookie (HttpOnly,
+//   SameSite=Strict, Path=/) and a redirect to /. So other local users, who cannot read the
+//   token file, cannot read the web view, and other sites cannot send the cookie.
 // - Every response carries the security headers below: a strict Content-Security-Policy
 //   (scripts, styles and fetches from this origin only, no inline script, no framing),
 //   X-Content-Type-Options: nosniff, no referrer, same-origin isolation. No CORS header is
@@ -12,6 +17,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ccmeter {
@@ -23,6 +29,18 @@ constexpr std::string_view k_content_security_policy =
 
 // True when `host` (the Host header's value) is 127.0.0.1:<port> or localhost:<port>.
 bool is_allowed_host(std::string_view host, uint16_t port);
+
+// The name of the cookie that carries the token: "ccmeter_token_<port>" (cookies are scoped by
+// host, not port: two daemons on 127.0.0.1 must not overwrite each other's).
+std::string auth_cookie_name(uint16_t port);
+
+// The Set-Cookie value that stores `token` for the web view on `port`.
+std::string auth_cookie(std::string_view token, uint16_t port);
+
+// True when the Cookie header `cookies` holds auth_cookie_name(port)=token or the
+// Authorization header `authorization` is "Bearer <token>". An empty token matches nothing.
+bool carries_token(std::string_view cookies, std::string_view authorization, std::string_view token,
+                   uint16_t port);
 
 // Sets the security headers on a response header.
 template <class Fields>

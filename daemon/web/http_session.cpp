@@ -7,6 +7,8 @@
 #include <chrono>
 #include <sstream>
 
+#include "web/http_policy.hpp"
+
 namespace ccmeter {
 
 namespace beast = boost::beast;
@@ -14,15 +16,19 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::chrono::seconds k_request_timeout{30};
 constexpr uint64_t k_header_limit = 8 * 1024;
 constexpr uint64_t k_body_limit = 8 * 1024;
 
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, WebRouter& router, EventHub& hub,
-                         std::function<std::string()> hello)
-    : m_stream(std::move(socket)), m_router(router), m_hub(hub), m_hello(std::move(hello)) {}
+                         std::function<std::string()> hello, HttpLimits limits, ConnectionSlot slot)
+    : m_stream(std::move(socket)),
+      m_router(router),
+      m_hub(hub),
+      m_hello(std::move(hello)),
+      m_limits(limits),
+      m_slot(std::move(slot)) {}
 
 void HttpSession::start() {
     read_request();
@@ -32,7 +38,7 @@ void HttpSession::read_request() {
     m_parser.emplace();
     m_parser->header_limit(k_header_limit);
     m_parser->body_limit(k_body_limit);
-    m_stream.expires_after(k_request_timeout);
+    m_stream.expires_after(m_limits.request_timeout);
     http::async_read(
         m_stream, m_buffer, *m_parser,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
@@ -44,11 +50,30 @@ void HttpSession::on_request(beast::error_code ec) {
         return;
     }
     RoutedResponse routed = m_router.route(m_parser->get(), now_ms());
-    if (routed.event_stream) {
+    if (routed.event_stream && m_hub.subscribers() < m_limits.max_event_streams) {
         start_event_stream(routed.response);
         return;
     }
-    m_response = std::move(routed.response);
+    if (routed.event_stream) {  // over the cap
+        if (m_limits.on_stream_refused)
+            m_limits.on_stream_refused();
+        HttpResponse busy{http::status::service_unavailable, m_parser->get().version()};
+        busy.set(http::field::content_type, "text/plain; charset=utf-8");
+        busy.set(http::field::cache_control, "no-store");
+        busy.set(http::field::retry_after, "5");
+        add_security_headers(busy.base());
+        busy.body() = "Too many event streams open (" + std::to_string(m_limits.max_event_streams) +
+                      "); close a tab.\n";
+        busy.keep_alive(false);
+        busy.prepare_payload();
+        write_response(std::move(busy));
+        return;
+    }
+    write_response(std::move(routed.response));
+}
+
+void HttpSession::write_response(HttpResponse response) {
+    m_response = std::move(response);
     const bool keep_alive = m_response.keep_alive();
     http::async_write(m_stream, m_response,
                       [self = shared_from_this(), keep_alive](beast::error_code write_ec, size_t) {
@@ -90,6 +115,7 @@ void HttpSession::write_next_event() {
     if (m_closed || m_events.empty())
         return;
     m_writing = true;
+    m_stream.expires_after(m_limits.event_write_timeout);  // a client that stopped reading
     boost::asio::async_write(m_stream, boost::asio::buffer(m_events.front()),
                              [self = shared_from_this()](beast::error_code ec, size_t) {
                                  self->m_writing = false;
@@ -98,6 +124,7 @@ void HttpSession::write_next_event() {
                                      return;
                                  }
                                  self->m_events.pop_front();
+                                 self->m_stream.expires_never();
                                  self->write_next_event();
                              });
 }

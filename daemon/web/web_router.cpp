@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/json_text.hpp"
+#include "common/web_token.hpp"
 #include "web/http_policy.hpp"
 #include "web/web_assets.hpp"
 
@@ -40,11 +41,49 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
     RoutedResponse routed;
     const std::string_view host(request[http::field::host].data(),
                                 request[http::field::host].size());
+    if (request.count(http::field::host) != 1) {  // none, or two that could disagree
+        routed.response = text_response(request, http::status::bad_request,
+                                        "Bad request: exactly one Host header is needed");
+        routed.response.keep_alive(false);
+        return routed;
+    }
     if (!is_allowed_host(host, m_port)) {
         routed.response =
             text_response(request, http::status::forbidden,
                           "Forbidden: the Host must be 127.0.0.1:" + std::to_string(m_port) +
                               " or localhost:" + std::to_string(m_port));
+        return routed;
+    }
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/login") {
+        const std::string_view query =
+            path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+        constexpr std::string_view k_token_key = "token=";
+        std::string_view given;
+        for (std::string_view rest = query; !rest.empty();) {
+            const size_t end = rest.find('&');
+            const std::string_view pair = rest.substr(0, end);
+            rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+            if (pair.substr(0, k_token_key.size()) == k_token_key)
+                given = pair.substr(k_token_key.size());
+        }
+        if (!m_token.empty() && web_token_equals(given, m_token)) {
+            routed.response = text_response(request, http::status::see_other, "See /");
+            routed.response.set(http::field::location, "/");
+            routed.response.set(http::field::set_cookie, auth_cookie(m_token, m_port));
+            return routed;
+        }
+    }
+    const auto cookies = request[http::field::cookie];
+    const auto authorization = request[http::field::authorization];
+    if (!carries_token(std::string_view(cookies.data(), cookies.size()),
+                       std::string_view(authorization.data(), authorization.size()), m_token,
+                       m_port)) {
+        routed.response = text_response(
+            request, http::status::unauthorized,
+            "Unauthorized: run `hookctl web` to open the dashboard (it logs this browser in)");
+        routed.response.set(http::field::www_authenticate, "Bearer");
         return routed;
     }
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -53,9 +92,6 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
         routed.response.set(http::field::allow, "GET, HEAD");
         return routed;
     }
-    const std::string_view target(request.target().data(), request.target().size());
-    const std::string_view path = target.substr(0, target.find('?'));
-
     if (path.substr(0, 5) == "/api/") {
         Result<ApiRequest> api_request = parse_api_request(target, now_ms);
         WebReply reply;

@@ -1,7 +1,11 @@
 // The web view's HTTP semantics, without sockets: one request in, one response out.
 //
 // Contract (in this order):
+// - A request without exactly one Host header gets 400 (two could be read differently by a
+//   proxy in between and by this check).
 // - A Host other than 127.0.0.1:<port> / localhost:<port> gets 403 (http_policy.hpp).
+// - GET /login?token=<token> sets the auth cookie and redirects (303) to /; every other request
+//   without the token (cookie or Bearer, http_policy.hpp) gets 401.
 // - Methods other than GET and HEAD get 405: nothing here changes state.
 // - /api/events is the Server-Sent Events stream: the answer is only the response head
 //   (text/event-stream, no length) with `event_stream` set; the caller keeps the connection.
@@ -16,6 +20,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
+#include <string>
 
 #include "web/api_cache.hpp"
 
@@ -31,16 +36,20 @@ struct RoutedResponse {
 
 class WebRouter {
   public:
-    WebRouter(ApiCache& cache, uint16_t port) : m_cache(cache), m_port(port) {}
+    // `token`: the secret every request needs (core/web_token.hpp); empty refuses everything.
+    WebRouter(ApiCache& cache, uint16_t port, std::string token = {})
+        : m_cache(cache), m_port(port), m_token(std::move(token)) {}
 
     // The port in the allowed Host (known once the listener is bound).
     void set_port(uint16_t port) { m_port = port; }
+    void set_token(std::string token) { m_token = std::move(token); }
 
     RoutedResponse route(const HttpRequest& request, int64_t now_ms);
 
   private:
     ApiCache& m_cache;
     uint16_t m_port;
+    std::string m_token;
 };
 
 }  // namespace ccmeter

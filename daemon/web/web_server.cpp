@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/web_token.hpp"
 #include "web/http_session.hpp"
 
 namespace ccmeter {
@@ -24,6 +26,24 @@ constexpr std::chrono::seconds k_heartbeat{15};
 constexpr int64_t k_min_event_gap_ms = 250;
 constexpr int64_t k_max_event_gap_ms = 10'000;
 
+// The connection cap that fits the process's descriptor limit (see k_reserved_descriptors).
+size_t capped_by_descriptors(size_t wanted) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    const size_t available = static_cast<size_t>(limit.rlim_cur);
+    const size_t budget = available > k_reserved_descriptors + 8
+                              ? available - k_reserved_descriptors
+                              : 8;  // a tiny limit: a few connections still work
+    return std::min(wanted, budget);
+}
+
+// A connection over the cap: a short 503, written without blocking, then closed.
+constexpr std::string_view k_busy_response =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Retry-After: 5\r\nConnection: close\r\nContent-Length: 29\r\n\r\n"
+    "Too many connections; retry.\n";
+
 }  // namespace
 
 WebServer::WebServer(WebServerOptions options, MeterQueries& queries, const IngestLoop& loop)
@@ -33,7 +53,8 @@ WebServer::WebServer(WebServerOptions options, MeterQueries& queries, const Inge
       m_router(m_cache, m_options.port),
       m_acceptor(m_io),
       m_refresh_timer(m_io),
-      m_heartbeat_timer(m_io) {}
+      m_heartbeat_timer(m_io),
+      m_accept_timer(m_io) {}
 
 WebServer::~WebServer() {
     stop();
@@ -49,6 +70,13 @@ std::string WebServer::url() const {
 }
 
 Result<void> WebServer::start() {
+    if (m_options.token.empty()) {
+        Result<std::string> token = load_or_create_web_token(m_options.token_file);
+        if (!token)
+            return Error{"web view off: " + token.error().message};
+        m_options.token = *token;
+    }
+    m_router.set_token(m_options.token);
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);
     boost::system::error_code ec;
     m_acceptor.open(endpoint.protocol(), ec);
@@ -76,6 +104,11 @@ Result<void> WebServer::start() {
     const tcp::endpoint bound = m_acceptor.local_endpoint(ec);
     m_port = ec ? m_options.port : bound.port();
     m_router.set_port(m_port);
+    m_connection_cap = std::max<size_t>(1, capped_by_descriptors(m_options.max_connections));
+    if (m_connection_cap < m_options.max_connections)
+        log("web view: at most " + std::to_string(m_connection_cap) +
+            " connections (the descriptor limit keeps " + std::to_string(k_reserved_descriptors) +
+            " for the rest of the daemon)");
     if (!m_options.url_file.empty() &&
         !write_file_atomically(m_options.url_file, url() + "\n", 0600))
         log("cannot write " + m_options.url_file.string());
@@ -114,13 +147,45 @@ void WebServer::accept_next() {
     m_acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted)
             return;
-        if (!ec) {
-            std::make_shared<HttpSession>(std::move(socket), m_router, m_hub, [this] {
-                return hello_event();
-            })->start();
+        if (ec) {
+            // Out of descriptors (EMFILE, ENFILE) or memory: pause rather than spin; the
+            // connection waits in the listen backlog.
+            m_accept_timer.expires_after(k_accept_retry);
+            m_accept_timer.async_wait([this](boost::system::error_code timer_ec) {
+                if (!timer_ec)
+                    accept_next();
+            });
+            return;
+        }
+        if (*m_connections >= m_connection_cap) {
+            refuse(std::move(socket));
+        } else {
+            HttpLimits limits;
+            limits.max_event_streams = m_options.max_event_streams;
+            limits.on_stream_refused = [this] {
+                if (m_refused_streams++ % 100 == 0)
+                    log("web view: " + std::to_string(m_options.max_event_streams) +
+                        " event streams open, the cap; refused one with 503 (" +
+                        std::to_string(m_refused_streams) + " refused so far)");
+            };
+            std::make_shared<HttpSession>(
+                std::move(socket), m_router, m_hub, [this] { return hello_event(); }, limits,
+                ConnectionSlot(m_connections))
+                ->start();
         }
         accept_next();
     });
+}
+
+void WebServer::refuse(tcp::socket socket) {
+    if (m_refused++ % 100 == 0)
+        log("web view: " + std::to_string(*m_connections) + " connections open, the cap; " +
+            "refused one with 503 (" + std::to_string(m_refused) + " refused so far)");
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(k_busy_response.data(), k_busy_response.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
 }
 
 std::string WebServer::hello_event() const {

@@ -15,6 +15,13 @@
 // - Writes the URL ("http://127.0.0.1:<port>/") to `url_file` when listening (if set), for
 //   `hookctl web`, and removes it in stop().
 // - Serves only GETs (HTTP semantics in web_router.hpp, safety rules in http_policy.hpp).
+// - Bounded: at most `max_connections` connections at once (one more is accepted and closed at
+//   once with a 503) and at most `max_event_streams` of them /api/events streams (one more gets
+//   503); a connection idle between requests is closed after HttpLimits::request_timeout. The
+//   connection cap is also kept below the process's descriptor limit (RLIMIT_NOFILE) minus
+//   k_reserved_descriptors, so that the gRPC socket, SQLite and inotify always have
+//   descriptors left whatever the web clients do. When accept() fails (out of descriptors)
+//   the server waits k_accept_retry before accepting again instead of spinning.
 // - Queries go through MeterQueries, whose pool of read connections lets a page's requests and
 //   the gRPC service's status line run side by side.
 #pragma once
@@ -23,9 +30,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -43,9 +52,24 @@ namespace ccmeter {
 // The web view's default port (`ccmeterd serve --web-port N` changes it; 0 turns it off).
 constexpr uint16_t k_default_web_port = 7681;
 
+// Descriptors kept for everything but web connections (gRPC clients, SQLite, inotify, logs):
+// the web view never holds more than RLIMIT_NOFILE minus these.
+constexpr size_t k_reserved_descriptors = 128;
+// How long the server waits after a failed accept() (descriptors exhausted) before the next.
+constexpr std::chrono::milliseconds k_accept_retry{100};
+
 struct WebServerOptions {
     uint16_t port = k_default_web_port;
+    // Connections served at once, event streams included. Default 64: a page uses at most 7
+    // (a browser's 6 per host and its event stream).
+    size_t max_connections = 64;
+    // Of them, /api/events streams at once. Default 16: one per open tab.
+    size_t max_event_streams = 16;
     std::filesystem::path url_file;  // empty: none written
+    // The secret every request needs (http_policy.hpp). Empty: start() loads it from
+    // `token_file`, creating that file if needed (ccmeterd uses web_token_path()).
+    std::string token;
+    std::filesystem::path token_file;
     // Compute what the overview asks first right after start (in the background), so the first
     // page load is answered from memory. Off only to measure cold answers (bench/web).
     bool prewarm = true;
@@ -67,10 +91,13 @@ class WebServer {
     void notify_new_usage();
 
     uint16_t port() const { return m_port; }
+    // The connection cap in force: max_connections, lowered to fit the descriptor budget.
+    size_t connection_cap() const { return m_connection_cap; }
     std::string url() const;
 
   private:
     void accept_next();
+    void refuse(boost::asio::ip::tcp::socket socket);
     void on_new_usage();
     void start_refresh();
     void prewarm();
@@ -88,6 +115,12 @@ class WebServer {
     boost::asio::ip::tcp::acceptor m_acceptor;
     boost::asio::steady_timer m_refresh_timer;
     boost::asio::steady_timer m_heartbeat_timer;
+    boost::asio::steady_timer m_accept_timer;
+    // Open connections (shared with the sessions, which may outlive this server's members).
+    std::shared_ptr<size_t> m_connections = std::make_shared<size_t>(0);
+    size_t m_connection_cap = 0;
+    int64_t m_refused = 0;          // connections refused over the cap (web thread)
+    int64_t m_refused_streams = 0;  // event streams refused over theirs (web thread)
     std::thread m_thread;
     std::atomic<uint16_t> m_port{0};
     // Web thread only:

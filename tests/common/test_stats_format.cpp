@@ -455,3 +455,20 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
     CHECK(agent.at("agent_id") == "a1b2c3");
     CHECK(agent.at("cost_usd") == 0.0015);
 }
+
+TEST_CASE("stats_format: escape sequences in a cwd or session id are not printed raw",
+          "[stats_format]") {
+    v1::GroupsReply reply = two_sessions();
+    reply.mutable_groups(0)->set_project("/home/\x1b[2J\x1b]0;pwned\x07");
+    reply.mutable_groups(1)->set_key("s\x1b[31m");
+    for (const std::string& table : {sessions_table(reply, false), projects_table(reply, false)}) {
+        CHECK(table.find('\x1b') == std::string::npos);
+        CHECK(table.find('\x07') == std::string::npos);
+    }
+    CHECK(sessions_table(reply, false).find("/home/?[2J?]0;pwned?") != std::string::npos);
+    // The note naming models without a price, too.
+    v1::GroupsReply unpriced = models_reply();
+    unpriced.mutable_groups(0)->mutable_usage()->set_unpriced_responses(1);
+    unpriced.mutable_groups(0)->mutable_usage()->add_unpriced_models("future\x1b[2J");
+    CHECK(models_table(unpriced).find('\x1b') == std::string::npos);
+}

@@ -584,3 +584,119 @@ TEST_CASE("settings_editor: the settings path follows CLAUDE_CONFIG_DIR, else HO
     CHECK(path_of("", "/home/me") == fs::path("/home/me/.claude/settings.json"));
     CHECK_FALSE(resolve_settings_path("", ""));
 }
+
+TEST_CASE("settings_editor: a user's command that merely ends in `hookctl hook` is not ours",
+          "[settings]") {
+    for (const char* command :
+         {"echo hi; hookctl hook", "x && hookctl hook", "echo 'hookctl' hook", "a b/hookctl hook",
+          "\"/a\"b/hookctl\" hook", "$(hookctl) hook", "`hookctl` hook"})
+        CHECK_FALSE(is_our_command(command, "hook"));
+    CHECK_FALSE(is_our_command("true | hookctl statusline", "statusline"));
+
+    const std::string user = R"({
+  "hooks": {
+    "Stop": [
+      {
+        "matcher": "",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "echo hi; hookctl hook"
+          }
+        ]
+      }
+    ]
+  },
+  "statusLine": {
+    "type": "command",
+    "command": "true | hookctl statusline"
+  }
+}
+)";
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    write_text(settings, user);
+    auto uninstalled = uninstall(settings);
+    REQUIRE(uninstalled);
+    CHECK_FALSE(uninstalled->changed);
+    CHECK(read_text(settings) == user);
+
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE(installed);
+    CHECK(installed->hooks_updated.empty());
+    CHECK(installed->status_line == StatusLineChange::kept_foreign);
+    const json::value after = json::parse(read_text(settings));
+    const json::array& stop = after.at("hooks").at("Stop").as_array();
+    REQUIRE(stop.size() == 2);  // the user's group, untouched, then ours
+    CHECK(stop[0].at("hooks").at(0).at("command") == "echo hi; hookctl hook");
+    CHECK(stop[1].at("hooks").at(0).at("command") == "/opt/ccmeter/bin/hookctl hook");
+
+    auto removed = uninstall(settings);
+    REQUIRE(removed);
+    CHECK(read_text(settings) == user);
+}
+
+TEST_CASE("settings_editor: a read-only settings.json is refused, not replaced", "[settings]") {
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    const std::string original = "{\n  \"model\": \"opus\"\n}\n";
+    write_text(settings, original);
+    fs::permissions(settings,
+                    fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
+                    fs::perm_options::replace);
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE_FALSE(installed);
+    CHECK(installed.error().message.find("read-only (mode 0444)") != std::string::npos);
+    CHECK(read_text(settings) == original);
+    CHECK((fs::status(settings).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read));
+    CHECK(backups_in(temp.path()).empty());
+}
+
+TEST_CASE("settings_editor: numbers and repeated keys survive a round trip byte for byte",
+          "[settings]") {
+    const std::string original = R"({
+  "ratio": 1.50,
+  "huge": 1e400,
+  "tiny": -0.0,
+  "big": 123456789012345678901234567890,
+  "env": {
+    "A": "1",
+    "A": "2"
+  },
+  "statusLine": {
+    "type": "command",
+    "command": "mine",
+    "padding": 2.0
+  },
+  "hooks": {
+    "Stop": [
+      {
+        "matcher": "",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "say \"1.50\" ccmeter-",
+            "timeout": 10.0
+          }
+        ]
+      }
+    ]
+  }
+}
+)";
+    TempDir temp;
+    const fs::path settings = temp.path() / "settings.json";
+    write_text(settings, original);
+    auto installed = install(settings, "/opt/ccmeter/bin/hookctl", false);
+    REQUIRE(installed);
+    CHECK(installed->changed);
+    CHECK(installed->foreign_status_line == "mine");
+    const std::string with_ours = read_text(settings);
+    CHECK(with_ours.find("\"ratio\": 1.50,") != std::string::npos);
+    CHECK(with_ours.find("\"huge\": 1e400,") != std::string::npos);
+    CHECK(with_ours.find("\"A\": \"1\",\n    \"A\": \"2\"") != std::string::npos);
+    auto removed = uninstall(settings);
+    REQUIRE(removed);
+    CHECK(read_text(settings) == original);
+}

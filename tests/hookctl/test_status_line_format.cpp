@@ -239,3 +239,17 @@ TEST_CASE("status_line: degraded line never fails", "[status_line]") {
     // Far too deep for the parser.
     CHECK(format_degraded_status_line(std::string(100'000, '['), style) == "ccmeter: daemon down");
 }
+
+TEST_CASE("status_line: escape sequences in names are not printed raw", "[status_line]") {
+    v1::StatusLineReply reply = full_reply();
+    reply.set_model_display_name("Opus\x1b]0;pwned\x07\x1b[2J");
+    const std::string plain = format_status_line(reply, plain_style());
+    CHECK(plain.find('\x1b') == std::string::npos);
+    CHECK(plain.find('\x07') == std::string::npos);
+    CHECK(plain.rfind("Opus?]0;pwned??[2J", 0) == 0);
+    StatusLineStyle coloured = plain_style();
+    coloured.color = true;
+    const std::string with_colour = format_status_line(reply, coloured);
+    CHECK(with_colour.find("\x1b]") == std::string::npos);
+    CHECK(with_colour.find("\x1b[2J") == std::string::npos);
+}

@@ -104,8 +104,18 @@ async function main() {
   try {
     const base = `http://127.0.0.1:${port}`;
     // node:http, not fetch: fetch may not set a Host header.
-    const get = (target, host) => new Promise((resolve, reject) => {
-      const request = http.get({ host: '127.0.0.1', port, path: target, headers: { Host: host || `127.0.0.1:${port}` } }, (response) => {
+    // Every request needs the daemon's token (runtime dir, web.token): a Bearer header here,
+    // the cookie that /login?token= sets in the browser.
+    let token = '';
+    const tokenFile = path.join(runtime, 'web.token');
+    for (let i = 0; i < 100 && !token; ++i) {
+      if (fs.existsSync(tokenFile)) token = fs.readFileSync(tokenFile, 'utf8').trim();
+      else await sleep(100);
+    }
+    const get = (target, host, withToken = true) => new Promise((resolve, reject) => {
+      const headers = { Host: host || `127.0.0.1:${port}` };
+      if (withToken) headers.Authorization = `Bearer ${token}`;
+      const request = http.get({ host: '127.0.0.1', port, path: target, headers }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => { body += chunk; });
@@ -128,6 +138,8 @@ async function main() {
     const urlFile = fs.readFileSync(path.join(runtime, 'web.url'), 'utf8').trim();
     check(urlFile === base + '/', 'the runtime dir names the URL (' + urlFile + ')');
     check((await get('/api/summary', `evil.com:${port}`)).status === 403, 'a foreign Host gets 403');
+    check(fs.statSync(tokenFile).mode % 0o1000 === 0o600, 'the token file is 0600');
+    check((await get('/api/summary', undefined, false)).status === 401, 'no token: 401');
 
     const hookctl = (argv) => {
       if (!args.hookctl || !fs.existsSync(args.hookctl)) return null;
@@ -151,7 +163,9 @@ async function main() {
     page.on('console', (message) => { if (message.type() === 'error') problems.push('console: ' + message.text()); });
 
     // ---- overview: the numbers shown are the API's and hookctl's ----
-    await page.goto(base + '/');
+    // The URL `hookctl web` opens: it sets the cookie and redirects to the overview.
+    await page.goto(base + '/login?token=' + token);
+    check(page.url() === base + '/', 'the login URL redirects to / (' + page.url() + ')');
     await page.waitForSelector('body[data-loaded="overview"]', { timeout: 10000 });
     const summary = await api('/api/summary');
     const cards = await page.$$eval('.card', (nodes) => nodes.map((card) => {

@@ -12,11 +12,15 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr uint16_t k_port = 7681;
+const std::string k_token(64, 'a');
 
+// A request as the logged-in page sends it: with the auth cookie (unless `with_token` is false).
 ccmeter::HttpRequest get(const std::string& target, const std::string& host,
-                         http::verb verb = http::verb::get) {
+                         http::verb verb = http::verb::get, bool with_token = true) {
     ccmeter::HttpRequest request{verb, target, 11};
     request.set(http::field::host, host);
+    if (with_token)
+        request.set(http::field::cookie, "other=1; ccmeter_token_7681=" + k_token);
     return request;
 }
 
@@ -32,7 +36,7 @@ struct RouterFixture {
     WebFixture fixture;
     ccmeter::WebApi api{fixture.queries(), fixture.loop()};
     ccmeter::ApiCache cache{api};
-    ccmeter::WebRouter router{cache, k_port};
+    ccmeter::WebRouter router{cache, k_port, k_token};
 
     ccmeter::RoutedResponse route(const ccmeter::HttpRequest& request) {
         return router.route(request, k_fixture_now_ms);
@@ -113,4 +117,69 @@ TEST_CASE("assets, API answers, errors and the event stream head", "[web_router]
     ccmeter::RoutedResponse events = f.route(get("/api/events", "127.0.0.1:7681"));
     CHECK(events.event_stream);
     CHECK(header(events.response, http::field::content_type) == "text/event-stream");
+}
+
+TEST_CASE("every request needs the token: cookie or Bearer; /login sets the cookie",
+          "[web_router][auth]") {
+    RouterFixture f;
+    for (const char* target : {"/", "/app.js", "/api/summary", "/api/events", "/missing"}) {
+        INFO(target);
+        ccmeter::RoutedResponse refused =
+            f.route(get(target, "127.0.0.1:7681", http::verb::get, false));
+        CHECK(refused.response.result_int() == 401);
+        CHECK_FALSE(refused.event_stream);
+        CHECK(refused.response.body().find("hookctl web") != std::string::npos);
+    }
+    ccmeter::HttpRequest wrong = get("/api/summary", "127.0.0.1:7681", http::verb::get, false);
+    wrong.set(http::field::cookie, "ccmeter_token_7681=" + std::string(64, 'b'));
+    CHECK(f.route(wrong).response.result_int() == 401);
+    ccmeter::HttpRequest other_port = get("/api/summary", "127.0.0.1:7681", http::verb::get, false);
+    other_port.set(http::field::cookie, "ccmeter_token_7682=" + k_token);
+    CHECK(f.route(other_port).response.result_int() == 401);
+
+    ccmeter::HttpRequest bearer = get("/api/summary", "127.0.0.1:7681", http::verb::get, false);
+    bearer.set(http::field::authorization, "Bearer " + k_token);
+    CHECK(f.route(bearer).response.result_int() == 200);
+    bearer.set(http::field::authorization, "Bearer " + k_token + "x");
+    CHECK(f.route(bearer).response.result_int() == 401);
+
+    ccmeter::RoutedResponse login =
+        f.route(get("/login?token=" + k_token, "127.0.0.1:7681", http::verb::get, false));
+    CHECK(login.response.result_int() == 303);
+    CHECK(header(login.response, http::field::location) == "/");
+    const std::string cookie = header(login.response, http::field::set_cookie);
+    CHECK(cookie.rfind("ccmeter_token_7681=" + k_token + ";", 0) == 0);
+    CHECK(cookie.find("HttpOnly") != std::string::npos);
+    CHECK(cookie.find("SameSite=Strict") != std::string::npos);
+    CHECK(cookie.find("Path=/") != std::string::npos);
+    CHECK(f.route(get("/login?token=nope", "127.0.0.1:7681", http::verb::get, false))
+              .response.result_int() == 401);
+    CHECK(f.route(get("/login", "127.0.0.1:7681", http::verb::get, false)).response.result_int() ==
+          401);
+    // The Host check comes first: a rebound name cannot log in either.
+    CHECK(f.route(get("/login?token=" + k_token, "evil.com:7681", http::verb::get, false))
+              .response.result_int() == 403);
+}
+
+TEST_CASE("a router without a token refuses everything", "[web_router][auth]") {
+    WebFixture fixture;
+    ccmeter::WebApi api{fixture.service(), ccmeter::PriceTable::builtin(), fixture.database()};
+    ccmeter::ApiCache cache{api};
+    ccmeter::WebRouter router{cache, k_port};
+    ccmeter::HttpRequest request = get("/login?token=", "127.0.0.1:7681", http::verb::get, false);
+    request.set(http::field::cookie, "ccmeter_token_7681=");
+    CHECK(router.route(request, k_fixture_now_ms).response.result_int() == 401);
+}
+
+TEST_CASE("a request with two Host headers, or none, is refused", "[web_router]") {
+    RouterFixture f;
+    ccmeter::HttpRequest twice = get("/api/summary", "127.0.0.1:7681");
+    twice.insert(http::field::host, "evil.com:7681");
+    CHECK(f.route(twice).response.result_int() == 400);
+    ccmeter::HttpRequest reversed = get("/api/summary", "evil.com:7681");
+    reversed.insert(http::field::host, "127.0.0.1:7681");
+    CHECK(f.route(reversed).response.result_int() == 400);
+    ccmeter::HttpRequest none = get("/api/summary", "127.0.0.1:7681");
+    none.erase(http::field::host);
+    CHECK(f.route(none).response.result_int() == 400);
 }
