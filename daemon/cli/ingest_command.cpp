@@ -153,6 +153,7 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         ingest["lines"] = stats->lines;
         ingest["usage_lines"] = stats->usage_lines;
         ingest["malformed_lines"] = stats->malformed_lines;
+        ingest["out_of_range_lines"] = stats->out_of_range_lines;
         ingest["seconds"] = seconds;                // until durable on disk (checkpointed)
         ingest["commit_seconds"] = commit_seconds;  // until committed, as in the daemon
         root["ingest"] = std::move(ingest);

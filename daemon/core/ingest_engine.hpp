@@ -51,6 +51,9 @@ struct IngestStats {
     int64_t usage_lines = 0;
     int64_t turn_starts = 0;
     int64_t malformed_lines = 0;  // found in this run
+    // Usage lines with a token field out of range (LineKind::out_of_range), found in this run;
+    // skipped, and counted in the file's malformed_lines too.
+    int64_t out_of_range_lines = 0;
     int64_t commits = 0;
 };
 
