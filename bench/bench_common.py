@@ -1,9 +1,11 @@
 """What bench/ingest and bench/statusline share: building ccmeter, the cached generated
 history, ccusage from the npm registry, and timing whole processes."""
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,13 +31,16 @@ def build():
     return os.path.join(build_dir, "daemon", "ccmeterd"), os.path.join(build_dir, "hookctl", "hookctl")
 
 
-def corpus(size):
-    """A generated history of `size` (e.g. 1G), made once and cached outside the repo."""
-    out = os.path.join(CACHE, f"corpus-{size}-seed1")
+def corpus(size, modern=False):
+    """A generated history of `size` (e.g. 1G), made once and cached outside the repo; `modern`
+    is the current client's shape (gen_corpus.py --modern: 30-60 KB non-assistant lines)."""
+    out = os.path.join(CACHE, f"corpus-{size}-seed1" + ("-modern" if modern else ""))
     if not os.path.exists(os.path.join(out, "ground_truth.json")):
-        log(f"generating a {size} history in {out} (once; about 30 s per GB)...")
+        log(f"generating a {size} history in {out} (once; about 4 min per GB)...")
+        shutil.rmtree(out, ignore_errors=True)  # a generation that was cut short
         subprocess.run([sys.executable, os.path.join(SHARED, "corpus", "gen_corpus.py"), "--out", out,
-                        "--size", size, "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
+                        "--size", size, "--seed", "1"] + (["--modern"] if modern else []),
+                       check=True, stdout=subprocess.DEVNULL)
     return out
 
 
@@ -52,8 +57,9 @@ def warm_page_cache(files):
 
 
 def ccusage_binary():
-    """ccusage installed into bench/.work, or None when the registry cannot be reached."""
-    work = os.path.join(ROOT, "bench", ".work", f"ccusage-{CCUSAGE_VERSION}")
+    """ccusage installed into the cache (outside the repo), or None when the registry cannot be
+    reached."""
+    work = os.path.join(CACHE, f"ccusage-{CCUSAGE_VERSION}")
     binary = os.path.join(work, "node_modules", ".bin", "ccusage")
     if not os.path.exists(binary):
         log(f"installing ccusage@{CCUSAGE_VERSION} into {work} (once)...")
@@ -65,6 +71,25 @@ def ccusage_binary():
             log("ccusage could not be installed; it is left out")
             return None
     return binary
+
+
+def run_measured(argv, env=None):
+    """Runs one child to its end: (wall seconds, stdout, its own peak RSS in MB).
+
+    The RSS is that child's ru_maxrss from wait4 (kB on Linux), not the maximum over every child
+    this process ever had."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}): "
+                             f"{err.read().decode(errors='replace')[-2000:]}")
+        return seconds, out.read().decode(errors="replace"), usage.ru_maxrss / 1024
 
 
 def time_runs(argv, payload, runs, env, gap=0.0):

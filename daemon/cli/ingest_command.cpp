@@ -155,8 +155,9 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         ingest["malformed_lines"] = stats->malformed_lines;
         ingest["refused_files"] = stats->refused_files;  // not regular files, never opened
         ingest["long_lines"] = stats->long_lines;        // over k_max_line_bytes, skipped
-        ingest["seconds"] = seconds;                     // until durable on disk (checkpointed)
-        ingest["commit_seconds"] = commit_seconds;       // until committed, as in the daemon
+        ingest["out_of_range_lines"] = stats->out_of_range_lines;  // token counts out of range
+        ingest["seconds"] = seconds;                // until durable on disk (checkpointed)
+        ingest["commit_seconds"] = commit_seconds;  // until committed, as in the daemon
         root["ingest"] = std::move(ingest);
         out << to_json_text(root) << "\n";
         return 0;

@@ -19,9 +19,11 @@ Result<void> BatchWriter::submit(IngestBatch&& batch) {
     if (m_error)
         return *m_error;
     m_waiting.emplace(std::move(batch));
+    std::optional<IngestBatch> spent = std::move(m_spent);
+    m_spent.reset();
     lock.unlock();
     m_changed.notify_all();
-    return {};
+    return {};  // `spent` is freed here, on the thread that allocated its rows
 }
 
 Result<void> BatchWriter::finish() {
@@ -51,6 +53,9 @@ void BatchWriter::run() {
         const bool failed_before = m_error.has_value();  // only this thread sets m_error
         Result<void> committed = failed_before ? Result<void>() : m_store.commit(batch);
         lock.lock();
+        // Freed by the next submit() (or by the destructor): freeing the rows of a batch costs
+        // as much as a good part of its commit, and is cheaper on the thread that made them.
+        m_spent.emplace(std::move(batch));
         m_writing = false;
         if (!committed)
             m_error = committed.error();

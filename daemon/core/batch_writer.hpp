@@ -2,7 +2,9 @@
 // submitted, so that reading and parsing overlap with SQLite.
 //
 // While a BatchWriter exists, only its thread touches the store. At most one batch waits while
-// another is being written, which bounds memory; submit() blocks until there is room.
+// another is being written, which bounds memory; submit() blocks until there is room. A
+// committed batch is freed by the next submit(), on the caller's thread, so the writer's thread
+// spends its time in SQLite.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +40,7 @@ class BatchWriter {
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::optional<IngestBatch> m_waiting;
+    std::optional<IngestBatch> m_spent;  // committed, to be freed by the submitting thread
     bool m_writing = false;
     bool m_stopping = false;
     std::optional<Error> m_error;

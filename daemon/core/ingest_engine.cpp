@@ -248,6 +248,14 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
                     log(path.string() + ": malformed line ending at byte " +
                         std::to_string(end_offset) + " skipped (further ones are only counted)");
                 break;
+            case LineKind::out_of_range:  // skipped like a malformed line, counted apart
+                ++stats.out_of_range_lines;
+                if (state.malformed_lines++ == 0)
+                    log(path.string() +
+                        ": response with an impossible token count ending at byte " +
+                        std::to_string(end_offset) +
+                        " skipped (further bad lines are only counted)");
+                break;
             case LineKind::ignored:
                 break;
         }

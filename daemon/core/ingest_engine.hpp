@@ -66,6 +66,9 @@ struct IngestStats {
     int64_t refused_files = 0;
     // Complete lines over IngestOptions::max_line_bytes, skipped (also in malformed_lines).
     int64_t long_lines = 0;
+    // Usage lines with a token field out of range (LineKind::out_of_range), found in this run;
+    // skipped, and counted in the file's malformed_lines too.
+    int64_t out_of_range_lines = 0;
     int64_t commits = 0;
 };
 

@@ -1,7 +1,8 @@
 #include "core/usage_parser.hpp"
 
-#include <boost/json/value.hpp>
-#include <cstring>
+#include <boost/json/basic_parser_impl.hpp>
+#include <cmath>
+#include <string>
 
 namespace ccmeter {
 
@@ -9,17 +10,69 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t k_arena_initial_bytes = 256 * 1024;
+// Where the value being parsed sits, for the few places that matter.
+enum class Scope : uint8_t {
+    other,            // anything we do not look into
+    root,             // the record
+    message,          // record.message
+    usage,            // record.message.usage
+    cache_creation,   // record.message.usage.cache_creation
+    server_tool_use,  // record.message.usage.server_tool_use
+    content,          // record.message.content (an array)
+    block,            // one element of record.message.content
+};
+
+// Which field the next value is (set by its key, cleared once the value is consumed).
+enum class Field : uint8_t {
+    none,
+    // record
+    type,
+    uuid,
+    timestamp,
+    session_id,
+    cwd,
+    git_branch,
+    is_sidechain,
+    agent_id,
+    version,
+    request_id,
+    is_meta,
+    message,
+    // record.message
+    message_id,
+    model,
+    usage,
+    content,
+    // record.message.usage
+    input_tokens,
+    output_tokens,
+    cache_creation_input_tokens,
+    cache_read_input_tokens,
+    speed,
+    service_tier,
+    inference_geo,
+    cache_creation,
+    server_tool_use,
+    // record.message.usage.cache_creation
+    cache_5m,
+    cache_1h,
+    // record.message.usage.server_tool_use
+    web_search_requests,
+    web_fetch_requests,
+    // record.message.content[i]
+    block_type,
+};
+
+enum class RecordType : uint8_t { unknown, assistant, user, other };
+enum class ContentKind : uint8_t { none, string, array, other };
+
+constexpr size_t k_tracked_depth = 8;  // scopes deeper than this are all `other`
 
 json::parse_options parse_options() {
     json::parse_options options;
     options.allow_invalid_utf8 = true;
-    options.max_depth = 64;
+    options.max_depth = k_max_json_depth;
     return options;
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-    return memmem(haystack.data(), haystack.size(), needle.data(), needle.size()) != nullptr;
 }
 
 std::string_view trim(std::string_view text) {
@@ -30,154 +83,530 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-std::string_view string_at(const json::object& object, std::string_view key) {
-    const json::value* value = object.if_contains(key);
-    if (!value)
-        return {};
-    const json::string* text = value->if_string();
-    return text ? std::string_view(*text) : std::string_view();
-}
-
-int64_t integer_at(const json::object* object, std::string_view key) {
-    if (!object)
-        return 0;
-    const json::value* value = object->if_contains(key);
-    if (!value)
-        return 0;
-    if (const int64_t* number = value->if_int64())
-        return *number > 0 ? *number : 0;
-    if (const uint64_t* number = value->if_uint64())
-        return *number > INT64_MAX ? INT64_MAX : static_cast<int64_t>(*number);
-    if (const double* number = value->if_double())
-        return *number > 0 ? static_cast<int64_t>(*number) : 0;
-    return 0;
-}
-
-const json::object* object_at(const json::object* object, std::string_view key) {
-    if (!object)
-        return nullptr;
-    const json::value* value = object->if_contains(key);
-    return value ? value->if_object() : nullptr;
-}
-
-bool bool_at(const json::object& object, std::string_view key) {
-    const json::value* value = object.if_contains(key);
-    const bool* flag = value ? value->if_bool() : nullptr;
-    return flag && *flag;
-}
-
-bool is_prompt_content(const json::value* content) {
-    if (!content)
-        return false;
-    if (content->is_string())
-        return true;
-    const json::array* blocks = content->if_array();
-    if (!blocks)
-        return false;
-    for (const json::value& block : *blocks) {
-        const json::object* object = block.if_object();
-        if (object && string_at(*object, "type") == "tool_result")
-            return false;
+Field root_field(std::string_view key) {
+    switch (key.size()) {
+        case 3:
+            return key == "cwd" ? Field::cwd : Field::none;
+        case 4:
+            return key == "type" ? Field::type : key == "uuid" ? Field::uuid : Field::none;
+        case 6:
+            return key == "isMeta" ? Field::is_meta : Field::none;
+        case 7:
+            return key == "message"   ? Field::message
+                   : key == "version" ? Field::version
+                   : key == "agentId" ? Field::agent_id
+                                      : Field::none;
+        case 9:
+            return key == "timestamp"   ? Field::timestamp
+                   : key == "sessionId" ? Field::session_id
+                   : key == "gitBranch" ? Field::git_branch
+                   : key == "requestId" ? Field::request_id
+                                        : Field::none;
+        case 11:
+            return key == "isSidechain" ? Field::is_sidechain : Field::none;
+        default:
+            return Field::none;
     }
-    return true;
 }
+
+Field message_field(std::string_view key) {
+    return key == "id"        ? Field::message_id
+           : key == "model"   ? Field::model
+           : key == "usage"   ? Field::usage
+           : key == "content" ? Field::content
+                              : Field::none;
+}
+
+Field usage_field(std::string_view key) {
+    return key == "input_tokens"                  ? Field::input_tokens
+           : key == "output_tokens"               ? Field::output_tokens
+           : key == "cache_creation_input_tokens" ? Field::cache_creation_input_tokens
+           : key == "cache_read_input_tokens"     ? Field::cache_read_input_tokens
+           : key == "cache_creation"              ? Field::cache_creation
+           : key == "server_tool_use"             ? Field::server_tool_use
+           : key == "speed"                       ? Field::speed
+           : key == "service_tier"                ? Field::service_tier
+           : key == "inference_geo"               ? Field::inference_geo
+                                                  : Field::none;
+}
+
+Field field_of(Scope scope, std::string_view key) {
+    switch (scope) {
+        case Scope::root:
+            return root_field(key);
+        case Scope::message:
+            return message_field(key);
+        case Scope::usage:
+            return usage_field(key);
+        case Scope::cache_creation:
+            return key == "ephemeral_5m_input_tokens"   ? Field::cache_5m
+                   : key == "ephemeral_1h_input_tokens" ? Field::cache_1h
+                                                        : Field::none;
+        case Scope::server_tool_use:
+            return key == "web_search_requests"  ? Field::web_search_requests
+                   : key == "web_fetch_requests" ? Field::web_fetch_requests
+                                                 : Field::none;
+        case Scope::block:
+            return key == "type" ? Field::block_type : Field::none;
+        default:
+            return Field::none;
+    }
+}
+
+// The SAX handler: keeps what matters of one line while basic_parser walks it. Values outside
+// the tracked scopes cost nothing but the walk. Every key resets the field it names, so a
+// duplicate key's last value wins.
+class LineHandler {
+  public:
+    static constexpr size_t max_object_size = static_cast<size_t>(-1);
+    static constexpr size_t max_array_size = static_cast<size_t>(-1);
+    static constexpr size_t max_key_size = static_cast<size_t>(-1);
+    static constexpr size_t max_string_size = static_cast<size_t>(-1);
+
+    // Prepares for a new line. With `stop_early`, the walk ends once the line is worthless.
+    void start(bool stop_early) {
+        m_stop_early = stop_early;
+        m_stopped = false;
+        m_root_seen = false;
+        m_depth = 0;
+        m_scopes[0] = Scope::other;
+        m_field = Field::none;
+        m_key.clear();
+        m_key_parts = false;
+        m_text.clear();
+        m_text_parts = false;
+        m_type = RecordType::unknown;
+        m_uuid.clear();
+        m_timestamp.reset();
+        m_is_sidechain = false;
+        m_is_meta = false;
+        m_usage.session_id.clear();
+        m_usage.cwd.clear();
+        m_usage.git_branch.clear();
+        m_usage.agent_id.clear();
+        m_usage.version.clear();
+        m_usage.request_id.clear();
+        reset_message();
+    }
+
+    bool stopped() const { return m_stopped; }
+    bool root_seen() const { return m_root_seen; }
+
+    // What a line read to its end yields (see UsageParser::parse).
+    LineKind result(UsageRecord& usage, TurnStart& turn) {
+        if (m_type == RecordType::assistant) {
+            if (!m_message_is_object || !m_has_usage || m_usage.model == "<synthetic>")
+                return LineKind::ignored;
+            if (m_out_of_range)
+                return LineKind::out_of_range;
+            // The dedup key is (message.id, requestId), as in truth.py. Only a line with
+            // neither is keyed by its own uuid.
+            if (m_usage.message_id.empty() && m_usage.request_id.empty())
+                m_usage.message_id = m_uuid;
+            m_usage.timestamp_ms = m_timestamp.value_or(0);
+            m_usage.is_sidechain = m_is_sidechain;
+            std::swap(usage, m_usage);  // hands over the strings; ours are cleared next line
+            return LineKind::usage;
+        }
+        if (m_type == RecordType::user) {
+            const bool prompt = m_content == ContentKind::string ||
+                                (m_content == ContentKind::array && !m_has_tool_result);
+            if (m_is_meta || !m_message_is_object || !prompt || !m_timestamp || m_uuid.empty())
+                return LineKind::ignored;
+            turn.uuid = m_uuid;
+            turn.session_id = m_usage.session_id;
+            turn.timestamp_ms = *m_timestamp;
+            turn.is_sidechain = m_is_sidechain;
+            turn.agent_id = m_usage.agent_id;
+            return LineKind::turn_start;
+        }
+        return LineKind::ignored;
+    }
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&) { return open(true); }
+    bool on_object_end(size_t, json::error_code&) { return close(); }
+    bool on_array_begin(json::error_code&) { return open(false); }
+    bool on_array_end(size_t, json::error_code&) { return close(); }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+
+    bool on_key_part(json::string_view part, size_t, json::error_code&) {
+        if (m_key.size() < k_longest_key)
+            m_key.append(part.data(), part.size());
+        m_key_parts = true;
+        return true;
+    }
+    bool on_key(json::string_view last, size_t total, json::error_code&) {
+        std::string_view key(last.data(), last.size());
+        if (m_key_parts) {  // it had escapes: the parts are unescaped
+            m_key.append(last.data(), last.size());
+            key = total <= k_longest_key ? std::string_view(m_key) : std::string_view();
+        }
+        m_field = field_of(scope(), key);
+        m_key.clear();
+        m_key_parts = false;
+        if (m_field != Field::none)
+            reset_field(m_field);
+        return true;
+    }
+
+    bool on_string_part(json::string_view part, size_t, json::error_code&) {
+        if (m_field != Field::none) {
+            m_text.append(part.data(), part.size());
+            m_text_parts = true;
+        }
+        return true;
+    }
+    bool on_string(json::string_view last, size_t, json::error_code& ec) {
+        if (m_field == Field::none)
+            return true;
+        std::string_view value(last.data(), last.size());
+        if (m_text_parts) {
+            m_text.append(last.data(), last.size());
+            value = m_text;
+        }
+        const bool go_on = take_string(value, ec);
+        m_text.clear();
+        m_text_parts = false;
+        m_field = Field::none;
+        return go_on;
+    }
+
+    bool on_int64(int64_t value, json::string_view, json::error_code& ec) {
+        return take_number(value >= 0, value, ec);
+    }
+    bool on_uint64(uint64_t value, json::string_view, json::error_code& ec) {
+        const bool fits = value <= static_cast<uint64_t>(k_max_tokens_per_field);
+        return take_number(fits, fits ? static_cast<int64_t>(value) : 0, ec);
+    }
+    bool on_double(double value, json::string_view, json::error_code& ec) {
+        // An integral double within the limit (1e3) is that integer; 1.5, -1.0, 1e300 are not.
+        const bool whole = value >= 0 && value <= static_cast<double>(k_max_tokens_per_field) &&
+                           std::floor(value) == value;
+        return take_number(whole, whole ? static_cast<int64_t>(value) : 0, ec);
+    }
+    bool on_bool(bool value, json::error_code& ec) {
+        const Field field = m_field;
+        m_field = Field::none;
+        if (field == Field::is_sidechain)
+            m_is_sidechain = value;
+        else if (field == Field::is_meta)
+            m_is_meta = value;
+        else
+            return take_other(field, ec);
+        return check_stop(ec);
+    }
+    bool on_null(json::error_code& ec) {
+        const Field field = m_field;
+        m_field = Field::none;
+        return take_other(field, ec);
+    }
+
+  private:
+    static constexpr size_t k_longest_key = 64;  // longer keys are none of ours
+
+    Scope scope() const { return m_depth < k_tracked_depth ? m_scopes[m_depth] : Scope::other; }
+
+    bool open(bool is_object) {
+        const Field field = m_field;
+        m_field = Field::none;
+        Scope child = Scope::other;
+        if (m_depth == 0) {
+            m_root_seen = is_object;
+            child = is_object ? Scope::root : Scope::other;
+        } else if (is_object) {
+            switch (field) {
+                case Field::message:
+                    m_message_is_object = true;
+                    child = Scope::message;
+                    break;
+                case Field::usage:
+                    m_has_usage = true;
+                    child = Scope::usage;
+                    break;
+                case Field::cache_creation:
+                    child = Scope::cache_creation;
+                    break;
+                case Field::server_tool_use:
+                    child = Scope::server_tool_use;
+                    break;
+                case Field::content:
+                    m_content = ContentKind::other;
+                    break;
+                default:
+                    if (field == Field::none && scope() == Scope::content)
+                        child = Scope::block;
+                    break;
+            }
+        } else if (field == Field::content) {
+            m_content = ContentKind::array;
+            child = Scope::content;
+        }
+        ++m_depth;
+        if (m_depth < k_tracked_depth)
+            m_scopes[m_depth] = child;
+        return true;
+    }
+
+    bool close() {
+        --m_depth;
+        m_field = Field::none;
+        return true;
+    }
+
+    // Ends the walk (returns false) once nothing this line holds can count.
+    bool check_stop(json::error_code& ec) {
+        if (!m_stop_early)
+            return true;
+        const bool worthless = m_type == RecordType::other ||
+                               (m_type == RecordType::user && (m_is_meta || m_has_tool_result));
+        if (!worthless)
+            return true;
+        m_stopped = true;
+        ec = json::error::extra_data;  // any error: it makes basic_parser return
+        return false;
+    }
+
+    std::string* text_target(Field field) {
+        switch (field) {
+            case Field::uuid:
+                return &m_uuid;
+            case Field::session_id:
+                return &m_usage.session_id;
+            case Field::cwd:
+                return &m_usage.cwd;
+            case Field::git_branch:
+                return &m_usage.git_branch;
+            case Field::agent_id:
+                return &m_usage.agent_id;
+            case Field::version:
+                return &m_usage.version;
+            case Field::request_id:
+                return &m_usage.request_id;
+            case Field::message_id:
+                return &m_usage.message_id;
+            case Field::model:
+                return &m_usage.model;
+            case Field::speed:
+                return &m_usage.speed;
+            case Field::service_tier:
+                return &m_usage.service_tier;
+            case Field::inference_geo:
+                return &m_usage.inference_geo;
+            default:
+                return nullptr;
+        }
+    }
+
+    int64_t* count_target(Field field) {
+        TokenCounts& counts = m_usage.tokens;
+        switch (field) {
+            case Field::input_tokens:
+                return &counts.input_tokens;
+            case Field::output_tokens:
+                return &counts.output_tokens;
+            case Field::cache_creation_input_tokens:
+                return &counts.cache_creation_input_tokens;
+            case Field::cache_read_input_tokens:
+                return &counts.cache_read_input_tokens;
+            case Field::cache_5m:
+                return &counts.cache_5m;
+            case Field::cache_1h:
+                return &counts.cache_1h;
+            case Field::web_search_requests:
+                return &counts.web_search_requests;
+            case Field::web_fetch_requests:
+                return &counts.web_fetch_requests;
+            default:
+                return nullptr;
+        }
+    }
+
+    // A key was read: its field starts out absent.
+    void reset_field(Field field) {
+        if (std::string* text = text_target(field)) {
+            text->clear();
+        } else if (int64_t* count = count_target(field)) {
+            *count = 0;
+        } else {
+            switch (field) {
+                case Field::timestamp:
+                    m_timestamp.reset();
+                    break;
+                case Field::is_sidechain:
+                    m_is_sidechain = false;
+                    break;
+                case Field::is_meta:
+                    m_is_meta = false;
+                    break;
+                case Field::message:
+                    reset_message();
+                    break;
+                case Field::usage:
+                    reset_usage();
+                    break;
+                case Field::content:
+                    m_content = ContentKind::none;
+                    m_has_tool_result = false;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    void reset_message() {
+        m_message_is_object = false;
+        m_usage.message_id.clear();
+        m_usage.model.clear();
+        m_content = ContentKind::none;
+        m_has_tool_result = false;
+        reset_usage();
+    }
+
+    void reset_usage() {
+        m_has_usage = false;
+        m_out_of_range = false;
+        m_usage.tokens = TokenCounts();
+        m_usage.speed.clear();
+        m_usage.service_tier.clear();
+        m_usage.inference_geo.clear();
+    }
+
+    bool take_string(std::string_view value, json::error_code& ec) {
+        switch (m_field) {
+            case Field::type:
+                m_type = value == "assistant" ? RecordType::assistant
+                         : value == "user"    ? RecordType::user
+                                              : RecordType::other;
+                return check_stop(ec);
+            case Field::timestamp:
+                m_timestamp = parse_timestamp_ms(value);
+                return true;
+            case Field::content:
+                m_content = ContentKind::string;
+                return true;
+            case Field::block_type:
+                if (value == "tool_result")
+                    m_has_tool_result = true;
+                return check_stop(ec);
+            default:
+                if (std::string* text = text_target(m_field))
+                    text->assign(value);
+                return true;  // a count given as a string stays 0
+        }
+    }
+
+    // A number for the current field: counts must be whole, >= 0 and within their limit.
+    bool take_number(bool in_range, int64_t value, json::error_code& ec) {
+        const Field field = m_field;
+        m_field = Field::none;
+        int64_t* count = count_target(field);
+        if (!count)
+            return take_other(field, ec);
+        const bool requests =
+            field == Field::web_search_requests || field == Field::web_fetch_requests;
+        if (!in_range || value > (requests ? k_max_requests_per_field : k_max_tokens_per_field))
+            m_out_of_range = true;  // the line will not count; *count stays 0
+        else
+            *count = value;
+        return true;
+    }
+
+    // Any other scalar (a number, bool or null) for `field`.
+    bool take_other(Field field, json::error_code& ec) {
+        if (field == Field::type) {
+            m_type = RecordType::other;
+            return check_stop(ec);
+        }
+        if (field == Field::content)
+            m_content = ContentKind::other;
+        return true;
+    }
+
+    bool m_stop_early = true;
+    bool m_stopped = false;
+    bool m_root_seen = false;
+    size_t m_depth = 0;  // containers open around the current value
+    Scope m_scopes[k_tracked_depth] = {};
+    Field m_field = Field::none;
+    std::string m_key;  // a key delivered in parts (it had escapes)
+    bool m_key_parts = false;
+    std::string m_text;  // a wanted string delivered in parts
+    bool m_text_parts = false;
+
+    RecordType m_type = RecordType::unknown;
+    std::string m_uuid;
+    std::optional<int64_t> m_timestamp;
+    bool m_is_sidechain = false;
+    bool m_is_meta = false;
+    bool m_message_is_object = false;
+    bool m_has_usage = false;
+    bool m_out_of_range = false;
+    ContentKind m_content = ContentKind::none;
+    bool m_has_tool_result = false;
+    UsageRecord m_usage;  // record and usage fields; timestamp and is_sidechain set last
+};
 
 }  // namespace
 
-UsageParser::UsageParser()
-    : m_arena_buffer(new unsigned char[k_arena_initial_bytes]),
-      m_arena(m_arena_buffer.get(), k_arena_initial_bytes),
-      m_parser({}, parse_options()) {}
+// basic_parser with our handler; one per UsageParser, reused line after line.
+class LineParser {
+  public:
+    enum class Outcome {
+        complete,  // one whole JSON value, read to its end
+        stopped,   // the handler ended the walk: the line is worthless
+        invalid,   // not JSON, or more than one value
+    };
 
-bool UsageParser::parse_json(std::string_view text) {
-    m_arena.release();
-    m_parser.reset(json::storage_ptr(&m_arena));
-    json::error_code ec;
-    m_parser.write(text.data(), text.size(), ec);
-    return !ec;
-}
+    LineParser() : m_parser(parse_options()) {}
+
+    Outcome run(std::string_view text, bool stop_early) {
+        m_parser.reset();
+        m_parser.handler().start(stop_early);
+        json::error_code ec;
+        const size_t used = m_parser.write_some(false, text.data(), text.size(), ec);
+        if (m_parser.handler().stopped())
+            return Outcome::stopped;
+        if (ec || used != text.size() || !m_parser.handler().root_seen())
+            return Outcome::invalid;
+        return Outcome::complete;
+    }
+
+    LineHandler& handler() { return m_parser.handler(); }
+
+  private:
+    json::basic_parser<LineHandler> m_parser;
+};
+
+UsageParser::UsageParser() : m_parser(std::make_unique<LineParser>()) {}
+
+UsageParser::~UsageParser() = default;
 
 bool UsageParser::is_complete_object(std::string_view text) {
     text = trim(text);
     if (text.empty() || text.front() != '{')
         return false;
-    return parse_json(text);
+    return m_parser->run(text, false) == LineParser::Outcome::complete;
 }
 
 LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart& turn) {
     line = trim(line);
     if (line.empty())
         return LineKind::ignored;
-    const bool maybe_usage = contains(line, "\"usage\"") && contains(line, "\"assistant\"");
-    const bool maybe_turn =
-        !maybe_usage && contains(line, "\"user\"") && !contains(line, "\"tool_result\"");
-    if (!maybe_usage && !maybe_turn) {
-        // Not worth a parse; still catch lines that are cut or garbage.
-        return line.front() == '{' && line.back() == '}' ? LineKind::ignored : LineKind::malformed;
+    switch (m_parser->run(line, true)) {
+        case LineParser::Outcome::stopped:
+            // Valid up to where it stopped; still catch a line that was cut.
+            return line.back() == '}' ? LineKind::ignored : LineKind::malformed;
+        case LineParser::Outcome::invalid:
+            return LineKind::malformed;
+        case LineParser::Outcome::complete:
+            break;
     }
-    if (!parse_json(line))
-        return LineKind::malformed;
-    json::value root = m_parser.release();
-    const json::object* record = root.if_object();
-    if (!record)
-        return LineKind::malformed;
-    const std::string_view type = string_at(*record, "type");
-
-    if (type == "assistant") {
-        const json::object* message = object_at(record, "message");
-        const json::object* tokens = object_at(message, "usage");
-        if (!tokens)
-            return LineKind::ignored;
-        const std::string_view model = string_at(*message, "model");
-        if (model == "<synthetic>")
-            return LineKind::ignored;
-        usage.message_id = string_at(*message, "id");
-        if (usage.message_id.empty())
-            usage.message_id = string_at(*record, "uuid");
-        usage.request_id = string_at(*record, "requestId");
-        usage.model = model;
-        usage.timestamp_ms = parse_timestamp_ms(string_at(*record, "timestamp")).value_or(0);
-        usage.session_id = string_at(*record, "sessionId");
-        usage.cwd = string_at(*record, "cwd");
-        usage.git_branch = string_at(*record, "gitBranch");
-        usage.is_sidechain = bool_at(*record, "isSidechain");
-        usage.agent_id = string_at(*record, "agentId");
-        usage.version = string_at(*record, "version");
-        usage.speed = string_at(*tokens, "speed");
-        usage.service_tier = string_at(*tokens, "service_tier");
-        usage.inference_geo = string_at(*tokens, "inference_geo");
-        TokenCounts& counts = usage.tokens;
-        counts.input_tokens = integer_at(tokens, "input_tokens");
-        counts.output_tokens = integer_at(tokens, "output_tokens");
-        counts.cache_creation_input_tokens = integer_at(tokens, "cache_creation_input_tokens");
-        counts.cache_read_input_tokens = integer_at(tokens, "cache_read_input_tokens");
-        const json::object* cache_creation = object_at(tokens, "cache_creation");
-        counts.cache_5m = integer_at(cache_creation, "ephemeral_5m_input_tokens");
-        counts.cache_1h = integer_at(cache_creation, "ephemeral_1h_input_tokens");
-        const json::object* server_tools = object_at(tokens, "server_tool_use");
-        counts.web_search_requests = integer_at(server_tools, "web_search_requests");
-        counts.web_fetch_requests = integer_at(server_tools, "web_fetch_requests");
-        return LineKind::usage;
-    }
-    if (type == "user") {
-        if (bool_at(*record, "isMeta"))
-            return LineKind::ignored;
-        const json::object* message = object_at(record, "message");
-        if (!message || !is_prompt_content(message->if_contains("content")))
-            return LineKind::ignored;
-        const std::optional<int64_t> timestamp =
-            parse_timestamp_ms(string_at(*record, "timestamp"));
-        const std::string_view uuid = string_at(*record, "uuid");
-        if (!timestamp || uuid.empty())
-            return LineKind::ignored;
-        turn.uuid = uuid;
-        turn.session_id = string_at(*record, "sessionId");
-        turn.timestamp_ms = *timestamp;
-        turn.is_sidechain = bool_at(*record, "isSidechain");
-        turn.agent_id = string_at(*record, "agentId");
-        return LineKind::turn_start;
-    }
-    return LineKind::ignored;
+    return m_parser->handler().result(usage, turn);
 }
 
 }  // namespace ccmeter

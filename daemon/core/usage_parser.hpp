@@ -6,15 +6,24 @@
 // "type":"user" record whose content is a prompt rather than a tool result, and that is not
 // isMeta, is a turn start. Message content is never copied out.
 //
-// A cheap byte-level pre-filter decides which lines are worth a full JSON parse; lines it
-// rejects are only checked to look like one JSON object. Invalid UTF-8 inside strings is
-// tolerated (as truth.py does), so one bad byte in a tool output never loses a response.
+// How: one streaming (SAX) pass of Boost.JSON's basic_parser over the line that keeps only the
+// fields above and builds no tree. The pass stops as soon as the line is known to be worth
+// nothing: at the top-level "type" of any other record type (the big ones, api-request-shape,
+// attachment, progress, ..., write it before their payload), or at the first tool_result block
+// of a user record. Keys are compared after JSON unescaping, so "\u0074ype" is "type". A line
+// that was stopped early is only checked to look like one JSON object ('{' ... '}'); a line read
+// to its end must be exactly one valid JSON object. Invalid UTF-8 inside strings is tolerated
+// (as truth.py does), so one bad byte in a tool output never loses a response. Duplicate keys:
+// the last one wins, as in truth.py, except that a "type" other than assistant/user ends the
+// pass (Claude Code never writes a key twice).
 //
-// Not thread-safe: it reuses one parser and one arena. Use one per thread.
+// Nesting: irrelevant subtrees may nest up to k_max_json_depth levels (the parser's recursion,
+// hence its stack use, is bounded by it); a deeper line is malformed.
+//
+// Not thread-safe: it reuses one parser and its buffers. Use one per thread.
 #pragma once
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,16 +34,32 @@
 
 namespace ccmeter {
 
+// The largest value one token field of one response may hold (input, output, cache write,
+// cache read, 5m, 1h). 10^9 tokens is 1000x the largest context window; with it, the token
+// sums of 9 * 10^9 responses fit in int64, and one response's cost in pico-dollars (at most
+// 6 fields * 10^9 * 3 * 10^8 pico-dollars per token, fast mode included) fits too.
+constexpr int64_t k_max_tokens_per_field = 1'000'000'000;
+// The same for server tool requests per response (web_search_requests, web_fetch_requests);
+// each web search costs 10^10 pico-dollars.
+constexpr int64_t k_max_requests_per_field = 1'000'000;
+// Nesting allowed anywhere in a line (arrays and objects).
+constexpr size_t k_max_json_depth = 4096;
+
 enum class LineKind {
-    ignored,     // valid, but nothing to keep (other record types, usage copies, synthetic)
-    usage,       // `usage` was filled
-    turn_start,  // `turn` was filled
-    malformed,   // not a JSON object
+    ignored,       // valid, but nothing to keep (other record types, usage copies, synthetic)
+    usage,         // `usage` was filled
+    turn_start,    // `turn` was filled
+    malformed,     // not a JSON object
+    out_of_range,  // a usage record with a token field that is negative, fractional or above
+                   // its k_max_*_per_field: skipped, never clamped
 };
+
+class LineParser;  // the SAX parser and its handler (usage_parser.cpp)
 
 class UsageParser {
   public:
     UsageParser();
+    ~UsageParser();
     UsageParser(const UsageParser&) = delete;
     UsageParser& operator=(const UsageParser&) = delete;
 
@@ -47,11 +72,7 @@ class UsageParser {
     bool is_complete_object(std::string_view text);
 
   private:
-    bool parse_json(std::string_view text);
-
-    std::unique_ptr<unsigned char[]> m_arena_buffer;  // reused by every parse
-    boost::json::monotonic_resource m_arena;
-    boost::json::parser m_parser;
+    std::unique_ptr<LineParser> m_parser;
 };
 
 }  // namespace ccmeter
