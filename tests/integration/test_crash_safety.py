@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """SIGKILL `ccmeterd ingest` at random moments, resume on the same database, and the totals
-(and every session's) still equal truth.py; SQLite's integrity check passes.
+(and every session's) still equal the reference count; SQLite's integrity check passes.
 
-    test_crash_safety.py --ccmeterd BIN --shared DIR [--kills 20] [--seed 7]
+    test_crash_safety.py --ccmeterd BIN [--kills 20] [--seed 7] [--size 40M] [--shared DIR]
+
+The history comes from tests/tools/gen_history.py, the expected numbers from
+tests/tools/reference_count.py (and must equal the generator's ground_truth.json); with the
+developers' ../shared present (--shared), ../shared/corpus/truth.py must agree on the totals too.
 """
 import argparse
 import json
@@ -16,6 +20,8 @@ import sys
 import tempfile
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.join(HERE, "..", "tools")
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
         "cache_5m", "cache_1h")
 
@@ -45,7 +51,7 @@ def verify(argv, db, truth):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ccmeterd", required=True)
-    parser.add_argument("--shared", required=True)
+    parser.add_argument("--shared", help="../shared, for an extra cross-check when it exists")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", default="40M")
@@ -55,11 +61,21 @@ def main():
     work = tempfile.mkdtemp(prefix="ccmeter-crash.")
     try:
         config = os.path.join(work, "corpus")
-        subprocess.run([sys.executable, os.path.join(args.shared, "corpus", "gen_corpus.py"), "--out", config,
+        subprocess.run([sys.executable, os.path.join(TOOLS, "gen_history.py"), "--out", config,
                         "--size", args.size, "--sessions", "30", "--seed", "11"], check=True,
                        stdout=subprocess.DEVNULL)
-        truth = json.loads(subprocess.run([sys.executable, os.path.join(args.shared, "corpus", "truth.py"), config],
+        truth = json.loads(subprocess.run([sys.executable, os.path.join(TOOLS, "reference_count.py"), config],
                                           check=True, capture_output=True, text=True).stdout)
+        ground = json.load(open(os.path.join(config, "ground_truth.json")))
+        if any(truth["totals"][k] != ground["totals"][k] for k in KEYS) or \
+                truth["unique_responses"] != ground["unique_responses"] or truth["by_session"] != ground["by_session"]:
+            fail("reference_count.py and the generator's ground_truth.json disagree")
+        if args.shared and os.path.isfile(os.path.join(args.shared, "corpus", "truth.py")):
+            theirs = json.loads(subprocess.run([sys.executable, os.path.join(args.shared, "corpus", "truth.py"), config],
+                                               check=True, capture_output=True, text=True).stdout)
+            if any(theirs["totals"][k] != truth["totals"][k] for k in KEYS):
+                fail("../shared/corpus/truth.py disagrees with reference_count.py")
+            print("ok: ../shared/corpus/truth.py agrees with reference_count.py on the totals")
         # Small batches: many commits per run, so kills land between and inside commits.
         argv = [args.ccmeterd, "ingest", "--config-dir", config, "--json", "--quiet",
                 "--batch-lines", "300"]
@@ -96,7 +112,7 @@ def main():
                     partial += 1
             verify(argv, db, truth)
         print(f"ok: {killed} runs killed mid-ingest ({partial} after committing part of the history) "
-              f"in {chains} chains; every chain resumed to totals and sessions equal to truth.py "
+              f"in {chains} chains; every chain resumed to totals and sessions equal to the reference count "
               f"(full ingest {full:.2f} s)")
         if killed < args.kills or partial < 3:
             fail(f"only {killed} kills ({partial} between commits) in {attempts} attempts")

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""The daemon as a user lives with it: ccmeterd serve + hookctl, on a copy of the real corpus.
+"""The daemon as a user lives with it: ccmeterd serve + hookctl, on a copy of a committed history.
 
-Checks, in order: socket and directory permissions; stats equal truth.py; a response appended
+    test_daemon.py --hookctl BIN --ccmeterd BIN [--shared DIR]
+
+The history is tests/fixtures/history (its 5.5 models priced by the built-in table, no price
+file); the expected numbers come from tests/tools/reference_count.py (and,
+with the developers' ../shared present, ../shared/corpus/truth.py must agree on the totals).
+Checks, in order: socket and directory permissions; stats equal the reference count; a response appended
 and announced by a Stop hook is counted and shows in the next status line; a response appended
 without any hook is found by the file watcher; a second daemon does not start; SIGTERM stops
 cleanly; lines written while the daemon was down are caught up at start; with the daemon down
@@ -24,10 +29,22 @@ def fail(message):
     sys.exit(1)
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.join(HERE, "..", "tools")
+FIXTURES = os.path.join(HERE, "..", "fixtures")
+
+
 def truth(shared, config_dir):
-    out = subprocess.run([sys.executable, os.path.join(shared, "corpus", "truth.py"), config_dir],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    """The reference count of config_dir; cross-checked with ../shared's truth.py when present."""
+    ours = json.loads(subprocess.run([sys.executable, os.path.join(TOOLS, "reference_count.py"), config_dir],
+                                     check=True, capture_output=True, text=True).stdout)
+    if shared and os.path.isfile(os.path.join(shared, "corpus", "truth.py")):
+        theirs = json.loads(subprocess.run([sys.executable, os.path.join(shared, "corpus", "truth.py"), config_dir],
+                                           check=True, capture_output=True, text=True).stdout)
+        if any(theirs["totals"][k] != ours["totals"][k] for k in KEYS) or \
+                theirs["unique_responses"] != ours["unique_responses"]:
+            fail(f"../shared/corpus/truth.py {theirs['totals']} disagrees with reference_count.py {ours['totals']}")
+    return ours
 
 
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
@@ -48,13 +65,12 @@ class World:
     def __init__(self, args, work):
         self.hookctl, self.ccmeterd, self.shared = args.hookctl, args.ccmeterd, args.shared
         self.config = os.path.join(work, "claude")
-        shutil.copytree(os.path.join(self.shared, "corpus", "real", "projects"),
-                        os.path.join(self.config, "projects"))
+        shutil.copytree(os.path.join(FIXTURES, "history", "projects"), os.path.join(self.config, "projects"))
         self.runtime = os.path.join(work, "run", "ccmeter")
         self.env = dict(os.environ, HOME=work, CLAUDE_CONFIG_DIR=self.config,
                         CCMETER_DB=os.path.join(work, "data", "usage.db"),
                         CCMETER_RUNTIME_DIR=self.runtime, NO_COLOR="1", CCMETER_NO_SPAWN="1",
-                        CCMETER_WEB_PORT="0",
+                        CCMETER_WEB_PORT="0", CCMETER_PRICES=os.path.join(FIXTURES, "no-such-prices.json"),
                         XDG_CONFIG_HOME=os.path.join(work, "config"))
         self.daemon = None
         self.log = os.path.join(work, "ccmeterd.log")
@@ -121,7 +137,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hookctl", required=True)
     parser.add_argument("--ccmeterd", required=True)
-    parser.add_argument("--shared", required=True)
+    parser.add_argument("--shared", help="../shared, for an extra cross-check when it exists")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="ccmeter-daemon-test.")
     world = World(args, work)
@@ -138,12 +154,12 @@ def main():
         expected = truth(world.shared, world.config)
         models = world.hookctl_json("models")
         if not totals_match(models["totals"], expected["totals"], expected["unique_responses"]):
-            fail(f"stats totals {models['totals']} != truth {expected['totals']}")
+            fail(f"stats totals {models['totals']} != reference {expected['totals']}")
         for entry in models["models"]:
             want = expected["by_model"][entry["model"]]
             if any(entry[k] != want[k] for k in KEYS):
                 fail(f"model {entry['model']}: {entry} != {want}")
-        print(f"ok: hookctl stats models equals truth.py ({expected['unique_responses']} responses)")
+        print(f"ok: hookctl stats models equals the reference count ({expected['unique_responses']} responses)")
 
         # A response appended and announced by a Stop hook shows in the next status line.
         transcript = sorted(p for p in (os.path.join(d, f) for d, _, fs in os.walk(world.config)
@@ -212,8 +228,8 @@ def main():
         after_restart = world.hookctl_json("models")["totals"]
         expected = truth(world.shared, world.config)
         if not totals_match(after_restart, expected["totals"], expected["unique_responses"]):
-            fail(f"after restart {after_restart} != truth {expected['totals']}")
-        print("ok: lines written while the daemon was down are caught up at start; totals equal truth.py")
+            fail(f"after restart {after_restart} != reference {expected['totals']}")
+        print("ok: lines written while the daemon was down are caught up at start; totals equal the reference count")
         world.stop()
 
         # A hook starts the daemon when it is not running.

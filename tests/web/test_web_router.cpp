@@ -163,7 +163,7 @@ TEST_CASE("every request needs the token: cookie or Bearer; /login sets the cook
 
 TEST_CASE("a router without a token refuses everything", "[web_router][auth]") {
     WebFixture fixture;
-    ccmeter::WebApi api{fixture.service(), ccmeter::PriceTable::builtin(), fixture.database()};
+    ccmeter::WebApi api{fixture.queries(), fixture.loop()};
     ccmeter::ApiCache cache{api};
     ccmeter::WebRouter router{cache, k_port};
     ccmeter::HttpRequest request = get("/login?token=", "127.0.0.1:7681", http::verb::get, false);

@@ -169,8 +169,7 @@ TEST_CASE("event streams and connections over their caps are refused with 503; l
     ccmeter::WebServerOptions options = options_on(0);
     options.max_event_streams = 3;
     options.max_connections = 5;
-    ccmeter::WebServer server(options, fixture.service_options(), ccmeter::PriceTable::builtin(),
-                              fixture.loop());
+    ccmeter::WebServer server(options, fixture.queries(), fixture.loop());
     REQUIRE(server.start().has_value());
     CHECK(server.connection_cap() == 5);
     const uint16_t port = server.port();
@@ -216,8 +215,7 @@ TEST_CASE("the connection cap stays below the descriptor limit", "[web_server]")
     low.rlim_cur = ccmeter::k_reserved_descriptors + 20;
     REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
     WebFixture fixture;
-    ccmeter::WebServer server(options_on(0), fixture.service_options(),
-                              ccmeter::PriceTable::builtin(), fixture.loop());
+    ccmeter::WebServer server(options_on(0), fixture.queries(), fixture.loop());
     const bool started = server.start().has_value();
     ::setrlimit(RLIMIT_NOFILE, &saved);
     REQUIRE(started);
