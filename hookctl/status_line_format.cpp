@@ -1,16 +1,13 @@
 #include "hookctl/status_line_format.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 #include <optional>
 #include <vector>
 
 #include "common/number_text.hpp"
+#include "common/status_payload.hpp"
 #include "common/text_sanitizer.hpp"
 
 namespace ccmeter::hookctl {
-
-namespace json = boost::json;
 
 namespace {
 
@@ -160,26 +157,6 @@ std::string joined(const std::vector<std::string>& segments, const StatusLineSty
     return out;
 }
 
-// Boost.JSON lookups that tolerate any shape.
-const json::value* member(const json::value* value, std::string_view key) {
-    const json::object* object = value ? value->if_object() : nullptr;
-    return object ? object->if_contains(key) : nullptr;
-}
-
-std::string text_of(const json::value* value) {
-    return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-std::optional<double> number_of(const json::value* value) {
-    if (!value || !value->is_number())
-        return std::nullopt;
-    json::error_code ec;
-    const double number = value->to_number<double>(ec);
-    if (ec)
-        return std::nullopt;
-    return number;
-}
-
 std::string dimmed(std::string_view text, bool color) {
     std::string out;
     append_coloured(out, FieldValue{std::string(text), k_sgr_dim}, color);
@@ -223,28 +200,22 @@ std::string format_status_line(const v1::StatusLineReply& reply, const StatusLin
 std::string format_degraded_status_line(std::string_view payload_json,
                                         const StatusLineStyle& style) noexcept {
     try {
-        json::error_code ec;
-        const json::value root = json::parse(payload_json, ec);
-        if (ec || !root.is_object())
+        Result<StatusPayload> payload = parse_status_payload(payload_json);
+        if (!payload)
             return dimmed("ccmeter: daemon down", style.color);
         FieldValues values;
-        const json::value* model = member(&root, "model");
-        std::string model_name = text_of(member(model, "display_name"));
-        if (model_name.empty())
-            model_name = text_of(member(model, "id"));
-        values.model = FieldValue{std::move(model_name), k_sgr_model};
-        if (std::optional<double> cost =
-                number_of(member(member(&root, "cost"), "total_cost_usd"))) {
-            const int64_t micro_usd = micro_usd_of_dollars(*cost);
+        values.model = FieldValue{
+            payload->model_display_name.empty() ? payload->model_id : payload->model_display_name,
+            k_sgr_model};
+        if (payload->client_cost_usd) {
+            const int64_t micro_usd = micro_usd_of_dollars(*payload->client_cost_usd);
             values.client_cost =
                 FieldValue{format_usd(micro_usd), money_sgr(micro_usd, style.session_cost)};
         }
-        if (std::optional<double> used =
-                number_of(member(member(&root, "context_window"), "used_percentage")))
-            values.ctx = percent_field(*used, style);
-        if (std::optional<double> used = number_of(
-                member(member(member(&root, "rate_limits"), "five_hour"), "used_percentage")))
-            values.rate_5h = percent_field(*used, style);
+        if (payload->context_used_percentage)
+            values.ctx = percent_field(*payload->context_used_percentage, style);
+        if (payload->five_hour_used_percentage)
+            values.rate_5h = percent_field(*payload->five_hour_used_percentage, style);
         std::vector<std::string> segments =
             render_segments(style.degraded_template, values, style.color);
         segments.push_back(dimmed("ccmeterd down", style.color));
