@@ -5,8 +5,10 @@
 
 #include <sys/stat.h>
 
+#include <map>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 
 namespace ccmeter {
 
@@ -92,9 +94,11 @@ CREATE INDEX status_samples_by_session ON status_samples(session_id, observed_ms
 CREATE INDEX status_samples_with_limits ON status_samples(observed_ms)
   WHERE five_hour_used_percentage IS NOT NULL OR seven_day_used_percentage IS NOT NULL;
 )sql",
-    // 2 -> 3: rollups, the sums every report reads, kept by triggers in the same transaction as
-    // the rows they summarise. A row's later line only raises its fields (the merge rule), and
-    // the update trigger moves exactly the difference; a response that changes bucket, source or
+    // 2 -> 3: rollups, the sums every report reads, kept in the same transaction as the rows
+    // they summarise: new responses are added by commit() (summed per rollup row in memory
+    // first), changes by triggers. A row's later line only raises its fields (the merge rule),
+    // and the update trigger moves exactly the difference; a response that changes bucket, source
+    // or
     // tier (a main-chain line replacing a sidechain replay) leaves its old rollup row, whose
     // first/last times are then taken again from the responses still in it.
     R"sql(
@@ -123,23 +127,6 @@ INSERT INTO rollups SELECT (r.timestamp_ms / 900000) * 900000, r.source_id, r.mo
   sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
   min(r.timestamp_ms), max(r.timestamp_ms)
 FROM responses r GROUP BY 1, 2, 3, 4, 5;
-CREATE TRIGGER responses_rollup_insert AFTER INSERT ON responses BEGIN
-  INSERT INTO rollups VALUES((NEW.timestamp_ms / 900000) * 900000, NEW.source_id, NEW.model_id, NEW.speed,
-    (NEW.input_tokens + NEW.cache_creation_input_tokens + NEW.cache_read_input_tokens > 200000), 1,
-    NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.timestamp_ms, NEW.timestamp_ms)
-  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + 1,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-END;
 CREATE TRIGGER responses_rollup_update AFTER UPDATE ON responses
 WHEN OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR OLD.input_tokens IS NOT NEW.input_tokens OR OLD.output_tokens IS NOT NEW.output_tokens OR OLD.cache_creation_input_tokens IS NOT NEW.cache_creation_input_tokens OR OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR OLD.web_search_requests IS NOT NEW.web_search_requests OR OLD.web_fetch_requests IS NOT NEW.web_fetch_requests
 BEGIN
@@ -208,30 +195,52 @@ END;
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
 
-// The merge rule of usage_record.hpp's merge_response(), for rows already stored: tokens take
-// their maximum; a main-chain line's metadata replaces a sidechain replay's.
-constexpr const char* k_upsert_response_sql = R"sql(
-INSERT INTO responses(message_id, request_id, timestamp_ms, model_id, source_id, is_sidechain,
-  speed, service_tier, inference_geo, input_tokens, output_tokens, cache_creation_input_tokens,
-  cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests)
+// A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
+constexpr const char* k_insert_response_sql = R"sql(
+INSERT OR IGNORE INTO responses(message_id, request_id, timestamp_ms, model_id, source_id,
+  is_sidechain, speed, service_tier, inference_geo, input_tokens, output_tokens,
+  cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h, web_search_requests,
+  web_fetch_requests)
 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT(message_id, request_id) DO UPDATE SET
-  input_tokens = max(input_tokens, excluded.input_tokens),
-  output_tokens = max(output_tokens, excluded.output_tokens),
-  cache_creation_input_tokens = max(cache_creation_input_tokens, excluded.cache_creation_input_tokens),
-  cache_read_input_tokens = max(cache_read_input_tokens, excluded.cache_read_input_tokens),
-  cache_5m = max(cache_5m, excluded.cache_5m),
-  cache_1h = max(cache_1h, excluded.cache_1h),
-  web_search_requests = max(web_search_requests, excluded.web_search_requests),
-  web_fetch_requests = max(web_fetch_requests, excluded.web_fetch_requests),
-  speed = CASE WHEN speed = '' THEN excluded.speed ELSE speed END,
-  service_tier = CASE WHEN service_tier = '' THEN excluded.service_tier ELSE service_tier END,
-  inference_geo = CASE WHEN inference_geo = '' THEN excluded.inference_geo ELSE inference_geo END,
-  timestamp_ms = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                      THEN excluded.timestamp_ms ELSE timestamp_ms END,
-  source_id = CASE WHEN is_sidechain AND NOT excluded.is_sidechain
-                   THEN excluded.source_id ELSE source_id END,
-  is_sidechain = is_sidechain AND excluded.is_sidechain
+)sql";
+
+// The merge rule of usage_record.hpp's merge_response() for a stored row, with the parameters
+// of k_insert_response_sql (?4, the model, stays the first writer's). The rollups follow by the
+// update trigger.
+constexpr const char* k_merge_response_sql = R"sql(
+UPDATE responses SET
+  input_tokens = max(input_tokens, ?10),
+  output_tokens = max(output_tokens, ?11),
+  cache_creation_input_tokens = max(cache_creation_input_tokens, ?12),
+  cache_read_input_tokens = max(cache_read_input_tokens, ?13),
+  cache_5m = max(cache_5m, ?14),
+  cache_1h = max(cache_1h, ?15),
+  web_search_requests = max(web_search_requests, ?16),
+  web_fetch_requests = max(web_fetch_requests, ?17),
+  speed = CASE WHEN speed = '' THEN ?7 ELSE speed END,
+  service_tier = CASE WHEN service_tier = '' THEN ?8 ELSE service_tier END,
+  inference_geo = CASE WHEN inference_geo = '' THEN ?9 ELSE inference_geo END,
+  timestamp_ms = CASE WHEN is_sidechain AND NOT ?6 THEN ?3 ELSE timestamp_ms END,
+  source_id = CASE WHEN is_sidechain AND NOT ?6 THEN ?5 ELSE source_id END,
+  is_sidechain = is_sidechain AND ?6
+WHERE message_id = ?1 AND request_id = ?2
+)sql";
+
+// Adds the summed new responses of one rollup row.
+constexpr const char* k_add_rollup_sql = R"sql(
+INSERT INTO rollups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+  responses = responses + excluded.responses,
+  input_tokens = input_tokens + excluded.input_tokens,
+  output_tokens = output_tokens + excluded.output_tokens,
+  cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+  cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+  cache_5m = cache_5m + excluded.cache_5m,
+  cache_1h = cache_1h + excluded.cache_1h,
+  web_search_requests = web_search_requests + excluded.web_search_requests,
+  web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+  first_ms = min(first_ms, excluded.first_ms),
+  last_ms = max(last_ms, excluded.last_ms)
 )sql";
 
 constexpr const char* k_insert_model_sql = "INSERT OR IGNORE INTO models(name) VALUES(?1)";
@@ -257,6 +266,11 @@ ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode
 
 constexpr const char* k_select_file_sql =
     "SELECT device, inode, offset, tail, malformed_lines, generation FROM files WHERE path = ?1";
+
+// `value` rounded down to a multiple of `step` (> 0), for negative values too.
+int64_t floor_to(int64_t value, int64_t step) {
+    return value >= 0 ? value / step * step : -((-value + step - 1) / step) * step;
+}
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
     return Error{std::string(what) + ": " + sqlite3_errmsg(db)};
@@ -331,8 +345,8 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
-         {m_upsert_response, m_insert_turn, m_upsert_file, m_select_file, m_insert_model,
-          m_select_model, m_insert_source, m_select_source})
+         {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
+          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -408,7 +422,8 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_upsert_response_sql, &m_upsert_response}, {k_insert_turn_sql, &m_insert_turn},
+        {k_insert_response_sql, &m_insert_response}, {k_merge_response_sql, &m_merge_response},
+        {k_add_rollup_sql, &m_add_rollup},           {k_insert_turn_sql, &m_insert_turn},
         {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
         {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
         {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
@@ -581,7 +596,22 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
-    sqlite3_stmt* s = m_upsert_response;
+    // New responses' sums per rollup row, written once each after the responses.
+    struct RollupKey {
+        int64_t bucket_ms, source_id, model_id;
+        std::string speed;
+        bool long_context;
+        bool operator<(const RollupKey& o) const {
+            return std::tie(bucket_ms, source_id, model_id, speed, long_context) <
+                   std::tie(o.bucket_ms, o.source_id, o.model_id, o.speed, o.long_context);
+        }
+    };
+    struct RollupSums {
+        int64_t responses = 0;
+        TokenCounts tokens;
+        int64_t first_ms = 0, last_ms = 0;
+    };
+    std::map<RollupKey, RollupSums> new_rollups;
     for (const UsageRecord& r : batch.responses()) {
         Result<int64_t> model_id = intern_model(r.model);
         if (!model_id)
@@ -589,18 +619,45 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         Result<int64_t> source_id = intern_source(r);
         if (!source_id)
             return source_id.error();
-        bind_text(s, 1, r.message_id);
-        bind_text(s, 2, r.request_id);
-        sqlite3_bind_int64(s, 3, r.timestamp_ms);
-        sqlite3_bind_int64(s, 4, *model_id);
-        sqlite3_bind_int64(s, 5, *source_id);
-        sqlite3_bind_int(s, 6, r.is_sidechain ? 1 : 0);
-        bind_text(s, 7, r.speed);
-        bind_text(s, 8, r.service_tier);
-        bind_text(s, 9, r.inference_geo);
-        bind_token_columns(s, 10, r.tokens);
+        for (sqlite3_stmt* s : {m_insert_response, m_merge_response}) {
+            bind_text(s, 1, r.message_id);
+            bind_text(s, 2, r.request_id);
+            sqlite3_bind_int64(s, 3, r.timestamp_ms);
+            sqlite3_bind_int64(s, 4, *model_id);
+            sqlite3_bind_int64(s, 5, *source_id);
+            sqlite3_bind_int(s, 6, r.is_sidechain ? 1 : 0);
+            bind_text(s, 7, r.speed);
+            bind_text(s, 8, r.service_tier);
+            bind_text(s, 9, r.inference_geo);
+            bind_token_columns(s, 10, r.tokens);
+            if (!step_done(s))
+                return sqlite_error(m_db, "cannot store a response");
+            if (s == m_insert_response && sqlite3_changes(m_db) == 1) {
+                RollupSums& sums =
+                    new_rollups[{r.timestamp_ms / k_rollup_bucket_ms * k_rollup_bucket_ms,
+                                 *source_id, *model_id, r.speed, is_long_context(r.tokens)}];
+                if (sums.responses++ == 0)
+                    sums.first_ms = sums.last_ms = r.timestamp_ms;
+                sums.tokens.add(r.tokens);
+                sums.first_ms = std::min(sums.first_ms, r.timestamp_ms);
+                sums.last_ms = std::max(sums.last_ms, r.timestamp_ms);
+                break;  // inserted: nothing to merge
+            }
+        }
+    }
+    for (const auto& [key, sums] : new_rollups) {
+        sqlite3_stmt* s = m_add_rollup;
+        sqlite3_bind_int64(s, 1, key.bucket_ms);
+        sqlite3_bind_int64(s, 2, key.source_id);
+        sqlite3_bind_int64(s, 3, key.model_id);
+        bind_text(s, 4, key.speed);
+        sqlite3_bind_int(s, 5, key.long_context ? 1 : 0);
+        sqlite3_bind_int64(s, 6, sums.responses);
+        bind_token_columns(s, 7, sums.tokens);
+        sqlite3_bind_int64(s, 15, sums.first_ms);
+        sqlite3_bind_int64(s, 16, sums.last_ms);
         if (!step_done(s))
-            return sqlite_error(m_db, "cannot store a response");
+            return sqlite_error(m_db, "cannot store a rollup");
     }
     for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
@@ -694,10 +751,6 @@ constexpr const char* k_response_rows =
     "long_context, 1 AS responses, input_tokens, output_tokens, cache_creation_input_tokens, "
     "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests, "
     "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses)";
-
-int64_t floor_to(int64_t value, int64_t step) {
-    return value >= 0 ? value / step * step : -((-value + step - 1) / step) * step;
-}
 
 }  // namespace
 

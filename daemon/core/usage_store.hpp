@@ -183,7 +183,9 @@ class UsageStore {
 
     sqlite3* m_db;
     RowSource m_row_source = RowSource::rollups;
-    sqlite3_stmt* m_upsert_response = nullptr;
+    sqlite3_stmt* m_insert_response = nullptr;
+    sqlite3_stmt* m_merge_response = nullptr;
+    sqlite3_stmt* m_add_rollup = nullptr;
     sqlite3_stmt* m_insert_turn = nullptr;
     sqlite3_stmt* m_upsert_file = nullptr;
     sqlite3_stmt* m_select_file = nullptr;

@@ -277,8 +277,8 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db,
-                         "DROP TRIGGER responses_rollup_insert; DROP TRIGGER "
-                         "responses_rollup_update; DROP TRIGGER responses_rollup_delete; "
+                         "DROP TRIGGER responses_rollup_update; "
+                         "DROP TRIGGER responses_rollup_delete; "
                          "DROP TABLE rollups; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
