@@ -11,17 +11,6 @@ constexpr int64_t k_day_ms = 86'400'000;
 constexpr int64_t k_minute_ms = 60'000;
 constexpr int64_t k_hour_ms = 3'600'000;
 
-// The coarsest bucket (at most a quarter hour) that every boundary is a multiple of, so that a
-// bucket never straddles two periods.
-int64_t bucket_for(const std::vector<int64_t>& boundaries) {
-    for (int64_t bucket : {int64_t{900'000}, k_minute_ms, int64_t{1'000}}) {
-        if (std::all_of(boundaries.begin(), boundaries.end(),
-                        [bucket](int64_t b) { return b % bucket == 0; }))
-            return bucket;
-    }
-    return 1;
-}
-
 // a * b / c for non-negative a and positive b, c, without overflow for a block's money.
 int64_t multiply_divide(int64_t a, int64_t b, int64_t c) {
     return a / c * b + a % c * b / c;
@@ -38,28 +27,46 @@ void add_row(UsageTotals& totals, const AggregateRow& row, const std::optional<i
 
 }  // namespace
 
+Result<void> for_each_period_row(const UsageStore& store, const std::vector<int64_t>& boundaries,
+                                 ResponseFilter filter,
+                                 const std::function<void(size_t, const AggregateRow&)>& visit) {
+    if (boundaries.size() < 2)
+        return {};
+    if (!std::is_sorted(boundaries.begin(), boundaries.end()))
+        return Error{"period boundaries must ascend", ErrorKind::invalid_argument};
+    // The coarsest bucket (at most the rollups' quarter hour) that every inner boundary is a
+    // multiple of, so that no bucket straddles two periods; the outer two only bound the range.
+    int64_t bucket = 1;
+    for (int64_t candidate : {k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
+        if (std::all_of(boundaries.begin() + 1, boundaries.end() - 1,
+                        [candidate](int64_t b) { return b % candidate == 0; })) {
+            bucket = candidate;
+            break;
+        }
+    }
+    filter.since_ms = boundaries.front();
+    filter.until_ms = boundaries.back();
+    return store.aggregate(filter, GroupColumn::none, bucket, [&](const AggregateRow& row) {
+        auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
+        if (next == boundaries.begin() || next == boundaries.end())
+            return;
+        visit(static_cast<size_t>(next - boundaries.begin() - 1), row);
+    });
+}
+
 Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
                                                    const PriceTable& prices,
                                                    const std::vector<int64_t>& boundaries,
                                                    ResponseFilter filter, bool breakdown) {
     std::vector<PeriodTotals> periods;
-    if (boundaries.size() < 2)
-        return periods;
-    if (!std::is_sorted(boundaries.begin(), boundaries.end()))
-        return Error{"period boundaries must ascend"};
     for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
         periods.emplace_back();
         periods.back().start_ms = boundaries[i];
         periods.back().end_ms = boundaries[i + 1];
     }
-    filter.since_ms = boundaries.front();
-    filter.until_ms = boundaries.back();
-    Result<void> done = store.aggregate(
-        filter, GroupColumn::none, bucket_for(boundaries), [&](const AggregateRow& row) {
-            auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
-            if (next == boundaries.begin() || next == boundaries.end())
-                return;
-            PeriodTotals& period = periods[static_cast<size_t>(next - boundaries.begin() - 1)];
+    Result<void> done = for_each_period_row(
+        store, boundaries, std::move(filter), [&](size_t i, const AggregateRow& row) {
+            PeriodTotals& period = periods[i];
             const std::optional<int64_t> cost = cost_of(prices, row);
             add_row(period.usage, row, cost);
             if (breakdown)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +25,15 @@ struct PeriodTotals {
     UsageTotals usage;
     std::map<std::string, UsageTotals> by_model;  // filled when asked for a breakdown
 };
+
+// The one walk over periods [boundaries[i], boundaries[i+1]): calls `visit(i, row)` for every
+// aggregate row of `filter` in [boundaries.front(), boundaries.back()), each row wholly inside
+// period i. `boundaries` must ascend; since/until of `filter` are replaced by the first and last
+// boundary. Rows come from the rollups when the inner boundaries fall on their bucket edges
+// (every time zone's midnights do), and the first and last boundary may fall anywhere.
+Result<void> for_each_period_row(const UsageStore& store, const std::vector<int64_t>& boundaries,
+                                 ResponseFilter filter,
+                                 const std::function<void(size_t, const AggregateRow&)>& visit);
 
 // Usage in each period [boundaries[i], boundaries[i+1]). `boundaries` must ascend; since/until
 // of `filter` are replaced by the first and last boundary.

@@ -127,6 +127,104 @@ INSERT INTO rollups SELECT (r.timestamp_ms / 900000) * 900000, r.source_id, r.mo
   sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
   min(r.timestamp_ms), max(r.timestamp_ms)
 FROM responses r GROUP BY 1, 2, 3, 4, 5;
+-- The same sums per UTC day: what reports grouped by session, project or model read.
+CREATE TABLE rollups_daily(
+  bucket_ms INTEGER NOT NULL,     -- start of a UTC day
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
+) WITHOUT ROWID;
+CREATE INDEX rollups_daily_by_source ON rollups_daily(source_id, bucket_ms);
+INSERT INTO rollups_daily SELECT (r.bucket_ms / 86400000) * 86400000, r.source_id, r.model_id, r.speed,
+  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.first_ms), max(r.last_ms)
+FROM rollups r GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER rollups_daily_insert AFTER INSERT ON rollups BEGIN
+  INSERT INTO rollups_daily VALUES((NEW.bucket_ms / 86400000) * 86400000, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER rollups_daily_update AFTER UPDATE ON rollups BEGIN
+  UPDATE rollups_daily SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  INSERT INTO rollups_daily VALUES((NEW.bucket_ms / 86400000) * 86400000, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM rollups_daily WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE rollups_daily SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
+    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
+END;
+CREATE TRIGGER rollups_daily_delete AFTER DELETE ON rollups BEGIN
+  UPDATE rollups_daily SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  DELETE FROM rollups_daily WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE rollups_daily SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
 CREATE TRIGGER responses_rollup_update AFTER UPDATE ON responses
 WHEN OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR OLD.input_tokens IS NOT NEW.input_tokens OR OLD.output_tokens IS NOT NEW.output_tokens OR OLD.cache_creation_input_tokens IS NOT NEW.cache_creation_input_tokens OR OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR OLD.web_search_requests IS NOT NEW.web_search_requests OR OLD.web_fetch_requests IS NOT NEW.web_fetch_requests
 BEGIN
@@ -744,7 +842,13 @@ namespace {
 
 // The rows aggregate() sums, in the rollups' shape: the rollups themselves, or every stored
 // response as a rollup of one (bucket_ms is then the response's own time).
-constexpr const char* k_rollup_rows = "rollups";
+struct RollupLevel {
+    const char* table;
+    int64_t step_ms;
+};
+// Coarsest first.
+constexpr RollupLevel k_rollup_levels[] = {{"rollups_daily", 86'400'000},
+                                           {"rollups", k_rollup_bucket_ms}};
 constexpr const char* k_response_rows =
     "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
     "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
@@ -759,32 +863,37 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                                    const std::function<void(const AggregateRow&)>& visit) const {
     if (bucket_ms <= 0)
         bucket_ms = 1;
-    // Rollups answer for whole 15-minute buckets; what lies outside them (a bound that is not on
-    // a bucket edge) and buckets finer than the rollups' come from the responses themselves.
-    if (m_row_source == RowSource::responses || bucket_ms % k_rollup_bucket_ms != 0)
-        return aggregate_rows(k_response_rows, filter.since_ms, filter.until_ms, filter, group,
-                              bucket_ms, visit);
+    const size_t first_level =
+        m_row_source == RowSource::responses ? std::size(k_rollup_levels) : 0;
+    return aggregate_range(first_level, filter.since_ms, filter.until_ms, filter, group, bucket_ms,
+                           visit);
+}
+
+Result<void> UsageStore::aggregate_range(
+    size_t level, std::optional<int64_t> since_ms, std::optional<int64_t> until_ms,
+    const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
+    const std::function<void(const AggregateRow&)>& visit) const {
+    // The coarsest rollups whose buckets the asked bucket size is a multiple of answer for the
+    // whole buckets inside [since, until); what lies outside them comes from the next finer
+    // level, and in the end from the responses themselves.
+    while (level < std::size(k_rollup_levels) && bucket_ms % k_rollup_levels[level].step_ms != 0)
+        ++level;
+    if (level == std::size(k_rollup_levels))
+        return aggregate_rows(k_response_rows, since_ms, until_ms, filter, group, bucket_ms, visit);
+    const int64_t step = k_rollup_levels[level].step_ms;
     std::optional<int64_t> low, high;
-    if (filter.since_ms)
-        low = -floor_to(-*filter.since_ms, k_rollup_bucket_ms);  // rounded up
-    if (filter.until_ms)
-        high = floor_to(*filter.until_ms, k_rollup_bucket_ms);
+    if (since_ms)
+        low = -floor_to(-*since_ms, step);  // rounded up
+    if (until_ms)
+        high = floor_to(*until_ms, step);
     if (low && high && *low >= *high)
-        return aggregate_rows(k_response_rows, filter.since_ms, filter.until_ms, filter, group,
-                              bucket_ms, visit);
-    if (Result<void> done =
-            aggregate_rows(k_rollup_rows, low, high, filter, group, bucket_ms, visit);
-        !done)
-        return done;
-    if (filter.since_ms && *filter.since_ms < *low) {
-        if (Result<void> done = aggregate_rows(k_response_rows, filter.since_ms, low, filter, group,
-                                               bucket_ms, visit);
-            !done)
-            return done;
-    }
-    if (filter.until_ms && *high < *filter.until_ms)
-        return aggregate_rows(k_response_rows, high, filter.until_ms, filter, group, bucket_ms,
-                              visit);
+        return aggregate_range(level + 1, since_ms, until_ms, filter, group, bucket_ms, visit);
+    CCMETER_TRY(
+        aggregate_rows(k_rollup_levels[level].table, low, high, filter, group, bucket_ms, visit));
+    if (since_ms && *since_ms < *low)
+        CCMETER_TRY(aggregate_range(level + 1, since_ms, low, filter, group, bucket_ms, visit));
+    if (until_ms && *high < *until_ms)
+        return aggregate_range(level + 1, high, until_ms, filter, group, bucket_ms, visit);
     return {};
 }
 
@@ -795,14 +904,16 @@ Result<void> UsageStore::aggregate_rows(
     const char* group_expression = group == GroupColumn::session   ? "s.session_id"
                                    : group == GroupColumn::project ? "s.cwd"
                                                                    : "''";
-    std::string sql = std::string("SELECT ") + group_expression +
-                      ", m.name, (r.bucket_ms / ?5) * ?5 AS bucket, r.speed, r.long_context, "
-                      "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
-                      "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
-                      "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
-                      "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), " +
-                      (group == GroupColumn::session ? "min(s.cwd)" : "''") + " FROM " + rows +
-                      " r JOIN models m ON m.id = r.model_id";
+    std::string sql =
+        std::string("SELECT ") + group_expression + ", m.name, " +
+        std::string(since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5") +
+        " AS bucket, r.speed, r.long_context, "
+        "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
+        "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
+        "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
+        "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), " +
+        (group == GroupColumn::session ? "min(s.cwd)" : "''") + " FROM " + rows +
+        " r JOIN models m ON m.id = r.model_id";
     if (group != GroupColumn::none)
         sql += " JOIN sources s ON s.id = r.source_id";
     sql += " WHERE 1";
@@ -965,8 +1076,10 @@ Result<std::optional<RateLimitSample>> UsageStore::latest_rate_limits() const {
 
 Result<std::optional<std::pair<int64_t, int64_t>>> UsageStore::response_time_range() const {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(m_db, "SELECT min(timestamp_ms), max(timestamp_ms) FROM responses", -1,
-                           &s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(m_db,
+                           "SELECT (SELECT min(timestamp_ms) FROM responses), (SELECT "
+                           "max(timestamp_ms) FROM responses)",
+                           -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot read the time range");
     std::optional<std::pair<int64_t, int64_t>> range;
     const int rc = sqlite3_step(s);

@@ -86,7 +86,8 @@ enum class GroupColumn { none, session, project };
 enum class RowSource { rollups, responses };
 
 // The rollups' time resolution: sums per 15-minute UTC bucket (every time zone's offset is a
-// multiple of it, so local days, weeks and hours are whole buckets).
+// multiple of it, so local days, weeks and hours are whole buckets), and again per UTC day for
+// the reports that group by session, project or model.
 constexpr int64_t k_rollup_bucket_ms = 900'000;
 
 // The summed responses of one (group, model, time bucket, speed, tier).
@@ -169,6 +170,11 @@ class UsageStore {
     Result<void> migrate();
     Result<void> prepare_statements();
     int64_t scalar(const char* sql) const;
+    // aggregate() over [since, until) from rollup level `level` (k_rollup_levels) down.
+    Result<void> aggregate_range(size_t level, std::optional<int64_t> since_ms,
+                                 std::optional<int64_t> until_ms, const ResponseFilter& filter,
+                                 GroupColumn group, int64_t bucket_ms,
+                                 const std::function<void(const AggregateRow&)>& visit) const;
     // aggregate() over one table of rollup-shaped `rows`, bucket_ms within [since, until).
     Result<void> aggregate_rows(const char* rows, std::optional<int64_t> since_ms,
                                 std::optional<int64_t> until_ms, const ResponseFilter& filter,

@@ -120,13 +120,9 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
 Result<std::vector<PeriodTotals>> MeterQueries::periods(const std::vector<int64_t>& boundaries,
                                                         const ResponseFilter& filter,
                                                         bool breakdown) {
-    Result<std::vector<PeriodTotals>> periods = with_reader([&](const UsageStore& store) {
+    return with_reader([&](const UsageStore& store) {
         return usage_by_periods(store, m_prices, boundaries, filter, breakdown);
     });
-    if (!periods && periods.error().kind == ErrorKind::internal &&
-        !std::is_sorted(boundaries.begin(), boundaries.end()))
-        return Error{periods.error().message, ErrorKind::invalid_argument};
-    return periods;
 }
 
 Result<std::vector<GroupTotals>> MeterQueries::groups(GroupKind kind, const ResponseFilter& filter,
