@@ -34,10 +34,11 @@ Result<void> for_each_period_row(const UsageStore& store, const std::vector<int6
         return {};
     if (!std::is_sorted(boundaries.begin(), boundaries.end()))
         return Error{"period boundaries must ascend", ErrorKind::invalid_argument};
-    // The coarsest bucket (at most the rollups' quarter hour) that every inner boundary is a
-    // multiple of, so that no bucket straddles two periods; the outer two only bound the range.
+    // The coarsest bucket (a UTC day, the rollups' quarter hour, ...) that every inner boundary
+    // is a multiple of, so that no bucket straddles two periods; the outer two only bound the
+    // range.
     int64_t bucket = 1;
-    for (int64_t candidate : {k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
+    for (int64_t candidate : {k_day_ms, k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
         if (std::all_of(boundaries.begin() + 1, boundaries.end() - 1,
                         [candidate](int64_t b) { return b % candidate == 0; })) {
             bucket = candidate;
