@@ -38,7 +38,8 @@ Result<void> for_each_period_row(const UsageStore& store, const std::vector<int6
     // is a multiple of, so that no bucket straddles two periods; the outer two only bound the
     // range.
     int64_t bucket = 1;
-    for (int64_t candidate : {k_day_ms, k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
+    for (int64_t candidate :
+         {k_day_ms, k_hour_ms, k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
         if (std::all_of(boundaries.begin() + 1, boundaries.end() - 1,
                         [candidate](int64_t b) { return b % candidate == 0; })) {
             bucket = candidate;
@@ -125,10 +126,10 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
         std::optional<int64_t> cost;
     };
     std::vector<Minute> minutes;
-    Result<void> done = store.aggregate(filter, GroupColumn::none, k_rollup_bucket_ms,
-                                        [&](const AggregateRow& row) {
-                                            minutes.push_back({row, cost_of(prices, row)});
-                                        });
+    Result<void> done =
+        store.aggregate(filter, GroupColumn::none, k_hour_ms, [&](const AggregateRow& row) {
+            minutes.push_back({row, cost_of(prices, row)});
+        });
     if (!done)
         return done.error();
     std::sort(minutes.begin(), minutes.end(),

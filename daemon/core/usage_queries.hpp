@@ -74,7 +74,8 @@ struct BlockTotals {
     int64_t projected_pico_usd = 0;      // at that rate until the block ends (active only)
 };
 
-// Blocks in time order. Responses are taken at minute resolution.
+// Blocks in time order, exact: computed from hourly sums with each hour's first and last
+// response time (a block starts and ends on an hour, and a 5-hour gap cannot fall inside one).
 Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const PriceTable& prices,
                                                 const ResponseFilter& filter, int64_t now_ms);
 

@@ -225,6 +225,104 @@ CREATE TRIGGER rollups_daily_delete AFTER DELETE ON rollups BEGIN
       AND x.long_context = OLD.long_context)
   WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
 END;
+-- And per UTC hour: local days in whole-hour zones, and 5-hour blocks.
+CREATE TABLE rollups_hourly(
+  bucket_ms INTEGER NOT NULL,     -- start of a UTC hour
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
+) WITHOUT ROWID;
+CREATE INDEX rollups_hourly_by_source ON rollups_hourly(source_id, bucket_ms);
+INSERT INTO rollups_hourly SELECT (r.bucket_ms / 3600000) * 3600000, r.source_id, r.model_id, r.speed,
+  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.first_ms), max(r.last_ms)
+FROM rollups r GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER rollups_hourly_insert AFTER INSERT ON rollups BEGIN
+  INSERT INTO rollups_hourly VALUES((NEW.bucket_ms / 3600000) * 3600000, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER rollups_hourly_update AFTER UPDATE ON rollups BEGIN
+  UPDATE rollups_hourly SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  INSERT INTO rollups_hourly VALUES((NEW.bucket_ms / 3600000) * 3600000, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM rollups_hourly WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE rollups_hourly SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
+    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
+END;
+CREATE TRIGGER rollups_hourly_delete AFTER DELETE ON rollups BEGIN
+  UPDATE rollups_hourly SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  DELETE FROM rollups_hourly WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE rollups_hourly SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
 CREATE TRIGGER responses_rollup_update AFTER UPDATE ON responses
 WHEN OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR OLD.input_tokens IS NOT NEW.input_tokens OR OLD.output_tokens IS NOT NEW.output_tokens OR OLD.cache_creation_input_tokens IS NOT NEW.cache_creation_input_tokens OR OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR OLD.web_search_requests IS NOT NEW.web_search_requests OR OLD.web_fetch_requests IS NOT NEW.web_fetch_requests
 BEGIN
@@ -847,8 +945,8 @@ struct RollupLevel {
     int64_t step_ms;
 };
 // Coarsest first.
-constexpr RollupLevel k_rollup_levels[] = {{"rollups_daily", 86'400'000},
-                                           {"rollups", k_rollup_bucket_ms}};
+constexpr RollupLevel k_rollup_levels[] = {
+    {"rollups_daily", 86'400'000}, {"rollups_hourly", 3'600'000}, {"rollups", k_rollup_bucket_ms}};
 constexpr const char* k_response_rows =
     "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
     "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "

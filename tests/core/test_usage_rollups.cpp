@@ -152,10 +152,15 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
     const std::string daily =
         std::string("SELECT (timestamp_ms / 86400000) * 86400000") +
         std::string(definition).substr(std::string_view(definition).find(','));
+    const std::string hourly =
+        std::string("SELECT (timestamp_ms / 3600000) * 3600000") +
+        std::string(definition).substr(std::string_view(definition).find(','));
     for (const std::string& sql :
          {std::string("SELECT count(*) FROM (SELECT * FROM rollups EXCEPT ") + definition + ")",
           std::string("SELECT count(*) FROM (") + definition + " EXCEPT SELECT * FROM rollups)",
           "SELECT count(*) FROM (SELECT * FROM rollups_daily EXCEPT " + daily + ")",
+          "SELECT count(*) FROM (SELECT * FROM rollups_hourly EXCEPT " + hourly + ")",
+          "SELECT count(*) FROM (" + hourly + " EXCEPT SELECT * FROM rollups_hourly)",
           "SELECT count(*) FROM (" + daily + " EXCEPT SELECT * FROM rollups_daily)"}) {
         sqlite3_stmt* statement = nullptr;
         REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
@@ -246,6 +251,34 @@ TEST_CASE("every report from rollups equals the same report from the responses",
             require_same((*a)[i].usage, (*b)[i].usage);
         }
     }
+    // Blocks from hourly sums equal blocks made response by response.
+    {
+        struct Block {
+            int64_t start = 0, first = 0, last = 0, responses = 0;
+        };
+        std::vector<Block> expected;
+        REQUIRE(responses
+                    ->for_each_response(
+                        {},
+                        [&](const UsageRecord& r) {
+                            const int64_t at = r.timestamp_ms;
+                            if (expected.empty() || at >= expected.back().start + k_block_ms ||
+                                at - expected.back().last >= k_block_ms)
+                                expected.push_back({at / 3'600'000 * 3'600'000, at, at, 0});
+                            expected.back().last = at;
+                            ++expected.back().responses;
+                        })
+                    .has_value());
+        auto blocks = usage_by_block(*rollups, prices, {}, k_start_ms + 90 * k_day_ms);
+        REQUIRE(blocks.has_value());
+        REQUIRE(blocks->size() == expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) {
+            CHECK((*blocks)[i].start_ms == expected[i].start);
+            CHECK((*blocks)[i].first_ms == expected[i].first);
+            CHECK((*blocks)[i].last_ms == expected[i].last);
+            CHECK((*blocks)[i].usage.responses == expected[i].responses);
+        }
+    }
     // Local days in zones east and west of UTC, a quarter-hour zone among them, and weeks.
     for (int offset : {0, 60, 345, -210, -600}) {
         INFO("utc offset " << offset << " min");
@@ -288,6 +321,7 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     REQUIRE(sqlite3_exec(db,
                          "DROP TRIGGER responses_rollup_update; "
                          "DROP TRIGGER responses_rollup_delete; DROP TABLE rollups_daily; "
+                         "DROP TABLE rollups_hourly; "
                          "DROP TABLE rollups; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
