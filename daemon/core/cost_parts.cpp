@@ -34,9 +34,7 @@ Result<std::map<std::string, CostParts>> cost_parts_by_group(const UsageStore& s
                                                              const PriceTable& prices,
                                                              GroupKind kind,
                                                              const ResponseFilter& filter) {
-    const GroupColumn column = kind == GroupKind::session   ? GroupColumn::session
-                               : kind == GroupKind::project ? GroupColumn::project
-                                                            : GroupColumn::none;
+    const GroupColumn column = group_column(kind);
     std::map<std::string, CostParts> groups;
     Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
         const std::string& key = kind == GroupKind::model ? row.model : row.group;

@@ -27,6 +27,18 @@ void add_row(UsageTotals& totals, const AggregateRow& row, const std::optional<i
 
 }  // namespace
 
+GroupColumn group_column(GroupKind kind) {
+    switch (kind) {
+        case GroupKind::session:
+            return GroupColumn::session;
+        case GroupKind::project:
+            return GroupColumn::project;
+        case GroupKind::model:
+            break;
+    }
+    return GroupColumn::none;
+}
+
 Result<void> for_each_period_row(const UsageStore& store, const std::vector<int64_t>& boundaries,
                                  ResponseFilter filter,
                                  const std::function<void(size_t, const AggregateRow&)>& visit) {
@@ -82,9 +94,7 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
 Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const PriceTable& prices,
                                                 GroupKind kind, const ResponseFilter& filter,
                                                 bool breakdown) {
-    const GroupColumn column = kind == GroupKind::session   ? GroupColumn::session
-                               : kind == GroupKind::project ? GroupColumn::project
-                                                            : GroupColumn::none;
+    const GroupColumn column = group_column(kind);
     std::unordered_map<std::string, GroupTotals> groups;
     Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
         const std::string& key = kind == GroupKind::model ? row.model : row.group;

@@ -44,6 +44,9 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
 
 enum class GroupKind { session, project, model };
 
+// The store's grouping column for a kind (model: none; every row already carries its model).
+GroupColumn group_column(GroupKind kind);
+
 struct GroupTotals {
     std::string key;  // session id, cwd or model
     UsageTotals usage;
