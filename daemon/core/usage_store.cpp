@@ -94,13 +94,13 @@ CREATE INDEX status_samples_by_session ON status_samples(session_id, observed_ms
 CREATE INDEX status_samples_with_limits ON status_samples(observed_ms)
   WHERE five_hour_used_percentage IS NOT NULL OR seven_day_used_percentage IS NOT NULL;
 )sql",
-    // 2 -> 3: rollups, the sums every report reads, kept in the same transaction as the rows
-    // they summarise: new responses are added by commit() (summed per rollup row in memory
-    // first), changes by triggers. A row's later line only raises its fields (the merge rule),
-    // and the update trigger moves exactly the difference; a response that changes bucket, source
-    // or
-    // tier (a main-chain line replacing a sidechain replay) leaves its old rollup row, whose
-    // first/last times are then taken again from the responses still in it.
+    // 2 -> 3: rollups, the sums every report reads (and their coarser levels,
+    // k_coarser_rollups), kept in the same transaction as the rows they summarise: new
+    // responses are added by commit() (summed per rollup row in memory first), changes by
+    // triggers. A row's later line only raises its fields (the merge rule), and the update
+    // trigger moves exactly the difference; a response that changes bucket, source or tier (a
+    // main-chain line replacing a sidechain replay) leaves its old rollup row, whose first/last
+    // times are then taken again from the responses still in it.
     R"sql(
 CREATE TABLE rollups(
   bucket_ms INTEGER NOT NULL,     -- start of a 15-minute UTC bucket
@@ -127,202 +127,6 @@ INSERT INTO rollups SELECT (r.timestamp_ms / 900000) * 900000, r.source_id, r.mo
   sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
   min(r.timestamp_ms), max(r.timestamp_ms)
 FROM responses r GROUP BY 1, 2, 3, 4, 5;
--- The same sums per UTC day: what reports grouped by session, project or model read.
-CREATE TABLE rollups_daily(
-  bucket_ms INTEGER NOT NULL,     -- start of a UTC day
-  source_id INTEGER NOT NULL REFERENCES sources(id),
-  model_id INTEGER NOT NULL REFERENCES models(id),
-  speed TEXT NOT NULL,
-  long_context INTEGER NOT NULL,
-  responses INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  cache_creation_input_tokens INTEGER NOT NULL,
-  cache_read_input_tokens INTEGER NOT NULL,
-  cache_5m INTEGER NOT NULL,
-  cache_1h INTEGER NOT NULL,
-  web_search_requests INTEGER NOT NULL,
-  web_fetch_requests INTEGER NOT NULL,
-  first_ms INTEGER NOT NULL,
-  last_ms INTEGER NOT NULL,
-  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
-) WITHOUT ROWID;
-CREATE INDEX rollups_daily_by_source ON rollups_daily(source_id, bucket_ms);
-INSERT INTO rollups_daily SELECT (r.bucket_ms / 86400000) * 86400000, r.source_id, r.model_id, r.speed,
-  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
-  min(r.first_ms), max(r.last_ms)
-FROM rollups r GROUP BY 1, 2, 3, 4, 5;
-CREATE TRIGGER rollups_daily_insert AFTER INSERT ON rollups BEGIN
-  INSERT INTO rollups_daily VALUES((NEW.bucket_ms / 86400000) * 86400000, NEW.source_id, NEW.model_id, NEW.speed,
-    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.first_ms, NEW.last_ms)
-  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + excluded.responses,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-END;
-CREATE TRIGGER rollups_daily_update AFTER UPDATE ON rollups BEGIN
-  UPDATE rollups_daily SET responses = responses - OLD.responses,
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
-    cache_5m = cache_5m - OLD.cache_5m,
-    cache_1h = cache_1h - OLD.cache_1h,
-    web_search_requests = web_search_requests - OLD.web_search_requests,
-    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
-  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
-  INSERT INTO rollups_daily VALUES((NEW.bucket_ms / 86400000) * 86400000, NEW.source_id, NEW.model_id, NEW.speed,
-    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.first_ms, NEW.last_ms)
-  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + excluded.responses,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-  DELETE FROM rollups_daily WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
-  UPDATE rollups_daily SET
-    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context),
-    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context)
-  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
-    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
-END;
-CREATE TRIGGER rollups_daily_delete AFTER DELETE ON rollups BEGIN
-  UPDATE rollups_daily SET responses = responses - OLD.responses,
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
-    cache_5m = cache_5m - OLD.cache_5m,
-    cache_1h = cache_1h - OLD.cache_1h,
-    web_search_requests = web_search_requests - OLD.web_search_requests,
-    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
-  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
-  DELETE FROM rollups_daily WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
-  UPDATE rollups_daily SET
-    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context),
-    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 86400000) * 86400000 AND x.bucket_ms < (OLD.bucket_ms / 86400000) * 86400000 + 86400000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context)
-  WHERE bucket_ms = (OLD.bucket_ms / 86400000) * 86400000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
-END;
--- And per UTC hour: local days in whole-hour zones, and 5-hour blocks.
-CREATE TABLE rollups_hourly(
-  bucket_ms INTEGER NOT NULL,     -- start of a UTC hour
-  source_id INTEGER NOT NULL REFERENCES sources(id),
-  model_id INTEGER NOT NULL REFERENCES models(id),
-  speed TEXT NOT NULL,
-  long_context INTEGER NOT NULL,
-  responses INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  cache_creation_input_tokens INTEGER NOT NULL,
-  cache_read_input_tokens INTEGER NOT NULL,
-  cache_5m INTEGER NOT NULL,
-  cache_1h INTEGER NOT NULL,
-  web_search_requests INTEGER NOT NULL,
-  web_fetch_requests INTEGER NOT NULL,
-  first_ms INTEGER NOT NULL,
-  last_ms INTEGER NOT NULL,
-  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
-) WITHOUT ROWID;
-CREATE INDEX rollups_hourly_by_source ON rollups_hourly(source_id, bucket_ms);
-INSERT INTO rollups_hourly SELECT (r.bucket_ms / 3600000) * 3600000, r.source_id, r.model_id, r.speed,
-  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
-  min(r.first_ms), max(r.last_ms)
-FROM rollups r GROUP BY 1, 2, 3, 4, 5;
-CREATE TRIGGER rollups_hourly_insert AFTER INSERT ON rollups BEGIN
-  INSERT INTO rollups_hourly VALUES((NEW.bucket_ms / 3600000) * 3600000, NEW.source_id, NEW.model_id, NEW.speed,
-    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.first_ms, NEW.last_ms)
-  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + excluded.responses,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-END;
-CREATE TRIGGER rollups_hourly_update AFTER UPDATE ON rollups BEGIN
-  UPDATE rollups_hourly SET responses = responses - OLD.responses,
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
-    cache_5m = cache_5m - OLD.cache_5m,
-    cache_1h = cache_1h - OLD.cache_1h,
-    web_search_requests = web_search_requests - OLD.web_search_requests,
-    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
-  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
-  INSERT INTO rollups_hourly VALUES((NEW.bucket_ms / 3600000) * 3600000, NEW.source_id, NEW.model_id, NEW.speed,
-    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.first_ms, NEW.last_ms)
-  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + excluded.responses,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-  DELETE FROM rollups_hourly WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
-  UPDATE rollups_hourly SET
-    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context),
-    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context)
-  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
-    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
-END;
-CREATE TRIGGER rollups_hourly_delete AFTER DELETE ON rollups BEGIN
-  UPDATE rollups_hourly SET responses = responses - OLD.responses,
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
-    cache_5m = cache_5m - OLD.cache_5m,
-    cache_1h = cache_1h - OLD.cache_1h,
-    web_search_requests = web_search_requests - OLD.web_search_requests,
-    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
-  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
-  DELETE FROM rollups_hourly WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
-  UPDATE rollups_hourly SET
-    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context),
-    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / 3600000) * 3600000 AND x.bucket_ms < (OLD.bucket_ms / 3600000) * 3600000 + 3600000
-      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
-      AND x.long_context = OLD.long_context)
-  WHERE bucket_ms = (OLD.bucket_ms / 3600000) * 3600000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
-END;
 CREATE TRIGGER responses_rollup_update AFTER UPDATE ON responses
 WHEN OLD.timestamp_ms IS NOT NEW.timestamp_ms OR OLD.source_id IS NOT NEW.source_id OR OLD.model_id IS NOT NEW.model_id OR OLD.speed IS NOT NEW.speed OR OLD.input_tokens IS NOT NEW.input_tokens OR OLD.output_tokens IS NOT NEW.output_tokens OR OLD.cache_creation_input_tokens IS NOT NEW.cache_creation_input_tokens OR OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR OLD.web_search_requests IS NOT NEW.web_search_requests OR OLD.web_fetch_requests IS NOT NEW.web_fetch_requests
 BEGIN
@@ -390,6 +194,134 @@ END;
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
+
+// A coarser level of rollups: the same sums per bucket of @STEP@ ms in table @TABLE@, kept
+// from `rollups` by triggers (a row's update moves its difference; an emptied row goes; first
+// and last times are taken again from `rollups` when they may have shrunk).
+constexpr const char* k_coarser_rollup_sql = R"sql(
+CREATE TABLE @TABLE@(
+  bucket_ms INTEGER NOT NULL,     -- start of a bucket of @STEP@ ms
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, source_id, model_id, speed, long_context)
+) WITHOUT ROWID;
+CREATE INDEX @TABLE@_by_source ON @TABLE@(source_id, bucket_ms);
+INSERT INTO @TABLE@ SELECT (r.bucket_ms / @STEP@) * @STEP@, r.source_id, r.model_id, r.speed,
+  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.first_ms), max(r.last_ms)
+FROM rollups r GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER @TABLE@_insert AFTER INSERT ON rollups BEGIN
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER @TABLE@_update AFTER UPDATE ON rollups BEGIN
+  UPDATE @TABLE@ SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.source_id, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, source_id, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
+    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
+END;
+CREATE TRIGGER @TABLE@_delete AFTER DELETE ON rollups BEGIN
+  UPDATE @TABLE@ SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.source_id = OLD.source_id AND x.model_id = OLD.model_id AND x.speed = OLD.speed
+      AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
+)sql";
+
+// The coarser rollups each migration adds (k_coarser_rollup_sql for each), after its own SQL.
+// Like k_migrations, never edit a shipped entry: append.
+struct CoarserRollup {
+    int migration;        // index into k_migrations
+    const char* table;    // @TABLE@
+    const char* step_ms;  // @STEP@
+};
+constexpr CoarserRollup k_coarser_rollups[] = {
+    {2, "rollups_daily", "86400000"},  // reports grouped by session, project or model
+    {2, "rollups_hourly", "3600000"},  // local days in whole-hour zones, 5-hour blocks
+};
+
+// k_coarser_rollup_sql for one level.
+std::string coarser_rollup_sql(const CoarserRollup& level) {
+    std::string sql = k_coarser_rollup_sql;
+    for (const auto& [placeholder, value] :
+         {std::pair<std::string_view, std::string_view>{"@TABLE@", level.table},
+          {"@STEP@", level.step_ms}}) {
+        for (size_t at = sql.find(placeholder); at != std::string::npos;
+             at = sql.find(placeholder, at + value.size()))
+            sql.replace(at, placeholder.size(), value);
+    }
+    return sql;
+}
 
 // A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
 constexpr const char* k_insert_response_sql = R"sql(
@@ -608,6 +540,11 @@ Result<void> UsageStore::migrate() {
             return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+        for (const CoarserRollup& level : k_coarser_rollups) {
+            if (level.migration == from && sqlite3_exec(m_db, coarser_rollup_sql(level).c_str(),
+                                                        nullptr, nullptr, nullptr) != SQLITE_OK)
+                return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+        }
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
         if (sqlite3_exec(m_db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
             !transaction.commit())
