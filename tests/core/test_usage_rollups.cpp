@@ -21,16 +21,12 @@ namespace {
 constexpr int64_t k_day_ms = 86'400'000;
 constexpr int64_t k_start_ms = 1'790'000'000'000;  // 2026-09-21
 
-bool same(const TokenCounts& a, const TokenCounts& b) {
-    return a == b;
-}
-
 void require_same(const UsageTotals& a, const UsageTotals& b) {
-    CHECK(same(a.tokens, b.tokens));
+    CHECK(a.tokens == b.tokens);
     CHECK(a.responses == b.responses);
     CHECK(a.cost_pico_usd == b.cost_pico_usd);
     CHECK(a.unpriced_responses == b.unpriced_responses);
-    CHECK(same(a.unpriced_tokens, b.unpriced_tokens));
+    CHECK(a.unpriced_tokens == b.unpriced_tokens);
     CHECK(a.unpriced_models == b.unpriced_models);
 }
 
