@@ -29,4 +29,20 @@ fs::path default_prices_path() {
     return xdg_dir("XDG_CONFIG_HOME", ".config") / "ccmeter" / "prices.json";
 }
 
+fs::path default_otel_token_path() {
+    if (const char* value = std::getenv("CCMETER_OTEL_TOKEN_FILE"); value && *value)
+        return value;
+    return xdg_dir("XDG_CONFIG_HOME", ".config") / "ccmeter" / "otel.token";
+}
+
+unsigned web_port_from_environment() {
+    const char* text = std::getenv("CCMETER_WEB_PORT");
+    if (!text || !*text)
+        return k_default_web_port_number;
+    char* end = nullptr;
+    const long port = std::strtol(text, &end, 10);
+    return *end == '\0' && port >= 0 && port <= 65535 ? static_cast<unsigned>(port)
+                                                      : k_default_web_port_number;
+}
+
 }  // namespace ccmeter

@@ -13,4 +13,16 @@ std::filesystem::path default_database_path();
 // (XDG_CONFIG_HOME defaults to ~/.config). A missing file means "no overrides".
 std::filesystem::path default_prices_path();
 
+// The OpenTelemetry receiver's bearer token: $CCMETER_OTEL_TOKEN_FILE, else
+// $XDG_CONFIG_HOME/ccmeter/otel.token (mode 0600; same format and checks as the web token,
+// common/web_token.hpp). It lives in the config dir, not the runtime dir, because `hookctl
+// install` writes it into settings.json's "env" and it must survive reboots. It is a token of
+// its own (not the web view's) because Claude Code passes its env on to the commands it runs.
+std::filesystem::path default_otel_token_path();
+
+// The port of the web view and of the OpenTelemetry receiver (one server on 127.0.0.1):
+// $CCMETER_WEB_PORT when it is a port number (0 included: no web server), else 7681.
+constexpr unsigned k_default_web_port_number = 7681;
+unsigned web_port_from_environment();
+
 }  // namespace ccmeter

@@ -80,16 +80,6 @@ PriceTable load_prices(const fs::path& configured, Logger& log) {
     return prices;
 }
 
-// $CCMETER_WEB_PORT when it is a port number (0 included), else the default.
-uint16_t web_port_from_environment() {
-    const char* text = std::getenv("CCMETER_WEB_PORT");
-    if (!text || !*text)
-        return k_default_web_port;
-    char* end = nullptr;
-    const long port = std::strtol(text, &end, 10);
-    return *end == '\0' && port >= 0 && port <= 65535 ? static_cast<uint16_t>(port)
-                                                      : k_default_web_port;
-}
 
 }  // namespace
 
@@ -161,7 +151,7 @@ int run_serve_command(const ServeCommandOptions& options) {
     }
     // The web view: after the gRPC server, before the ingest loop (so no new usage is missed).
     std::unique_ptr<WebServer> web;
-    if (const uint16_t web_port = options.web_port.value_or(web_port_from_environment())) {
+    if (const uint16_t web_port = options.web_port.value_or(static_cast<uint16_t>(web_port_from_environment()))) {
         WebServerOptions web_options;
         web_options.port = web_port;
         web_options.url_file = web_url_path();

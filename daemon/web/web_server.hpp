@@ -38,6 +38,7 @@
 #include <string>
 #include <thread>
 
+#include "common/app_paths.hpp"
 #include "common/error.hpp"
 #include "core/price_table.hpp"
 #include "query/meter_queries.hpp"
@@ -50,7 +51,7 @@
 namespace ccmeter {
 
 // The web view's default port (`ccmeterd serve --web-port N` changes it; 0 turns it off).
-constexpr uint16_t k_default_web_port = 7681;
+constexpr uint16_t k_default_web_port = k_default_web_port_number;  // common/app_paths.hpp
 
 // Descriptors kept for everything but web connections (gRPC clients, SQLite, inotify, logs):
 // the web view never holds more than RLIMIT_NOFILE minus these.
