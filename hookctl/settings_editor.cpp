@@ -110,7 +110,10 @@ json::object our_status_line(const std::string& status_command) {
 }
 
 // Checks the shapes install_into relies on before anything is edited.
-Result<void> check_install_shape(const json::object& root) {
+Result<void> check_install_shape(const json::object& root, bool adds_telemetry) {
+    if (const json::value* env = root.if_contains("env");
+        adds_telemetry && env && !env->is_object())
+        return error("\"env\" is not an object (hookctl install --no-telemetry leaves it alone)");
     const json::value* hooks = root.if_contains("hooks");
     if (!hooks)
         return {};
@@ -133,6 +136,144 @@ Result<void> check_install_shape(const json::object& root) {
         }
     }
     return {};
+}
+
+// --- telemetry ("env") ----------------------------------------------------------------------
+
+json::object* env_of(json::object& root) {
+    json::value* env = root.if_contains("env");
+    return env ? env->if_object() : nullptr;
+}
+
+const json::object* env_of(const json::object& root) {
+    const json::value* env = root.if_contains("env");
+    return env ? env->if_object() : nullptr;
+}
+
+// Whether `value` is a string that `accepts` (a TelemetryEnv predicate) for `key`.
+template <class Accepts>
+bool string_accepted(std::string_view key, const json::value& value, Accepts accepts) {
+    const json::string* text = value.if_string();
+    return text && accepts(key, std::string_view(*text));
+}
+
+// Telemetry keys of `env` whose value is not ours (nor an older token of ours).
+std::vector<std::string> foreign_telemetry_keys(const json::object& env, const TelemetryEnv& ours) {
+    std::vector<std::string> foreign;
+    for (const json::key_value_pair& member : env) {
+        if (!is_telemetry_key(member.key()))
+            continue;
+        if (!string_accepted(member.key(), member.value(),
+                             [&](std::string_view key, std::string_view value) {
+                                 return ours.is_ours_or_older(key, value);
+                             }))
+            foreign.emplace_back(member.key());
+    }
+    return foreign;
+}
+
+// Removes from "env" the keys install writes whose value is exactly ours, when our endpoint or
+// header is among them (and "env" itself when that empties it); appends their names to
+// `removed` and the names of install's keys it keeps to `kept`.
+void remove_our_telemetry(json::object& root, const TelemetryEnv& ours,
+                          std::vector<std::string>& removed, std::vector<std::string>& kept) {
+    json::object* env = env_of(root);
+    if (!env)
+        return;
+    const auto is_ours = [&](std::string_view key, std::string_view value) {
+        return ours.is_ours(key, value);
+    };
+    // The fixed values ("1", "otlp"...) are anybody's: they are ours only in a set that our
+    // endpoint or our header identifies.
+    const auto holds_ours = [&](std::string_view key) {
+        const json::value* value = env->if_contains(key);
+        return value && string_accepted(key, *value, is_ours);
+    };
+    const bool identified = holds_ours(k_otlp_endpoint_key) || holds_ours(k_otlp_headers_key);
+    std::vector<std::string> to_remove;
+    for (const json::key_value_pair& member : *env) {
+        if (!ours.is_install_key(member.key()))
+            continue;
+        if (identified && string_accepted(member.key(), member.value(), is_ours))
+            to_remove.emplace_back(member.key());
+        else
+            kept.emplace_back(member.key());
+    }
+    for (const std::string& key : to_remove)
+        env->stable_erase(key);
+    if (!to_remove.empty() && env->empty())
+        root.stable_erase("env");
+    removed.insert(removed.end(), to_remove.begin(), to_remove.end());
+}
+
+void install_telemetry(json::object& root, const TelemetryRequest& telemetry,
+                       InstallReport& report) {
+    if (!telemetry.enable) {
+        std::vector<std::string> kept;
+        remove_our_telemetry(root, telemetry.ours, report.telemetry_removed, kept);
+        report.telemetry = TelemetryChange::disabled;
+        return;
+    }
+    if (const json::object* env = env_of(root))
+        report.telemetry_foreign = foreign_telemetry_keys(*env, telemetry.ours);
+    for (const EnvEntry& variable : telemetry.environment)
+        if (!telemetry.ours.is_ours_or_older(variable.key, variable.value))
+            report.telemetry_variables.push_back(variable.key);
+    if (!report.telemetry_foreign.empty() || !report.telemetry_variables.empty()) {
+        report.telemetry = TelemetryChange::kept_users_own;
+        return;
+    }
+    if (!root.contains("env"))
+        root.emplace("env", json::object());
+    json::object& env = root.at("env").get_object();
+    for (const EnvEntry& entry : telemetry.ours.entries()) {
+        json::value* value = env.if_contains(entry.key);
+        if (!value) {
+            env.emplace(entry.key, entry.value);
+            report.telemetry_added.push_back(entry.key);
+        } else if (!value->is_string() || value->get_string() != entry.value) {
+            *value = entry.value;  // an older token of ours: rewritten in place
+            report.telemetry_updated.push_back(entry.key);
+        }
+    }
+    report.telemetry = report.telemetry_added.empty() && report.telemetry_updated.empty()
+                           ? TelemetryChange::unchanged
+                           : TelemetryChange::configured;
+}
+
+void describe_telemetry(const json::object& root, const TelemetryEnv& ours,
+                        SettingsDescription& description) {
+    const json::object* env = env_of(root);
+    bool any = false;
+    if (env) {
+        description.telemetry_foreign = foreign_telemetry_keys(*env, ours);
+        for (const json::key_value_pair& member : *env)
+            any = any || is_telemetry_key(member.key());
+    }
+    bool header_checked = false;
+    for (const EnvEntry& entry : ours.entries()) {
+        header_checked = header_checked || entry.key == k_otlp_headers_key;
+        const json::value* value = env ? env->if_contains(entry.key) : nullptr;
+        if (!value)
+            description.telemetry_missing.push_back(entry.key);
+        else if (entry.key == k_otlp_headers_key && value->is_string() &&
+                 value->get_string() != entry.value)
+            description.telemetry_older_token = true;
+    }
+    if (!header_checked) {  // no token known: a header of ours holds one we cannot check
+        if (env && env->contains(k_otlp_headers_key))
+            description.telemetry_older_token = true;
+        else
+            description.telemetry_missing.emplace_back(k_otlp_headers_key);
+    }
+    if (!description.telemetry_foreign.empty())
+        description.telemetry = TelemetryState::users_own;
+    else if (!any)
+        description.telemetry = TelemetryState::off;
+    else if (!description.telemetry_missing.empty())
+        description.telemetry = TelemetryState::incomplete;
+    else
+        description.telemetry = TelemetryState::ours;
 }
 
 // --- files ----------------------------------------------------------------------------------
@@ -455,13 +596,13 @@ std::string render_settings(const json::value& settings) {
 }
 
 Result<InstallReport> install_into(json::value& settings, const fs::path& hookctl_binary,
-                                   bool force) {
+                                   bool force, const TelemetryRequest* telemetry) {
     if (!hookctl_binary.is_absolute())
         return error("the hookctl path must be absolute: " + hookctl_binary.string());
     json::object* root = settings.if_object();
     if (!root)
         return error("not a JSON object at the top level");
-    if (Result<void> shape = check_install_shape(*root); !shape)
+    if (Result<void> shape = check_install_shape(*root, telemetry && telemetry->enable); !shape)
         return shape.error();
 
     InstallReport report;
@@ -525,14 +666,20 @@ Result<InstallReport> install_into(json::value& settings, const fs::path& hookct
         }
     }
 
+    if (telemetry)
+        install_telemetry(*root, *telemetry, report);
+
     report.changed = !report.hooks_added.empty() || !report.hooks_updated.empty() ||
                      report.status_line == StatusLineChange::added ||
                      report.status_line == StatusLineChange::updated ||
-                     report.status_line == StatusLineChange::replaced_foreign;
+                     report.status_line == StatusLineChange::replaced_foreign ||
+                     !report.telemetry_added.empty() || !report.telemetry_updated.empty() ||
+                     !report.telemetry_removed.empty();
     return report;
 }
 
-Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& hookctl_binary) {
+Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& hookctl_binary,
+                                       const TelemetryEnv* telemetry) {
     json::object* root = settings.if_object();
     if (!root)
         return error("not a JSON object at the top level");
@@ -593,11 +740,16 @@ Result<UninstallReport> uninstall_from(json::value& settings, const fs::path& ho
         }
     }
 
-    report.changed = !report.hooks_removed.empty() || report.status_line_removed;
+    if (telemetry)
+        remove_our_telemetry(*root, *telemetry, report.telemetry_removed, report.telemetry_kept);
+
+    report.changed = !report.hooks_removed.empty() || report.status_line_removed ||
+                     !report.telemetry_removed.empty();
     return report;
 }
 
-SettingsDescription describe_value(const json::value& settings, const fs::path& hookctl_binary) {
+SettingsDescription describe_value(const json::value& settings, const fs::path& hookctl_binary,
+                                   const TelemetryEnv* telemetry) {
     SettingsDescription description;
     const json::object* root = settings.if_object();
     if (!root)
@@ -646,16 +798,18 @@ SettingsDescription describe_value(const json::value& settings, const fs::path& 
     const json::value* disable_all = root->if_contains("disableAllHooks");
     description.all_hooks_disabled =
         disable_all && disable_all->is_bool() && disable_all->get_bool();
+    if (telemetry)
+        describe_telemetry(*root, *telemetry, description);
     return description;
 }
 
 Result<InstallReport> install(const fs::path& settings_path, const fs::path& hookctl_binary,
-                              bool force) {
+                              bool force, const TelemetryRequest* telemetry) {
     auto loaded = load(settings_path);
     if (!loaded)
         return error(untouched(loaded.error().message));
     auto& [file, settings] = *loaded;
-    Result<InstallReport> report = install_into(settings, hookctl_binary, force);
+    Result<InstallReport> report = install_into(settings, hookctl_binary, force, telemetry);
     if (!report)
         return error(untouched(settings_path.string() + ": " + report.error().message));
     report->foreign_status_line = file.kept.restore(report->foreign_status_line);
@@ -668,14 +822,15 @@ Result<InstallReport> install(const fs::path& settings_path, const fs::path& hoo
     return report;
 }
 
-Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path& hookctl_binary) {
+Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path& hookctl_binary,
+                                  const TelemetryEnv* telemetry) {
     auto loaded = load(settings_path);
     if (!loaded)
         return error(untouched(loaded.error().message));
     auto& [file, settings] = *loaded;
     if (!file.exists)
         return UninstallReport{};
-    Result<UninstallReport> report = uninstall_from(settings, hookctl_binary);
+    Result<UninstallReport> report = uninstall_from(settings, hookctl_binary, telemetry);
     if (!report)
         return error(untouched(settings_path.string() + ": " + report.error().message));
     report->foreign_status_line = file.kept.restore(report->foreign_status_line);
@@ -688,13 +843,13 @@ Result<UninstallReport> uninstall(const fs::path& settings_path, const fs::path&
     return report;
 }
 
-Result<SettingsDescription> describe(const fs::path& settings_path,
-                                     const fs::path& hookctl_binary) {
+Result<SettingsDescription> describe(const fs::path& settings_path, const fs::path& hookctl_binary,
+                                     const TelemetryEnv* telemetry) {
     auto loaded = load(settings_path);
     if (!loaded)
         return loaded.error();
     auto& [file, settings] = *loaded;
-    SettingsDescription description = describe_value(settings, hookctl_binary);
+    SettingsDescription description = describe_value(settings, hookctl_binary, telemetry);
     description.file_exists = file.exists;
     if (description.foreign_status_line)
         description.foreign_status_line = file.kept.restore(*description.foreign_status_line);

@@ -27,6 +27,24 @@
 // A container that becomes empty because our entries left it is removed too (the matcher group,
 // then the event's array, then "hooks"); containers that were empty before are kept.
 //
+// Telemetry (the "env" object; only when the caller passes a TelemetryRequest / TelemetryEnv,
+// see telemetry_env.hpp for the entries and which values are ours).
+// - Install adds our entries that are missing at the end of "env" (created at the end of the
+//   root when missing) and rewrites, in place, a header that holds an older token of ours.
+//   Unless the user has OpenTelemetry settings of their own: a telemetry key in "env" whose
+//   value is not ours (or not a string), or a telemetry variable in the request's environment
+//   (the installing process's, which Claude Code inherits) whose value is not ours. Then "env"
+//   is left entirely alone and the report names those keys (never their values: headers hold
+//   secrets). "env" that is not an object fails the install like any part of the wrong shape.
+//   With `enable` false (--no-telemetry) nothing is added and our entries are removed as
+//   uninstall removes them.
+// - Uninstall removes each key install writes whose value is still exactly ours (this port,
+//   this token); keys install writes that hold another value are kept and reported. The fixed
+//   values ("1", "otlp", "http/json", "1000") are anybody's, so they count as ours only while
+//   the endpoint or the header is still ours; otherwise all are the user's and stay. An "env"
+//   that becomes empty because our entries left it is removed; one that was empty before is
+//   kept (as for "hooks").
+//
 // File rules, for install and uninstall alike.
 // - The file is read as strict JSON (no comments, no trailing commas, valid UTF-8). When it
 //   does not parse, its root is not an object, or a part install has to change has the wrong
@@ -45,7 +63,7 @@
 //   without our entries, install then uninstall gives back the same bytes when the file was in
 //   that layout (anything Claude Code wrote, hand-edited numbers and repeated keys included),
 //   and the same JSON otherwise. Exceptions, by the rule above: an originally empty
-//   "hooks" object or event array that install filled is removed by uninstall.
+//   "hooks" object, event array or "env" object that install filled is removed by uninstall.
 // - Before an existing file is changed it is copied to `<settings path>.ccmeter-backup-<UTC
 //   time as 20261122T104957Z>` (`-1`, `-2`... appended if that name is taken), same mode.
 // - The new content goes to a temporary file in the same directory, is fsync'ed and renamed
@@ -56,6 +74,7 @@
 #pragma once
 
 #include "common/error.hpp"
+#include "hookctl/telemetry_env.hpp"
 
 #include <array>
 #include <boost/json/value.hpp>
@@ -84,6 +103,28 @@ enum class StatusLineChange {
     replaced_foreign,  // someone else's was there and force replaced it
 };
 
+// What install does with telemetry.
+struct TelemetryRequest {
+    TelemetryEnv ours;                  // our values, with the token
+    std::vector<EnvEntry> environment;  // telemetry variables of the installing process
+    bool enable = true;                 // false (--no-telemetry): add nothing, remove ours
+};
+
+enum class TelemetryChange {
+    untouched,       // no request: "env" not looked at
+    unchanged,       // all our entries were there already
+    configured,      // some of our entries were added or updated (telemetry_added/_updated)
+    kept_users_own,  // the user's own OpenTelemetry settings: "env" left alone
+    disabled,        // enable was false (our entries removed: telemetry_removed)
+};
+
+enum class TelemetryState {
+    off,         // no telemetry key in "env"
+    ours,        // every entry install writes, nothing else
+    incomplete,  // only ours, but some are missing (telemetry_missing)
+    users_own,   // a telemetry key with a value that is not ours (telemetry_foreign)
+};
+
 struct InstallReport {
     bool changed = false;                              // the settings were (to be) rewritten
     std::optional<std::filesystem::path> backup_path;  // set when an existing file was copied
@@ -91,6 +132,12 @@ struct InstallReport {
     std::vector<std::string> hooks_updated;            // events whose hook command was rewritten
     StatusLineChange status_line = StatusLineChange::unchanged;
     std::string foreign_status_line;  // kept_foreign / replaced_foreign: its command (or JSON)
+    TelemetryChange telemetry = TelemetryChange::untouched;
+    std::vector<std::string> telemetry_added;      // env keys added
+    std::vector<std::string> telemetry_updated;    // env keys rewritten (an older token)
+    std::vector<std::string> telemetry_removed;    // disabled: env keys of ours removed
+    std::vector<std::string> telemetry_foreign;    // kept_users_own: the user's env keys
+    std::vector<std::string> telemetry_variables;  // kept_users_own: the user's variables
 };
 
 struct UninstallReport {
@@ -99,6 +146,8 @@ struct UninstallReport {
     std::vector<std::string> hooks_removed;  // events that lost at least one of our hooks
     bool status_line_removed = false;
     std::string foreign_status_line;  // a statusLine that is not ours, left alone (else empty)
+    std::vector<std::string> telemetry_removed;  // env keys of ours removed
+    std::vector<std::string> telemetry_kept;     // env keys install writes, holding other values
 };
 
 struct SettingsDescription {
@@ -109,6 +158,11 @@ struct SettingsDescription {
     std::optional<std::string> status_line_command;  // ours
     std::optional<std::string> foreign_status_line;  // someone else's: its command (or JSON)
     bool all_hooks_disabled = false;                 // "disableAllHooks": true
+    // Only filled when describe is given a TelemetryEnv.
+    TelemetryState telemetry = TelemetryState::off;
+    std::vector<std::string> telemetry_missing;  // incomplete: keys install would add
+    std::vector<std::string> telemetry_foreign;  // users_own: telemetry keys not ours
+    bool telemetry_older_token = false;          // ours, but the header holds another token
 };
 
 // The settings file Claude Code reads for a user: `<dir>/settings.json` where dir is
@@ -138,24 +192,30 @@ std::string render_settings(const boost::json::value& settings);
 
 // The in-memory edits the file functions below make (no I/O; `changed` tells whether the value
 // was modified, backup_path stays empty). On error the value may be partly edited: callers
-// work on a copy.
+// work on a copy. A null `telemetry` leaves "env" alone (and describes nothing of it).
 Result<InstallReport> install_into(boost::json::value& settings,
-                                   const std::filesystem::path& hookctl_binary, bool force);
+                                   const std::filesystem::path& hookctl_binary, bool force,
+                                   const TelemetryRequest* telemetry = nullptr);
 Result<UninstallReport> uninstall_from(boost::json::value& settings,
-                                       const std::filesystem::path& hookctl_binary = {});
+                                       const std::filesystem::path& hookctl_binary = {},
+                                       const TelemetryEnv* telemetry = nullptr);
 SettingsDescription describe_value(const boost::json::value& settings,
-                                   const std::filesystem::path& hookctl_binary = {});
+                                   const std::filesystem::path& hookctl_binary = {},
+                                   const TelemetryEnv* telemetry = nullptr);
 
 // The file operations. `hookctl_binary` must be an absolute path for install; for uninstall
 // and describe it is optional (see is_our_command). Uninstalling from a missing file is a no-op.
 Result<InstallReport> install(const std::filesystem::path& settings_path,
-                              const std::filesystem::path& hookctl_binary, bool force);
+                              const std::filesystem::path& hookctl_binary, bool force,
+                              const TelemetryRequest* telemetry = nullptr);
 Result<UninstallReport> uninstall(const std::filesystem::path& settings_path,
-                                  const std::filesystem::path& hookctl_binary = {});
+                                  const std::filesystem::path& hookctl_binary = {},
+                                  const TelemetryEnv* telemetry = nullptr);
 
 // What is installed in the file (a missing file is reported, not an error); fails when the
 // file cannot be read or parsed.
 Result<SettingsDescription> describe(const std::filesystem::path& settings_path,
-                                     const std::filesystem::path& hookctl_binary = {});
+                                     const std::filesystem::path& hookctl_binary = {},
+                                     const TelemetryEnv* telemetry = nullptr);
 
 }  // namespace ccmeter
