@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
         install_app->add_flag("--force", install.force, "Replace another status line");
         install_app->add_flag("--service", install.service,
                               "Also install and start ccmeterd as a user service");
+        bool no_telemetry = false;
+        install_app->add_flag("--no-telemetry", no_telemetry,
+                              "Do not point Claude Code's OpenTelemetry export at ccmeterd");
         bool uninstall_service = false;
         CLI::App* uninstall_app =
             app.add_subcommand("uninstall", "Remove ccmeter's entries from settings.json");
@@ -66,8 +69,10 @@ int main(int argc, char** argv) {
                 stats.session_id = report[1];
             return ccmeter::run_stats_command(stats);
         }
-        if (*install_app)
+        if (*install_app) {
+            install.telemetry = !no_telemetry;
             return ccmeter::run_install_command(install);
+        }
         if (*uninstall_app)
             return ccmeter::run_uninstall_command(uninstall_service);
         if (*doctor_app)
