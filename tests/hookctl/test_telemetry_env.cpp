@@ -179,7 +179,7 @@ TEST_CASE("telemetry_env: install creates env when missing, at the end", "[telem
     CHECK(keys_of(settings.at("env")) == k_our_keys);
 }
 
-TEST_CASE("telemetry_env: re-installing is a no-op; a new token is written in place",
+TEST_CASE("telemetry_env: re-installing is a no-op, a new token is written in place",
           "[telemetry]") {
     TempDir temp;
     const fs::path settings = temp.path() / "settings.json";
