@@ -242,6 +242,10 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
                 ++stats.turn_starts;
                 m_batch.add_turn(m_turn);
                 break;
+            case LineKind::cost_state:
+                ++stats.cost_states;
+                m_batch.add_cost_state(m_parser.cost_state());
+                break;
             case LineKind::malformed:
                 ++stats.malformed_lines;
                 if (state.malformed_lines++ == 0)

@@ -60,6 +60,7 @@ struct IngestStats {
     int64_t lines = 0;
     int64_t usage_lines = 0;
     int64_t turn_starts = 0;
+    int64_t cost_states = 0;      // the client's own cost records (client_cost_state.hpp)
     int64_t malformed_lines = 0;  // found in this run
     // Paths that are not regular files (FIFOs, devices, sockets, directories, symlink loops,
     // other stat() errors): never opened for reading, skipped. Each is logged once per engine.

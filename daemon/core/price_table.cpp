@@ -94,35 +94,43 @@ std::string normalise_model(std::string_view model) {
 
 PriceTable PriceTable::builtin() {
     PriceTable table;
+    auto add = [&table](const char* model, TokenPrices base,
+                        std::optional<TokenPrices> long_context) {
+        PriceRule rule;
+        rule.model = model;
+        rule.prices = base;
+        rule.long_context = long_context;
+        table.add(std::move(rule));
+    };
     const TokenPrices opus_new = prices(5, 6.25, 10, 0.50, 25);
     const TokenPrices opus_old = prices(15, 18.75, 30, 1.50, 75);
     const TokenPrices sonnet = prices(3, 3.75, 6, 0.30, 15);
     const TokenPrices sonnet_long = prices(6, 7.50, 12, 0.60, 22.50);
     for (const char* model : {"claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-7",
                               "claude-opus-4-8", "claude-opus-5"})
-        table.add({model, 0, opus_new, std::nullopt, 1});
+        add(model, opus_new, std::nullopt);
     for (const char* model :
          {"claude-opus-4", "claude-opus-4-0", "claude-opus-4-1", "claude-3-opus"})
-        table.add({model, 0, opus_old, std::nullopt, 1});
+        add(model, opus_old, std::nullopt);
     for (const char* model : {"claude-sonnet-4", "claude-sonnet-4-0", "claude-sonnet-4-5"})
-        table.add({model, 0, sonnet, sonnet_long, 1});
+        add(model, sonnet, sonnet_long);
     for (const char* model : {"claude-sonnet-4-6", "claude-sonnet-3-7", "claude-3-7-sonnet",
                               "claude-sonnet-3-5", "claude-3-5-sonnet"})
-        table.add({model, 0, sonnet, std::nullopt, 1});
-    table.add({"claude-haiku-4-5", 0, prices(1, 1.25, 2, 0.10, 5), std::nullopt, 1});
-    table.add({"claude-3-5-haiku", 0, prices(0.80, 1, 1.60, 0.08, 4), std::nullopt, 1});
-    table.add({"claude-3-haiku", 0, prices(0.25, 0.30, 0.50, 0.03, 1.25), std::nullopt, 1});
-    table.add({"claude-sonnet-5", 0, prices(2, 2.50, 4, 0.20, 10), std::nullopt, 1});
-    table.add({"claude-fable-5", 0, prices(10, 12.50, 20, 1, 50), std::nullopt, 1});
+        add(model, sonnet, std::nullopt);
+    add("claude-haiku-4-5", prices(1, 1.25, 2, 0.10, 5), std::nullopt);
+    add("claude-3-5-haiku", prices(0.80, 1, 1.60, 0.08, 4), std::nullopt);
+    add("claude-3-haiku", prices(0.25, 0.30, 0.50, 0.03, 1.25), std::nullopt);
+    add("claude-sonnet-5", prices(2, 2.50, 4, 0.20, 10), std::nullopt);
+    add("claude-fable-5", prices(10, 12.50, 20, 1, 50), std::nullopt);
     // Measured on client 2.1.332 (2026-12-01; FACTS.md): the client's own costUSD for 1M
     // tokens of each kind. No long-context tier on any of them.
-    table.add({"claude-opus-5-5", 0, prices(4, 5, 8, 0.20, 20), std::nullopt, 1});
-    table.add({"claude-sonnet-5-5", 0, prices(2, 2.50, 4, 0.10, 10), std::nullopt, 1});
-    table.add({"claude-haiku-5-5", 0, prices(0.50, 0.625, 1, 0.05, 2.50), std::nullopt, 1});
+    add("claude-opus-5-5", prices(4, 5, 8, 0.20, 20), std::nullopt);
+    add("claude-sonnet-5-5", prices(2, 2.50, 4, 0.10, 10), std::nullopt);
+    add("claude-haiku-5-5", prices(0.50, 0.625, 1, 0.05, 2.50), std::nullopt);
     for (const char* model : {"claude-fable-5-1", "claude-mythos-5-1"})
-        table.add({model, 0, prices(10, 12.50, 20, 0.25, 50), std::nullopt, 1});
+        add(model, prices(10, 12.50, 20, 0.25, 50), std::nullopt);
     for (const char* model : {"claude-fable-5-2", "claude-mythos-5-2"})
-        table.add({model, 0, prices(8, 10, 16, 0.20, 40), std::nullopt, 1});
+        add(model, prices(8, 10, 16, 0.20, 40), std::nullopt);
     // Fast mode (usage.speed == "fast").
     for (PriceRule& rule : table.m_rules) {
         if (rule.model == "claude-opus-4-6" || rule.model == "claude-opus-4-7")
@@ -168,6 +176,7 @@ std::string PriceTable::load_overrides(const std::filesystem::path& file) {
         const std::string where = file.string() + ": " + std::string(model->get_string()) + ": ";
         PriceRule rule;
         rule.model = model->get_string();
+        rule.source = PriceSource::user_file;
         if (const json::value* from = object->if_contains("effective_from")) {
             std::string date = from->is_string() ? std::string(from->get_string()) : "";
             if (date.size() == 10)
@@ -199,6 +208,14 @@ std::string PriceTable::load_overrides(const std::filesystem::path& file) {
     for (PriceRule& rule : rules)
         add(std::move(rule));
     return {};
+}
+
+bool PriceTable::knows(std::string_view model) const {
+    const std::string key = normalise_model(model);
+    auto it = std::lower_bound(
+        m_rules.begin(), m_rules.end(), key,
+        [](const PriceRule& rule, const std::string& wanted) { return rule.model < wanted; });
+    return it != m_rules.end() && it->model == key;
 }
 
 const PriceRule* PriceTable::find(std::string_view model, int64_t timestamp_ms) const {

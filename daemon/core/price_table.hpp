@@ -28,6 +28,20 @@ struct TokenPrices {
     int64_t output = 0;
 };
 
+// Where a rule comes from (`hookctl pricing` shows it).
+enum class PriceSource {
+    builtin,    // compiled in (FACTS.md's table)
+    user_file,  // the user's prices.json
+    learned,    // from the client's own cost records (price_learner.hpp)
+};
+
+// For a learned rule: what it was learned from.
+struct LearnedFrom {
+    int equations = 0;        // client processes (per model) that priced it
+    bool determined = false;  // the equations fix every rate used; else the split is a guess
+    bool consistent = false;  // every equation reproduced; else a least-squares fit
+};
+
 struct PriceRule {
     std::string model;              // a normalised model id, e.g. "claude-opus-4-5"
     int64_t effective_from_ms = 0;  // UTC; the rule applies to responses at or after it
@@ -36,6 +50,8 @@ struct PriceRule {
     // read) exceeds k_long_context_threshold_tokens (Sonnet 4 / 4.5 with the 1M beta).
     std::optional<TokenPrices> long_context;
     int64_t fast_multiplier = 1;  // usage.speed == "fast"
+    PriceSource source = PriceSource::builtin;
+    std::optional<LearnedFrom> learned;  // source == learned
 };
 
 // What each kind of token cost, and what prompt caching saved, in pico-dollars.
@@ -86,6 +102,12 @@ class PriceTable {
     std::string load_overrides(const std::filesystem::path& file);
 
     void add(PriceRule rule);
+
+    // Every rule, sorted by (model, effective_from_ms).
+    const std::vector<PriceRule>& rules() const { return m_rules; }
+
+    // True when some rule exists for `model` (raw or normalised), at any date.
+    bool knows(std::string_view model) const;
 
     // The rule for `model` (raw or normalised) in force at `timestamp_ms`, or nullptr when the
     // model is unknown: such responses are reported as unpriced, never priced at $0.

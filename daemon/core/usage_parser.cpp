@@ -36,6 +36,7 @@ enum class Field : uint8_t {
     agent_id,
     version,
     request_id,
+    request_session_id,
     is_meta,
     message,
     // record.message
@@ -63,7 +64,7 @@ enum class Field : uint8_t {
     block_type,
 };
 
-enum class RecordType : uint8_t { unknown, assistant, user, other };
+enum class RecordType : uint8_t { unknown, assistant, user, cost_state, other };
 enum class ContentKind : uint8_t { none, string, array, other };
 
 constexpr size_t k_tracked_depth = 8;  // scopes deeper than this are all `other`
@@ -104,6 +105,8 @@ Field root_field(std::string_view key) {
                                         : Field::none;
         case 11:
             return key == "isSidechain" ? Field::is_sidechain : Field::none;
+        case 16:
+            return key == "requestSessionId" ? Field::request_session_id : Field::none;
         default:
             return Field::none;
     }
@@ -186,10 +189,12 @@ class LineHandler {
         m_usage.agent_id.clear();
         m_usage.version.clear();
         m_usage.request_id.clear();
+        m_request_session_id.clear();
         reset_message();
     }
 
     bool stopped() const { return m_stopped; }
+    bool is_cost_state() const { return m_type == RecordType::cost_state; }
     bool root_seen() const { return m_root_seen; }
 
     // What a line read to its end yields (see UsageParser::parse).
@@ -205,6 +210,14 @@ class LineHandler {
                 m_usage.message_id = m_uuid;
             m_usage.timestamp_ms = m_timestamp.value_or(0);
             m_usage.is_sidechain = m_is_sidechain;
+            // A line that --fork-session copied into a new session names the session that
+            // made the request: the response is that session's (the client bills it there).
+            if (!m_request_session_id.empty() && m_request_session_id != m_usage.session_id) {
+                m_usage.session_id.swap(m_request_session_id);
+                m_usage.is_fork_copy = true;
+            } else {
+                m_usage.is_fork_copy = false;
+            }
             std::swap(usage, m_usage);  // hands over the strings; ours are cleared next line
             return LineKind::usage;
         }
@@ -361,7 +374,8 @@ class LineHandler {
     bool check_stop(json::error_code& ec) {
         if (!m_stop_early)
             return true;
-        const bool worthless = m_type == RecordType::other ||
+        // A cost-state record is worth nothing to this walk: UsageParser reads it apart.
+        const bool worthless = m_type == RecordType::other || m_type == RecordType::cost_state ||
                                (m_type == RecordType::user && (m_is_meta || m_has_tool_result));
         if (!worthless)
             return true;
@@ -386,6 +400,8 @@ class LineHandler {
                 return &m_usage.version;
             case Field::request_id:
                 return &m_usage.request_id;
+            case Field::request_session_id:
+                return &m_request_session_id;
             case Field::message_id:
                 return &m_usage.message_id;
             case Field::model:
@@ -479,9 +495,10 @@ class LineHandler {
     bool take_string(std::string_view value, json::error_code& ec) {
         switch (m_field) {
             case Field::type:
-                m_type = value == "assistant" ? RecordType::assistant
-                         : value == "user"    ? RecordType::user
-                                              : RecordType::other;
+                m_type = value == "assistant"    ? RecordType::assistant
+                         : value == "user"       ? RecordType::user
+                         : value == "cost-state" ? RecordType::cost_state
+                                                 : RecordType::other;
                 return check_stop(ec);
             case Field::timestamp:
                 m_timestamp = parse_timestamp_ms(value);
@@ -540,6 +557,7 @@ class LineHandler {
 
     RecordType m_type = RecordType::unknown;
     std::string m_uuid;
+    std::string m_request_session_id;
     std::optional<int64_t> m_timestamp;
     bool m_is_sidechain = false;
     bool m_is_meta = false;
@@ -599,6 +617,13 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
         return LineKind::ignored;
     switch (m_parser->run(line, true)) {
         case LineParser::Outcome::stopped:
+            if (m_parser->handler().is_cost_state()) {
+                std::optional<ClientCostState> state = parse_cost_state(line);
+                if (!state)
+                    return LineKind::malformed;
+                m_cost_state = std::move(*state);
+                return LineKind::cost_state;
+            }
             // Valid up to where it stopped; still catch a line that was cut.
             return line.back() == '}' ? LineKind::ignored : LineKind::malformed;
         case LineParser::Outcome::invalid:

@@ -2,9 +2,11 @@
 //
 // What counts (see ../shared/claude-code/FACTS.md and corpus/truth.py): a top-level record with
 // "type":"assistant" and an object `message.usage`, except model "<synthetic>" (client-side
-// error lines). Usage copies nested in other records (agent_progress) never count. A top-level
-// "type":"user" record whose content is a prompt rather than a tool result, and that is not
-// isMeta, is a turn start. Message content is never copied out.
+// error lines). A line that a forked session copied (its `requestSessionId` names another
+// session) is credited to the session that made the request. A "cost-state" record carries the
+// client's own figures (client_cost_state.hpp). Usage copies nested in other records
+// (agent_progress) never count. A top-level "type":"user" record whose content is a prompt rather
+// than a tool result, and that is not isMeta, is a turn start. Message content is never copied out.
 //
 // How: one streaming (SAX) pass of Boost.JSON's basic_parser over the line that keeps only the
 // fields above and builds no tree. The pass stops as soon as the line is known to be worth
@@ -30,6 +32,7 @@
 #include <string_view>
 
 #include "common/iso_time.hpp"
+#include "core/client_cost_state.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -49,7 +52,8 @@ enum class LineKind {
     ignored,       // valid, but nothing to keep (other record types, usage copies, synthetic)
     usage,         // `usage` was filled
     turn_start,    // `turn` was filled
-    malformed,     // not a JSON object
+    cost_state,    // cost_state() holds the client's own figures for one process
+    malformed,     // not a JSON object (or a cost-state record that parse_cost_state refuses)
     out_of_range,  // a usage record with a token field that is negative, fractional or above
                    // its k_max_*_per_field: skipped, never clamped
 };
@@ -71,8 +75,12 @@ class UsageParser {
     // Used for a file's unterminated last line: such a line cannot grow any more.
     bool is_complete_object(std::string_view text);
 
+    // The record of the last parse() that returned LineKind::cost_state.
+    const ClientCostState& cost_state() const { return m_cost_state; }
+
   private:
     std::unique_ptr<LineParser> m_parser;
+    ClientCostState m_cost_state;
 };
 
 }  // namespace ccmeter

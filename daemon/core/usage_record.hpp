@@ -64,6 +64,10 @@ struct UsageRecord {
     std::string speed;  // "standard", "fast" or empty when absent
     std::string service_tier;
     std::string inference_geo;
+    // The line was copied by --fork-session from the session now in `session_id` (the one that
+    // made the request and that the client billed; the line itself sits in the fork's file).
+    // Apart from the session, a copy's metadata is the original line's.
+    bool is_fork_copy = false;
     TokenCounts tokens;
 };
 

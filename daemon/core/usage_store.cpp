@@ -1,6 +1,7 @@
 #include "core/usage_store.hpp"
 
 #include "common/status_payload.hpp"
+#include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
 
 #include <sys/stat.h>
@@ -190,6 +191,36 @@ CREATE TRIGGER responses_rollup_delete AFTER DELETE ON responses BEGIN
       AND (x.input_tokens + x.cache_creation_input_tokens + x.cache_read_input_tokens > 200000) = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000))
   WHERE bucket_ms = (OLD.timestamp_ms / 900000) * 900000 AND source_id = OLD.source_id AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = (OLD.input_tokens + OLD.cache_creation_input_tokens + OLD.cache_read_input_tokens > 200000) AND responses > 0;
 END;
+)sql",
+    // 3 -> 4: the client's own cost records (client_cost_state.hpp), one per client process.
+    R"sql(
+CREATE TABLE cost_states(
+  session_id TEXT NOT NULL,
+  start_time_ms INTEGER NOT NULL,
+  total_cost_pico INTEGER NOT NULL,
+  api_duration_ms INTEGER NOT NULL,
+  tool_duration_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  lines_added INTEGER NOT NULL,
+  lines_removed INTEGER NOT NULL,
+  has_unknown_model_cost INTEGER NOT NULL,
+  PRIMARY KEY(session_id, start_time_ms)
+) WITHOUT ROWID;
+CREATE TABLE cost_state_models(
+  session_id TEXT NOT NULL,
+  start_time_ms INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  thinking_tokens INTEGER NOT NULL,
+  cost_pico INTEGER NOT NULL,
+  PRIMARY KEY(session_id, start_time_ms, model)
+) WITHOUT ROWID;
 )sql",
 };
 
@@ -651,6 +682,18 @@ void IngestBatch::add_response(const UsageRecord& line) {
     }
 }
 
+void IngestBatch::add_cost_state(const ClientCostState& state) {
+    for (ClientCostState& existing : m_cost_states) {
+        if (existing.session_id == state.session_id &&
+            existing.start_time_ms == state.start_time_ms) {
+            if (replaces_cost_state(state, existing))
+                existing = state;
+            return;
+        }
+    }
+    m_cost_states.push_back(state);
+}
+
 void IngestBatch::set_file(const FileState& file) {
     for (FileState& existing : m_files) {
         if (existing.path == file.path) {
@@ -665,6 +708,7 @@ void IngestBatch::clear() {
     m_responses.clear();
     m_response_index.clear();
     m_turns.clear();
+    m_cost_states.clear();
     m_files.clear();
     m_lines = 0;
 }
@@ -801,6 +845,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         if (!step_done(m_insert_turn))
             return sqlite_error(m_db, "cannot store a turn");
     }
+    CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
@@ -1135,6 +1180,15 @@ Result<void> UsageStore::checkpoint() {
         SQLITE_OK)
         return sqlite_error(m_db, "cannot checkpoint");
     return {};
+}
+
+}  // namespace ccmeter
+
+namespace ccmeter {
+
+Result<std::vector<ClientCostState>> UsageStore::cost_states(
+    const std::optional<std::string>& session_id) const {
+    return load_cost_states(m_db, session_id);
 }
 
 }  // namespace ccmeter

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "core/client_cost_state.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -52,20 +53,27 @@ class IngestBatch {
     // Adds one usage line, merged (merge_response) with an earlier line of the same response.
     void add_response(const UsageRecord& line);
     void add_turn(const TurnStart& turn) { m_turns.push_back(turn); }
+    // Adds the client's record of one process; of two with the same key the one that
+    // replaces_cost_state() stays.
+    void add_cost_state(const ClientCostState& state);
     // The new state of a file the lines came from; a later state of the same file replaces it.
     void set_file(const FileState& file);
 
     const std::vector<UsageRecord>& responses() const { return m_responses; }
     const std::vector<TurnStart>& turns() const { return m_turns; }
+    const std::vector<ClientCostState>& cost_states() const { return m_cost_states; }
     const std::vector<FileState>& files() const { return m_files; }
     size_t lines() const { return m_lines; }
-    bool empty() const { return m_responses.empty() && m_turns.empty() && m_files.empty(); }
+    bool empty() const {
+        return m_responses.empty() && m_turns.empty() && m_cost_states.empty() && m_files.empty();
+    }
     void clear();
 
   private:
     std::vector<UsageRecord> m_responses;                      // one per distinct response
     std::unordered_map<std::string, size_t> m_response_index;  // message_id '\0' request_id
     std::vector<TurnStart> m_turns;
+    std::vector<ClientCostState> m_cost_states;
     std::vector<FileState> m_files;
     size_t m_lines = 0;
 };
@@ -149,6 +157,10 @@ class UsageStore {
 
     // Where aggregate() reads; RowSource::rollups unless changed (tests compare the two).
     void set_row_source(RowSource source) { m_row_source = source; }
+
+    // The client's own records of its processes (of one session if given), by start time.
+    Result<std::vector<ClientCostState>> cost_states(
+        const std::optional<std::string>& session_id = std::nullopt) const;
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);

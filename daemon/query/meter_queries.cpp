@@ -9,7 +9,9 @@ constexpr int64_t k_hour_ms = 3'600'000;
 }  // namespace
 
 MeterQueries::MeterQueries(MeterQueriesOptions options, PriceTable prices)
-    : m_options(std::move(options)), m_prices(std::move(prices)) {
+    : m_options(std::move(options)),
+      m_base_prices(std::move(prices)),
+      m_prices(std::make_shared<const PriceTable>(m_base_prices)) {
     if (m_options.max_readers == 0)
         m_options.max_readers = 1;
 }
@@ -60,8 +62,34 @@ auto MeterQueries::with_reader(Query&& query)
 }
 
 void MeterQueries::usage_changed() {
+    ++m_usage_generation;
     std::lock_guard lock(m_status_mutex);
     ++m_generation;
+}
+
+std::shared_ptr<const PriceTable> MeterQueries::prices_for(const UsageStore& store) {
+    const uint64_t generation = m_usage_generation;
+    std::lock_guard lock(m_prices_mutex);
+    if (m_prices_generation == generation)
+        return m_prices;
+    Result<std::vector<ClientCostState>> states = store.cost_states();
+    if (!states)
+        return m_prices;  // keep what was learned before; the next change tries again
+    m_prices = std::make_shared<const PriceTable>(with_learned_prices(m_base_prices, *states));
+    m_prices_generation = generation;
+    return m_prices;
+}
+
+std::shared_ptr<const PriceTable> MeterQueries::prices() {
+    Result<std::shared_ptr<const PriceTable>> table =
+        with_reader([&](const UsageStore& store) -> Result<std::shared_ptr<const PriceTable>> {
+            return prices_for(store);
+        });
+    if (!table) {
+        std::lock_guard lock(m_prices_mutex);
+        return m_prices;
+    }
+    return *table;
 }
 
 Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id,
@@ -79,7 +107,8 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
             ResponseFilter session;
             session.session_id = session_id;
             CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
-                                   return build_report(store, m_prices, session, GroupBy::none);
+                                   return build_report(store, *prices_for(store), session,
+                                                       GroupBy::none);
                                }));
             cached = cache.sessions.emplace(session_id, report.totals).first;
         }
@@ -89,7 +118,7 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
         ResponseFilter today;
         today.since_ms = today_start_ms;
         CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
-                               return build_report(store, m_prices, today, GroupBy::none);
+                               return build_report(store, *prices_for(store), today, GroupBy::none);
                            }));
         cache.today = report.totals;
         cache.today_start_ms = today_start_ms;
@@ -102,7 +131,7 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
         recent.since_ms = (now_ms - 24 * k_hour_ms) / k_hour_ms * k_hour_ms;
         CCMETER_TRY_ASSIGN(std::vector<BlockTotals> blocks,
                            with_reader([&](const UsageStore& store) {
-                               return usage_by_block(store, m_prices, recent, now_ms);
+                               return usage_by_block(store, *prices_for(store), recent, now_ms);
                            }));
         cache.block.reset();
         if (!blocks.empty() && blocks.back().active)
@@ -121,26 +150,27 @@ Result<std::vector<PeriodTotals>> MeterQueries::periods(const std::vector<int64_
                                                         const ResponseFilter& filter,
                                                         bool breakdown) {
     return with_reader([&](const UsageStore& store) {
-        return usage_by_periods(store, m_prices, boundaries, filter, breakdown);
+        return usage_by_periods(store, *prices_for(store), boundaries, filter, breakdown);
     });
 }
 
 Result<std::vector<GroupTotals>> MeterQueries::groups(GroupKind kind, const ResponseFilter& filter,
                                                       bool breakdown) {
     return with_reader([&](const UsageStore& store) {
-        return usage_by_group(store, m_prices, kind, filter, breakdown);
+        return usage_by_group(store, *prices_for(store), kind, filter, breakdown);
     });
 }
 
 Result<std::vector<BlockTotals>> MeterQueries::blocks(const ResponseFilter& filter,
                                                       int64_t now_ms) {
-    return with_reader(
-        [&](const UsageStore& store) { return usage_by_block(store, m_prices, filter, now_ms); });
+    return with_reader([&](const UsageStore& store) {
+        return usage_by_block(store, *prices_for(store), filter, now_ms);
+    });
 }
 
 Result<SessionDetail> MeterQueries::session(const std::string& session_id) {
     CCMETER_TRY_ASSIGN(SessionDetail detail, with_reader([&](const UsageStore& store) {
-                           return session_detail(store, m_prices, session_id);
+                           return session_detail(store, *prices_for(store), session_id);
                        }));
     if (detail.turns.empty())
         return Error{"no responses for session " + session_id, ErrorKind::not_found};
@@ -150,20 +180,20 @@ Result<SessionDetail> MeterQueries::session(const std::string& session_id) {
 Result<std::vector<CostParts>> MeterQueries::cost_parts_by_periods(
     const std::vector<int64_t>& boundaries, const ResponseFilter& filter) {
     return with_reader([&](const UsageStore& store) {
-        return ccmeter::cost_parts_by_periods(store, m_prices, boundaries, filter);
+        return ccmeter::cost_parts_by_periods(store, *prices_for(store), boundaries, filter);
     });
 }
 
 Result<std::map<std::string, CostParts>> MeterQueries::cost_parts_by_group(
     GroupKind kind, const ResponseFilter& filter) {
     return with_reader([&](const UsageStore& store) {
-        return ccmeter::cost_parts_by_group(store, m_prices, kind, filter);
+        return ccmeter::cost_parts_by_group(store, *prices_for(store), kind, filter);
     });
 }
 
 Result<UsageHeatmap> MeterQueries::heatmap(const ResponseFilter& filter) {
     return with_reader(
-        [&](const UsageStore& store) { return usage_heatmap(store, m_prices, filter); });
+        [&](const UsageStore& store) { return usage_heatmap(store, *prices_for(store), filter); });
 }
 
 Result<StoreCounts> MeterQueries::counts() {

@@ -10,6 +10,7 @@
 // IngestLoop), which calls usage_changed() after each commit.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +24,7 @@
 
 #include "common/error.hpp"
 #include "core/cost_parts.hpp"
+#include "core/price_learner.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_heatmap.hpp"
 #include "core/usage_queries.hpp"
@@ -64,7 +66,10 @@ class MeterQueries {
     MeterQueries(const MeterQueries&) = delete;
     MeterQueries& operator=(const MeterQueries&) = delete;
 
-    const PriceTable& prices() const { return m_prices; }
+    // The prices in force: the built-in table and the user's file, plus rules learned from the
+    // client's own cost records (price_learner.hpp) for models neither has. Learned again after
+    // each usage_changed(), on first use.
+    std::shared_ptr<const PriceTable> prices();
 
     // New usage was stored: cached figures are stale.
     void usage_changed();
@@ -112,8 +117,14 @@ class MeterQueries {
     Result<std::unique_ptr<UsageStore>> acquire();
     void release(std::unique_ptr<UsageStore> store);
 
+    std::shared_ptr<const PriceTable> prices_for(const UsageStore& store);
+
     MeterQueriesOptions m_options;
-    PriceTable m_prices;
+    const PriceTable m_base_prices;
+    std::atomic<uint64_t> m_usage_generation{1};
+    std::mutex m_prices_mutex;
+    std::shared_ptr<const PriceTable> m_prices;  // guarded by m_prices_mutex
+    uint64_t m_prices_generation = 0;            // guarded by m_prices_mutex
 
     std::mutex m_pool_mutex;
     std::condition_variable m_pool_returned;

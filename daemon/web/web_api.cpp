@@ -276,10 +276,10 @@ WebReply WebApi::models(const ApiRequest& request) {
         return from_error(parts.error());
     add_cache_figures(object, "models", "model", *parts);
     // Today's prices, USD per million tokens; null for a model without a price.
+    const std::shared_ptr<const PriceTable> prices = m_queries.prices();
     for (json::value& item : object["models"].as_array()) {
         json::object& model = item.as_object();
-        const PriceRule* rule =
-            m_queries.prices().find(model.at("model").as_string(), request.now_ms);
+        const PriceRule* rule = prices->find(model.at("model").as_string(), request.now_ms);
         if (rule)
             model["prices"] = prices_json(rule->prices);
         else
