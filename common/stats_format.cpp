@@ -37,6 +37,13 @@ void append_usage(json::object& into, const v1::Usage& usage) {
     for (const std::string& name : names)
         models.emplace_back(name);
     into["unpriced_models"] = std::move(models);
+    into["client_priced_responses"] = usage.client_priced_responses();
+    into["client_priced_usd"] = static_cast<double>(usage.client_priced_micro_usd()) / 1e6;
+    json::array learned;
+    for (const std::string& name : std::set<std::string>(usage.client_priced_models().begin(),
+                                                         usage.client_priced_models().end()))
+        learned.emplace_back(name);
+    into["client_priced_models"] = std::move(learned);
 }
 
 std::vector<std::string> sorted_keys(const ModelUsageMap& by_model) {
@@ -211,6 +218,15 @@ std::string with_unpriced_note(const TextTable& table, const v1::Usage& totals) 
             out += " " + terminal_safe(name);
         out.push_back('\n');
     }
+    if (totals.client_priced_responses() > 0) {
+        std::set<std::string> names(totals.client_priced_models().begin(),
+                                    totals.client_priced_models().end());
+        out += format_usd(totals.client_priced_micro_usd()) + " of it is priced from Claude " +
+               "Code's own figures (rates learned from its cost records; `hookctl pricing`):";
+        for (const std::string& name : names)
+            out += " " + terminal_safe(name);
+        out.push_back('\n');
+    }
     return out;
 }
 
@@ -276,6 +292,18 @@ void add_usage(v1::Usage& into, const v1::Usage& more) {
     into.set_responses(into.responses() + more.responses());
     into.set_cost_micro_usd(into.cost_micro_usd() + more.cost_micro_usd());
     into.set_unpriced_responses(into.unpriced_responses() + more.unpriced_responses());
+    into.set_client_priced_responses(into.client_priced_responses() +
+                                     more.client_priced_responses());
+    into.set_client_priced_micro_usd(into.client_priced_micro_usd() +
+                                     more.client_priced_micro_usd());
+    if (more.client_priced_models_size() > 0) {
+        std::set<std::string> names(into.client_priced_models().begin(),
+                                    into.client_priced_models().end());
+        names.insert(more.client_priced_models().begin(), more.client_priced_models().end());
+        into.clear_client_priced_models();
+        for (const std::string& name : names)
+            into.add_client_priced_models(name);
+    }
     if (more.unpriced_models_size() > 0) {
         std::set<std::string> names(into.unpriced_models().begin(), into.unpriced_models().end());
         names.insert(more.unpriced_models().begin(), more.unpriced_models().end());
@@ -590,6 +618,124 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
                       terminal_safe(reply.project()) + "\n\n";
     out += with_unpriced_note(table, reply.usage());
     return out;
+}
+
+namespace {
+
+// Micro-dollars per million tokens as USD per million tokens ("0.625").
+double per_million(int64_t micro_usd) {
+    return static_cast<double>(micro_usd) / 1e6;
+}
+
+std::string rate_text(int64_t micro_usd) {
+    std::string text = std::to_string(micro_usd / 1'000'000);
+    int64_t fraction = micro_usd % 1'000'000;
+    if (fraction != 0) {
+        std::string digits = std::to_string(1'000'000 + fraction).substr(1);
+        while (!digits.empty() && digits.back() == '0')
+            digits.pop_back();
+        text += "." + digits;
+    }
+    return text;
+}
+
+json::object rates_json(const v1::Rates& rates) {
+    json::object out;
+    out["input"] = per_million(rates.input());
+    out["cache_write_5m"] = per_million(rates.cache_write_5m());
+    out["cache_write_1h"] = per_million(rates.cache_write_1h());
+    out["cache_read"] = per_million(rates.cache_read());
+    out["output"] = per_million(rates.output());
+    return out;
+}
+
+std::string effective_from(int64_t ms) {
+    if (ms <= 0)
+        return "";
+    const time_t seconds = static_cast<time_t>(ms / 1000);
+    struct tm parts {};
+    gmtime_r(&seconds, &parts);
+    char text[48];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1,
+                  parts.tm_mday);
+    return text;
+}
+
+std::string source_text(const v1::PriceRule& rule) {
+    if (rule.source() != "learned")
+        return rule.source() == "user_file" ? "your prices.json" : "built in";
+    std::string text = "learned from the client (" + std::to_string(rule.learned_equations()) +
+                       (rule.learned_equations() == 1 ? " process" : " processes");
+    if (!rule.learned_determined())
+        text += "; per-process totals exact, split over rates estimated";
+    if (!rule.learned_consistent())
+        text += "; approximate fit";
+    return text + ")";
+}
+
+}  // namespace
+
+json::object pricing_json(const v1::PricingReply& reply) {
+    json::object out;
+    out["overrides_file"] = reply.overrides_file();
+    json::array rules;
+    for (const v1::PriceRule& rule : reply.rules()) {
+        json::object item;
+        item["model"] = rule.model();
+        const std::string from = effective_from(rule.effective_from_ms());
+        if (from.empty())
+            item["effective_from"] = nullptr;
+        else
+            item["effective_from"] = from;
+        for (auto& [key, value] : rates_json(rule.rates()))
+            item[key] = value;
+        item["fast_multiplier"] = rule.fast_multiplier();
+        if (rule.has_long_context())
+            item["long_context"] = rates_json(rule.long_context());
+        else
+            item["long_context"] = nullptr;
+        item["source"] = rule.source();
+        if (rule.source() == "learned") {
+            json::object learned;
+            learned["equations"] = rule.learned_equations();
+            learned["determined"] = rule.learned_determined();
+            learned["consistent"] = rule.learned_consistent();
+            item["learned"] = std::move(learned);
+        }
+        rules.push_back(std::move(item));
+    }
+    out["rules"] = std::move(rules);
+    return out;
+}
+
+std::string pricing_table(const v1::PricingReply& reply) {
+    TextTable table({{"Model", Align::left},
+                     {"From", Align::left},
+                     {"Input"},
+                     {"5m write"},
+                     {"1h write"},
+                     {"Cache read"},
+                     {"Output"},
+                     {"Fast"},
+                     {"Source", Align::left}});
+    for (const v1::PriceRule& rule : reply.rules()) {
+        const v1::Rates& r = rule.rates();
+        const std::string from = effective_from(rule.effective_from_ms());
+        table.add_row(
+            {rule.model(), from.empty() ? "always" : from, rate_text(r.input()),
+             rate_text(r.cache_write_5m()), rate_text(r.cache_write_1h()),
+             rate_text(r.cache_read()), rate_text(r.output()),
+             rule.fast_multiplier() > 1 ? std::to_string(rule.fast_multiplier()) + "x" : "",
+             source_text(rule)});
+        if (rule.has_long_context()) {
+            const v1::Rates& l = rule.long_context();
+            table.add_row({"  └ over 200k input", "", rate_text(l.input()),
+                           rate_text(l.cache_write_5m()), rate_text(l.cache_write_1h()),
+                           rate_text(l.cache_read()), rate_text(l.output()), "", ""});
+        }
+    }
+    return "USD per million tokens; web searches $0.01 each. Overrides: " +
+           terminal_safe(reply.overrides_file()) + "\n" + table.render();
 }
 
 }  // namespace ccmeter

@@ -10,7 +10,10 @@
 //   U = {"input_tokens", "output_tokens", "cache_creation_input_tokens",
 //        "cache_read_input_tokens", "cache_5m", "cache_1h", "web_search_requests",
 //        "web_fetch_requests", "unique_responses" (= Usage.responses), "cost_usd" (priced
-//        responses only), "unpriced_responses", "unpriced_models" ([names])}
+//        responses only), "unpriced_responses", "unpriced_models" ([names]),
+//        "client_priced_responses", "client_priced_usd" (part of cost_usd),
+//        "client_priced_models" ([names]): priced by rates learned from the client's own
+//        cost records, for models ccmeter's table lacks}
 //   "...U" means U's keys written into the enclosing object.
 //   summary:   {"today":U, "this_week":U, "this_month":U, "all_time":U, "totals":U (= all_time)}
 //   daily / weekly / monthly:
@@ -28,6 +31,11 @@
 //   session ID:{"session_id", "project", "totals":U,
 //               "turns":[{"start_ms", ...U, "responses":[{"message_id", "request_id",
 //                         "timestamp_ms", "model", "is_sidechain", "agent_id", ...U}]}]}
+//   pricing:   {"overrides_file", "rules":[{"model", "effective_from" ("YYYY-MM-DD" UTC, or
+//              null for always), "input", "cache_write_5m", "cache_write_1h", "cache_read",
+//              "output" (USD per million tokens), "fast_multiplier", "long_context" ({the five
+//              rates} or null), "source" ("builtin" | "user_file" | "learned"), and for
+//              learned rules "learned": {"equations", "determined", "consistent"}}]}
 // Lists keep the reply's order (groups: most recent first; periods, blocks, turns: in time
 // order); "by_model" keys and "unpriced_models" are sorted by name. Every "totals" is the sum of
 // the listed items, except for session ID, where it is SessionReply.usage.
@@ -93,6 +101,9 @@ boost::json::object session_json(const v1::SessionReply& reply);
 //             Started, Models + token columns; with breakdown each response follows its turn
 //             ("  └ 14:03:22", its model, "agent <id>" or "sidechain").
 std::string summary_table(const SummaryUsage& summary);
+//   pricing:  Model, From, Input, 5m write, 1h write, Cache read, Output ($/Mtok), Fast, Source
+boost::json::object pricing_json(const v1::PricingReply& reply);
+std::string pricing_table(const v1::PricingReply& reply);
 std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
                           std::string_view period_header, bool breakdown);
 std::string sessions_table(const v1::GroupsReply& reply, bool breakdown);

@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
         bool no_open = false;
         CLI::App* web_app = app.add_subcommand("web", "Print (and open) the web view's URL");
         web_app->add_flag("--no-open", no_open, "Only print the URL");
+        bool pricing_json = false;
+        CLI::App* pricing_app =
+            app.add_subcommand("pricing", "Show the prices in force and where each comes from");
+        pricing_app->add_flag("--json", pricing_json, "Stable JSON for scripts");
         bool doctor_json = false;
         doctor_app->add_flag("--json", doctor_json, "The daemon's health as JSON");
         CLI11_PARSE(app, argc, argv);
@@ -75,6 +79,8 @@ int main(int argc, char** argv) {
         }
         if (*uninstall_app)
             return ccmeter::run_uninstall_command(uninstall_service);
+        if (*pricing_app)
+            return ccmeter::run_pricing_command(pricing_json);
         if (*doctor_app)
             return ccmeter::run_doctor_command(doctor_json);
         if (*web_app) {

@@ -47,6 +47,10 @@ Result<v1::BlocksReply> MeterClient::blocks(const v1::BlocksRequest& request,
     return call<v1::BlocksReply>("/ccmeter.v1.Meter/Blocks", request, deadline);
 }
 
+Result<v1::PricingReply> MeterClient::pricing(Clock::time_point deadline) {
+    return call<v1::PricingReply>("/ccmeter.v1.Meter/Pricing", v1::PricingRequest(), deadline);
+}
+
 Result<v1::HealthReply> MeterClient::health(Clock::time_point deadline) {
     return call<v1::HealthReply>("/ccmeter.v1.Meter/Health", v1::HealthRequest(), deadline);
 }

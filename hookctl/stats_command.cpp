@@ -26,26 +26,6 @@ MeterClient::Clock::time_point deadline() {
     return MeterClient::Clock::now() + k_query_deadline;
 }
 
-// The daemon's health; starts the daemon and waits for it when nobody listens.
-Result<v1::HealthReply> reach_daemon(MeterClient& client) {
-    Result<v1::HealthReply> health = client.health(deadline());
-    if (health || !client.daemon_unreachable())
-        return health;
-    std::cerr << "hookctl: starting ccmeterd...\n";
-    if (!spawn_daemon())
-        return Error("ccmeterd is not running (CCMETER_NO_SPAWN=1?)");
-    const auto give_up = std::chrono::steady_clock::now() + k_startup_wait;
-    while (std::chrono::steady_clock::now() < give_up) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        health = client.health(deadline());
-        if (health)
-            break;
-    }
-    if (!health)
-        return Error("ccmeterd did not start; see " + (runtime_dir() / "ccmeterd.log").string());
-    return health;
-}
-
 // The daemon's health once it has caught up with the transcripts (a fresh daemon backfills
 // first), so that stats never show a partial history without saying so.
 Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
@@ -68,6 +48,43 @@ void print(const boost::json::object& json) {
 }
 
 }  // namespace
+
+// The daemon's health; starts the daemon and waits for it when nobody listens.
+Result<v1::HealthReply> reach_daemon(MeterClient& client) {
+    Result<v1::HealthReply> health = client.health(deadline());
+    if (health || !client.daemon_unreachable())
+        return health;
+    std::cerr << "hookctl: starting ccmeterd...\n";
+    if (!spawn_daemon())
+        return Error("ccmeterd is not running (CCMETER_NO_SPAWN=1?)");
+    const auto give_up = std::chrono::steady_clock::now() + k_startup_wait;
+    while (std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        health = client.health(deadline());
+        if (health)
+            break;
+    }
+    if (!health)
+        return Error("ccmeterd did not start; see " + (runtime_dir() / "ccmeterd.log").string());
+    return health;
+}
+
+int run_pricing_command(bool json) {
+    MeterClient client(socket_path());
+    Result<v1::PricingReply> reply =
+        reach_daemon(client).has_value()
+            ? client.pricing(deadline())
+            : Result<v1::PricingReply>(Error("ccmeterd is not running"));
+    if (!reply) {
+        std::cerr << "hookctl: " << reply.error().message << "\n";
+        return 1;
+    }
+    if (json)
+        print(pricing_json(*reply));
+    else
+        std::cout << pricing_table(*reply);
+    return 0;
+}
 
 int run_stats_command(const StatsCommandOptions& options) {
     if (options.tz) {

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "ccmeter/v1/ccmeter.pb.h"
+#include "common/error.hpp"
+
 namespace ccmeter {
 
 struct StatsCommandOptions {
@@ -25,5 +28,13 @@ struct StatsCommandOptions {
 
 // Returns the exit code: 0, 1 when the daemon could not answer, 2 for bad arguments.
 int run_stats_command(const StatsCommandOptions& options);
+
+// `hookctl pricing [--json]`: the prices in force (built in, the user's file, learned from the
+// client), from the daemon.
+int run_pricing_command(bool json);
+
+class MeterClient;
+// The daemon's health; starts the daemon and waits for it (a few seconds) when nobody listens.
+Result<v1::HealthReply> reach_daemon(MeterClient& client);
 
 }  // namespace ccmeter

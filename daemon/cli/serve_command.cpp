@@ -80,7 +80,6 @@ PriceTable load_prices(const fs::path& configured, Logger& log) {
     return prices;
 }
 
-
 }  // namespace
 
 int run_serve_command(const ServeCommandOptions& options) {
@@ -125,6 +124,7 @@ int run_serve_command(const ServeCommandOptions& options) {
     MeterServiceOptions service_options;
     service_options.database = loop_options.database;
     service_options.config_dirs = loop_options.config_dirs;
+    service_options.prices_file = options.prices.empty() ? default_prices_path() : options.prices;
     MeterQueriesOptions query_options;
     query_options.database = loop_options.database;
     MeterQueries queries(query_options, load_prices(options.prices, log));
@@ -151,7 +151,8 @@ int run_serve_command(const ServeCommandOptions& options) {
     }
     // The web view: after the gRPC server, before the ingest loop (so no new usage is missed).
     std::unique_ptr<WebServer> web;
-    if (const uint16_t web_port = options.web_port.value_or(static_cast<uint16_t>(web_port_from_environment()))) {
+    if (const uint16_t web_port =
+            options.web_port.value_or(static_cast<uint16_t>(web_port_from_environment()))) {
         WebServerOptions web_options;
         web_options.port = web_port;
         web_options.url_file = web_url_path();

@@ -106,6 +106,12 @@ class PriceTable {
     // Every rule, sorted by (model, effective_from_ms).
     const std::vector<PriceRule>& rules() const { return m_rules; }
 
+    // True when the rule in force for `model` at `timestamp_ms` was learned from the client.
+    bool is_learned(std::string_view model, int64_t timestamp_ms) const {
+        const PriceRule* rule = find(model, timestamp_ms);
+        return rule && rule->source == PriceSource::learned;
+    }
+
     // True when some rule exists for `model` (raw or normalised), at any date.
     bool knows(std::string_view model) const;
 

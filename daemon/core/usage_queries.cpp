@@ -16,13 +16,20 @@ int64_t multiply_divide(int64_t a, int64_t b, int64_t c) {
     return a / c * b + a % c * b / c;
 }
 
-std::optional<int64_t> cost_of(const PriceTable& prices, const AggregateRow& row) {
-    return prices.cost_pico_usd(row.model, row.bucket_start_ms, row.speed, row.long_context,
-                                row.tokens);
+// A row's cost, and whether its price was learned from the client.
+struct RowCost {
+    std::optional<int64_t> pico_usd;
+    bool client_priced = false;
+};
+
+RowCost cost_of(const PriceTable& prices, const AggregateRow& row) {
+    return {prices.cost_pico_usd(row.model, row.bucket_start_ms, row.speed, row.long_context,
+                                 row.tokens),
+            prices.is_learned(row.model, row.bucket_start_ms)};
 }
 
-void add_row(UsageTotals& totals, const AggregateRow& row, const std::optional<int64_t>& cost) {
-    totals.add(row.model, row.responses, row.tokens, cost);
+void add_row(UsageTotals& totals, const AggregateRow& row, const RowCost& cost) {
+    totals.add(row.model, row.responses, row.tokens, cost.pico_usd, cost.client_priced);
 }
 
 }  // namespace
@@ -78,14 +85,14 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
         periods.back().start_ms = boundaries[i];
         periods.back().end_ms = boundaries[i + 1];
     }
-    Result<void> done = for_each_period_row(
-        store, boundaries, std::move(filter), [&](size_t i, const AggregateRow& row) {
-            PeriodTotals& period = periods[i];
-            const std::optional<int64_t> cost = cost_of(prices, row);
-            add_row(period.usage, row, cost);
-            if (breakdown)
-                add_row(period.by_model[row.model], row, cost);
-        });
+    Result<void> done = for_each_period_row(store, boundaries, std::move(filter),
+                                            [&](size_t i, const AggregateRow& row) {
+                                                PeriodTotals& period = periods[i];
+                                                const RowCost cost = cost_of(prices, row);
+                                                add_row(period.usage, row, cost);
+                                                if (breakdown)
+                                                    add_row(period.by_model[row.model], row, cost);
+                                            });
     if (!done)
         return done.error();
     return periods;
@@ -112,7 +119,7 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
             (group.project.empty() || row.detail < group.project))
             group.project = row.detail;
         group.models.insert(row.model);
-        const std::optional<int64_t> cost = cost_of(prices, row);
+        const RowCost cost = cost_of(prices, row);
         add_row(group.usage, row, cost);
         if (breakdown)
             add_row(group.by_model[row.model], row, cost);
@@ -133,7 +140,7 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
                                                 const ResponseFilter& filter, int64_t now_ms) {
     struct Minute {
         AggregateRow row;
-        std::optional<int64_t> cost;
+        RowCost cost;
     };
     std::vector<Minute> minutes;
     Result<void> done =
@@ -192,6 +199,7 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
             detail.project = response.cwd;
         const std::optional<int64_t> cost = prices.cost_pico_usd(
             response.model, response.timestamp_ms, response.speed, response.tokens);
+        const bool learned = prices.is_learned(response.model, response.timestamp_ms);
         // The turn is the last start at or before the response; earlier ones form turn 0.
         auto next = std::upper_bound(starts.begin(), starts.end(), response.timestamp_ms);
         const int64_t turn_start = next == starts.begin() ? -1 : *(next - 1);
@@ -200,9 +208,9 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
             detail.turns.back().start_ms = turn_start;
         }
         TurnTotals& turn = detail.turns.back();
-        turn.usage.add(response.model, 1, response.tokens, cost);
+        turn.usage.add(response.model, 1, response.tokens, cost, learned);
         turn.responses.push_back({response, cost});
-        detail.usage.add(response.model, 1, response.tokens, cost);
+        detail.usage.add(response.model, 1, response.tokens, cost, learned);
     });
     if (!done)
         return done.error();

@@ -6,11 +6,16 @@
 namespace ccmeter {
 
 void UsageTotals::add(const std::string& model, int64_t count, const TokenCounts& summed,
-                      const std::optional<int64_t>& cost) {
+                      const std::optional<int64_t>& cost, bool client_priced) {
     tokens.add(summed);
     responses += count;
     if (cost) {
         cost_pico_usd += *cost;
+        if (client_priced) {
+            client_priced_responses += count;
+            client_priced_pico_usd += *cost;
+            client_priced_models.insert(model);
+        }
     } else {
         unpriced_responses += count;
         unpriced_tokens.add(summed);
@@ -43,20 +48,21 @@ Result<UsageReport> build_report(const UsageStore& store, const PriceTable& pric
     Result<void> visited = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
         const std::optional<int64_t> cost = prices.cost_pico_usd(
             row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
-        report.totals.add(row.model, row.responses, row.tokens, cost);
+        const bool learned = prices.is_learned(row.model, row.bucket_start_ms);
+        report.totals.add(row.model, row.responses, row.tokens, cost, learned);
         switch (group_by) {
             case GroupBy::none:
                 break;
             case GroupBy::model:
-                report.groups[row.model].add(row.model, row.responses, row.tokens, cost);
+                report.groups[row.model].add(row.model, row.responses, row.tokens, cost, learned);
                 break;
             case GroupBy::day_utc:
                 report.groups[utc_day(row.bucket_start_ms)].add(row.model, row.responses,
-                                                                row.tokens, cost);
+                                                                row.tokens, cost, learned);
                 break;
             case GroupBy::session:
             case GroupBy::project:
-                report.groups[row.group].add(row.model, row.responses, row.tokens, cost);
+                report.groups[row.group].add(row.model, row.responses, row.tokens, cost, learned);
                 break;
         }
     });

@@ -23,10 +23,16 @@ struct UsageTotals {
     int64_t unpriced_responses = 0;
     TokenCounts unpriced_tokens;
     std::set<std::string> unpriced_models;
+    // Priced by rates learned from the client's own cost records (PriceSource::learned): their
+    // money is in cost_pico_usd, and reports say it is the client's figure.
+    int64_t client_priced_responses = 0;
+    int64_t client_priced_pico_usd = 0;
+    std::set<std::string> client_priced_models;
 
     // Adds summed responses of one model; `cost_pico_usd` is nullopt when it has no price.
+    // `client_priced`: the price was learned from the client (see above).
     void add(const std::string& model, int64_t responses, const TokenCounts& tokens,
-             const std::optional<int64_t>& cost_pico_usd);
+             const std::optional<int64_t>& cost_pico_usd, bool client_priced = false);
 };
 
 // Rounds pico-dollars to the nearest micro-dollar (half away from zero).

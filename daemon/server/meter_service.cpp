@@ -131,6 +131,13 @@ grpc::Status MeterService::Blocks(grpc::ServerContext*, const v1::BlocksRequest*
         [&](const std::vector<BlockTotals>& blocks) { *reply = blocks_proto(blocks); });
 }
 
+grpc::Status MeterService::Pricing(grpc::ServerContext*, const v1::PricingRequest*,
+                                   v1::PricingReply* reply) {
+    *reply = pricing_proto(*m_queries.prices());
+    reply->set_overrides_file(m_options.prices_file.string());
+    return grpc::Status::OK;
+}
+
 grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*,
                                   v1::HealthReply* reply) {
     reply->set_version(CCMETER_VERSION);

@@ -25,6 +25,7 @@ struct MeterServiceOptions {
     // How long StatusLine waits for its transcript's new bytes before answering with what is
     // stored. Default 150 ms: well inside the status line's budget.
     std::chrono::milliseconds status_ingest_deadline{150};
+    std::filesystem::path prices_file;  // the user's overrides (Pricing names it)
 };
 
 class MeterService final : public v1::Meter::Service {
@@ -42,6 +43,8 @@ class MeterService final : public v1::Meter::Service {
                          v1::SessionReply*) override;
     grpc::Status Blocks(grpc::ServerContext*, const v1::BlocksRequest*, v1::BlocksReply*) override;
     grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply*) override;
+    grpc::Status Pricing(grpc::ServerContext*, const v1::PricingRequest*,
+                         v1::PricingReply*) override;
 
   private:
     MeterServiceOptions m_options;

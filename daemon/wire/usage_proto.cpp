@@ -18,6 +18,54 @@ void fill_usage(const UsageTotals& totals, v1::Usage& usage) {
     usage.set_unpriced_responses(totals.unpriced_responses);
     for (const std::string& model : totals.unpriced_models)
         usage.add_unpriced_models(model);
+    usage.set_client_priced_responses(totals.client_priced_responses);
+    usage.set_client_priced_micro_usd(micro_usd(totals.client_priced_pico_usd));
+    for (const std::string& model : totals.client_priced_models)
+        usage.add_client_priced_models(model);
+}
+
+namespace {
+
+void fill_rates(const TokenPrices& prices, v1::Rates& rates) {
+    rates.set_input(prices.input);
+    rates.set_cache_write_5m(prices.cache_write_5m);
+    rates.set_cache_write_1h(prices.cache_write_1h);
+    rates.set_cache_read(prices.cache_read);
+    rates.set_output(prices.output);
+}
+
+const char* source_name(PriceSource source) {
+    switch (source) {
+        case PriceSource::builtin:
+            return "builtin";
+        case PriceSource::user_file:
+            return "user_file";
+        case PriceSource::learned:
+            return "learned";
+    }
+    return "builtin";
+}
+
+}  // namespace
+
+v1::PricingReply pricing_proto(const PriceTable& prices) {
+    v1::PricingReply reply;
+    for (const PriceRule& rule : prices.rules()) {
+        v1::PriceRule& out = *reply.add_rules();
+        out.set_model(rule.model);
+        out.set_effective_from_ms(rule.effective_from_ms);
+        fill_rates(rule.prices, *out.mutable_rates());
+        if (rule.long_context)
+            fill_rates(*rule.long_context, *out.mutable_long_context());
+        out.set_fast_multiplier(rule.fast_multiplier);
+        out.set_source(source_name(rule.source));
+        if (rule.learned) {
+            out.set_learned_equations(rule.learned->equations);
+            out.set_learned_determined(rule.learned->determined);
+            out.set_learned_consistent(rule.learned->consistent);
+        }
+    }
+    return reply;
 }
 
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by) {

@@ -23,6 +23,8 @@ v1::PeriodsReply periods_proto(const std::vector<PeriodTotals>& periods);
 v1::GroupsReply groups_proto(const std::vector<GroupTotals>& groups);
 v1::BlocksReply blocks_proto(const std::vector<BlockTotals>& blocks);
 v1::SessionReply session_proto(const SessionDetail& detail);
+// Every rule of `prices`, with where it comes from.
+v1::PricingReply pricing_proto(const PriceTable& prices);
 
 // The wire's grouping as the core's; nullopt when unset or unknown.
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);
