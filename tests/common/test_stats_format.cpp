@@ -156,7 +156,8 @@ boost::json::value round_trip(const boost::json::object& object) {
 const std::vector<std::string> k_usage_keys{
     "input_tokens",     "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
     "cache_5m",         "cache_1h",      "web_search_requests",         "web_fetch_requests",
-    "unique_responses", "cost_usd",      "unpriced_responses",          "unpriced_models"};
+    "unique_responses", "cost_usd",      "unpriced_responses",          "unpriced_models",
+    "client_priced_responses", "client_priced_usd", "client_priced_models"};
 
 std::vector<std::string> with_usage_keys(std::vector<std::string> leading,
                                          const std::vector<std::string>& trailing = {}) {
@@ -177,7 +178,8 @@ TEST_CASE("stats_format: a Usage in JSON", "[stats_format]") {
           R"({"input_tokens":1239,"output_tokens":56795,"cache_creation_input_tokens":1000000,)"
           R"("cache_read_input_tokens":12345678,"cache_5m":7,"cache_1h":1000000,)"
           R"("web_search_requests":2,"web_fetch_requests":3,"unique_responses":43,)"
-          R"("cost_usd":12.345678,"unpriced_responses":1,"unpriced_models":["claude-future-9"]})");
+          R"("cost_usd":12.345678,"unpriced_responses":1,"unpriced_models":["claude-future-9"],)"
+          R"("client_priced_responses":0,"client_priced_usd":0,"client_priced_models":[]})");
 }
 
 TEST_CASE("stats_format: adding usages sums counts and unions unpriced models", "[stats_format]") {
@@ -471,4 +473,54 @@ TEST_CASE("stats_format: escape sequences in a cwd or session id are not printed
     unpriced.mutable_groups(0)->mutable_usage()->set_unpriced_responses(1);
     unpriced.mutable_groups(0)->mutable_usage()->add_unpriced_models("future\x1b[2J");
     CHECK(models_table(unpriced).find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("stats_format: money priced from the client is named under the table",
+          "[stats_format]") {
+    v1::PeriodsReply reply;
+    v1::Period& period = *reply.add_periods();
+    period.set_start_ms(0);
+    period.set_end_ms(86'400'000);
+    v1::Usage& usage = *period.mutable_usage();
+    usage.set_responses(2);
+    usage.set_cost_micro_usd(15'776);
+    usage.set_client_priced_responses(2);
+    usage.set_client_priced_micro_usd(15'776);
+    usage.add_client_priced_models("claude-opus-7");
+    const std::string table = periods_table(reply, {"1970-01-01"}, "Date", false);
+    CHECK_THAT(table, Catch::Contains("$0.02 of it is priced from Claude Code's own figures"));
+    CHECK_THAT(table, Catch::Contains("claude-opus-7"));
+    const boost::json::object json = usage_json(usage);
+    CHECK(json.at("client_priced_usd").as_double() == 0.015776);
+}
+
+TEST_CASE("stats_format: pricing table and JSON say where each rule comes from",
+          "[stats_format]") {
+    v1::PricingReply reply;
+    reply.set_overrides_file("/home/u/.config/ccmeter/prices.json");
+    v1::PriceRule& builtin = *reply.add_rules();
+    builtin.set_model("claude-haiku-5-5");
+    builtin.mutable_rates()->set_input(500'000);
+    builtin.mutable_rates()->set_cache_write_5m(625'000);
+    builtin.mutable_rates()->set_output(2'500'000);
+    builtin.set_fast_multiplier(1);
+    builtin.set_source("builtin");
+    v1::PriceRule& learned = *reply.add_rules();
+    learned.set_model("claude-opus-7");
+    learned.mutable_rates()->set_input(4'000'000);
+    learned.set_fast_multiplier(1);
+    learned.set_source("learned");
+    learned.set_learned_equations(3);
+    learned.set_learned_determined(true);
+    learned.set_learned_consistent(true);
+    const std::string table = pricing_table(reply);
+    CHECK_THAT(table, Catch::Contains("0.625"));
+    CHECK_THAT(table, Catch::Contains("learned from the client (3 processes)"));
+    CHECK_THAT(table, Catch::Contains("built in"));
+    const boost::json::object json = pricing_json(reply);
+    const boost::json::array& rules = json.at("rules").as_array();
+    CHECK(rules[0].at("cache_write_5m").as_double() == 0.625);
+    CHECK(rules[0].at("effective_from").is_null());
+    CHECK(rules[1].at("source").as_string() == "learned");
+    CHECK(rules[1].at("learned").at("equations").as_int64() == 3);
 }
