@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -736,6 +737,132 @@ std::string pricing_table(const v1::PricingReply& reply) {
     }
     return "USD per million tokens; web searches $0.01 each. Overrides: " +
            terminal_safe(reply.overrides_file()) + "\n" + table.render();
+}
+
+namespace {
+
+struct CheckDay {
+    int64_t sessions = 0;
+    int64_t transcripts = 0;
+    int64_t client = 0;
+};
+
+std::map<std::string, CheckDay> check_days(const v1::CheckReply& reply) {
+    std::map<std::string, CheckDay> days;
+    for (const v1::SessionCheck& s : reply.sessions()) {
+        CheckDay& day = days[day_label(local_day_start(s.first_process_ms()))];
+        ++day.sessions;
+        day.transcripts += s.ours_micro_usd();
+        day.client += s.client_micro_usd();
+    }
+    return days;
+}
+
+double usd(int64_t micro) {
+    return static_cast<double>(micro) / 1e6;
+}
+
+std::string signed_usd(int64_t micro) {
+    if (micro == 0)
+        return "$0.00";
+    std::string text = micro > 0 ? "+" : "-";
+    const int64_t magnitude = micro > 0 ? micro : -micro;
+    // Under a cent, the micro-dollars themselves.
+    if (magnitude < 10'000)
+        return text + "$0.00" + std::to_string(1'000'000 + magnitude).substr(3);
+    return text + format_usd(magnitude);
+}
+
+}  // namespace
+
+json::object check_json(const v1::CheckReply& reply) {
+    json::object out;
+    json::array days;
+    CheckDay total;
+    for (const auto& [label, day] : check_days(reply)) {
+        json::object item;
+        item["day"] = label;
+        item["sessions"] = day.sessions;
+        item["transcripts_usd"] = usd(day.transcripts);
+        item["client_usd"] = usd(day.client);
+        item["difference_usd"] = usd(day.client - day.transcripts);
+        days.push_back(std::move(item));
+        total.sessions += day.sessions;
+        total.transcripts += day.transcripts;
+        total.client += day.client;
+    }
+    out["days"] = std::move(days);
+    json::array sessions;
+    for (const v1::SessionCheck& s : reply.sessions()) {
+        json::object item;
+        item["session_id"] = s.session_id();
+        item["project"] = s.project();
+        item["first_process_ms"] = s.first_process_ms();
+        item["processes"] = s.processes();
+        item["transcripts_usd"] = usd(s.ours_micro_usd());
+        item["client_usd"] = usd(s.client_micro_usd());
+        item["difference_usd"] = usd(s.client_micro_usd() - s.ours_micro_usd());
+        item["unique_responses"] = s.responses();
+        item["unpriced_responses"] = s.unpriced_responses();
+        json::array models;
+        for (const std::string& model : s.client_only_models())
+            models.emplace_back(model);
+        item["client_only_models"] = std::move(models);
+        sessions.push_back(std::move(item));
+    }
+    out["sessions"] = std::move(sessions);
+    json::object totals;
+    totals["sessions"] = total.sessions;
+    totals["transcripts_usd"] = usd(total.transcripts);
+    totals["client_usd"] = usd(total.client);
+    totals["difference_usd"] = usd(total.client - total.transcripts);
+    out["totals"] = std::move(totals);
+    return out;
+}
+
+std::string check_table(const v1::CheckReply& reply) {
+    if (reply.sessions_size() == 0)
+        return "No session has the client's own cost record yet (Claude Code 2.1.332 and later "
+               "write one when a session's process ends).\n";
+    TextTable table({{"Day", Align::left},
+                     {"Sessions"},
+                     {"From transcripts"},
+                     {"Reported by client"},
+                     {"Difference"}});
+    CheckDay total;
+    for (const auto& [label, day] : check_days(reply)) {
+        table.add_row({label, format_count(day.sessions), format_usd(day.transcripts),
+                       format_usd(day.client), signed_usd(day.client - day.transcripts)});
+        total.sessions += day.sessions;
+        total.transcripts += day.transcripts;
+        total.client += day.client;
+    }
+    table.add_rule();
+    table.add_row({"Total", format_count(total.sessions), format_usd(total.transcripts),
+                   format_usd(total.client), signed_usd(total.client - total.transcripts)});
+    std::string out = table.render();
+    for (const v1::SessionCheck& s : reply.sessions()) {
+        const int64_t difference = s.client_micro_usd() - s.ours_micro_usd();
+        if (difference == 0)
+            continue;
+        out += "session " + terminal_safe(s.session_id()) + ": " + signed_usd(difference);
+        if (s.client_only_models_size() > 0) {
+            out += " (the client billed calls no transcript records:";
+            for (const std::string& model : s.client_only_models())
+                out += " " + terminal_safe(model);
+            out += ")";
+        } else if (s.unpriced_responses() > 0) {
+            out += " (" + format_count(s.unpriced_responses()) + " responses without a price)";
+        } else if (difference > 0) {
+            out +=
+                " (calls the transcript does not record, e.g. session titles, or a final "
+                "usage that never reached it)";
+        } else {
+            out += " (responses of a client process that is still running or wrote no record)";
+        }
+        out.push_back('\n');
+    }
+    return out;
 }
 
 }  // namespace ccmeter

@@ -31,6 +31,14 @@
 //   session ID:{"session_id", "project", "totals":U,
 //               "turns":[{"start_ms", ...U, "responses":[{"message_id", "request_id",
 //                         "timestamp_ms", "model", "is_sidechain", "agent_id", ...U}]}]}
+//   check:     {"days":[{"day" (local, of the session's first process), "sessions",
+//                       "transcripts_usd", "client_usd", "difference_usd"}],
+//               "sessions":[{"session_id", "project", "first_process_ms", "processes",
+//                            "transcripts_usd", "client_usd", "difference_usd",
+//                            "unique_responses", "unpriced_responses",
+//                            "client_only_models":[...]}],
+//               "totals":{"sessions", "transcripts_usd", "client_usd", "difference_usd"}}
+//              difference = client - transcripts.
 //   pricing:   {"overrides_file", "rules":[{"model", "effective_from" ("YYYY-MM-DD" UTC, or
 //              null for always), "input", "cache_write_5m", "cache_write_1h", "cache_read",
 //              "output" (USD per million tokens), "fast_multiplier", "long_context" ({the five
@@ -103,6 +111,10 @@ boost::json::object session_json(const v1::SessionReply& reply);
 std::string summary_table(const SummaryUsage& summary);
 //   pricing:  Model, From, Input, 5m write, 1h write, Cache read, Output ($/Mtok), Fast, Source
 boost::json::object pricing_json(const v1::PricingReply& reply);
+//   check:    Day, Sessions, From transcripts, Reported by client, Difference; then each
+//             session that differs by a micro-dollar or more, with the reason when known.
+boost::json::object check_json(const v1::CheckReply& reply);
+std::string check_table(const v1::CheckReply& reply);
 std::string pricing_table(const v1::PricingReply& reply);
 std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
                           std::string_view period_header, bool breakdown);

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
         CLI::App* stats_app = app.add_subcommand("stats", "Show what your tokens cost");
         stats_app->add_option("report", report,
                               "summary (default), daily, weekly, monthly, sessions, projects, "
-                              "models, blocks, or session ID");
+                              "models, blocks, check (against the client's own figures), or "
+                              "session ID");
         stats_app->add_option("--since", stats.since, "First local day, 2026-11-01");
         stats_app->add_option("--until", stats.until, "Last local day (inclusive)");
         stats_app->add_option("--tz", stats.tz, "Time zone, e.g. Europe/Berlin");

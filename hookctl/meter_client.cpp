@@ -47,6 +47,11 @@ Result<v1::BlocksReply> MeterClient::blocks(const v1::BlocksRequest& request,
     return call<v1::BlocksReply>("/ccmeter.v1.Meter/Blocks", request, deadline);
 }
 
+Result<v1::CheckReply> MeterClient::check(const v1::CheckRequest& request,
+                                          Clock::time_point deadline) {
+    return call<v1::CheckReply>("/ccmeter.v1.Meter/Check", request, deadline);
+}
+
 Result<v1::PricingReply> MeterClient::pricing(Clock::time_point deadline) {
     return call<v1::PricingReply>("/ccmeter.v1.Meter/Pricing", v1::PricingRequest(), deadline);
 }

@@ -26,6 +26,7 @@ class MeterClient {
     Result<v1::BlocksReply> blocks(const v1::BlocksRequest& request, Clock::time_point deadline);
     Result<v1::HealthReply> health(Clock::time_point deadline);
     Result<v1::PricingReply> pricing(Clock::time_point deadline);
+    Result<v1::CheckReply> check(const v1::CheckRequest& request, Clock::time_point deadline);
 
     // After a failed call: true when no daemon listened.
     bool daemon_unreachable() const { return m_client.daemon_unreachable(); }

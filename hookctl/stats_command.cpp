@@ -211,6 +211,18 @@ int run_stats_command(const StatsCommandOptions& options) {
         }
         return 0;
     }
+    if (report == "check") {
+        v1::CheckRequest request;
+        *request.mutable_filter() = filter;
+        Result<v1::CheckReply> reply = client.check(request, deadline());
+        if (!reply)
+            return fail(reply.error());
+        if (options.json)
+            print(check_json(*reply));
+        else
+            std::cout << check_table(*reply);
+        return 0;
+    }
     if (report == "blocks") {
         v1::BlocksRequest request;
         *request.mutable_filter() = filter;

@@ -196,6 +196,13 @@ Result<UsageHeatmap> MeterQueries::heatmap(const ResponseFilter& filter) {
         [&](const UsageStore& store) { return usage_heatmap(store, *prices_for(store), filter); });
 }
 
+Result<std::vector<SessionCheck>> MeterQueries::client_check(std::optional<int64_t> since_ms,
+                                                             std::optional<int64_t> until_ms) {
+    return with_reader([&](const UsageStore& store) {
+        return ccmeter::client_check(store, *prices_for(store), since_ms, until_ms);
+    });
+}
+
 Result<StoreCounts> MeterQueries::counts() {
     return with_reader([&](const UsageStore& store) -> Result<StoreCounts> {
         StoreCounts counts;

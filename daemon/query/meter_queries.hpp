@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "core/client_check.hpp"
 #include "core/cost_parts.hpp"
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
@@ -98,6 +99,10 @@ class MeterQueries {
     Result<UsageHeatmap> heatmap(const ResponseFilter& filter);
 
     Result<StoreCounts> counts();
+
+    // client_check.hpp's per-session check.
+    Result<std::vector<SessionCheck>> client_check(std::optional<int64_t> since_ms,
+                                                   std::optional<int64_t> until_ms);
 
   private:
     // What status_figures() computed, valid while the generation is unchanged.

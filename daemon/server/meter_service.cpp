@@ -138,6 +138,16 @@ grpc::Status MeterService::Pricing(grpc::ServerContext*, const v1::PricingReques
     return grpc::Status::OK;
 }
 
+grpc::Status MeterService::Check(grpc::ServerContext*, const v1::CheckRequest* request,
+                                 v1::CheckReply* reply) {
+    const v1::Filter& filter = request->filter();
+    return reply_with(
+        m_queries.client_check(
+            filter.has_since_ms() ? std::optional<int64_t>(filter.since_ms()) : std::nullopt,
+            filter.has_until_ms() ? std::optional<int64_t>(filter.until_ms()) : std::nullopt),
+        [&](const std::vector<SessionCheck>& sessions) { *reply = check_proto(sessions); });
+}
+
 grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*,
                                   v1::HealthReply* reply) {
     reply->set_version(CCMETER_VERSION);

@@ -45,6 +45,7 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply*) override;
     grpc::Status Pricing(grpc::ServerContext*, const v1::PricingRequest*,
                          v1::PricingReply*) override;
+    grpc::Status Check(grpc::ServerContext*, const v1::CheckRequest*, v1::CheckReply*) override;
 
   private:
     MeterServiceOptions m_options;

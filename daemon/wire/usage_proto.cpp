@@ -68,6 +68,24 @@ v1::PricingReply pricing_proto(const PriceTable& prices) {
     return reply;
 }
 
+v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions) {
+    v1::CheckReply reply;
+    for (const SessionCheck& check : sessions) {
+        v1::SessionCheck& out = *reply.add_sessions();
+        out.set_session_id(check.session_id);
+        out.set_project(check.project);
+        out.set_first_process_ms(check.first_process_ms);
+        out.set_processes(check.processes);
+        out.set_client_micro_usd(micro_usd(check.client_pico_usd));
+        out.set_ours_micro_usd(micro_usd(check.ours_pico_usd));
+        out.set_responses(check.responses);
+        out.set_unpriced_responses(check.unpriced_responses);
+        for (const std::string& model : check.client_only_models)
+            out.add_client_only_models(model);
+    }
+    return reply;
+}
+
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by) {
     switch (group_by) {
         case v1::GROUP_BY_SESSION:

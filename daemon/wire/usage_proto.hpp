@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ccmeter/v1/ccmeter.pb.h"
+#include "core/client_check.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 
@@ -25,6 +26,7 @@ v1::BlocksReply blocks_proto(const std::vector<BlockTotals>& blocks);
 v1::SessionReply session_proto(const SessionDetail& detail);
 // Every rule of `prices`, with where it comes from.
 v1::PricingReply pricing_proto(const PriceTable& prices);
+v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions);
 
 // The wire's grouping as the core's; nullopt when unset or unknown.
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);

@@ -153,11 +153,21 @@ boost::json::value round_trip(const boost::json::object& object) {
     return boost::json::parse(ccmeter::to_json_text(object));
 }
 
-const std::vector<std::string> k_usage_keys{
-    "input_tokens",     "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-    "cache_5m",         "cache_1h",      "web_search_requests",         "web_fetch_requests",
-    "unique_responses", "cost_usd",      "unpriced_responses",          "unpriced_models",
-    "client_priced_responses", "client_priced_usd", "client_priced_models"};
+const std::vector<std::string> k_usage_keys{"input_tokens",
+                                            "output_tokens",
+                                            "cache_creation_input_tokens",
+                                            "cache_read_input_tokens",
+                                            "cache_5m",
+                                            "cache_1h",
+                                            "web_search_requests",
+                                            "web_fetch_requests",
+                                            "unique_responses",
+                                            "cost_usd",
+                                            "unpriced_responses",
+                                            "unpriced_models",
+                                            "client_priced_responses",
+                                            "client_priced_usd",
+                                            "client_priced_models"};
 
 std::vector<std::string> with_usage_keys(std::vector<std::string> leading,
                                          const std::vector<std::string>& trailing = {}) {
@@ -475,8 +485,7 @@ TEST_CASE("stats_format: escape sequences in a cwd or session id are not printed
     CHECK(models_table(unpriced).find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("stats_format: money priced from the client is named under the table",
-          "[stats_format]") {
+TEST_CASE("stats_format: money priced from the client is named under the table", "[stats_format]") {
     v1::PeriodsReply reply;
     v1::Period& period = *reply.add_periods();
     period.set_start_ms(0);
@@ -494,8 +503,7 @@ TEST_CASE("stats_format: money priced from the client is named under the table",
     CHECK(json.at("client_priced_usd").as_double() == 0.015776);
 }
 
-TEST_CASE("stats_format: pricing table and JSON say where each rule comes from",
-          "[stats_format]") {
+TEST_CASE("stats_format: pricing table and JSON say where each rule comes from", "[stats_format]") {
     v1::PricingReply reply;
     reply.set_overrides_file("/home/u/.config/ccmeter/prices.json");
     v1::PriceRule& builtin = *reply.add_rules();
@@ -523,4 +531,29 @@ TEST_CASE("stats_format: pricing table and JSON say where each rule comes from",
     CHECK(rules[0].at("effective_from").is_null());
     CHECK(rules[1].at("source").as_string() == "learned");
     CHECK(rules[1].at("learned").at("equations").as_int64() == 3);
+}
+
+TEST_CASE("stats_format: the client check per day, and each session that differs",
+          "[stats_format]") {
+    v1::CheckReply reply;
+    v1::SessionCheck& same = *reply.add_sessions();
+    same.set_session_id("s-same");
+    same.set_first_process_ms(1'796'148'272'877);
+    same.set_client_micro_usd(31'352);
+    same.set_ours_micro_usd(31'352);
+    v1::SessionCheck& titled = *reply.add_sessions();
+    titled.set_session_id("s-title");
+    titled.set_first_process_ms(1'796'148'272'877);
+    titled.set_client_micro_usd(20'500);
+    titled.set_ours_micro_usd(20'000);
+    titled.add_client_only_models("claude-haiku-4-5");
+    const std::string table = check_table(reply);
+    CHECK_THAT(table, Catch::Contains("Reported by client"));
+    CHECK_THAT(table, Catch::Contains("session s-title: +$0.000500"));
+    CHECK_THAT(table, Catch::Contains("claude-haiku-4-5"));
+    CHECK_THAT(table, !Catch::Contains("session s-same"));
+    const boost::json::object json = check_json(reply);
+    CHECK(json.at("totals").at("sessions").as_int64() == 2);
+    CHECK(json.at("totals").at("difference_usd").as_double() == 0.0005);
+    CHECK(json.at("sessions").as_array()[1].at("client_usd").as_double() == 0.0205);
 }

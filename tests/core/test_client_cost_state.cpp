@@ -2,6 +2,7 @@
 // kept, in any reading order.
 #include <catch2/catch.hpp>
 
+#include "core/client_check.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/price_learner.hpp"
 #include "transcript_fixture.hpp"
@@ -146,4 +147,34 @@ TEST_CASE("a forked session's copies belong to the session that made them, in an
         CHECK(report.groups.at("fork").responses == 1);
         CHECK(report.groups.at("fork").tokens.output_tokens == 7);
     }
+}
+
+TEST_CASE("client 2.1.332's own sessions: ccmeter's cost equals the client's, fork included",
+          "[client_cost][client_check]") {
+    // tests/fixtures/client-2.1.332: a tool session with a subagent, a plain session and a
+    // fork of it, written by the real client (README there).
+    const std::filesystem::path fixture = CCMETER_CLIENT_FIXTURE_DIR;
+    TempHistory history;
+    std::filesystem::copy(fixture / "projects", history.config_dir() / "projects",
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+    const UsageReport report = history.ingest(GroupBy::session);
+    CHECK(history.last_stats().cost_states == 3);
+    Result<std::vector<SessionCheck>> checks =
+        client_check(history.store(), history.prices(), std::nullopt, std::nullopt);
+    REQUIRE(checks.has_value());
+    REQUIRE(checks->size() == 3);
+    int64_t client_total = 0;
+    for (const SessionCheck& check : *checks) {
+        INFO(check.session_id);
+        CHECK(check.processes == 1);
+        CHECK(check.unpriced_responses == 0);
+        CHECK(micro_usd(check.ours_pico_usd) == micro_usd(check.client_pico_usd));
+        CHECK(check.client_only_models.empty());
+        client_total += check.client_pico_usd;
+    }
+    // The fork's record repeats its parent's $0.015776; the client billed it once.
+    CHECK(micro_usd(client_total) == 31'352 + 15'776 + 7'788);
+    CHECK(micro_usd(report.totals.cost_pico_usd) == micro_usd(client_total));
+    CHECK(report.groups.at("4e1adef4-4a2f-4d61-8363-5d6a44e75938").responses == 1);
 }
