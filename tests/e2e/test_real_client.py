@@ -185,6 +185,67 @@ def case_print(home):
           f"{reference['totals']['output_tokens']} output tokens)")
 
 
+def run_json(home, what, *args):
+    result = home.client.run_print(*args, "--output-format", "json")
+    run_or_fail(what, result)
+    try:
+        return json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        fail(f"{what}: no result JSON in {result.stdout[-400:]!r}")
+
+
+def micro(usd):
+    return round(usd * 1_000_000)
+
+
+def case_latest(home):
+    """Today's client (CCMETER_CLAUDE_VERSION, 2.1.332 in CMake), telemetry off: its default
+    model and its cost-state records alone must give the client's own cost, fork included."""
+    run_or_fail("hookctl install --no-telemetry", home.hookctl("install", "--no-telemetry"))
+    tool = run_json(home, "print-mode session with a tool call", "SCENARIO_TOOL run it",
+                    "--allowedTools", "Bash(echo *)")
+    agent = run_json(home, "print-mode session with a subagent", "SCENARIO_AGENT do it")
+    fork = run_json(home, "a fork of the tool session", "SCENARIO_TWOTEXT again", "--resume",
+                    tool["session_id"], "--fork-session")
+    if fork["session_id"] == tool["session_id"]:
+        fail("--fork-session kept the session id")
+    reference = compare_with_reference(home)
+    models = [m["model"] for m in home.stats_json("models")["models"]]
+    # The fork's process carries the tool session's state (the client bills its copies once,
+    # to the tool session): its own part is what it added.
+    runs = {"tool": micro(tool["total_cost_usd"]), "agent": micro(agent["total_cost_usd"]),
+            "fork": micro(fork["total_cost_usd"])}
+
+    def check_settled():
+        check = home.stats_json("check")
+        return len(check["sessions"]) == 3 and check
+    wait_until(check_settled, 10, "a client check for the 3 sessions")
+    check = home.stats_json("check")
+    by_session = {s["session_id"]: s for s in check["sessions"]}
+    for name, run in (("tool", tool), ("agent", agent), ("fork", fork)):
+        entry = by_session.get(run["session_id"])
+        if not entry:
+            fail(f"no client check for the {name} session: {check}")
+        if micro(entry["transcripts_usd"]) != micro(entry["client_usd"]):
+            fail(f"{name} session: ccmeter ${entry['transcripts_usd']} != the client's ${entry['client_usd']}")
+    own_fork = micro(by_session[fork["session_id"]]["client_usd"])
+    if runs["fork"] not in (own_fork, own_fork + runs["tool"]):
+        fail(f"the fork run reported ${fork['total_cost_usd']}, its cost-state ${own_fork / 1e6}")
+    billed = runs["tool"] + runs["agent"] + own_fork
+    totals = home.stats_json()["totals"]
+    if micro(totals["cost_usd"]) != billed or totals["unpriced_responses"] != 0:
+        fail(f"hookctl stats: ${totals['cost_usd']} ({totals['unpriced_responses']} unpriced) != the "
+             f"client's own ${billed / 1e6} (runs {runs}, fork's own part ${own_fork / 1e6})")
+    sessions = home.stats_json("sessions")["sessions"]
+    tool_session = next(s for s in sessions if s["session_id"] == tool["session_id"])
+    if micro(tool_session["cost_usd"]) != runs["tool"]:
+        fail(f"the tool session shows ${tool_session['cost_usd']}, the client billed ${tool['total_cost_usd']}")
+    print(f"ok: client {os.environ.get('CCMETER_CLAUDE_VERSION')} (models {models}), telemetry off: "
+          f"3 sessions (tool, subagent, a fork) -> hookctl stats ${totals['cost_usd']} = the client's own "
+          f"${billed / 1e6} to the micro-dollar (fork: run ${fork['total_cost_usd']}, own ${own_fork / 1e6}); "
+          f"tokens equal the reference count ({reference['unique_responses']} responses)")
+
+
 def shown_cost(cost):
     return f"${cost:,.2f}" if cost >= 0.005 else ("<$0.01" if cost > 0 else "$0.00")
 
@@ -292,7 +353,7 @@ def main():
     parser.add_argument("--hookctl", required=True)
     parser.add_argument("--ccmeterd", required=True)
     parser.add_argument("--shared", help="../shared, for an extra cross-check when it exists")
-    parser.add_argument("--case", required=True, choices=["print", "statusline", "down", "plugin"])
+    parser.add_argument("--case", required=True, choices=["print", "statusline", "down", "plugin", "latest"])
     args = parser.parse_args()
     args.hookctl = os.path.abspath(args.hookctl)
     args.ccmeterd = os.path.abspath(args.ccmeterd)
@@ -304,7 +365,8 @@ def main():
     api = MockMessagesApi(Usage()).start()
     home = Home(args, root, binary, api)
     try:
-        {"print": case_print, "statusline": case_statusline, "down": case_down, "plugin": case_plugin}[args.case](home)
+        {"print": case_print, "statusline": case_statusline, "down": case_down, "plugin": case_plugin,
+         "latest": case_latest}[args.case](home)
     finally:
         home.stop_daemon()
         api.stop()
