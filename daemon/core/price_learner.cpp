@@ -197,6 +197,35 @@ PriceTable with_learned_prices(const PriceTable& base, const std::vector<ClientC
     return table;
 }
 
+bool infer_cache_split(ClientRequest& request, const PriceTable& prices) {
+    TokenCounts& t = request.tokens;
+    if (t.cache_creation_input_tokens == 0 || t.cache_5m + t.cache_1h != 0)
+        return false;
+    const PriceRule* rule = prices.find(request.model, request.timestamp_ms);
+    if (!rule)
+        return false;
+    // The cost with every write at the 5m rate, then what each 1h token adds.
+    const std::string speed = request.speed == "normal" ? "standard" : request.speed;
+    TokenCounts all_5m = t;
+    all_5m.cache_5m = t.cache_creation_input_tokens;
+    TokenCounts all_1h = t;
+    all_1h.cache_1h = t.cache_creation_input_tokens;
+    const std::optional<int64_t> low =
+        prices.cost_pico_usd(request.model, request.timestamp_ms, speed, all_5m);
+    const std::optional<int64_t> high =
+        prices.cost_pico_usd(request.model, request.timestamp_ms, speed, all_1h);
+    if (!low || !high || *high <= *low)
+        return false;
+    const int64_t per_token = (*high - *low) / t.cache_creation_input_tokens;
+    const int64_t extra = request.cost_pico_usd - *low;
+    if (per_token <= 0 || extra < 0 || extra % per_token != 0 ||
+        extra / per_token > t.cache_creation_input_tokens)
+        return false;
+    t.cache_1h = extra / per_token;
+    t.cache_5m = t.cache_creation_input_tokens - t.cache_1h;
+    return true;
+}
+
 TokenPrices prior_prices(const PriceTable& builtin, const std::string& model) {
     static constexpr const char* k_families[] = {"opus", "sonnet", "haiku", "fable", "mythos"};
     std::string family = "sonnet";

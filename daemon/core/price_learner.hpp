@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/client_cost_state.hpp"
+#include "core/client_events.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_record.hpp"
 
@@ -49,6 +50,12 @@ std::optional<LearnedPrices> learn_prices(const std::vector<PriceEquation>& equa
 // `base` plus a learned rule (PriceSource::learned, in force from the epoch) for each model the
 // client priced in `states` that `base` has no rule for. `base` is the prior's source too.
 PriceTable with_learned_prices(const PriceTable& base, const std::vector<ClientCostState>& states);
+
+// OpenTelemetry from clients before 2.1.332 gives cache writes without their 5m / 1h split,
+// which prices differently. When the request's own cost (the client's) fixes the split exactly
+// under `prices` (a whole number of 1h tokens within the writes), sets tokens.cache_5m / cache_1h
+// to it and returns true; otherwise leaves the request alone (its writes then price as 5m).
+bool infer_cache_split(ClientRequest& request, const PriceTable& prices);
 
 // The prior for `model` (normalised): the newest built-in rule of its family (opus, sonnet,
 // haiku, fable, mythos...), else of sonnet.

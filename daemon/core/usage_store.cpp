@@ -222,6 +222,45 @@ CREATE TABLE cost_state_models(
   PRIMARY KEY(session_id, start_time_ms, model)
 ) WITHOUT ROWID;
 )sql",
+    // 4 -> 5: what the client's OpenTelemetry export tells (client_events.hpp). Responses are
+    // keyed (request_id, message_id) from now on, so that an API call the export reports can
+    // find its transcript row by request id alone; a call no transcript has (yet) is a
+    // response row with message_id '' until its transcript line claims it.
+    R"sql(
+DROP INDEX responses_by_key;
+CREATE UNIQUE INDEX responses_by_key ON responses(request_id, message_id);
+CREATE TABLE client_requests(
+  request_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  prompt_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  cost_pico INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ttft_ms INTEGER,
+  query_source TEXT NOT NULL,
+  agent_name TEXT NOT NULL,
+  speed TEXT NOT NULL,
+  effort TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX client_requests_by_session ON client_requests(session_id, timestamp_ms);
+CREATE TABLE tool_runs(
+  session_id TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  tool_use_id TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  success INTEGER NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  UNIQUE(session_id, tool_use_id, tool_name, timestamp_ms)
+);
+)sql",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -385,6 +424,28 @@ UPDATE responses SET
 WHERE message_id = ?1 AND request_id = ?2
 )sql";
 
+// A transcript line (?1 message id, ?2 request id, ?3 time, ?5 source, ?6 sidechain; the
+// parameters of k_insert_response_sql) claims the row an OpenTelemetry api_request made for its
+// request before the transcript was read: it becomes the line's row, with the line's metadata.
+constexpr const char* k_claim_client_row_sql = R"sql(
+UPDATE responses SET message_id = ?1, timestamp_ms = ?3, source_id = ?5, is_sidechain = ?6
+WHERE request_id = ?2 AND message_id = ''
+  AND NOT EXISTS (SELECT 1 FROM responses WHERE request_id = ?2 AND message_id = ?1)
+)sql";
+
+// An OpenTelemetry api_request for a stored response (?1 request id): each token field keeps
+// its maximum over both sources.
+constexpr const char* k_merge_client_request_sql = R"sql(
+UPDATE responses SET
+  input_tokens = max(input_tokens, ?2),
+  output_tokens = max(output_tokens, ?3),
+  cache_creation_input_tokens = max(cache_creation_input_tokens, ?4),
+  cache_read_input_tokens = max(cache_read_input_tokens, ?5),
+  cache_5m = max(cache_5m, ?6),
+  cache_1h = max(cache_1h, ?7)
+WHERE request_id = ?1 AND request_id != ''
+)sql";
+
 // Adds the summed new responses of one rollup row.
 constexpr const char* k_add_rollup_sql = R"sql(
 INSERT INTO rollups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
@@ -505,7 +566,8 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
-          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source})
+          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
+          m_claim_client_row})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -586,11 +648,17 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_insert_response_sql, &m_insert_response}, {k_merge_response_sql, &m_merge_response},
-        {k_add_rollup_sql, &m_add_rollup},           {k_insert_turn_sql, &m_insert_turn},
-        {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
-        {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
-        {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
+        {k_insert_response_sql, &m_insert_response},
+        {k_merge_response_sql, &m_merge_response},
+        {k_add_rollup_sql, &m_add_rollup},
+        {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},
+        {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},
+        {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},
+        {k_select_source_sql, &m_select_source},
+        {k_claim_client_row_sql, &m_claim_client_row},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -757,22 +825,8 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
     return id;
 }
 
-Result<void> UsageStore::commit(const IngestBatch& batch) {
-    // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
-    // them all, or a retry would store rows pointing at models and sources that do not exist.
-    struct ForgetInternedIds {
-        UsageStore& store;
-        bool armed = true;
-        ~ForgetInternedIds() {
-            if (armed) {
-                store.m_model_ids.clear();
-                store.m_source_ids.clear();
-            }
-        }
-    } forget{*this};
-    Transaction transaction(m_db);
-    if (!transaction.begin())
-        return sqlite_error(m_db, "cannot begin transaction");
+Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& responses,
+                                         bool claim_client_rows) {
     // New responses' sums per rollup row, written once each after the responses.
     struct RollupKey {
         int64_t bucket_ms, source_id, model_id;
@@ -789,13 +843,23 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         int64_t first_ms = 0, last_ms = 0;
     };
     std::map<RollupKey, RollupSums> new_rollups;
-    for (const UsageRecord& r : batch.responses()) {
+    for (const UsageRecord& r : responses) {
         Result<int64_t> model_id = intern_model(r.model);
         if (!model_id)
             return model_id.error();
         Result<int64_t> source_id = intern_source(r);
         if (!source_id)
             return source_id.error();
+        if (claim_client_rows && !r.request_id.empty()) {
+            sqlite3_stmt* c = m_claim_client_row;
+            bind_text(c, 1, r.message_id);
+            bind_text(c, 2, r.request_id);
+            sqlite3_bind_int64(c, 3, r.timestamp_ms);
+            sqlite3_bind_int64(c, 5, *source_id);
+            sqlite3_bind_int(c, 6, r.is_sidechain ? 1 : 0);
+            if (!step_done(c))
+                return sqlite_error(m_db, "cannot store a response");
+        }
         for (sqlite3_stmt* s : {m_insert_response, m_merge_response}) {
             bind_text(s, 1, r.message_id);
             bind_text(s, 2, r.request_id);
@@ -836,6 +900,26 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a rollup");
     }
+    return {};
+}
+
+Result<void> UsageStore::commit(const IngestBatch& batch) {
+    // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
+    // them all, or a retry would store rows pointing at models and sources that do not exist.
+    struct ForgetInternedIds {
+        UsageStore& store;
+        bool armed = true;
+        ~ForgetInternedIds() {
+            if (armed) {
+                store.m_model_ids.clear();
+                store.m_source_ids.clear();
+            }
+        }
+    } forget{*this};
+    Transaction transaction(m_db);
+    if (!transaction.begin())
+        return sqlite_error(m_db, "cannot begin transaction");
+    CCMETER_TRY(write_responses(batch.responses(), true));
     for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
         bind_text(m_insert_turn, 2, turn.session_id);
@@ -1189,6 +1273,149 @@ namespace ccmeter {
 Result<std::vector<ClientCostState>> UsageStore::cost_states(
     const std::optional<std::string>& session_id) const {
     return load_cost_states(m_db, session_id);
+}
+
+}  // namespace ccmeter
+
+namespace ccmeter {
+
+namespace {
+
+// OpenTelemetry says "normal" where transcripts say "standard".
+std::string transcript_speed(const std::string& speed) {
+    return speed == "normal" ? "standard" : speed;
+}
+
+}  // namespace
+
+Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_t received_ms) {
+    struct ForgetInternedIds {
+        UsageStore& store;
+        bool armed = true;
+        ~ForgetInternedIds() {
+            if (armed) {
+                store.m_model_ids.clear();
+                store.m_source_ids.clear();
+            }
+        }
+    } forget{*this};
+    Transaction transaction(m_db);
+    if (!transaction.begin())
+        return sqlite_error(m_db, "cannot begin transaction");
+    struct Finalize {
+        void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+    };
+    using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
+    auto prepare = [&](const char* sql) -> Result<Statement> {
+        sqlite3_stmt* statement = nullptr;
+        if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot prepare a client-event statement");
+        return Statement(statement);
+    };
+    CCMETER_TRY_ASSIGN(
+        Statement upsert_request,
+        prepare("INSERT INTO client_requests VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT(request_id) DO UPDATE "
+                "SET input_tokens = max(input_tokens, excluded.input_tokens), "
+                "output_tokens = max(output_tokens, excluded.output_tokens), "
+                "cache_read_input_tokens = max(cache_read_input_tokens, "
+                "excluded.cache_read_input_tokens), "
+                "cache_creation_input_tokens = max(cache_creation_input_tokens, "
+                "excluded.cache_creation_input_tokens), "
+                "cache_5m = max(cache_5m, excluded.cache_5m), "
+                "cache_1h = max(cache_1h, excluded.cache_1h), "
+                "cost_pico = max(cost_pico, excluded.cost_pico), "
+                "duration_ms = max(duration_ms, excluded.duration_ms)"));
+    CCMETER_TRY_ASSIGN(Statement merge, prepare(k_merge_client_request_sql));
+    CCMETER_TRY_ASSIGN(Statement session_source,
+                       prepare("SELECT cwd, git_branch, version FROM sources WHERE session_id = ?1 "
+                               "AND is_sidechain = 0 ORDER BY id LIMIT 1"));
+    CCMETER_TRY_ASSIGN(Statement insert_tool,
+                       prepare("INSERT OR IGNORE INTO tool_runs VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+    std::vector<UsageRecord> unmatched;
+    for (const ClientRequest& request : events.requests) {
+        sqlite3_stmt* u = upsert_request.get();
+        const std::string* texts[] = {&request.request_id, &request.session_id, &request.prompt_id,
+                                      &request.model};
+        for (int i = 0; i < 4; ++i)
+            bind_text(u, 1 + i, *texts[i]);
+        const TokenCounts& t = request.tokens;
+        const int64_t numbers[] = {t.input_tokens,
+                                   t.output_tokens,
+                                   t.cache_read_input_tokens,
+                                   t.cache_creation_input_tokens,
+                                   t.cache_5m,
+                                   t.cache_1h,
+                                   request.cost_pico_usd,
+                                   request.duration_ms};
+        for (int i = 0; i < 8; ++i)
+            sqlite3_bind_int64(u, 5 + i, numbers[i]);
+        if (request.ttft_ms)
+            sqlite3_bind_int64(u, 13, *request.ttft_ms);
+        else
+            sqlite3_bind_null(u, 13);
+        bind_text(u, 14, request.query_source);
+        bind_text(u, 15, request.agent_name);
+        bind_text(u, 16, request.speed);
+        bind_text(u, 17, request.effort);
+        sqlite3_bind_int64(u, 18, request.timestamp_ms);
+        sqlite3_bind_int64(u, 19, received_ms);
+        if (!step_done(u))
+            return sqlite_error(m_db, "cannot store a client request");
+
+        sqlite3_stmt* m = merge.get();
+        bind_text(m, 1, request.request_id);
+        const int64_t fields[] = {t.input_tokens,
+                                  t.output_tokens,
+                                  t.cache_creation_input_tokens,
+                                  t.cache_read_input_tokens,
+                                  t.cache_5m,
+                                  t.cache_1h};
+        for (int i = 0; i < 6; ++i)
+            sqlite3_bind_int64(m, 2 + i, fields[i]);
+        if (!step_done(m))
+            return sqlite_error(m_db, "cannot merge a client request");
+        if (sqlite3_changes(m_db) > 0)
+            continue;
+        // No transcript row yet (or never: a side call): a row of its own, claimed later.
+        UsageRecord record;
+        record.request_id = request.request_id;
+        record.model = request.model;
+        record.timestamp_ms = request.timestamp_ms;
+        record.session_id = request.session_id;
+        record.is_sidechain = request.query_source.rfind("agent:", 0) == 0;
+        record.speed = transcript_speed(request.speed);
+        record.tokens = t;
+        sqlite3_stmt* q = session_source.get();
+        bind_text(q, 1, request.session_id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            record.cwd = column_text(q, 0);
+            record.git_branch = column_text(q, 1);
+            record.version = column_text(q, 2);
+        }
+        sqlite3_reset(q);
+        unmatched.push_back(std::move(record));
+    }
+    CCMETER_TRY(write_responses(unmatched, false));
+    for (const ToolRun& run : events.tool_runs) {
+        sqlite3_stmt* t = insert_tool.get();
+        bind_text(t, 1, run.session_id);
+        bind_text(t, 2, run.tool_name);
+        bind_text(t, 3, run.tool_use_id);
+        sqlite3_bind_int64(t, 4, run.duration_ms);
+        sqlite3_bind_int(t, 5, run.success ? 1 : 0);
+        sqlite3_bind_int64(t, 6, run.timestamp_ms);
+        if (!step_done(t))
+            return sqlite_error(m_db, "cannot store a tool run");
+    }
+    if (!transaction.commit())
+        return sqlite_error(m_db, "cannot commit");
+    forget.armed = false;
+    return {};
+}
+
+int64_t UsageStore::side_call_count() const {
+    return scalar("SELECT count(*) FROM responses WHERE message_id = '' AND request_id != ''");
 }
 
 }  // namespace ccmeter

@@ -29,6 +29,7 @@
 
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
+#include "core/client_events.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -144,6 +145,17 @@ class UsageStore {
 
     Result<void> commit(const IngestBatch& batch);
 
+    // Stores what the client's OpenTelemetry export reported (client_events.hpp), received at
+    // `received_ms`, in one transaction. One response per request, whatever the sources: an
+    // api_request whose request id a stored response has merges into it (each token field its
+    // maximum); one without becomes a response row of its own (message id empty: a side call
+    // such as a session title, or a call whose transcript line is not read yet, which claims
+    // the row when it comes). Repeated exports change nothing.
+    Result<void> commit_client_events(const ClientEvents& events, int64_t received_ms);
+
+    // Responses only the client's export knows (no transcript line has claimed them).
+    int64_t side_call_count() const;
+
     // Calls `visit` for every stored response matching `filter`, in timestamp order.
     Result<void> for_each_response(const ResponseFilter& filter,
                                    const std::function<void(const UsageRecord&)>& visit) const;
@@ -192,6 +204,9 @@ class UsageStore {
                                 std::optional<int64_t> until_ms, const ResponseFilter& filter,
                                 GroupColumn group, int64_t bucket_ms,
                                 const std::function<void(const AggregateRow&)>& visit) const;
+    // Inserts or merges `responses` and their rollups, inside the caller's transaction; with
+    // `claim_client_rows`, a line first claims an export-made row of its request.
+    Result<void> write_responses(const std::vector<UsageRecord>& responses, bool claim_client_rows);
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 
@@ -211,6 +226,7 @@ class UsageStore {
     sqlite3_stmt* m_select_model = nullptr;
     sqlite3_stmt* m_insert_source = nullptr;
     sqlite3_stmt* m_select_source = nullptr;
+    sqlite3_stmt* m_claim_client_row = nullptr;
 };
 
 }  // namespace ccmeter

@@ -319,14 +319,15 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
                          "DROP TRIGGER responses_rollup_delete; DROP TABLE rollups_daily; "
                          "DROP TABLE rollups_hourly; "
                          "DROP TABLE rollups; DROP TABLE cost_states; "
-                         "DROP TABLE cost_state_models; PRAGMA user_version=2;",
+                         "DROP TABLE cost_state_models; DROP TABLE client_requests; "
+                         "DROP TABLE tool_runs; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
 
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == 4);
+    CHECK(reopened->schema_version() == 5);
     require_rollups_match_responses(history.database());
     // And it keeps them from then on.
     RandomHistory(12).write(*reopened);
