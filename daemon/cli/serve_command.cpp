@@ -129,6 +129,20 @@ int run_serve_command(const ServeCommandOptions& options) {
     query_options.database = loop_options.database;
     MeterQueries queries(query_options, load_prices(options.prices, log));
     (*loop)->on_new_usage([&queries] { queries.usage_changed(); });
+    // Set once the web server (and with it the receiver) listens; read by Health.
+    std::atomic<const OtlpReceiver*> receiver{nullptr};
+    std::atomic<uint16_t> receiver_port{0};
+    service_options.otel_status = [&receiver, &receiver_port] {
+        OtelReceiverStatus status;
+        if (const OtlpReceiver* r = receiver.load()) {
+            status.listening = true;
+            status.endpoint = "http://127.0.0.1:" + std::to_string(receiver_port.load());
+            status.events_received = r->events_received();
+            status.last_event_ms = r->last_event_ms();
+            status.bodies_rejected = r->bodies_rejected();
+        }
+        return status;
+    };
     MeterService service(service_options, queries, **loop);
 
     const fs::path socket = socket_path();
@@ -158,6 +172,10 @@ int run_serve_command(const ServeCommandOptions& options) {
         web_options.url_file = web_url_path();
         web_options.token_file = web_token_path();
         web_options.log = loop_options.log;
+        web_options.otel_token_file = default_otel_token_path();
+        web_options.otel_sink = [&loop = **loop](ClientEvents events) {
+            return loop.record_client_events(std::move(events));
+        };
         web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
         web = std::make_unique<WebServer>(web_options, queries, **loop);
         if (Result<void> started = web->start(); !started) {
@@ -165,6 +183,8 @@ int run_serve_command(const ServeCommandOptions& options) {
             web.reset();
         } else {
             (*loop)->on_new_usage([&server = *web] { server.notify_new_usage(); });
+            receiver_port = web->port();
+            receiver = web->otlp_receiver();
         }
     }
     (*loop)->start();

@@ -216,4 +216,22 @@ bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayl
     return finished.wait_for(deadline) == std::future_status::ready;
 }
 
+bool IngestLoop::record_client_events(ClientEvents events) {
+    if (m_queued_client_events.fetch_add(1) >= k_max_queued_client_events) {
+        --m_queued_client_events;
+        return false;
+    }
+    boost::asio::post(m_io, [this, events = std::move(events)] {
+        --m_queued_client_events;
+        if (Result<void> stored = m_store->commit_client_events(events, now_ms()); !stored) {
+            log("OpenTelemetry events not stored: " + stored.error().message);
+            return;
+        }
+        if (!events.requests.empty())
+            for (const std::function<void()>& listener : m_on_new_usage)
+                listener();
+    });
+    return true;
+}
+
 }  // namespace ccmeter

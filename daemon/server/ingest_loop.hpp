@@ -39,6 +39,9 @@ namespace ccmeter {
 // 30 s.
 constexpr std::chrono::milliseconds k_ingest_retry_first{500};
 constexpr std::chrono::milliseconds k_ingest_retry_max{30'000};
+// OpenTelemetry batches waiting for the loop thread at most (each one export body, a few KiB):
+// 1024, about 17 minutes of one client's exports, or a burst of many.
+constexpr int64_t k_max_queued_client_events = 1024;
 
 struct IngestLoopOptions {
     std::vector<std::filesystem::path> config_dirs;
@@ -66,6 +69,12 @@ class IngestLoop {
     // Waits at most `deadline`; false when the work did not finish in time (it still runs).
     bool ingest_now(const std::filesystem::path& transcript, std::optional<StatusPayload> status,
                     std::chrono::milliseconds deadline);
+
+    // Queues what the client's OpenTelemetry export reported, stored on the loop thread after
+    // any earlier work (UsageStore::commit_client_events; a failure is logged, the exporter's
+    // next report repeats the figures). False, and nothing queued, when k_max_queued_client_events
+    // batches already wait. Thread-safe.
+    bool record_client_events(ClientEvents events);
 
     // Adds a listener fired on the loop thread after each ingest that stored something new.
     // Call before start().
@@ -113,6 +122,7 @@ class IngestLoop {
     std::atomic<int64_t> m_last_ingest_micros{0};
     std::atomic<int64_t> m_last_ingest_bytes{0};
     std::atomic<int64_t> m_failure_streak{0};
+    std::atomic<int64_t> m_queued_client_events{0};
     std::thread m_thread;
 };
 

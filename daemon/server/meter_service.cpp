@@ -161,6 +161,14 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
     reply->set_last_ingest_micros(m_loop.last_ingest_micros());
     reply->set_last_ingest_bytes(m_loop.last_ingest_bytes());
     reply->set_pending_files(m_loop.caught_up() ? 0 : -1);
+    if (m_options.otel_status) {
+        const OtelReceiverStatus otel = m_options.otel_status();
+        reply->set_otel_listening(otel.listening);
+        reply->set_otel_endpoint(otel.endpoint);
+        reply->set_otel_events_received(otel.events_received);
+        reply->set_otel_last_event_ms(otel.last_event_ms);
+        reply->set_otel_bodies_rejected(otel.bodies_rejected);
+    }
     return reply_with(m_queries.counts(), [&](const StoreCounts& counts) {
         reply->set_responses(counts.responses);
         reply->set_files(counts.files);

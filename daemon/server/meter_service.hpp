@@ -7,6 +7,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -19,6 +21,15 @@
 
 namespace ccmeter {
 
+// The OpenTelemetry receiver as Health reports it.
+struct OtelReceiverStatus {
+    bool listening = false;
+    std::string endpoint;
+    int64_t events_received = 0;
+    int64_t last_event_ms = 0;
+    int64_t bodies_rejected = 0;
+};
+
 struct MeterServiceOptions {
     std::filesystem::path database;
     std::vector<std::filesystem::path> config_dirs;
@@ -26,6 +37,8 @@ struct MeterServiceOptions {
     // stored. Default 150 ms: well inside the status line's budget.
     std::chrono::milliseconds status_ingest_deadline{150};
     std::filesystem::path prices_file;  // the user's overrides (Pricing names it)
+    // The receiver's state, asked at each Health call (any thread). Unset: not listening.
+    std::function<OtelReceiverStatus()> otel_status;
 };
 
 class MeterService final : public v1::Meter::Service {

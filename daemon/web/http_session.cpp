@@ -1,7 +1,9 @@
 #include "web/http_session.hpp"
 #include "common/clock.hpp"
 
+#include <algorithm>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
@@ -37,14 +39,50 @@ void HttpSession::start() {
 void HttpSession::read_request() {
     m_parser.emplace();
     m_parser->header_limit(k_header_limit);
-    m_parser->body_limit(k_body_limit);
+    // Beast checks a Content-Length against the body limit while reading the header: allow the
+    // largest here, and set the request's own limit once its target is known.
+    m_parser->body_limit(std::max<uint64_t>(k_body_limit, k_max_otlp_body_bytes) + 1);
     m_stream.expires_after(m_limits.request_timeout);
-    http::async_read(
+    http::async_read_header(
         m_stream, m_buffer, *m_parser,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void HttpSession::on_header(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+        write_response(m_router.otlp_too_large(m_parser->get(), now_ms()));
+        return;
+    }
+    if (ec) {
+        close();
+        return;
+    }
+    const auto target = m_parser->get().target();
+    const std::string_view path =
+        std::string_view(target.data(), target.size()).substr(0, target.find('?'));
+    m_otlp = is_otlp_path(path);
+    const uint64_t limit = m_otlp ? k_max_otlp_body_bytes : k_body_limit;
+    if (m_parser->content_length() && *m_parser->content_length() > limit) {
+        // Said up front: answer before the body comes (the connection then closes).
+        if (!m_otlp) {
+            close();
+            return;
+        }
+        write_response(m_router.otlp_too_large(m_parser->get(), now_ms()));
+        return;
+    }
+    m_parser->body_limit(limit);
+    http::async_read(m_stream, m_buffer, *m_parser,
+                     [self = shared_from_this()](beast::error_code read_ec, size_t) {
+                         self->on_request(read_ec);
+                     });
 }
 
 void HttpSession::on_request(beast::error_code ec) {
+    if (ec == http::error::body_limit && m_otlp) {
+        write_response(m_router.otlp_too_large(m_parser->get(), now_ms()));
+        return;
+    }
     if (ec) {
         close();
         return;

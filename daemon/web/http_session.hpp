@@ -2,7 +2,8 @@
 // WebRouter; a request for the event stream turns the connection into a Server-Sent Events
 // stream registered with the EventHub until the client goes away.
 //
-// Limits: 8 KiB of headers and of body per request; HttpLimits::request_timeout to send a
+// Limits: 8 KiB of headers and of body per request (k_max_otlp_body_bytes for the
+// OpenTelemetry receiver's paths, answered 413 past it); HttpLimits::request_timeout to send a
 // request (a keep-alive connection idle that long is closed); an event stream more than
 // k_max_queued_events behind, or whose client has not taken an event within
 // HttpLimits::event_write_timeout, is closed (EventSource reconnects by itself); a request for
@@ -71,6 +72,7 @@ class HttpSession final : public EventSubscriber, public std::enable_shared_from
 
   private:
     void read_request();
+    void on_header(boost::beast::error_code ec);
     void on_request(boost::beast::error_code ec);
     void on_written(bool keep_alive, boost::beast::error_code ec);
     void start_event_stream(const HttpResponse& head);
@@ -81,6 +83,7 @@ class HttpSession final : public EventSubscriber, public std::enable_shared_from
 
     boost::beast::tcp_stream m_stream;
     boost::beast::flat_buffer m_buffer;
+    bool m_otlp = false;  // the request in progress is for the OpenTelemetry receiver
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> m_parser;
     HttpResponse m_response;  // the one being written
     WebRouter& m_router;

@@ -56,6 +56,27 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
     }
     const std::string_view target(request.target().data(), request.target().size());
     const std::string_view path = target.substr(0, target.find('?'));
+    if (is_otlp_path(path)) {
+        if (!m_otlp) {
+            routed.response = text_response(request, http::status::not_found, "Not found");
+        } else if (request.method() != http::verb::post) {
+            routed.response = text_response(request, http::status::method_not_allowed, "Only POST");
+            routed.response.set(http::field::allow, "POST");
+        } else {
+            const auto type = request[http::field::content_type];
+            const auto authorization = request[http::field::authorization];
+            WebReply reply =
+                m_otlp->receive(path, std::string_view(type.data(), type.size()),
+                                std::string_view(authorization.data(), authorization.size()),
+                                request.body(), now_ms);
+            routed.response = make_response(request, static_cast<http::status>(reply.status),
+                                            reply.content_type, std::move(reply.body));
+            if (reply.status == 401)
+                routed.response.set(http::field::www_authenticate, "Bearer");
+        }
+        routed.response.set(http::field::cache_control, "no-store");
+        return routed;
+    }
     if (path == "/login") {
         const std::string_view query =
             path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
@@ -135,6 +156,15 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
         routed.response.content_length(length);
     }
     return routed;
+}
+
+HttpResponse WebRouter::otlp_too_large(const HttpRequest& request, int64_t now_ms) {
+    WebReply reply = m_otlp ? m_otlp->too_large(now_ms)
+                            : WebReply{413, "text/plain; charset=utf-8", "Too large\n"};
+    HttpResponse response = make_response(request, static_cast<http::status>(reply.status),
+                                          reply.content_type, std::move(reply.body));
+    response.keep_alive(false);
+    return response;
 }
 
 }  // namespace ccmeter

@@ -4,6 +4,8 @@
 // - A request without exactly one Host header gets 400 (two could be read differently by a
 //   proxy in between and by this check).
 // - A Host other than 127.0.0.1:<port> / localhost:<port> gets 403 (http_policy.hpp).
+// - POST /v1/logs and /v1/metrics go to the OpenTelemetry receiver (otlp_receiver.hpp), which
+//   has its own token; 404 when there is none, 405 for another method.
 // - GET /login?token=<token> sets the auth cookie and redirects (303) to /; every other request
 //   without the token (cookie or Bearer, http_policy.hpp) gets 401.
 // - Methods other than GET and HEAD get 405: nothing here changes state.
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "web/api_cache.hpp"
+#include "web/otlp_receiver.hpp"
 
 namespace ccmeter {
 
@@ -43,6 +46,11 @@ class WebRouter {
     // The port in the allowed Host (known once the listener is bound).
     void set_port(uint16_t port) { m_port = port; }
     void set_token(std::string token) { m_token = std::move(token); }
+    // The OpenTelemetry receiver (outlives the router), or nullptr.
+    void set_otlp_receiver(OtlpReceiver* receiver) { m_otlp = receiver; }
+
+    // The answer to an OTLP request whose body was over k_max_otlp_body_bytes.
+    HttpResponse otlp_too_large(const HttpRequest& request, int64_t now_ms);
 
     RoutedResponse route(const HttpRequest& request, int64_t now_ms);
 
@@ -50,6 +58,7 @@ class WebRouter {
     ApiCache& m_cache;
     uint16_t m_port;
     std::string m_token;
+    OtlpReceiver* m_otlp = nullptr;
 };
 
 }  // namespace ccmeter

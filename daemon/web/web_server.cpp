@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/runtime_paths.hpp"
 #include "common/web_token.hpp"
 #include "web/http_session.hpp"
 
@@ -51,6 +52,7 @@ WebServer::WebServer(WebServerOptions options, MeterQueries& queries, const Inge
       m_api(queries, loop),
       m_cache(m_api),
       m_router(m_cache, m_options.port),
+      m_queries(queries),
       m_acceptor(m_io),
       m_refresh_timer(m_io),
       m_heartbeat_timer(m_io),
@@ -77,6 +79,24 @@ Result<void> WebServer::start() {
         m_options.token = *token;
     }
     m_router.set_token(m_options.token);
+    if (m_options.otel_sink) {
+        Result<void> dir = m_options.otel_token_file.has_parent_path()
+                               ? ensure_private_dir(m_options.otel_token_file.parent_path())
+                               : Result<void>();
+        Result<std::string> otel_token = dir ? load_or_create_web_token(m_options.otel_token_file)
+                                             : Result<std::string>(dir.error());
+        if (!otel_token) {
+            log("OpenTelemetry receiver off: " + otel_token.error().message);
+        } else {
+            OtlpReceiverOptions receiver;
+            receiver.token = *otel_token;
+            receiver.sink = m_options.otel_sink;
+            receiver.prices = [&queries = m_queries] { return queries.prices(); };
+            receiver.log = m_options.log;
+            m_otlp = std::make_unique<OtlpReceiver>(std::move(receiver));
+            m_router.set_otlp_receiver(m_otlp.get());
+        }
+    }
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);
     boost::system::error_code ec;
     m_acceptor.open(endpoint.protocol(), ec);

@@ -45,6 +45,7 @@
 #include "server/ingest_loop.hpp"
 #include "web/api_cache.hpp"
 #include "web/event_hub.hpp"
+#include "web/otlp_receiver.hpp"
 #include "web/web_api.hpp"
 #include "web/web_router.hpp"
 
@@ -75,6 +76,10 @@ struct WebServerOptions {
     // page load is answered from memory. Off only to measure cold answers (bench/web).
     bool prewarm = true;
     std::function<void(const std::string&)> log;
+    // The OpenTelemetry receiver (otlp_receiver.hpp) on the same port: its token file
+    // (default_otel_token_path(), created if missing) and where its events go. No sink: off.
+    std::filesystem::path otel_token_file;
+    std::function<bool(ClientEvents)> otel_sink;
 };
 
 class WebServer {
@@ -92,6 +97,8 @@ class WebServer {
     void notify_new_usage();
 
     uint16_t port() const { return m_port; }
+    // The OpenTelemetry receiver, once start() turned it on (counters thread-safe).
+    const OtlpReceiver* otlp_receiver() const { return m_otlp.get(); }
     // The connection cap in force: max_connections, lowered to fit the descriptor budget.
     size_t connection_cap() const { return m_connection_cap; }
     std::string url() const;
@@ -111,6 +118,8 @@ class WebServer {
     WebApi m_api;
     ApiCache m_cache;
     WebRouter m_router;
+    MeterQueries& m_queries;
+    std::unique_ptr<OtlpReceiver> m_otlp;
     EventHub m_hub;
     boost::asio::io_context m_io;
     boost::asio::ip::tcp::acceptor m_acceptor;

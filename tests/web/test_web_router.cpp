@@ -183,3 +183,57 @@ TEST_CASE("a request with two Host headers, or none, is refused", "[web_router]"
     none.erase(http::field::host);
     CHECK(f.route(none).response.result_int() == 400);
 }
+
+TEST_CASE("the OpenTelemetry receiver takes only its own token, JSON and POST", "[web_router]") {
+    RouterFixture f;
+    const std::string otel_token(64, 'b');
+    std::vector<ccmeter::ClientEvents> received;
+    ccmeter::OtlpReceiverOptions options;
+    options.token = otel_token;
+    options.sink = [&](ccmeter::ClientEvents events) {
+        received.push_back(std::move(events));
+        return true;
+    };
+    ccmeter::OtlpReceiver receiver(options);
+    f.router.set_otlp_receiver(&receiver);
+    const std::string body =
+        R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[)"
+        R"({"key":"event.name","value":{"stringValue":"api_request"}},)"
+        R"({"key":"session.id","value":{"stringValue":"s1"}},)"
+        R"({"key":"request_id","value":{"stringValue":"req_1"}},)"
+        R"({"key":"model","value":{"stringValue":"claude-opus-5-5"}},)"
+        R"({"key":"input_tokens","value":{"intValue":"12"}},)"
+        R"({"key":"cost_usd_micros","value":{"intValue":7988}},)"
+        R"({"key":"prompt","value":{"stringValue":"secret prompt text"}}]}]}]}]})";
+    auto post = [&](const std::string& authorization, const std::string& type,
+                    bool cookie = false) {
+        ccmeter::HttpRequest request = get("/v1/logs", "127.0.0.1:7681", http::verb::post, cookie);
+        if (!authorization.empty())
+            request.set(http::field::authorization, authorization);
+        request.set(http::field::content_type, type);
+        request.body() = body;
+        request.prepare_payload();
+        return f.route(request).response;
+    };
+    // The web view's cookie, or its token, opens nothing here.
+    CHECK(post("", "application/json", true).result_int() == 401);
+    CHECK(post("Bearer " + k_token, "application/json").result_int() == 401);
+    CHECK(post("Bearer " + otel_token, "application/x-protobuf").result_int() == 415);
+    CHECK(received.empty());
+    const ccmeter::HttpResponse ok = post("Bearer " + otel_token, "application/json");
+    CHECK(ok.result_int() == 200);
+    CHECK(ok.body() == "{}");
+    REQUIRE(received.size() == 1);
+    REQUIRE(received[0].requests.size() == 1);
+    CHECK(received[0].requests[0].cost_pico_usd == 7'988'000'000);
+    CHECK(receiver.bodies_rejected() == 3);
+    CHECK(receiver.events_received() == 1);
+    // And the OTLP token opens nothing of the web view.
+    ccmeter::HttpRequest page = get("/api/summary", "127.0.0.1:7681", http::verb::get, false);
+    page.set(http::field::authorization, "Bearer " + otel_token);
+    CHECK(f.route(page).response.result_int() == 401);
+    // GET on the receiver: 405.
+    ccmeter::HttpRequest wrong = get("/v1/logs", "127.0.0.1:7681", http::verb::get, false);
+    wrong.set(http::field::authorization, "Bearer " + otel_token);
+    CHECK(f.route(wrong).response.result_int() == 405);
+}
