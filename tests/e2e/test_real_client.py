@@ -246,6 +246,40 @@ def case_latest(home):
           f"tokens equal the reference count ({reference['unique_responses']} responses)")
 
 
+def case_telemetry(home):
+    """The pinned client with telemetry on, as `hookctl install` sets it: its OpenTelemetry
+    export reaches ccmeterd's receiver, and a call seen both there and in a transcript counts
+    once: tokens equal the reference count, money the client's own."""
+    run_or_fail("hookctl install", home.hookctl("install"))
+    settings = json.load(open(os.path.join(home.home, ".claude", "settings.json")))
+    env = settings.get("env", {})
+    if env.get("OTEL_EXPORTER_OTLP_PROTOCOL") != "http/json":
+        fail(f"hookctl install did not turn telemetry on: {env}")
+    # The daemon first, so that the receiver listens before the client exports.
+    subprocess.Popen([home.args.ccmeterd, "serve"], env=home.env, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_until(lambda: os.path.exists(home.socket()), 10, "ccmeterd to start")
+    runs = [run_json(home, "print-mode session with a tool call", "SCENARIO_TOOL run it",
+                     "--allowedTools", "Bash(echo *)"),
+            run_json(home, "print-mode session with a subagent", "SCENARIO_AGENT do it")]
+
+    def events_arrived():
+        health = json.loads(home.hookctl("doctor", "--json").stdout or "{}")
+        return health.get("telemetry", {}).get("events_received", 0) > 0 and health
+    wait_until(events_arrived, 15, "OpenTelemetry events at ccmeterd's receiver")
+    reference = compare_with_reference(home)
+    billed = sum(micro(run["total_cost_usd"]) for run in runs)
+    totals = home.stats_json()["totals"]
+    if totals["unique_responses"] != reference["unique_responses"]:
+        fail(f"{totals['unique_responses']} responses with telemetry, {reference['unique_responses']} in transcripts")
+    if micro(totals["cost_usd"]) != billed:
+        fail(f"hookctl stats ${totals['cost_usd']} != the client's own ${billed / 1e6}")
+    telemetry = events_arrived()["telemetry"]
+    print(f"ok: telemetry on (hookctl install): {telemetry['events_received']} OpenTelemetry events "
+          f"received, 0 counted twice: {reference['unique_responses']} responses = the reference count, "
+          f"${totals['cost_usd']} = the client's own")
+
+
 def shown_cost(cost):
     return f"${cost:,.2f}" if cost >= 0.005 else ("<$0.01" if cost > 0 else "$0.00")
 
@@ -353,7 +387,7 @@ def main():
     parser.add_argument("--hookctl", required=True)
     parser.add_argument("--ccmeterd", required=True)
     parser.add_argument("--shared", help="../shared, for an extra cross-check when it exists")
-    parser.add_argument("--case", required=True, choices=["print", "statusline", "down", "plugin", "latest"])
+    parser.add_argument("--case", required=True, choices=["print", "statusline", "down", "plugin", "latest", "telemetry"])
     args = parser.parse_args()
     args.hookctl = os.path.abspath(args.hookctl)
     args.ccmeterd = os.path.abspath(args.ccmeterd)
@@ -366,7 +400,7 @@ def main():
     home = Home(args, root, binary, api)
     try:
         {"print": case_print, "statusline": case_statusline, "down": case_down, "plugin": case_plugin,
-         "latest": case_latest}[args.case](home)
+         "latest": case_latest, "telemetry": case_telemetry}[args.case](home)
     finally:
         home.stop_daemon()
         api.stop()
