@@ -1,6 +1,8 @@
 #include "server/ingest_loop.hpp"
 #include "common/clock.hpp"
 
+#include <iterator>
+
 #include <boost/asio/post.hpp>
 #include <future>
 
@@ -217,17 +219,36 @@ bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayl
 }
 
 bool IngestLoop::record_client_events(ClientEvents events) {
-    if (m_queued_client_events.fetch_add(1) >= k_max_queued_client_events) {
-        --m_queued_client_events;
-        return false;
+    {
+        std::lock_guard lock(m_client_mutex);
+        if (static_cast<int64_t>(m_client_pending.size()) >= k_max_queued_client_events)
+            return false;
+        m_client_pending.push_back(std::move(events));
+        if (m_client_drain_posted)
+            return true;
+        m_client_drain_posted = true;
     }
-    boost::asio::post(m_io, [this, events = std::move(events)] {
-        --m_queued_client_events;
-        if (Result<void> stored = m_store->commit_client_events(events, now_ms()); !stored) {
+    // One task stores everything queued by the time it runs, in one transaction: a burst of
+    // exports costs one commit, and a status line waits behind at most one such task.
+    boost::asio::post(m_io, [this] {
+        std::vector<ClientEvents> pending;
+        {
+            std::lock_guard lock(m_client_mutex);
+            pending.swap(m_client_pending);
+            m_client_drain_posted = false;
+        }
+        ClientEvents all;
+        for (ClientEvents& batch : pending) {
+            std::move(batch.requests.begin(), batch.requests.end(),
+                      std::back_inserter(all.requests));
+            std::move(batch.tool_runs.begin(), batch.tool_runs.end(),
+                      std::back_inserter(all.tool_runs));
+        }
+        if (Result<void> stored = m_store->commit_client_events(all, now_ms()); !stored) {
             log("OpenTelemetry events not stored: " + stored.error().message);
             return;
         }
-        if (!events.requests.empty())
+        if (!all.requests.empty())
             for (const std::function<void()>& listener : m_on_new_usage)
                 listener();
     });

@@ -71,8 +71,8 @@ class IngestLoop {
                     std::chrono::milliseconds deadline);
 
     // Queues what the client's OpenTelemetry export reported, stored on the loop thread after
-    // any earlier work (UsageStore::commit_client_events; a failure is logged, the exporter's
-    // next report repeats the figures). False, and nothing queued, when k_max_queued_client_events
+    // any earlier work, everything queued meanwhile in one commit
+    // (UsageStore::commit_client_events; a failure is logged). False, and nothing queued, when k_max_queued_client_events
     // batches already wait. Thread-safe.
     bool record_client_events(ClientEvents events);
 
@@ -122,7 +122,9 @@ class IngestLoop {
     std::atomic<int64_t> m_last_ingest_micros{0};
     std::atomic<int64_t> m_last_ingest_bytes{0};
     std::atomic<int64_t> m_failure_streak{0};
-    std::atomic<int64_t> m_queued_client_events{0};
+    std::mutex m_client_mutex;
+    std::vector<ClientEvents> m_client_pending;  // guarded by m_client_mutex
+    bool m_client_drain_posted = false;          // guarded by m_client_mutex
     std::thread m_thread;
 };
 
