@@ -1,74 +1,38 @@
 #include "core/client_cost_rows.hpp"
 
-#include <memory>
-#include <string_view>
+#include "core/sqlite_statement.hpp"
 
 namespace ccmeter {
-
-namespace {
-
-struct StatementDeleter {
-    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-Error error_of(sqlite3* db, std::string_view what) {
-    return Error{std::string(what) + ": " + sqlite3_errmsg(db)};
-}
-
-Result<Statement> prepare(sqlite3* db, const char* sql) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK)
-        return error_of(db, "cannot prepare a cost-state statement");
-    return Statement(statement);
-}
-
-void bind_string(sqlite3_stmt* s, int index, std::string_view text) {
-    sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
-std::string text_of(sqlite3_stmt* s, int index) {
-    const unsigned char* text = sqlite3_column_text(s, index);
-    return text ? std::string(reinterpret_cast<const char*>(text),
-                              static_cast<size_t>(sqlite3_column_bytes(s, index)))
-                : std::string();
-}
-
-bool run(sqlite3_stmt* s) {
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE;
-}
-
-}  // namespace
 
 Result<void> store_cost_states(sqlite3* db, const std::vector<ClientCostState>& states) {
     if (states.empty())
         return {};
-    CCMETER_TRY_ASSIGN(Statement select, prepare(db,
-                                                 "SELECT total_cost_pico FROM cost_states "
-                                                 "WHERE session_id = ?1 AND start_time_ms = ?2"));
+    CCMETER_TRY_ASSIGN(Statement select,
+                       prepare_statement(db,
+                                         "SELECT total_cost_pico FROM cost_states "
+                                         "WHERE session_id = ?1 AND start_time_ms = ?2"));
     CCMETER_TRY_ASSIGN(
         Statement upsert,
-        prepare(db,
-                "INSERT OR REPLACE INTO cost_states(session_id, start_time_ms, total_cost_pico, "
-                "api_duration_ms, tool_duration_ms, duration_ms, lines_added, lines_removed, "
-                "has_unknown_model_cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+        prepare_statement(
+            db,
+            "INSERT OR REPLACE INTO cost_states(session_id, start_time_ms, total_cost_pico, "
+            "api_duration_ms, tool_duration_ms, duration_ms, lines_added, lines_removed, "
+            "has_unknown_model_cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     CCMETER_TRY_ASSIGN(Statement clear_models,
-                       prepare(db,
-                               "DELETE FROM cost_state_models "
-                               "WHERE session_id = ?1 AND start_time_ms = ?2"));
+                       prepare_statement(db,
+                                         "DELETE FROM cost_state_models "
+                                         "WHERE session_id = ?1 AND start_time_ms = ?2"));
     CCMETER_TRY_ASSIGN(
         Statement insert_model,
-        prepare(db,
-                "INSERT OR REPLACE INTO cost_state_models(session_id, start_time_ms, model, "
-                "input_tokens, output_tokens, cache_read_input_tokens, "
-                "cache_creation_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                "thinking_tokens, cost_pico) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                "?11, ?12)"));
+        prepare_statement(
+            db,
+            "INSERT OR REPLACE INTO cost_state_models(session_id, start_time_ms, model, "
+            "input_tokens, output_tokens, cache_read_input_tokens, "
+            "cache_creation_input_tokens, cache_5m, cache_1h, web_search_requests, "
+            "thinking_tokens, cost_pico) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11, ?12)"));
     for (const ClientCostState& state : states) {
-        bind_string(select.get(), 1, state.session_id);
+        bind_text(select.get(), 1, state.session_id);
         sqlite3_bind_int64(select.get(), 2, state.start_time_ms);
         const int rc = sqlite3_step(select.get());
         const bool stored = rc == SQLITE_ROW;
@@ -77,28 +41,28 @@ Result<void> store_cost_states(sqlite3* db, const std::vector<ClientCostState>& 
             existing.total_cost_pico_usd = sqlite3_column_int64(select.get(), 0);
         sqlite3_reset(select.get());
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return error_of(db, "cannot read a cost state");
+            return sqlite_error(db, "cannot read a cost state");
         if (stored && !replaces_cost_state(state, existing))
             continue;
         sqlite3_stmt* s = upsert.get();
-        bind_string(s, 1, state.session_id);
+        bind_text(s, 1, state.session_id);
         const int64_t values[] = {state.start_time_ms,   state.total_cost_pico_usd,
                                   state.api_duration_ms, state.tool_duration_ms,
                                   state.duration_ms,     state.lines_added,
                                   state.lines_removed,   state.has_unknown_model_cost ? 1 : 0};
         for (int i = 0; i < 8; ++i)
             sqlite3_bind_int64(s, 2 + i, values[i]);
-        if (!run(s))
-            return error_of(db, "cannot store a cost state");
-        bind_string(clear_models.get(), 1, state.session_id);
+        if (!step_done(s))
+            return sqlite_error(db, "cannot store a cost state");
+        bind_text(clear_models.get(), 1, state.session_id);
         sqlite3_bind_int64(clear_models.get(), 2, state.start_time_ms);
-        if (!run(clear_models.get()))
-            return error_of(db, "cannot store a cost state");
+        if (!step_done(clear_models.get()))
+            return sqlite_error(db, "cannot store a cost state");
         for (const ClientModelUsage& model : state.models) {
             sqlite3_stmt* m = insert_model.get();
-            bind_string(m, 1, state.session_id);
+            bind_text(m, 1, state.session_id);
             sqlite3_bind_int64(m, 2, state.start_time_ms);
-            bind_string(m, 3, model.model);
+            bind_text(m, 3, model.model);
             const TokenCounts& t = model.tokens;
             const int64_t fields[] = {t.input_tokens,
                                       t.output_tokens,
@@ -111,8 +75,8 @@ Result<void> store_cost_states(sqlite3* db, const std::vector<ClientCostState>& 
                                       model.cost_pico_usd};
             for (int i = 0; i < 9; ++i)
                 sqlite3_bind_int64(m, 4 + i, fields[i]);
-            if (!run(m))
-                return error_of(db, "cannot store a cost state's model");
+            if (!step_done(m))
+                return sqlite_error(db, "cannot store a cost state's model");
         }
     }
     return {};
@@ -122,26 +86,27 @@ Result<std::vector<ClientCostState>> load_cost_states(
     sqlite3* db, const std::optional<std::string>& session_id) {
     CCMETER_TRY_ASSIGN(
         Statement states,
-        prepare(db,
-                "SELECT session_id, start_time_ms, total_cost_pico, api_duration_ms, "
-                "tool_duration_ms, duration_ms, lines_added, lines_removed, "
-                "has_unknown_model_cost FROM cost_states WHERE ?1 IS NULL OR session_id = ?1 "
-                "ORDER BY start_time_ms, session_id"));
+        prepare_statement(
+            db,
+            "SELECT session_id, start_time_ms, total_cost_pico, api_duration_ms, "
+            "tool_duration_ms, duration_ms, lines_added, lines_removed, "
+            "has_unknown_model_cost FROM cost_states WHERE ?1 IS NULL OR session_id = ?1 "
+            "ORDER BY start_time_ms, session_id"));
     CCMETER_TRY_ASSIGN(
         Statement models,
-        prepare(db,
-                "SELECT model, input_tokens, output_tokens, cache_read_input_tokens, "
-                "cache_creation_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                "thinking_tokens, cost_pico FROM cost_state_models "
-                "WHERE session_id = ?1 AND start_time_ms = ?2 ORDER BY model"));
+        prepare_statement(db,
+                          "SELECT model, input_tokens, output_tokens, cache_read_input_tokens, "
+                          "cache_creation_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                          "thinking_tokens, cost_pico FROM cost_state_models "
+                          "WHERE session_id = ?1 AND start_time_ms = ?2 ORDER BY model"));
     if (session_id)
-        bind_string(states.get(), 1, *session_id);
+        bind_text(states.get(), 1, *session_id);
     std::vector<ClientCostState> result;
     int rc = 0;
     while ((rc = sqlite3_step(states.get())) == SQLITE_ROW) {
         ClientCostState state;
         sqlite3_stmt* s = states.get();
-        state.session_id = text_of(s, 0);
+        state.session_id = column_text(s, 0);
         state.start_time_ms = sqlite3_column_int64(s, 1);
         state.total_cost_pico_usd = sqlite3_column_int64(s, 2);
         state.api_duration_ms = sqlite3_column_int64(s, 3);
@@ -151,12 +116,12 @@ Result<std::vector<ClientCostState>> load_cost_states(
         state.lines_removed = sqlite3_column_int64(s, 7);
         state.has_unknown_model_cost = sqlite3_column_int64(s, 8) != 0;
         sqlite3_stmt* m = models.get();
-        bind_string(m, 1, state.session_id);
+        bind_text(m, 1, state.session_id);
         sqlite3_bind_int64(m, 2, state.start_time_ms);
         int model_rc = 0;
         while ((model_rc = sqlite3_step(m)) == SQLITE_ROW) {
             ClientModelUsage model;
-            model.model = text_of(m, 0);
+            model.model = column_text(m, 0);
             TokenCounts& t = model.tokens;
             int64_t* fields[] = {&t.input_tokens,
                                  &t.output_tokens,
@@ -173,11 +138,11 @@ Result<std::vector<ClientCostState>> load_cost_states(
         }
         sqlite3_reset(m);
         if (model_rc != SQLITE_DONE)
-            return error_of(db, "cannot read a cost state's models");
+            return sqlite_error(db, "cannot read a cost state's models");
         result.push_back(std::move(state));
     }
     if (rc != SQLITE_DONE)
-        return error_of(db, "cannot read cost states");
+        return sqlite_error(db, "cannot read cost states");
     return result;
 }
 

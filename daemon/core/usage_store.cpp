@@ -3,6 +3,7 @@
 #include "common/status_payload.hpp"
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
+#include "core/sqlite_statement.hpp"
 
 #include <sys/stat.h>
 
@@ -492,21 +493,6 @@ int64_t floor_to(int64_t value, int64_t step) {
     return value >= 0 ? value / step * step : -((-value + step - 1) / step) * step;
 }
 
-Error sqlite_error(sqlite3* db, std::string_view what) {
-    return Error{std::string(what) + ": " + sqlite3_errmsg(db)};
-}
-
-void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
-    sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-std::string column_text(sqlite3_stmt* statement, int index) {
-    const unsigned char* text = sqlite3_column_text(statement, index);
-    return text ? std::string(reinterpret_cast<const char*>(text),
-                              static_cast<size_t>(sqlite3_column_bytes(statement, index)))
-                : std::string();
-}
-
 // The eight token columns, in the order of TokenCounts, starting at column / parameter `first`.
 void read_token_columns(sqlite3_stmt* statement, int first, TokenCounts& t) {
     int64_t* fields[] = {&t.input_tokens,
@@ -529,12 +515,18 @@ void bind_token_columns(sqlite3_stmt* statement, int first, const TokenCounts& t
         sqlite3_bind_int64(statement, first + i, fields[i]);
 }
 
-// Runs one statement to completion and resets it.
-bool step_done(sqlite3_stmt* statement) {
-    const int rc = sqlite3_step(statement);
-    sqlite3_reset(statement);
-    return rc == SQLITE_DONE;
-}
+// Runs `undo` when it goes out of scope still armed (the work it guards failed).
+template <class Undo>
+struct OnFailure {
+    Undo undo;
+    bool armed = true;
+    ~OnFailure() {
+        if (armed)
+            undo();
+    }
+};
+template <class Undo>
+OnFailure(Undo) -> OnFailure<Undo>;
 
 class Transaction {
   public:
@@ -906,16 +898,10 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
 Result<void> UsageStore::commit(const IngestBatch& batch) {
     // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
     // them all, or a retry would store rows pointing at models and sources that do not exist.
-    struct ForgetInternedIds {
-        UsageStore& store;
-        bool armed = true;
-        ~ForgetInternedIds() {
-            if (armed) {
-                store.m_model_ids.clear();
-                store.m_source_ids.clear();
-            }
-        }
-    } forget{*this};
+    OnFailure forget{[this] {
+        m_model_ids.clear();
+        m_source_ids.clear();
+    }};
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
@@ -1289,29 +1275,16 @@ std::string transcript_speed(const std::string& speed) {
 }  // namespace
 
 Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_t received_ms) {
-    struct ForgetInternedIds {
-        UsageStore& store;
-        bool armed = true;
-        ~ForgetInternedIds() {
-            if (armed) {
-                store.m_model_ids.clear();
-                store.m_source_ids.clear();
-            }
-        }
-    } forget{*this};
+    // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
+    // them all, or a retry would store rows pointing at models and sources that do not exist.
+    OnFailure forget{[this] {
+        m_model_ids.clear();
+        m_source_ids.clear();
+    }};
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
-    struct Finalize {
-        void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-    };
-    using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
-    auto prepare = [&](const char* sql) -> Result<Statement> {
-        sqlite3_stmt* statement = nullptr;
-        if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) != SQLITE_OK)
-            return sqlite_error(m_db, "cannot prepare a client-event statement");
-        return Statement(statement);
-    };
+    auto prepare = [&](const char* sql) { return prepare_statement(m_db, sql); };
     CCMETER_TRY_ASSIGN(
         Statement upsert_request,
         prepare("INSERT INTO client_requests VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
