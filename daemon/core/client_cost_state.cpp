@@ -1,4 +1,5 @@
 #include "core/client_cost_state.hpp"
+#include "core/price_table.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -41,7 +42,7 @@ std::optional<int64_t> pico_usd_of(const json::value* value) {
         return std::nullopt;
     if (!std::isfinite(usd) || usd < 0 || usd > static_cast<double>(k_max_client_cost_usd))
         return std::nullopt;
-    return static_cast<int64_t>(std::llround(usd * 1e12));
+    return pico_usd_from_usd(usd);
 }
 
 }  // namespace

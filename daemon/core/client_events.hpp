@@ -29,7 +29,7 @@ struct ClientRequest {
     std::optional<int64_t> ttft_ms;
     std::string query_source;  // sdk, repl_main_thread, agent:..., generate_session_title, ...
     std::string agent_name;
-    std::string speed;
+    std::string speed;  // as transcripts say it: "standard" (OTel's "normal") or "fast"
     std::string effort;
     int64_t timestamp_ms = 0;
 };

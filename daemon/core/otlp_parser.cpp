@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common/iso_time.hpp"
+#include "core/price_table.hpp"
 #include "core/usage_parser.hpp"
 
 namespace ccmeter {
@@ -104,7 +105,7 @@ std::optional<int64_t> cost_of(const Attributes& attributes) {
             return std::nullopt;
         if (!std::isfinite(usd) || usd < 0 || usd > 1e6)
             return std::nullopt;
-        return static_cast<int64_t>(std::llround(usd * 1e12));
+        return pico_usd_from_usd(usd);
     }
     return std::nullopt;
 }
@@ -165,6 +166,8 @@ std::optional<ClientRequest> request_of(const Attributes& a, const json::object&
     request.query_source = text_of(a, "query_source");
     request.agent_name = text_of(a, "agent.name");
     request.speed = text_of(a, "speed");
+    if (request.speed == "normal")  // the transcripts' word for it
+        request.speed = "standard";
     request.effort = text_of(a, "effort");
     request.timestamp_ms = time_of(a, record);
     return request;

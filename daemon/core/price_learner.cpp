@@ -205,15 +205,14 @@ bool infer_cache_split(ClientRequest& request, const PriceTable& prices) {
     if (!rule)
         return false;
     // The cost with every write at the 5m rate, then what each 1h token adds.
-    const std::string speed = request.speed == "normal" ? "standard" : request.speed;
     TokenCounts all_5m = t;
     all_5m.cache_5m = t.cache_creation_input_tokens;
     TokenCounts all_1h = t;
     all_1h.cache_1h = t.cache_creation_input_tokens;
     const std::optional<int64_t> low =
-        prices.cost_pico_usd(request.model, request.timestamp_ms, speed, all_5m);
+        prices.cost_pico_usd(request.model, request.timestamp_ms, request.speed, all_5m);
     const std::optional<int64_t> high =
-        prices.cost_pico_usd(request.model, request.timestamp_ms, speed, all_1h);
+        prices.cost_pico_usd(request.model, request.timestamp_ms, request.speed, all_1h);
     if (!low || !high || *high <= *low)
         return false;
     const int64_t per_token = (*high - *low) / t.cache_creation_input_tokens;

@@ -8,6 +8,7 @@
 // A PriceTable is immutable once built and safe to share between threads.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -71,6 +72,12 @@ struct CostParts {
     void add(const CostParts& other);
     bool operator==(const CostParts&) const = default;
 };
+
+// A figure the client wrote in USD (a double: ~16 significant digits, enough for any figure
+// below $10^6 to the pico) in pico-dollars, rounded to the nearest. The caller checks the range.
+inline int64_t pico_usd_from_usd(double usd) {
+    return static_cast<int64_t>(std::llround(usd * 1e12));
+}
 
 // A request with more input tokens than this is billed at the long-context rate.
 constexpr int64_t k_long_context_threshold_tokens = 200'000;

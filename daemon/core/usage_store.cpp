@@ -1265,15 +1265,6 @@ Result<std::vector<ClientCostState>> UsageStore::cost_states(
 
 namespace ccmeter {
 
-namespace {
-
-// OpenTelemetry says "normal" where transcripts say "standard".
-std::string transcript_speed(const std::string& speed) {
-    return speed == "normal" ? "standard" : speed;
-}
-
-}  // namespace
-
 Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_t received_ms) {
     // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
     // them all, or a retry would store rows pointing at models and sources that do not exist.
@@ -1357,7 +1348,7 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
         record.timestamp_ms = request.timestamp_ms;
         record.session_id = request.session_id;
         record.is_sidechain = request.query_source.rfind("agent:", 0) == 0;
-        record.speed = transcript_speed(request.speed);
+        record.speed = request.speed;
         record.tokens = t;
         sqlite3_stmt* q = session_source.get();
         bind_text(q, 1, request.session_id);

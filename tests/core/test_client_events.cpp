@@ -62,6 +62,7 @@ TEST_CASE("the client's api_request and tool_result events, and nothing of their
     CHECK(title.tokens.cache_creation_input_tokens == 1000);
     CHECK(title.cost_pico_usd == 10'985'000'000);  // cost_usd_micros 10985
     CHECK(title.duration_ms == 164);
+    CHECK(title.speed == "standard");  // OTel says "normal"
     REQUIRE(events.tool_runs.size() == 1);
     CHECK(events.tool_runs[0].tool_name == "Bash");
     CHECK(events.tool_runs[0].duration_ms == 208);  // sent as a string
