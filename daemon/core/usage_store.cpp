@@ -226,10 +226,12 @@ CREATE TABLE cost_state_models(
     // 4 -> 5: what the client's OpenTelemetry export tells (client_events.hpp). Responses are
     // keyed (request_id, message_id) from now on, so that an API call the export reports can
     // find its transcript row by request id alone; a call no transcript has (yet) is a
-    // response row with message_id '' until its transcript line claims it.
+    // response row with message_id '' until its transcript line claims it (those few rows have
+    // an index of their own, so claiming them costs nothing while there are none).
     R"sql(
 DROP INDEX responses_by_key;
 CREATE UNIQUE INDEX responses_by_key ON responses(request_id, message_id);
+CREATE INDEX responses_from_export ON responses(request_id) WHERE message_id = '';
 CREATE TABLE client_requests(
   request_id TEXT PRIMARY KEY,
   session_id TEXT NOT NULL,
@@ -425,13 +427,25 @@ UPDATE responses SET
 WHERE message_id = ?1 AND request_id = ?2
 )sql";
 
-// A transcript line (?1 message id, ?2 request id, ?3 time, ?5 source, ?6 sidechain; the
-// parameters of k_insert_response_sql) claims the row an OpenTelemetry api_request made for its
-// request before the transcript was read: it becomes the line's row, with the line's metadata.
-constexpr const char* k_claim_client_row_sql = R"sql(
-UPDATE responses SET message_id = ?1, timestamp_ms = ?3, source_id = ?5, is_sidechain = ?6
-WHERE request_id = ?2 AND message_id = ''
-  AND NOT EXISTS (SELECT 1 FROM responses WHERE request_id = ?2 AND message_id = ?1)
+// Transcript rows claim the rows an OpenTelemetry api_request made for their requests before
+// the transcript was read (message_id ''): each token field takes the export row's value where
+// it is larger, then the export row goes (the triggers move the rollups). Both walk only the
+// export rows (index responses_from_export), so they cost nothing while there are none.
+constexpr const char* k_claim_export_rows_sql = R"sql(
+UPDATE responses SET
+  input_tokens = max(responses.input_tokens, x.input_tokens),
+  output_tokens = max(responses.output_tokens, x.output_tokens),
+  cache_creation_input_tokens = max(responses.cache_creation_input_tokens,
+                                    x.cache_creation_input_tokens),
+  cache_read_input_tokens = max(responses.cache_read_input_tokens, x.cache_read_input_tokens),
+  cache_5m = max(responses.cache_5m, x.cache_5m),
+  cache_1h = max(responses.cache_1h, x.cache_1h)
+FROM (SELECT request_id, input_tokens, output_tokens, cache_creation_input_tokens,
+             cache_read_input_tokens, cache_5m, cache_1h
+      FROM responses WHERE message_id = '' AND request_id != '') AS x
+WHERE responses.request_id = x.request_id AND responses.message_id != '';
+DELETE FROM responses WHERE message_id = '' AND request_id != '' AND EXISTS
+  (SELECT 1 FROM responses o WHERE o.request_id = responses.request_id AND o.message_id != '');
 )sql";
 
 // An OpenTelemetry api_request for a stored response (?1 request id): each token field keeps
@@ -558,8 +572,7 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
-          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
-          m_claim_client_row})
+          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -640,17 +653,11 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_insert_response_sql, &m_insert_response},
-        {k_merge_response_sql, &m_merge_response},
-        {k_add_rollup_sql, &m_add_rollup},
-        {k_insert_turn_sql, &m_insert_turn},
-        {k_upsert_file_sql, &m_upsert_file},
-        {k_select_file_sql, &m_select_file},
-        {k_insert_model_sql, &m_insert_model},
-        {k_select_model_sql, &m_select_model},
-        {k_insert_source_sql, &m_insert_source},
-        {k_select_source_sql, &m_select_source},
-        {k_claim_client_row_sql, &m_claim_client_row},
+        {k_insert_response_sql, &m_insert_response}, {k_merge_response_sql, &m_merge_response},
+        {k_add_rollup_sql, &m_add_rollup},           {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -842,16 +849,6 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         Result<int64_t> source_id = intern_source(r);
         if (!source_id)
             return source_id.error();
-        if (claim_client_rows && !r.request_id.empty()) {
-            sqlite3_stmt* c = m_claim_client_row;
-            bind_text(c, 1, r.message_id);
-            bind_text(c, 2, r.request_id);
-            sqlite3_bind_int64(c, 3, r.timestamp_ms);
-            sqlite3_bind_int64(c, 5, *source_id);
-            sqlite3_bind_int(c, 6, r.is_sidechain ? 1 : 0);
-            if (!step_done(c))
-                return sqlite_error(m_db, "cannot store a response");
-        }
         for (sqlite3_stmt* s : {m_insert_response, m_merge_response}) {
             bind_text(s, 1, r.message_id);
             bind_text(s, 2, r.request_id);
@@ -892,6 +889,9 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a rollup");
     }
+    if (claim_client_rows && !responses.empty() &&
+        sqlite3_exec(m_db, k_claim_export_rows_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot merge exported requests into their responses");
     return {};
 }
 

@@ -205,7 +205,8 @@ class UsageStore {
                                 GroupColumn group, int64_t bucket_ms,
                                 const std::function<void(const AggregateRow&)>& visit) const;
     // Inserts or merges `responses` and their rollups, inside the caller's transaction; with
-    // `claim_client_rows`, a line first claims an export-made row of its request.
+    // `claim_client_rows`, the rows the export made for their requests are then merged into
+    // them and dropped.
     Result<void> write_responses(const std::vector<UsageRecord>& responses, bool claim_client_rows);
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
@@ -226,7 +227,6 @@ class UsageStore {
     sqlite3_stmt* m_select_model = nullptr;
     sqlite3_stmt* m_insert_source = nullptr;
     sqlite3_stmt* m_select_source = nullptr;
-    sqlite3_stmt* m_claim_client_row = nullptr;
 };
 
 }  // namespace ccmeter

@@ -320,7 +320,8 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
                          "DROP TABLE rollups_hourly; "
                          "DROP TABLE rollups; DROP TABLE cost_states; "
                          "DROP TABLE cost_state_models; DROP TABLE client_requests; "
-                         "DROP TABLE tool_runs; PRAGMA user_version=2;",
+                         "DROP TABLE tool_runs; DROP INDEX responses_from_export; "
+                         "PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
 
