@@ -221,8 +221,12 @@ bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayl
 bool IngestLoop::record_client_events(ClientEvents events) {
     {
         std::lock_guard lock(m_client_mutex);
-        if (static_cast<int64_t>(m_client_pending.size()) >= k_max_queued_client_events)
+        const int64_t records =
+            static_cast<int64_t>(events.requests.size() + events.tool_runs.size());
+        if (static_cast<int64_t>(m_client_pending.size()) >= k_max_queued_client_events ||
+            m_client_pending_records + records > k_max_queued_client_records)
             return false;
+        m_client_pending_records += records;
         m_client_pending.push_back(std::move(events));
         if (m_client_drain_posted)
             return true;
@@ -235,6 +239,7 @@ bool IngestLoop::record_client_events(ClientEvents events) {
         {
             std::lock_guard lock(m_client_mutex);
             pending.swap(m_client_pending);
+            m_client_pending_records = 0;
             m_client_drain_posted = false;
         }
         ClientEvents all;

@@ -42,6 +42,9 @@ constexpr std::chrono::milliseconds k_ingest_retry_max{30'000};
 // OpenTelemetry batches waiting for the loop thread at most (each one export body, a few KiB):
 // 1024, about 17 minutes of one client's exports, or a burst of many.
 constexpr int64_t k_max_queued_client_events = 1024;
+// And requests plus tool runs waiting at most, so that memory stays bounded whatever the bodies
+// hold (each a few hundred bytes): 100,000, some tens of MB.
+constexpr int64_t k_max_queued_client_records = 100'000;
 
 struct IngestLoopOptions {
     std::vector<std::filesystem::path> config_dirs;
@@ -72,8 +75,9 @@ class IngestLoop {
 
     // Queues what the client's OpenTelemetry export reported, stored on the loop thread after
     // any earlier work, everything queued meanwhile in one commit
-    // (UsageStore::commit_client_events; a failure is logged). False, and nothing queued, when k_max_queued_client_events
-    // batches already wait. Thread-safe.
+    // (UsageStore::commit_client_events; a failure is logged). False, and nothing queued, when
+    // k_max_queued_client_events batches or k_max_queued_client_records records already wait.
+    // Thread-safe.
     bool record_client_events(ClientEvents events);
 
     // Adds a listener fired on the loop thread after each ingest that stored something new.
@@ -125,6 +129,7 @@ class IngestLoop {
     std::mutex m_client_mutex;
     std::vector<ClientEvents> m_client_pending;  // guarded by m_client_mutex
     bool m_client_drain_posted = false;          // guarded by m_client_mutex
+    int64_t m_client_pending_records = 0;        // guarded by m_client_mutex
     std::thread m_thread;
 };
 

@@ -237,3 +237,22 @@ TEST_CASE("the OpenTelemetry receiver takes only its own token, JSON and POST", 
     wrong.set(http::field::authorization, "Bearer " + otel_token);
     CHECK(f.route(wrong).response.result_int() == 405);
 }
+
+TEST_CASE("exports waiting for the ingest thread are bounded in batches and in records",
+          "[web_router]") {
+    // The fixture's IngestLoop is never started: nothing drains, so the queue only fills.
+    {
+        WebFixture fixture;
+        int accepted = 0;
+        while (fixture.loop().record_client_events(ccmeter::ClientEvents{}))
+            ++accepted;
+        CHECK(accepted == ccmeter::k_max_queued_client_events);
+    }
+    WebFixture fixture;
+    ccmeter::ClientEvents big;
+    big.tool_runs.resize(30'000);
+    int accepted = 0;
+    while (fixture.loop().record_client_events(big))
+        ++accepted;
+    CHECK(accepted == ccmeter::k_max_queued_client_records / 30'000);  // 3 of 30,000 each
+}
