@@ -741,20 +741,38 @@ std::string pricing_table(const v1::PricingReply& reply) {
 
 namespace {
 
+// Micro-dollars. ours = transcripts + side calls; the difference is client - ours.
 struct CheckDay {
     int64_t sessions = 0;
     int64_t transcripts = 0;
+    int64_t side_calls = 0;
+    int64_t side_call_usd = 0;
     int64_t client = 0;
+
+    void add(const CheckDay& other) {
+        sessions += other.sessions;
+        transcripts += other.transcripts;
+        side_calls += other.side_calls;
+        side_call_usd += other.side_call_usd;
+        client += other.client;
+    }
+    int64_t difference() const { return client - transcripts - side_call_usd; }
 };
+
+CheckDay check_of(const v1::SessionCheck& s) {
+    CheckDay check;
+    check.sessions = 1;
+    check.transcripts = s.ours_micro_usd() - s.side_call_micro_usd();
+    check.side_calls = s.side_calls();
+    check.side_call_usd = s.side_call_micro_usd();
+    check.client = s.client_micro_usd();
+    return check;
+}
 
 std::map<std::string, CheckDay> check_days(const v1::CheckReply& reply) {
     std::map<std::string, CheckDay> days;
-    for (const v1::SessionCheck& s : reply.sessions()) {
-        CheckDay& day = days[day_label(local_day_start(s.first_process_ms()))];
-        ++day.sessions;
-        day.transcripts += s.ours_micro_usd();
-        day.client += s.client_micro_usd();
-    }
+    for (const v1::SessionCheck& s : reply.sessions())
+        days[day_label(local_day_start(s.first_process_ms()))].add(check_of(s));
     return days;
 }
 
@@ -775,6 +793,18 @@ std::string signed_usd(int64_t micro) {
 
 }  // namespace
 
+namespace {
+
+void put_check(json::object& item, const CheckDay& check) {
+    item["transcripts_usd"] = usd(check.transcripts);
+    item["side_calls"] = check.side_calls;
+    item["side_calls_usd"] = usd(check.side_call_usd);
+    item["client_usd"] = usd(check.client);
+    item["difference_usd"] = usd(check.difference());
+}
+
+}  // namespace
+
 json::object check_json(const v1::CheckReply& reply) {
     json::object out;
     json::array days;
@@ -783,13 +813,9 @@ json::object check_json(const v1::CheckReply& reply) {
         json::object item;
         item["day"] = label;
         item["sessions"] = day.sessions;
-        item["transcripts_usd"] = usd(day.transcripts);
-        item["client_usd"] = usd(day.client);
-        item["difference_usd"] = usd(day.client - day.transcripts);
+        put_check(item, day);
         days.push_back(std::move(item));
-        total.sessions += day.sessions;
-        total.transcripts += day.transcripts;
-        total.client += day.client;
+        total.add(day);
     }
     out["days"] = std::move(days);
     json::array sessions;
@@ -799,9 +825,7 @@ json::object check_json(const v1::CheckReply& reply) {
         item["project"] = s.project();
         item["first_process_ms"] = s.first_process_ms();
         item["processes"] = s.processes();
-        item["transcripts_usd"] = usd(s.ours_micro_usd());
-        item["client_usd"] = usd(s.client_micro_usd());
-        item["difference_usd"] = usd(s.client_micro_usd() - s.ours_micro_usd());
+        put_check(item, check_of(s));
         item["unique_responses"] = s.responses();
         item["unpriced_responses"] = s.unpriced_responses();
         json::array models;
@@ -813,9 +837,7 @@ json::object check_json(const v1::CheckReply& reply) {
     out["sessions"] = std::move(sessions);
     json::object totals;
     totals["sessions"] = total.sessions;
-    totals["transcripts_usd"] = usd(total.transcripts);
-    totals["client_usd"] = usd(total.client);
-    totals["difference_usd"] = usd(total.client - total.transcripts);
+    put_check(totals, total);
     out["totals"] = std::move(totals);
     return out;
 }
@@ -827,22 +849,27 @@ std::string check_table(const v1::CheckReply& reply) {
     TextTable table({{"Day", Align::left},
                      {"Sessions"},
                      {"From transcripts"},
+                     {"Side calls"},
                      {"Reported by client"},
                      {"Difference"}});
+    const auto side_call_text = [](const CheckDay& check) {
+        return check.side_calls == 0
+                   ? std::string("-")
+                   : format_usd(check.side_call_usd) + " (" + format_count(check.side_calls) + ")";
+    };
     CheckDay total;
     for (const auto& [label, day] : check_days(reply)) {
         table.add_row({label, format_count(day.sessions), format_usd(day.transcripts),
-                       format_usd(day.client), signed_usd(day.client - day.transcripts)});
-        total.sessions += day.sessions;
-        total.transcripts += day.transcripts;
-        total.client += day.client;
+                       side_call_text(day), format_usd(day.client), signed_usd(day.difference())});
+        total.add(day);
     }
     table.add_rule();
     table.add_row({"Total", format_count(total.sessions), format_usd(total.transcripts),
-                   format_usd(total.client), signed_usd(total.client - total.transcripts)});
+                   side_call_text(total), format_usd(total.client),
+                   signed_usd(total.difference())});
     std::string out = table.render();
     for (const v1::SessionCheck& s : reply.sessions()) {
-        const int64_t difference = s.client_micro_usd() - s.ours_micro_usd();
+        const int64_t difference = check_of(s).difference();
         if (difference == 0)
             continue;
         out += "session " + terminal_safe(s.session_id()) + ": " + signed_usd(difference);

@@ -31,14 +31,14 @@
 //   session ID:{"session_id", "project", "totals":U,
 //               "turns":[{"start_ms", ...U, "responses":[{"message_id", "request_id",
 //                         "timestamp_ms", "model", "is_sidechain", "agent_id", ...U}]}]}
-//   check:     {"days":[{"day" (local, of the session's first process), "sessions",
-//                       "transcripts_usd", "client_usd", "difference_usd"}],
-//               "sessions":[{"session_id", "project", "first_process_ms", "processes",
-//                            "transcripts_usd", "client_usd", "difference_usd",
+//   check:     {"days":[{"day" (local, of the session's first process), "sessions", ...C}],
+//               "sessions":[{"session_id", "project", "first_process_ms", "processes", ...C,
 //                            "unique_responses", "unpriced_responses",
 //                            "client_only_models":[...]}],
-//               "totals":{"sessions", "transcripts_usd", "client_usd", "difference_usd"}}
-//              difference = client - transcripts.
+//               "totals":{"sessions", ...C}}
+//              C = "transcripts_usd", "side_calls" (count), "side_calls_usd", "client_usd",
+//              "difference_usd"; side calls are the requests the client exported that no
+//              transcript has (session titles); difference = client - transcripts - side calls.
 //   pricing:   {"overrides_file", "rules":[{"model", "effective_from" ("YYYY-MM-DD" UTC, or
 //              null for always), "input", "cache_write_5m", "cache_write_1h", "cache_read",
 //              "output" (USD per million tokens), "fast_multiplier", "long_context" ({the five
@@ -111,8 +111,9 @@ boost::json::object session_json(const v1::SessionReply& reply);
 std::string summary_table(const SummaryUsage& summary);
 //   pricing:  Model, From, Input, 5m write, 1h write, Cache read, Output ($/Mtok), Fast, Source
 boost::json::object pricing_json(const v1::PricingReply& reply);
-//   check:    Day, Sessions, From transcripts, Reported by client, Difference; then each
-//             session that differs by a micro-dollar or more, with the reason when known.
+//   check:    Day, Sessions, From transcripts, Side calls ("$ (count)", "-" for none),
+//             Reported by client, Difference; then each session that differs by a micro-dollar or
+//             more, with the reason when known.
 boost::json::object check_json(const v1::CheckReply& reply);
 std::string check_table(const v1::CheckReply& reply);
 std::string pricing_table(const v1::PricingReply& reply);

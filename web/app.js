@@ -342,6 +342,38 @@
     activeTable.replaceChildren(...body);
   }
 
+  // ---- overview: the client check ----
+
+  // To the micro-dollar under a cent: the check is about exactness.
+  function checkUsd(value) {
+    const abs = Math.abs(value);
+    if (abs >= 1) return usd(value);
+    return (value < 0 ? '-$' : '$') + abs.toFixed(abs < 0.01 ? 6 : 4);
+  }
+  function signedUsd(value) {
+    if (value === 0) return '$0.00';
+    return (value > 0 ? '+' : '\u2212') + checkUsd(Math.abs(value));
+  }
+  function checkCells(day, label, sessions) {
+    return [
+      el('td', { text: label }),
+      el('td', { className: 'num', text: count(sessions) }),
+      el('td', { className: 'num', dataset: { value: String(day.transcripts_usd) }, text: checkUsd(day.transcripts_usd) }),
+      el('td', { className: 'num', dataset: { value: String(day.side_calls_usd) }, text: day.side_calls === 0 ? '\u2013' : checkUsd(day.side_calls_usd) + ' (' + count(day.side_calls) + ')' }),
+      el('td', { className: 'num', dataset: { value: String(day.client_usd) }, text: checkUsd(day.client_usd) }),
+      el('td', { className: 'num', dataset: { value: String(day.difference_usd) }, text: signedUsd(day.difference_usd) }),
+    ];
+  }
+  function renderCheck(check) {
+    const days = check.days.slice().reverse();  // most recent first
+    $('check-none').hidden = days.length > 0;
+    $('check-table').hidden = days.length === 0;
+    $('check-table').querySelector('tbody').replaceChildren(
+      ...days.map((day) => el('tr', null, checkCells(day, day.day, day.sessions))));
+    $('check-table').querySelector('tfoot').replaceChildren(
+      el('tr', null, checkCells(check.totals, 'Total', check.totals.sessions)));
+  }
+
   // ---- overview: daily chart ----
 
   let dailyChart = null;
@@ -717,6 +749,7 @@
       then(api('/api/blocks?hours=24'), renderBlock),
       then(Promise.all([api('/api/daily?days=' + selectedDays), uPlotReady()]).then(([daily]) => daily), renderDaily),
       then(api('/api/heatmap'), renderHeatmap),
+      then(api('/api/check?days=30'), renderCheck),
       then(api('/api/meta'), renderMeta),
     ]);
   }

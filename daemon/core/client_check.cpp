@@ -108,6 +108,13 @@ Result<std::vector<SessionCheck>> client_check(const UsageStore& store, const Pr
         filter.session_id = session_id;
         CCMETER_TRY_ASSIGN(std::vector<GroupTotals> groups,
                            usage_by_group(store, prices, GroupKind::session, filter, true));
+        filter.side_calls_only = true;
+        CCMETER_TRY_ASSIGN(std::vector<GroupTotals> side_calls,
+                           usage_by_group(store, prices, GroupKind::session, filter, false));
+        for (const GroupTotals& group : side_calls) {
+            check.side_calls += group.usage.responses;
+            check.side_call_pico_usd += group.usage.cost_pico_usd;
+        }
         std::map<std::string, TokenCounts> ours;
         for (const GroupTotals& group : groups) {
             check.project = group.project;

@@ -32,6 +32,10 @@ struct SessionCheck {
     int64_t ours_pico_usd = 0;    // what ccmeter priced from the session's responses
     int64_t responses = 0;
     int64_t unpriced_responses = 0;  // of ours, without a price (not in ours_pico_usd)
+    // Of ours: the side calls, requests the client exported that no transcript has (session
+    // titles); responses and money included in the figures above, shown apart.
+    int64_t side_calls = 0;
+    int64_t side_call_pico_usd = 0;
     // The client's figure lists a model with tokens our responses of the session lack, e.g.
     // a side call (session titles) no transcript records: the names, for the explanation.
     std::vector<std::string> client_only_models;

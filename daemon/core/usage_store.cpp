@@ -951,6 +951,8 @@ Result<void> UsageStore::for_each_response(
         sql += " AND s.session_id = ?3";
     if (filter.cwd)
         sql += " AND s.cwd = ?4";
+    if (filter.side_calls_only)
+        sql += " AND r.message_id = '' AND r.request_id != ''";
     sql += " ORDER BY r.timestamp_ms";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
@@ -1005,6 +1007,14 @@ constexpr const char* k_response_rows =
     "long_context, 1 AS responses, input_tokens, output_tokens, cache_creation_input_tokens, "
     "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests, "
     "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses)";
+// The same for side calls only (export rows no transcript line claimed; partial index).
+constexpr const char* k_side_call_rows =
+    "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
+    "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
+    "long_context, 1 AS responses, input_tokens, output_tokens, cache_creation_input_tokens, "
+    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, web_fetch_requests, "
+    "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses "
+    "WHERE message_id = '' AND request_id != '')";
 
 }  // namespace
 
@@ -1013,6 +1023,9 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                                    const std::function<void(const AggregateRow&)>& visit) const {
     if (bucket_ms <= 0)
         bucket_ms = 1;
+    if (filter.side_calls_only)
+        return aggregate_rows(k_side_call_rows, filter.since_ms, filter.until_ms, filter, group,
+                              bucket_ms, visit);
     const size_t first_level =
         m_row_source == RowSource::responses ? std::size(k_rollup_levels) : 0;
     return aggregate_range(first_level, filter.since_ms, filter.until_ms, filter, group, bucket_ms,

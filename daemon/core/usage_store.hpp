@@ -85,6 +85,9 @@ struct ResponseFilter {
     std::optional<int64_t> until_ms;
     std::optional<std::string> session_id;
     std::optional<std::string> cwd;
+    // Only side calls: requests the client exported (OpenTelemetry) that no transcript line
+    // has claimed, e.g. session-title calls. Read from the responses, not the rollups (few rows).
+    bool side_calls_only = false;
 };
 
 // What aggregate() groups by besides model, time bucket, speed and tier.

@@ -111,6 +111,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::heatmap:
             key = "heatmap";
             break;
+        case ApiEndpoint::check:
+            key = "check";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -137,6 +140,7 @@ bool ApiRequest::cacheable() const {
         case ApiEndpoint::projects:
         case ApiEndpoint::models:
         case ApiEndpoint::heatmap:
+        case ApiEndpoint::check:
             return true;
         default:
             return false;
@@ -162,8 +166,10 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.today_start_ms = local_day_start(now_ms);
         request.week_start_ms = local_week_start(now_ms);
         request.month_start_ms = local_month_start(now_ms);
-    } else if (name == "daily" || name == "heatmap") {
-        request.endpoint = name == "daily" ? ApiEndpoint::daily : ApiEndpoint::heatmap;
+    } else if (name == "daily" || name == "heatmap" || name == "check") {
+        request.endpoint = name == "daily"     ? ApiEndpoint::daily
+                           : name == "heatmap" ? ApiEndpoint::heatmap
+                                               : ApiEndpoint::check;
         Result<std::optional<std::string>> days = query_value(query, "days");
         if (!days)
             return days.error();
@@ -175,7 +181,7 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             if (!count)
                 return Error{"days must be a number of days (1 to 3660) or \"all\""};
             request.days = *count;
-            if (request.endpoint == ApiEndpoint::heatmap)
+            if (request.endpoint != ApiEndpoint::daily)
                 request.since_ms = first_day_start(request.today_start_ms, *count);
         }
     } else if (name == "sessions") {

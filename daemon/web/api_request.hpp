@@ -32,6 +32,7 @@ enum class ApiEndpoint {
     blocks,    // /api/blocks[?hours=N|all]
     active,    // /api/active[?minutes=N]
     heatmap,   // /api/heatmap[?days=N|all]
+    check,     // /api/check[?days=N|all] (the client check)
     events,    // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -46,7 +47,9 @@ struct ApiRequest {
     // daily: the last `days` local days, today included; 0: every day since the first stored
     // response. The day boundaries are computed by WebApi (once per cached answer).
     int64_t days = 0;
-    int64_t since_ms = 0;    // active, blocks, heatmap: responses at or after it (0: all)
+    // active, blocks, heatmap: responses at or after it; check: sessions whose first client
+    // process started at or after it (0: all).
+    int64_t since_ms = 0;
     std::string session_id;  // session
 
     // Names the answer: equal keys give equal answers for the same stored history.

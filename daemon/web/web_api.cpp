@@ -138,6 +138,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return active(request);
         case ApiEndpoint::heatmap:
             return heatmap(request);
+        case ApiEndpoint::check:
+            return check(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -353,6 +355,17 @@ WebReply WebApi::heatmap(const ApiRequest& request) {
     object["max_cost_usd"] = usd_of_micro(max_cost_micro);
     object["since_ms"] = request.since_ms;
     object["time_zone"] = time_zone_json(request.now_ms);
+    return json_reply(object);
+}
+
+WebReply WebApi::check(const ApiRequest& request) {
+    Result<std::vector<SessionCheck>> sessions = m_queries.client_check(
+        request.since_ms != 0 ? std::optional<int64_t>(request.since_ms) : std::nullopt,
+        std::nullopt);
+    if (!sessions)
+        return from_error(sessions.error());
+    json::object object = check_json(check_proto(*sessions));
+    object["since_ms"] = request.since_ms;
     return json_reply(object);
 }
 

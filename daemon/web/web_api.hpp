@@ -14,6 +14,7 @@
 //     /api/blocks    `hookctl stats blocks --json` (over the asked hours) + "now_ms"
 //     /api/active    the sessions JSON of sessions with a response in the window, each with
 //                    its whole-session totals
+//     /api/check     `hookctl stats check --json` over the asked days
 // - answer() is a pure function of the request and the stored history: no clock is read.
 // - Errors become JSON {"error": message} with 400 (bad request), 404 (no such session),
 //   503 (database unavailable) or 500.
@@ -50,6 +51,7 @@ class WebApi {
     WebReply blocks(const ApiRequest& request);
     WebReply active(const ApiRequest& request);
     WebReply heatmap(const ApiRequest& request);
+    WebReply check(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 

@@ -80,6 +80,8 @@ v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions) {
         out.set_ours_micro_usd(micro_usd(check.ours_pico_usd));
         out.set_responses(check.responses);
         out.set_unpriced_responses(check.unpriced_responses);
+        out.set_side_calls(check.side_calls);
+        out.set_side_call_micro_usd(micro_usd(check.side_call_pico_usd));
         for (const std::string& model : check.client_only_models)
             out.add_client_only_models(model);
     }

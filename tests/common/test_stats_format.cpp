@@ -547,13 +547,29 @@ TEST_CASE("stats_format: the client check per day, and each session that differs
     titled.set_client_micro_usd(20'500);
     titled.set_ours_micro_usd(20'000);
     titled.add_client_only_models("claude-haiku-4-5");
+    // Side calls exported by the client are ours too, shown apart: no difference left.
+    v1::SessionCheck& exported = *reply.add_sessions();
+    exported.set_session_id("s-exported");
+    exported.set_first_process_ms(1'796'148'272'877);
+    exported.set_client_micro_usd(40'000);
+    exported.set_ours_micro_usd(40'000);
+    exported.set_side_calls(2);
+    exported.set_side_call_micro_usd(1'500);
     const std::string table = check_table(reply);
+    CHECK_THAT(table, Catch::Contains("Side calls"));
+    CHECK_THAT(table, Catch::Contains("(2)"));
+    CHECK_THAT(table, !Catch::Contains("session s-exported"));
     CHECK_THAT(table, Catch::Contains("Reported by client"));
     CHECK_THAT(table, Catch::Contains("session s-title: +$0.000500"));
     CHECK_THAT(table, Catch::Contains("claude-haiku-4-5"));
     CHECK_THAT(table, !Catch::Contains("session s-same"));
     const boost::json::object json = check_json(reply);
-    CHECK(json.at("totals").at("sessions").as_int64() == 2);
+    CHECK(json.at("totals").at("sessions").as_int64() == 3);
     CHECK(json.at("totals").at("difference_usd").as_double() == 0.0005);
+    CHECK(json.at("totals").at("side_calls").as_int64() == 2);
     CHECK(json.at("sessions").as_array()[1].at("client_usd").as_double() == 0.0205);
+    const boost::json::object& with_side_calls = json.at("sessions").as_array()[2].as_object();
+    CHECK(with_side_calls.at("transcripts_usd").as_double() == 0.0385);
+    CHECK(with_side_calls.at("side_calls_usd").as_double() == 0.0015);
+    CHECK(with_side_calls.at("difference_usd").as_double() == 0.0);
 }

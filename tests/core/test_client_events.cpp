@@ -6,6 +6,7 @@
 
 #include "core/otlp_parser.hpp"
 #include "core/price_learner.hpp"
+#include "core/usage_queries.hpp"
 #include "transcript_fixture.hpp"
 
 using namespace ccmeter;
@@ -140,5 +141,14 @@ TEST_CASE("one response per API call, whichever source comes first; side calls c
         // The client's own figures equal ours: opus-4-8 is priced like the client prices it.
         CHECK(micro_usd(report.totals.cost_pico_usd) == micro_usd(client_cost));
         CHECK(report.groups.size() == 1);  // the side calls belong to their session
+        // Shown apart (the client check's "Side calls"): the two title calls and their cost.
+        ResponseFilter side_calls;
+        side_calls.side_calls_only = true;
+        Result<std::vector<GroupTotals>> sides = usage_by_group(
+            history.store(), history.prices(), GroupKind::session, side_calls, false);
+        REQUIRE(sides.has_value());
+        REQUIRE(sides->size() == 1);
+        CHECK(sides->front().usage.responses == 2);
+        CHECK(micro_usd(sides->front().usage.cost_pico_usd) == micro_usd(title_cost));
     }
 }

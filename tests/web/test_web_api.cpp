@@ -176,6 +176,34 @@ TEST_CASE("blocks, active sessions and the heatmap", "[web_api]") {
     CHECK(number(heatmap.body.at("max_cost_usd")) == Approx(0.0722));
 }
 
+TEST_CASE("the client check: per day, ccmeter's figures next to the client's", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    Answer none = ask(api, "/api/check?days=30");
+    REQUIRE(none.status == 200);
+    CHECK(none.body.at("sessions").as_array().empty());  // the fixture's client wrote no record
+    // The real client 2.1.332's own sessions (tool + subagent, a session and its fork), on
+    // 2026-12-01: each agrees with the client to the micro-dollar.
+    fixture.ingest(CCMETER_CLIENT_FIXTURE_DIR);
+    const int64_t later = 1'796'256'000'000;  // 2026-12-03T00:00:00Z
+    Answer check = ask(api, "/api/check?days=30", later);
+    REQUIRE(check.status == 200);
+    const json::array& days = check.body.at("days").as_array();
+    REQUIRE(days.size() == 1);
+    CHECK(days[0].at("sessions").as_int64() == 3);
+    CHECK(number(days[0].at("client_usd")) == Approx(0.054916).epsilon(1e-9));
+    CHECK(number(days[0].at("transcripts_usd")) == Approx(0.054916).epsilon(1e-9));
+    CHECK(number(days[0].at("difference_usd")) == 0);
+    CHECK(days[0].at("side_calls").as_int64() == 0);
+    CHECK(check.body.at("sessions").as_array().size() == 3);
+    // A window that ends before them: none.
+    CHECK(ask(api, "/api/check?days=1", later + 5 * 86'400'000)
+              .body.at("sessions")
+              .as_array()
+              .empty());
+    CHECK_FALSE(ccmeter::parse_api_request("/api/check?days=0", later).has_value());
+}
+
 TEST_CASE("meta names the daemon's time zone", "[web_api]") {
     WebFixture fixture;
     ccmeter::WebApi api(fixture.queries(), fixture.loop());
