@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -288,7 +289,29 @@ def case_statusline(home):
     if shutil.which("tmux") is None:
         skip("tmux is not installed (scripts/install-deps installs it)")
     run_or_fail("hookctl install", home.hookctl("install"))
+    # Keep every payload the client sends our status line (its own cost.total_cost_usd is the
+    # truth the session figure must equal): the installed command, behind a tee.
+    settings_path = os.path.join(home.home, ".claude", "settings.json")
+    settings = json.load(open(settings_path))
+    payloads = os.path.join(home.home, "statusline-payloads.jsonl")
+    command = settings["statusLine"]["command"]
+    settings["statusLine"]["command"] = f"tee -a {shlex.quote(payloads)} | {command}"
+    with open(settings_path, "w") as out:
+        json.dump(settings, out, indent=2)
     expected = {}
+
+    def client_session_cost(session_id):
+        # The client's own cost of the session in the last payload it sent for it.
+        cost = None
+        if os.path.exists(payloads):
+            for text in open(payloads).read().replace("}{", "}\n{").splitlines():
+                try:
+                    payload = json.loads(text)
+                except ValueError:
+                    continue
+                if payload.get("session_id") == session_id:
+                    cost = payload.get("cost", {}).get("total_cost_usd", cost)
+        return cost
 
     def status_line(screen):
         return next((line for line in screen.splitlines() if "session " in line and "│" in line), None)
@@ -312,6 +335,10 @@ def case_statusline(home):
         if reference is None or any(detail["totals"][k] != served[k] for k in KEYS) or \
                 detail["totals"]["unique_responses"] != len(home.api.served):
             return False
+        client_cost = client_session_cost(sessions[0]["session_id"])
+        expected.update(client_cost=client_cost)
+        if client_cost is None or micro(client_cost) != micro(detail["totals"]["cost_usd"]):
+            return False
         return f"session {shown_cost(detail['totals']['cost_usd'])}" in line
 
     screen = home.client.run_tmux(["say hello", "SCENARIO_TOOL run it"], args=("--allowedTools", "Bash(echo *)"),
@@ -325,11 +352,16 @@ def case_statusline(home):
     if reference is None or any(detail["totals"][k] != served[k] for k in KEYS):
         fail(f"session totals {detail['totals']} != what the client paid for (the mock served "
              f"{expected['calls']} calls: {served}; the transcript has {reference})")
+    client_cost = expected.get("client_cost")
+    if client_cost is None or micro(client_cost) != micro(detail["totals"]["cost_usd"]):
+        fail(f"the client's own session cost (status-line payload) ${client_cost} != ccmeter's "
+             f"${detail['totals']['cost_usd']}")
     transcript_calls = home.reference()["unique_responses"]
     shown = shown_cost(detail["totals"]["cost_usd"])
     if f"session {shown}" not in line:
         fail(f"status line {line.strip()!r} does not show the session's cost {shown}")
-    print(f"ok: on the real screen: {line.strip()!r} (session cost {shown}: {expected['calls']} calls the client "
+    print(f"ok: on the real screen: {line.strip()!r} (session cost {shown} = ${client_cost}, the client's own "
+          f"in its status-line payload, to the micro-dollar: {expected['calls']} calls the client "
           f"paid for, {expected['calls'] - transcript_calls} of them side calls no transcript has, counted through "
           f"its OpenTelemetry export)")
 
