@@ -41,9 +41,12 @@ std::string version_text() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0)
+    // `hookctl hook --help` and `statusline --help` go to the parser below, not to stdin.
+    const bool help =
+        argc >= 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0);
+    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0 && !help)
         return ccmeter::run_hook_command();
-    if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0)
+    if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0 && !help)
         return ccmeter::run_status_line_command(argc, argv);
     try {
         CLI::App app{"hookctl: what your Claude Code tokens cost (client of ccmeterd)"};

@@ -52,13 +52,13 @@ Result<void> sync_directory(const fs::path& dir) {
     return {};
 }
 
-// "20261202T041500Z" of a UTC millisecond time.
+// "20261202T041500.123Z" of a UTC millisecond time.
 std::string compact_utc(int64_t at_ms) {
     std::string compact;
-    for (char c : format_timestamp_ms(at_ms).substr(0, 19))
+    for (char c : format_timestamp_ms(at_ms))
         if (c != '-' && c != ':')
             compact.push_back(c);
-    return compact + "Z";
+    return compact;
 }
 
 }  // namespace

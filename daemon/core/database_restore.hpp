@@ -5,7 +5,7 @@
 //      migrated to this build's schema; a copy that fails is deleted and the database is left
 //      exactly as it was;
 //   3. the database and its -wal, -shm and -journal files are renamed to
-//      `<database>.before-restore-<UTC time>` (+ the same suffixes, so the old one stays a
+//      `<database>.before-restore-<UTC time, ms>` (+ the same suffixes, so the old one stays a
 //      database SQLite opens whole), and the copy is renamed to the database.
 // Steps 1 and 2 (prepare_restore) need no lock; the caller makes sure no daemon uses the
 // database during step 3 (install_restore; cli/restore_command holds the daemon's lock).
