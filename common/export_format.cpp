@@ -28,6 +28,7 @@ std::vector<std::string> export_columns(ExportKind kind) {
 json::object response_export_json(const v1::ExportedResponse& response) {
     const v1::Usage& usage = response.usage();
     json::object row;
+    row.reserve(23);
     row["time"] = format_timestamp_ms(response.timestamp_ms());
     row["timestamp_ms"] = response.timestamp_ms();
     row["session_id"] = response.session_id();
@@ -102,8 +103,15 @@ void ExportWriter::add(const json::object& row) {
     } else {
         std::vector<std::string> cells;
         cells.reserve(m_columns.size());
+        // Rows come with their keys in column order (the same code makes both): take them in
+        // turn, looking a column up only where a row differs.
+        const json::key_value_pair* member = row.begin();
         for (const std::string& column : m_columns) {
-            const json::value* value = row.if_contains(column);
+            const json::value* value = nullptr;
+            if (member != row.end() && member->key() == column)
+                value = &(member++)->value();
+            else
+                value = row.if_contains(column);
             cells.push_back(value ? csv_cell(*value) : std::string());
         }
         m_out << csv_record(cells);
