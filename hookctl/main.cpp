@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
         export_app->add_option("--tz", export_options.tz, "Time zone, e.g. Europe/Berlin");
         export_app->add_option("--output", export_options.output,
                                "Write to this file instead of stdout");
-        std::vector<std::string> backup_path;
+        std::string backup_path;
         CLI::App* backup_app = app.add_subcommand(
             "backup", "Have ccmeterd copy its database consistently, while it keeps working");
         backup_app->add_option("path", backup_path,
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
             return ccmeter::run_export_command(export_options);
         if (*backup_app)
             return ccmeter::run_backup_command(
-                backup_path.empty() ? std::nullopt : std::optional<std::string>(backup_path[0]));
+                backup_app->count("path") ? std::optional<std::string>(backup_path) : std::nullopt);
 
         if (*stats_app) {
             if (!report.empty())

@@ -326,10 +326,11 @@ def check_live_backup(world):
             time.sleep(0.01)
         done.set()
 
+    base = world.stats("models")["totals"]["unique_responses"]
     thread = threading.Thread(target=writer)
     thread.start()
-    wait_for(lambda: os.path.exists(transcript) and os.path.getsize(transcript) > 40 * 1000, 20,
-             "the writer to get going")
+    wait_for(lambda: world.stats("models")["totals"]["unique_responses"] >= base + 20, 20,
+             "the daemon to ingest the writer's first responses")
     backup = os.path.join(world.work, "live.db")
     printed = world.run("backup", backup).stdout.decode().splitlines()
     writing = not done.is_set()
