@@ -1,5 +1,7 @@
 #include "common/iso_time.hpp"
 
+#include <cstdio>
+
 namespace ccmeter {
 
 namespace {
@@ -27,7 +29,42 @@ bool read_digits(std::string_view text, size_t pos, size_t count, int& out) {
     return true;
 }
 
+// The civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day) {
+    days += 719468;
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const unsigned day_of_era = static_cast<unsigned>(days - era * 146097);
+    const unsigned year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    const unsigned day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const unsigned mp = (5 * day_of_year + 2) / 153;
+    day = day_of_year - (153 * mp + 2) / 5 + 1;
+    month = mp < 10 ? mp + 3 : mp - 9;
+    year = static_cast<int64_t>(year_of_era) + era * 400 + (month <= 2);
+}
+
 }  // namespace
+
+std::string format_timestamp_ms(int64_t ms) {
+    const int64_t day_ms = 86'400'000;
+    int64_t days = ms / day_ms;
+    int64_t rest = ms % day_ms;
+    if (rest < 0) {
+        rest += day_ms;
+        --days;
+    }
+    int64_t year;
+    unsigned month, day;
+    civil_from_days(days, year, month, day);
+    char text[40];
+    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(year), month, day,
+                  static_cast<long long>(rest / 3'600'000),
+                  static_cast<long long>(rest / 60'000 % 60),
+                  static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
+    return text;
+}
 
 std::optional<int64_t> parse_timestamp_ms(std::string_view text) {
     // YYYY-MM-DDTHH:MM:SS[.fff...](Z|+hh:mm|-hh:mm)

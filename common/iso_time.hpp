@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ccmeter {
@@ -11,5 +12,8 @@ namespace ccmeter {
 // number of fraction digits accepted) into milliseconds since the epoch; nullopt when `text`
 // is not one.
 std::optional<int64_t> parse_timestamp_ms(std::string_view text);
+
+// Milliseconds since the epoch as ISO 8601 UTC with milliseconds: "2026-02-10T12:34:56.789Z".
+std::string format_timestamp_ms(int64_t ms);
 
 }  // namespace ccmeter

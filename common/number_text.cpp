@@ -49,6 +49,13 @@ int64_t micro_usd_of_dollars(double dollars) {
     return std::llround(dollars * 1e6);
 }
 
+std::string exact_usd_text(int64_t pico_usd) {
+    const uint64_t picos = magnitude(pico_usd);
+    std::string fraction = std::to_string(picos % 1'000'000'000'000);
+    fraction.insert(0, 12 - fraction.size(), '0');
+    return (pico_usd < 0 ? "-" : "") + std::to_string(picos / 1'000'000'000'000) + "." + fraction;
+}
+
 std::string format_time_left(int64_t ms) {
     const int64_t minutes = ms > 0 ? ms / 60'000 : 0;
     if (minutes < 60)

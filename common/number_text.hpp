@@ -21,6 +21,11 @@ std::string format_usd(int64_t micro_usd);
 // 0 for NaN, infinities and amounts beyond +-$1e12.
 int64_t micro_usd_of_dollars(double dollars);
 
+// Pico-dollars as an exact decimal number of dollars with 12 fraction digits:
+//   1'234'567 -> "0.000001234567"; -5'000'000'000'000 -> "-5.000000000000". For exports, where
+// a sum of such strings must give the exact total.
+std::string exact_usd_text(int64_t pico_usd);
+
 // Time left, floored to the minute: "2h13m", "2h05m", "45m", "0m" (also for negative values).
 std::string format_time_left(int64_t ms);
 

@@ -356,6 +356,33 @@ json::object summary_json(const SummaryUsage& summary) {
     return object;
 }
 
+json::object period_entry_json(const v1::Period& period, const std::string& label, bool breakdown) {
+    json::object object;
+    object["period"] = label;
+    object["start_ms"] = period.start_ms();
+    object["end_ms"] = period.end_ms();
+    append_usage(object, period.usage());
+    if (breakdown)
+        object["by_model"] = by_model_json(period.by_model());
+    return object;
+}
+
+json::object session_entry_json(const v1::Group& group, bool breakdown) {
+    json::object object;
+    object["session_id"] = group.key();
+    object["project"] = group.project();
+    object["first_ms"] = group.first_ms();
+    object["last_ms"] = group.last_ms();
+    json::array models;
+    for (const std::string& model : group.models())
+        models.emplace_back(model);
+    object["models"] = std::move(models);
+    append_usage(object, group.usage());
+    if (breakdown)
+        object["by_model"] = by_model_json(group.by_model());
+    return object;
+}
+
 json::object periods_json(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
                           bool breakdown) {
     json::array periods;
@@ -363,14 +390,7 @@ json::object periods_json(const v1::PeriodsReply& reply, const std::vector<std::
         const v1::Period& period = reply.periods(i);
         if (period.usage().responses() == 0)
             continue;
-        json::object object;
-        object["period"] = label_at(labels, i);
-        object["start_ms"] = period.start_ms();
-        object["end_ms"] = period.end_ms();
-        append_usage(object, period.usage());
-        if (breakdown)
-            object["by_model"] = by_model_json(period.by_model());
-        periods.emplace_back(std::move(object));
+        periods.emplace_back(period_entry_json(period, label_at(labels, i), breakdown));
     }
     json::object root;
     root["periods"] = std::move(periods);
@@ -380,21 +400,8 @@ json::object periods_json(const v1::PeriodsReply& reply, const std::vector<std::
 
 json::object sessions_json(const v1::GroupsReply& reply, bool breakdown) {
     json::array sessions;
-    for (const v1::Group& group : reply.groups()) {
-        json::object object;
-        object["session_id"] = group.key();
-        object["project"] = group.project();
-        object["first_ms"] = group.first_ms();
-        object["last_ms"] = group.last_ms();
-        json::array models;
-        for (const std::string& model : group.models())
-            models.emplace_back(model);
-        object["models"] = std::move(models);
-        append_usage(object, group.usage());
-        if (breakdown)
-            object["by_model"] = by_model_json(group.by_model());
-        sessions.emplace_back(std::move(object));
-    }
+    for (const v1::Group& group : reply.groups())
+        sessions.emplace_back(session_entry_json(group, breakdown));
     json::object root;
     root["sessions"] = std::move(sessions);
     root["totals"] = usage_json(groups_total(reply));

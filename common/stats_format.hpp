@@ -92,6 +92,11 @@ boost::json::object summary_json(const SummaryUsage& summary);
 boost::json::object periods_json(const v1::PeriodsReply& reply,
                                  const std::vector<std::string>& labels, bool breakdown);
 boost::json::object sessions_json(const v1::GroupsReply& reply, bool breakdown);
+// One item of "periods" (daily / weekly / monthly) and of "sessions", as in the reports above
+// (`hookctl export` writes the same objects).
+boost::json::object period_entry_json(const v1::Period& period, const std::string& label,
+                                      bool breakdown);
+boost::json::object session_entry_json(const v1::Group& group, bool breakdown);
 boost::json::object projects_json(const v1::GroupsReply& reply, bool breakdown);
 boost::json::object models_json(const v1::GroupsReply& reply);
 boost::json::object blocks_json(const v1::BlocksReply& reply);

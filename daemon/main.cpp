@@ -1,17 +1,43 @@
 // ccmeterd: the per-user ccmeter daemon. Subcommands:
 //   ingest   bring the history database up to date once and print totals
 //   serve    run the daemon in the foreground
+//   restore  replace the history database with a backup
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/ingest_command.hpp"
+#include "cli/restore_command.hpp"
 #include "cli/serve_command.hpp"
+#include "common/app_paths.hpp"
+#include "common/app_version.hpp"
+#include "core/database_check.hpp"
+#include "server/backup_scheduler.hpp"
+
+namespace {
+
+// --version: this program and the schema it writes, and the default database's if it exists.
+std::string version_text() {
+    std::string text = "ccmeterd " + ccmeter::program_version() + " (database schema " +
+                       std::to_string(ccmeter::k_database_schema_version) + ")";
+    const std::filesystem::path database = ccmeter::default_database_path();
+    std::error_code ec;
+    if (std::filesystem::exists(database, ec)) {
+        ccmeter::Result<int> schema = ccmeter::read_schema_version(database);
+        text += "\ndatabase " + database.string() + ": " +
+                (schema ? "schema " + std::to_string(*schema) : schema.error().message);
+    }
+    return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     try {
         CLI::App app{"ccmeterd: what your Claude Code tokens cost, kept exactly"};
         app.require_subcommand(1);
+        app.set_version_flag("--version", version_text, "Print the version and schema, and exit");
         ccmeter::IngestCommandOptions ingest;
         std::vector<std::string> config_dirs;
         std::string database, prices;
@@ -47,7 +73,38 @@ int main(int argc, char** argv) {
                          "Web view port on 127.0.0.1 (default 7681, or $CCMETER_WEB_PORT; "
                          "0 turns the web view off)")
             ->check(CLI::Range(0, 65535));
+        std::string backup_dir, backup_interval;
+        size_t backup_keep = 0;
+        serve_app->add_option("--backup-dir", backup_dir,
+                              "Periodic backups into this directory (default: $CCMETER_BACKUP_DIR; "
+                              "unset: none)");
+        serve_app->add_option("--backup-interval", backup_interval,
+                              "How often: 90s, 30m, 24h, 7d (default: $CCMETER_BACKUP_INTERVAL, "
+                              "else 24h)");
+        serve_app
+            ->add_option("--backup-keep", backup_keep,
+                         "Backups kept (default: $CCMETER_BACKUP_KEEP, else 7)")
+            ->check(CLI::PositiveNumber);
+
+        ccmeter::RestoreCommandOptions restore;
+        std::string restore_backup, restore_database;
+        CLI::App* restore_app = app.add_subcommand(
+            "restore",
+            "Replace the history database with a backup (checked first; the old one "
+            "is kept beside it)");
+        restore_app->add_option("backup", restore_backup, "The backup file")->required();
+        restore_app->add_option("--db", restore_database,
+                                "History database (default: $CCMETER_DB, else "
+                                "$XDG_DATA_HOME/ccmeter/usage.db)");
+        restore_app->add_flag("--stop-daemon", restore.stop_daemon,
+                              "Stop a running ccmeterd first (else refuse)");
         CLI11_PARSE(app, argc, argv);
+
+        if (*restore_app) {
+            restore.backup = restore_backup;
+            restore.database = restore_database;
+            return ccmeter::run_restore_command(restore, std::cout, std::cerr);
+        }
 
         if (*serve_app) {
             for (const std::string& dir : serve_dirs)
@@ -56,6 +113,17 @@ int main(int argc, char** argv) {
             serve.prices = serve_prices;
             if (web_port >= 0)
                 serve.web_port = static_cast<uint16_t>(web_port);
+            serve.backup_dir = backup_dir;
+            if (!backup_interval.empty()) {
+                serve.backup_interval = ccmeter::parse_backup_interval(backup_interval);
+                if (!serve.backup_interval) {
+                    std::cerr << "ccmeterd serve: --backup-interval takes a duration like 90s, "
+                                 "30m, 24h or 7d\n";
+                    return 2;
+                }
+            }
+            if (backup_keep > 0)
+                serve.backup_keep = backup_keep;
             return ccmeter::run_serve_command(serve);
         }
 

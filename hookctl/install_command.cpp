@@ -456,6 +456,7 @@ int run_doctor_command(bool json) {
             out["last_ingest_bytes"] = health->last_ingest_bytes();
             out["watch_mode"] = health->watch_mode();
             out["database"] = health->database();
+            out["schema_version"] = health->schema_version();
         } else {
             out["error"] = health.error().message;
         }
@@ -516,9 +517,9 @@ int run_doctor_command(bool json) {
     std::cout << "daemon:    ccmeterd " << health->version() << ", pid " << health->pid() << ", up "
               << (now - health->started_ms()) / 1000 << " s, watching with " << health->watch_mode()
               << "\n";
-    std::cout << "database:  " << health->database() << " (" << health->responses()
-              << " responses from " << health->files() << " transcripts, "
-              << health->malformed_lines() << " malformed lines skipped)\n";
+    std::cout << "database:  " << health->database() << " (schema " << health->schema_version()
+              << ", " << health->responses() << " responses from " << health->files()
+              << " transcripts, " << health->malformed_lines() << " malformed lines skipped)\n";
     std::cout << "behind:    "
               << (health->pending_files() < 0 ? std::string("catching up")
                   : health->last_ingest_ms() > 0

@@ -2,24 +2,57 @@
 // for their costs. The hook and status-line paths are dispatched before anything else is set
 // up, to keep them fast.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <optional>
 
+#include "backup_command.hpp"
+#include "common/app_version.hpp"
+#include "common/runtime_paths.hpp"
+#include "export_command.hpp"
 #include "hook_command.hpp"
 #include "install_command.hpp"
+#include "meter_client.hpp"
 #include "stats_command.hpp"
 #include "status_line_command.hpp"
 #include "web_command.hpp"
 
+namespace {
+
+// --version: this program and the schema it was built for, and the running daemon's if one
+// answers at once (it is never started for this).
+std::string version_text() {
+    std::string text = "hookctl " + ccmeter::program_version() + " (database schema " +
+                       std::to_string(ccmeter::k_database_schema_version) + ")";
+    ccmeter::MeterClient client(ccmeter::socket_path());
+    ccmeter::Result<ccmeter::v1::HealthReply> health =
+        client.health(ccmeter::MeterClient::Clock::now() + std::chrono::milliseconds(500));
+    if (health)
+        text += "\nccmeterd " + health->version() + " (pid " + std::to_string(health->pid()) +
+                "), database " + health->database() + " (schema " +
+                std::to_string(health->schema_version()) + ")";
+    else
+        text += "\nccmeterd: not running";
+    return text;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0)
+    // `hookctl hook --help` and `statusline --help` go to the parser below, not to stdin.
+    const bool help =
+        argc >= 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0);
+    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0 && !help)
         return ccmeter::run_hook_command();
-    if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0)
+    if (argc >= 2 && std::strcmp(argv[1], "statusline") == 0 && !help)
         return ccmeter::run_status_line_command(argc, argv);
     try {
         CLI::App app{"hookctl: what your Claude Code tokens cost (client of ccmeterd)"};
         app.require_subcommand(1);
+        app.set_version_flag("--version", version_text,
+                             "Print the versions and database schemas, and exit");
         app.add_subcommand("hook", "Run as a Claude Code hook (reads the hook's stdin)");
         CLI::App* status = app.add_subcommand("statusline", "Print the status line");
         std::string ignored;
@@ -65,7 +98,31 @@ int main(int argc, char** argv) {
         pricing_app->add_flag("--json", pricing_json, "Stable JSON for scripts");
         bool doctor_json = false;
         doctor_app->add_flag("--json", doctor_json, "The daemon's health as JSON");
+
+        ccmeter::ExportCommandOptions export_options;
+        CLI::App* export_app = app.add_subcommand(
+            "export", "Write the history as JSON or CSV (responses, sessions or days)");
+        export_app->add_option("--what", export_options.what,
+                               "responses (default), sessions or daily");
+        export_app->add_option("--format", export_options.format, "json (default) or csv");
+        export_app->add_option("--since", export_options.since, "First local day, 2026-11-01");
+        export_app->add_option("--until", export_options.until, "Last local day (inclusive)");
+        export_app->add_option("--project", export_options.project, "Only this project (a cwd)");
+        export_app->add_option("--tz", export_options.tz, "Time zone, e.g. Europe/Berlin");
+        export_app->add_option("--output", export_options.output,
+                               "Write to this file instead of stdout");
+        std::string backup_path;
+        CLI::App* backup_app = app.add_subcommand(
+            "backup", "Have ccmeterd copy its database consistently, while it keeps working");
+        backup_app->add_option("path", backup_path,
+                               "File or directory (default: <database dir>/backups/)");
         CLI11_PARSE(app, argc, argv);
+
+        if (*export_app)
+            return ccmeter::run_export_command(export_options);
+        if (*backup_app)
+            return ccmeter::run_backup_command(
+                backup_app->count("path") ? std::optional<std::string>(backup_path) : std::nullopt);
 
         if (*stats_app) {
             if (!report.empty())

@@ -60,4 +60,25 @@ Result<v1::HealthReply> MeterClient::health(Clock::time_point deadline) {
     return call<v1::HealthReply>("/ccmeter.v1.Meter/Health", v1::HealthRequest(), deadline);
 }
 
+Result<v1::BackupReply> MeterClient::backup(const v1::BackupRequest& request,
+                                            Clock::time_point deadline) {
+    return call<v1::BackupReply>("/ccmeter.v1.Meter/Backup", request, deadline);
+}
+
+Result<void> MeterClient::export_pages(
+    const v1::ExportRequest& request, std::chrono::milliseconds idle_timeout,
+    const std::function<Result<void>(const v1::ExportPage&)>& on_page) {
+    std::string bytes;
+    if (!request.SerializeToString(&bytes))
+        return Error{"cannot encode the request"};
+    v1::ExportPage page;
+    return m_client.stream(
+        "/ccmeter.v1.Meter/Export", bytes, idle_timeout,
+        [&](std::string_view message) -> Result<void> {
+            if (!page.ParseFromArray(message.data(), static_cast<int>(message.size())))
+                return Error{"cannot decode ccmeterd's answer"};
+            return on_page(page);
+        });
+}
+
 }  // namespace ccmeter

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "ccmeter/v1/ccmeter.pb.h"
@@ -27,6 +28,12 @@ class MeterClient {
     Result<v1::HealthReply> health(Clock::time_point deadline);
     Result<v1::PricingReply> pricing(Clock::time_point deadline);
     Result<v1::CheckReply> check(const v1::CheckRequest& request, Clock::time_point deadline);
+    Result<v1::BackupReply> backup(const v1::BackupRequest& request, Clock::time_point deadline);
+    // The Export stream: `on_page` gets each page as it arrives (its error ends the call).
+    // Fails when the daemon sends nothing for `idle_timeout`.
+    Result<void> export_pages(const v1::ExportRequest& request,
+                              std::chrono::milliseconds idle_timeout,
+                              const std::function<Result<void>(const v1::ExportPage&)>& on_page);
 
     // After a failed call: true when no daemon listened.
     bool daemon_unreachable() const { return m_client.daemon_unreachable(); }

@@ -26,8 +26,12 @@ MeterClient::Clock::time_point deadline() {
     return MeterClient::Clock::now() + k_query_deadline;
 }
 
-// The daemon's health once it has caught up with the transcripts (a fresh daemon backfills
-// first), so that stats never show a partial history without saying so.
+void print(const boost::json::object& json) {
+    std::cout << to_json_text(json) << "\n";
+}
+
+}  // namespace
+
 Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
     Result<v1::HealthReply> health = reach_daemon(client);
     if (!health || health->pending_files() >= 0)
@@ -42,12 +46,6 @@ Result<v1::HealthReply> caught_up_daemon(MeterClient& client) {
         std::cerr << "hookctl: still catching up; these figures are partial\n";
     return health;
 }
-
-void print(const boost::json::object& json) {
-    std::cout << to_json_text(json) << "\n";
-}
-
-}  // namespace
 
 // The daemon's health; starts the daemon and waits for it when nobody listens.
 Result<v1::HealthReply> reach_daemon(MeterClient& client) {

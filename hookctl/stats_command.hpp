@@ -36,5 +36,8 @@ int run_pricing_command(bool json);
 class MeterClient;
 // The daemon's health; starts the daemon and waits for it (a few seconds) when nobody listens.
 Result<v1::HealthReply> reach_daemon(MeterClient& client);
+// The same, once the daemon has caught up with the transcripts (a fresh daemon backfills
+// first, up to 2 minutes), so that reports never show a partial history without saying so.
+Result<v1::HealthReply> caught_up_daemon(MeterClient& client);
 
 }  // namespace ccmeter

@@ -32,6 +32,8 @@ constexpr uint8_t k_flag_padded = 0x8;
 constexpr uint8_t k_flag_priority = 0x20;
 constexpr uint32_t k_stream = 1;
 constexpr uint32_t k_max_window = 0x7fffffff;
+// A stream's flow-control window: what the server may send ahead of what we consumed.
+constexpr uint32_t k_stream_window = 1 << 20;
 
 void put_u32(std::string& out, uint32_t value) {
     out.push_back(static_cast<char>(value >> 24));
@@ -85,17 +87,20 @@ void put_header_new_name(std::string& out, std::string_view name, std::string_vi
     put_hpack_string(out, value);
 }
 
-std::string request_bytes(std::string_view method, std::string_view message) {
+// `window`: the stream and connection windows we grant. A unary call grants the largest (its
+// reply never stalls); a stream grants k_stream_window and more as it consumes, so that the
+// server sends no faster than we write out.
+std::string request_bytes(std::string_view method, std::string_view message, uint32_t window) {
     std::string out(k_preface, sizeof k_preface - 1);
-    // SETTINGS: no push (0x2 = 0), the largest stream window (0x4), so replies never stall.
+    // SETTINGS: no push (0x2 = 0), the stream window (0x4).
     std::string settings;
     settings.append("\x00\x02", 2);
     put_u32(settings, 0);
     settings.append("\x00\x04", 2);
-    put_u32(settings, k_max_window);
+    put_u32(settings, window);
     put_frame(out, k_frame_settings, 0, 0, settings);
     std::string increment;
-    put_u32(increment, k_max_window - 65535);
+    put_u32(increment, window - 65535);
     put_frame(out, k_frame_window_update, 0, 0, increment);
 
     std::string headers;
@@ -178,6 +183,31 @@ UnixGrpcClient::UnixGrpcClient(std::filesystem::path socket) : m_socket(std::mov
 
 Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_view request,
                                          Clock::time_point deadline) {
+    std::string reply;
+    int messages = 0;
+    CCMETER_TRY(exchange(method, request, deadline, std::chrono::milliseconds(0),
+                         [&](std::string_view message) -> Result<void> {
+                             if (++messages == 1)
+                                 reply.assign(message);
+                             return {};
+                         }));
+    if (messages != 1)
+        return Error{messages == 0 ? "ccmeterd answered with an error"
+                                   : "ccmeterd sent more than one answer"};
+    return Result<std::string>(boost::system::in_place_value, std::move(reply));
+}
+
+Result<void> UnixGrpcClient::stream(
+    std::string_view method, std::string_view request, std::chrono::milliseconds idle_timeout,
+    const std::function<Result<void>(std::string_view message)>& on_message) {
+    return exchange(method, request, Clock::now() + idle_timeout, idle_timeout, on_message);
+}
+
+Result<void> UnixGrpcClient::exchange(
+    std::string_view method, std::string_view request, Clock::time_point deadline,
+    std::chrono::milliseconds idle_timeout,
+    const std::function<Result<void>(std::string_view message)>& on_message) {
+    const bool streaming = idle_timeout.count() > 0;
     m_unreachable = false;
     if (!is_private_socket(m_socket)) {
         m_unreachable = true;
@@ -197,11 +227,15 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
         m_unreachable = errno == ECONNREFUSED || errno == ENOENT;
         return Error{"cannot connect to " + path + ": " + std::strerror(errno)};
     }
-    if (!write_all(socket.fd(), request_bytes(method, request), deadline))
+    if (!write_all(socket.fd(),
+                   request_bytes(method, request, streaming ? k_stream_window : k_max_window),
+                   deadline))
         return Error{"cannot send the request to ccmeterd"};
 
-    std::string input;  // bytes received, not yet parsed
-    std::string body;   // DATA of our stream
+    std::string input;      // bytes received, not yet parsed
+    std::string body;       // DATA of our stream not yet taken as messages
+    size_t body_at = 0;     // where the next message starts in `body`
+    uint64_t consumed = 0;  // DATA bytes taken since the last WINDOW_UPDATE (streams)
     HpackDecoder headers;
     std::string header_block;  // a header block not complete yet (CONTINUATION follows)
     bool headers_end_stream = false;
@@ -209,6 +243,24 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
     std::string grpc_message;
     size_t parsed = 0;
     char buffer[16384];
+    // Hands every complete length-prefixed message in `body` to on_message.
+    auto take_messages = [&]() -> Result<void> {
+        while (body.size() - body_at >= 5) {
+            if (body[body_at] != '\0')
+                return Error{"ccmeterd sent a compressed message"};
+            const uint32_t length =
+                read_u32(reinterpret_cast<const unsigned char*>(body.data() + body_at + 1));
+            if (body.size() - body_at - 5 < length)
+                break;
+            CCMETER_TRY(on_message(std::string_view(body).substr(body_at + 5, length)));
+            body_at += 5 + size_t{length};
+        }
+        if (body_at > 0 && body_at * 2 >= body.size()) {
+            body.erase(0, body_at);
+            body_at = 0;
+        }
+        return {};
+    };
     for (;;) {
         // Parse every complete frame received so far.
         while (input.size() - parsed >= 9) {
@@ -234,6 +286,8 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
             } else if (stream == k_stream && type == k_frame_rst_stream) {
                 return Error{"ccmeterd reset the call"};
             } else if (stream == k_stream && (type == k_frame_data || type == k_frame_headers)) {
+                if (type == k_frame_data)
+                    consumed += length;  // flow control counts the padding too
                 if (flags & k_flag_padded) {
                     if (payload.empty())
                         return Error{"bad frame from ccmeterd"};
@@ -244,6 +298,7 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
                 }
                 if (type == k_frame_data) {
                     body.append(payload);
+                    CCMETER_TRY(take_messages());
                 } else {
                     if ((flags & k_flag_priority) && payload.size() >= 5)
                         payload.remove_prefix(5);
@@ -278,23 +333,32 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
                                      ? "ccmeterd answered with gRPC status " + grpc_status
                                      : grpc_message,
                                  kind_of_grpc_status(grpc_status)};
-                if (body.size() < 5 || body[0] != '\0')
-                    return Error{"ccmeterd answered with an error"};
-                const uint32_t message_length =
-                    read_u32(reinterpret_cast<const unsigned char*>(body.data() + 1));
-                if (body.size() != 5 + size_t{message_length})
+                if (body.size() != body_at)
                     return Error{"ccmeterd sent a truncated answer"};
-                return Result<std::string>(boost::system::in_place_value, body.substr(5));
+                return {};
             }
         }
         if (parsed > 0) {
             input.erase(0, parsed);
             parsed = 0;
         }
+        // What we took, the server may send again (streams; a unary call's window is endless).
+        if (streaming && consumed >= k_stream_window / 4) {
+            std::string update;
+            std::string increment;
+            put_u32(increment, static_cast<uint32_t>(consumed));
+            put_frame(update, k_frame_window_update, 0, 0, increment);
+            put_frame(update, k_frame_window_update, 0, k_stream, increment);
+            if (!write_all(socket.fd(), update, deadline))
+                return Error{"cannot talk to ccmeterd"};
+            consumed = 0;
+        }
         pollfd waiting{socket.fd(), POLLIN, 0};
         const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
         if (ready == 0)
-            return Error{"ccmeterd did not answer in time"};
+            return Error{streaming ? "ccmeterd sent nothing for " +
+                                         std::to_string(idle_timeout.count() / 1000) + " s"
+                                   : "ccmeterd did not answer in time"};
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
@@ -309,6 +373,8 @@ Result<std::string> UnixGrpcClient::call(std::string_view method, std::string_vi
             return Error{std::string("recv: ") + std::strerror(errno)};
         }
         input.append(buffer, static_cast<size_t>(got));
+        if (streaming)
+            deadline = Clock::now() + idle_timeout;
     }
 }
 

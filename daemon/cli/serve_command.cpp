@@ -16,10 +16,12 @@
 #include <mutex>
 #include <string>
 
+#include "cli/pid_lock.hpp"
 #include "common/app_paths.hpp"
 #include "common/config_dirs.hpp"
 #include "common/runtime_paths.hpp"
 #include "common/web_token.hpp"
+#include "server/backup_scheduler.hpp"
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
@@ -46,26 +48,6 @@ class Logger {
   private:
     std::mutex m_mutex;
 };
-
-// Holds the per-user lock for the life of the daemon; false when another daemon has it.
-bool lock_pid_file(const fs::path& path, int& fd_out, std::string& error) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        error = "cannot open " + path.string() + ": " + std::strerror(errno);
-        return false;
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        ::close(fd);
-        error.clear();  // not an error: someone else serves
-        return false;
-    }
-    const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-        error = "cannot write " + path.string();
-    }
-    fd_out = fd;
-    return true;
-}
 
 PriceTable load_prices(const fs::path& configured, Logger& log) {
     PriceTable prices = PriceTable::builtin();
@@ -99,16 +81,26 @@ int run_serve_command(const ServeCommandOptions& options) {
         log(made.error().message);
         return 1;
     }
-    int lock_fd = -1;
-    std::string lock_error;
-    if (!lock_pid_file(pid_file_path(), lock_fd, lock_error)) {
-        if (!lock_error.empty()) {
-            log(lock_error);
-            return 1;
-        }
+    Result<PidLock> lock = PidLock::try_lock(pid_file_path(), true);
+    if (!lock) {
+        log(lock.error().message);
+        return 1;
+    }
+    if (!lock->held()) {
         log("another ccmeterd already serves " + socket_path().string());
         return 0;
     }
+    Result<BackupScheduleOptions> backups = backup_schedule_from_environment({});
+    if (!backups) {
+        log(backups.error().message);
+        return 1;
+    }
+    if (!options.backup_dir.empty())
+        backups->dir = options.backup_dir;
+    if (options.backup_interval)
+        backups->interval = *options.backup_interval;
+    if (options.backup_keep)
+        backups->keep = *options.backup_keep;
 
     IngestLoopOptions loop_options;
     loop_options.config_dirs =
@@ -188,6 +180,14 @@ int run_serve_command(const ServeCommandOptions& options) {
         }
     }
     (*loop)->start();
+    backups->database = loop_options.database;
+    BackupScheduler backup_scheduler(*backups, loop_options.log);
+    if (!backups->dir.empty()) {
+        log("periodic backups into " + backups->dir.string() + " every " +
+            std::to_string(backups->interval.count()) + " s, keeping " +
+            std::to_string(backups->keep));
+        backup_scheduler.start();
+    }
     std::string dirs;
     for (const fs::path& config_dir : loop_options.config_dirs)
         dirs += (dirs.empty() ? "" : ", ") + config_dir.string();
@@ -203,11 +203,11 @@ int run_serve_command(const ServeCommandOptions& options) {
     systemd_notify("STOPPING=1");
     log(std::string("stopping on ") + ::strsignal(signal_number));
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    backup_scheduler.stop();
     if (web)
         web->stop();
     (*loop)->stop();
     ::unlink(socket.c_str());
-    ::close(lock_fd);
     return 0;
 }
 

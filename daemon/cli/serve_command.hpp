@@ -3,6 +3,8 @@
 // logged and the daemon goes on without it); logs to stderr; SIGTERM/SIGINT stop it cleanly.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -18,6 +20,11 @@ struct ServeCommandOptions {
     // The web view's port on 127.0.0.1. Unset: $CCMETER_WEB_PORT, else k_default_web_port
     // (7681, web/web_server.hpp). 0: no web view.
     std::optional<uint16_t> web_port;
+    // Periodic backups (server/backup_scheduler.hpp: off unless a directory is given here or
+    // in CCMETER_BACKUP_DIR; every 24 h, 7 kept). Unset: the environment's, else the defaults.
+    std::filesystem::path backup_dir;
+    std::optional<std::chrono::seconds> backup_interval;
+    std::optional<size_t> backup_keep;
 };
 
 // Returns the exit code: 0 after a clean shutdown or when another daemon already runs.

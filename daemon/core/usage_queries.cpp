@@ -220,4 +220,14 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
     return detail;
 }
 
+PricedResponse priced_response(const PriceTable& prices, UsageRecord response) {
+    PricedResponse priced;
+    priced.cost_pico_usd = prices.cost_pico_usd(response.model, response.timestamp_ms,
+                                                response.speed, response.tokens);
+    priced.client_priced =
+        priced.cost_pico_usd && prices.is_learned(response.model, response.timestamp_ms);
+    priced.response = std::move(response);
+    return priced;
+}
+
 }  // namespace ccmeter

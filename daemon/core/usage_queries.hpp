@@ -87,6 +87,16 @@ struct ResponseCost {
     std::optional<int64_t> cost_pico_usd;
 };
 
+// One stored response priced at its own time and tier (exports).
+struct PricedResponse {
+    UsageRecord response;
+    std::optional<int64_t> cost_pico_usd;  // nullopt: its model has no price
+    bool client_priced = false;            // by rates learned from the client
+};
+
+// `response` priced by `prices`.
+PricedResponse priced_response(const PriceTable& prices, UsageRecord response);
+
 struct TurnTotals {
     int64_t start_ms = 0;
     UsageTotals usage;

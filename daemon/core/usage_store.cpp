@@ -1,5 +1,6 @@
 #include "core/usage_store.hpp"
 
+#include "common/app_version.hpp"
 #include "common/status_payload.hpp"
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
@@ -7,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <limits>
 #include <map>
 #include <string_view>
 #include <system_error>
@@ -267,6 +269,8 @@ CREATE TABLE tool_runs(
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
+static_assert(k_schema_version == k_database_schema_version,
+              "a migration was added: raise k_database_schema_version (common/app_version.hpp)");
 
 // A coarser level of rollups: the same sums per bucket of @STEP@ ms in table @TABLE@, kept
 // from `rollups` by triggers (a row's update moves its difference; an emptied row goes; first
@@ -677,6 +681,39 @@ int64_t UsageStore::scalar(const char* sql) const {
     return value;
 }
 
+int UsageStore::current_schema_version() {
+    return k_schema_version;
+}
+
+Result<std::vector<std::string>> UsageStore::schema_tables(int version) {
+    if (version < 0 || version > k_schema_version)
+        return Error{"unknown schema version " + std::to_string(version)};
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        return Error{"cannot open an in-memory database"};
+    }
+    std::unique_ptr<UsageStore> scratch(new UsageStore(db));
+    for (int from = 0; from < version; ++from) {
+        if (sqlite3_exec(db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(db, "schema " + std::to_string(from + 1));
+        for (const CoarserRollup& level : k_coarser_rollups) {
+            if (level.migration == from && sqlite3_exec(db, coarser_rollup_sql(level).c_str(),
+                                                        nullptr, nullptr, nullptr) != SQLITE_OK)
+                return sqlite_error(db, "schema " + std::to_string(from + 1));
+        }
+    }
+    CCMETER_TRY_ASSIGN(Statement names,
+                       prepare_statement(db,
+                                         "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "ORDER BY name"));
+    std::vector<std::string> tables;
+    while (sqlite3_step(names.get()) == SQLITE_ROW)
+        tables.push_back(column_text(names.get(), 0));
+    return tables;
+}
+
 int UsageStore::schema_version() const {
     return static_cast<int>(scalar("PRAGMA user_version"));
 }
@@ -934,15 +971,39 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
     return {};
 }
 
+namespace {
+
+// Every column of a stored response, read by read_response_columns (and the row id, 21).
+constexpr const char* k_select_responses_sql =
+    "SELECT r.message_id, r.request_id, r.timestamp_ms, m.name, s.session_id, s.cwd, "
+    "s.git_branch, r.is_sidechain, s.agent_id, s.version, r.speed, r.service_tier, "
+    "r.inference_geo, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
+    "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
+    "r.web_fetch_requests, r.id FROM responses r JOIN models m ON m.id = r.model_id "
+    "JOIN sources s ON s.id = r.source_id";
+
+void read_response_columns(sqlite3_stmt* s, UsageRecord& r) {
+    r.message_id = column_text(s, 0);
+    r.request_id = column_text(s, 1);
+    r.timestamp_ms = sqlite3_column_int64(s, 2);
+    r.model = column_text(s, 3);
+    r.session_id = column_text(s, 4);
+    r.cwd = column_text(s, 5);
+    r.git_branch = column_text(s, 6);
+    r.is_sidechain = sqlite3_column_int(s, 7) != 0;
+    r.agent_id = column_text(s, 8);
+    r.version = column_text(s, 9);
+    r.speed = column_text(s, 10);
+    r.service_tier = column_text(s, 11);
+    r.inference_geo = column_text(s, 12);
+    read_token_columns(s, 13, r.tokens);
+}
+
+}  // namespace
+
 Result<void> UsageStore::for_each_response(
     const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
-    std::string sql =
-        "SELECT r.message_id, r.request_id, r.timestamp_ms, m.name, s.session_id, s.cwd, "
-        "s.git_branch, r.is_sidechain, s.agent_id, s.version, r.speed, r.service_tier, "
-        "r.inference_geo, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
-        "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
-        "r.web_fetch_requests FROM responses r JOIN models m ON m.id = r.model_id "
-        "JOIN sources s ON s.id = r.source_id WHERE 1";
+    std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
     if (filter.since_ms)
         sql += " AND r.timestamp_ms >= ?1";
     if (filter.until_ms)
@@ -968,26 +1029,79 @@ Result<void> UsageStore::for_each_response(
     UsageRecord r;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        r.message_id = column_text(s, 0);
-        r.request_id = column_text(s, 1);
-        r.timestamp_ms = sqlite3_column_int64(s, 2);
-        r.model = column_text(s, 3);
-        r.session_id = column_text(s, 4);
-        r.cwd = column_text(s, 5);
-        r.git_branch = column_text(s, 6);
-        r.is_sidechain = sqlite3_column_int(s, 7) != 0;
-        r.agent_id = column_text(s, 8);
-        r.version = column_text(s, 9);
-        r.speed = column_text(s, 10);
-        r.service_tier = column_text(s, 11);
-        r.inference_geo = column_text(s, 12);
-        read_token_columns(s, 13, r.tokens);
+        read_response_columns(s, r);
         visit(r);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot read responses");
     return {};
+}
+
+Result<void> UsageStore::for_each_response_page(
+    const ResponseFilter& filter, size_t page_rows,
+    const std::function<bool(const std::vector<UsageRecord>&)>& page) const {
+    if (page_rows == 0)
+        page_rows = 1;
+    // One read transaction: every page comes from the same snapshot of the database, whatever
+    // the writer commits meanwhile (WAL). Each page starts after the last row of the one before
+    // in (timestamp, row id) order, which the time index walks without sorting.
+    struct ReadTransaction {
+        sqlite3* db;
+        bool open;
+        ~ReadTransaction() {
+            if (open)
+                sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        }
+    } transaction{m_db, sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK};
+    if (!transaction.open)
+        return sqlite_error(m_db, "cannot begin a read transaction");
+    std::string sql =
+        std::string(k_select_responses_sql) + " WHERE (r.timestamp_ms, r.id) > (?5, ?6)";
+    if (filter.since_ms)
+        sql += " AND r.timestamp_ms >= ?1";
+    if (filter.until_ms)
+        sql += " AND r.timestamp_ms < ?2";
+    if (filter.session_id)
+        sql += " AND s.session_id = ?3";
+    if (filter.cwd)
+        sql += " AND s.cwd = ?4";
+    sql += " ORDER BY r.timestamp_ms, r.id LIMIT ?7";
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
+    sqlite3_stmt* s = statement.get();
+    if (filter.since_ms)
+        sqlite3_bind_int64(s, 1, *filter.since_ms);
+    if (filter.until_ms)
+        sqlite3_bind_int64(s, 2, *filter.until_ms);
+    if (filter.session_id)
+        bind_text(s, 3, *filter.session_id);
+    if (filter.cwd)
+        bind_text(s, 4, *filter.cwd);
+    sqlite3_bind_int64(s, 7, static_cast<int64_t>(page_rows));
+    std::vector<UsageRecord> rows;
+    int64_t last_time = std::numeric_limits<int64_t>::min();
+    int64_t last_id = std::numeric_limits<int64_t>::min();
+    for (;;) {
+        sqlite3_bind_int64(s, 5, last_time);
+        sqlite3_bind_int64(s, 6, last_id);
+        rows.resize(page_rows);
+        size_t count = 0;
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            read_response_columns(s, rows[count]);
+            last_time = rows[count].timestamp_ms;
+            last_id = sqlite3_column_int64(s, 21);
+            ++count;
+        }
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read responses");
+        rows.resize(count);
+        if (count > 0 && !page(rows))
+            return {};
+        if (count < page_rows)
+            return {};
+    }
 }
 
 namespace {

@@ -139,6 +139,11 @@ class UsageStore {
     UsageStore& operator=(const UsageStore&) = delete;
 
     int schema_version() const;
+    // The schema this build creates and migrates to (k_database_schema_version).
+    static int current_schema_version();
+    // The tables a database of schema `version` (0..current) holds, sorted by name: what
+    // its migrations create (run on an in-memory database, so the list cannot drift from them).
+    static Result<std::vector<std::string>> schema_tables(int version);
 
     std::optional<FileState> file_state(const std::string& path) const;
     // The turn starts of one session, main chain and sidechains, in time order.
@@ -162,6 +167,15 @@ class UsageStore {
     // Calls `visit` for every stored response matching `filter`, in timestamp order.
     Result<void> for_each_response(const ResponseFilter& filter,
                                    const std::function<void(const UsageRecord&)>& visit) const;
+
+    // Calls `page` with the responses matching `filter` in (timestamp, row id) order, at most
+    // `page_rows` at a time, every page read from one read transaction: one consistent snapshot
+    // while another connection goes on writing (WAL), and memory for one page whatever the
+    // history holds. `page` returns false to stop. Holds the snapshot until it returns, so the
+    // WAL cannot be checkpointed past it meanwhile.
+    Result<void> for_each_response_page(
+        const ResponseFilter& filter, size_t page_rows,
+        const std::function<bool(const std::vector<UsageRecord>&)>& page) const;
 
     // Sums responses matching `filter`. Responses fall into buckets of `bucket_ms` (aligned to
     // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,

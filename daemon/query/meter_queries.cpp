@@ -210,8 +210,27 @@ Result<StoreCounts> MeterQueries::counts() {
         counts.files = store.file_count();
         counts.malformed_lines = store.malformed_lines();
         CCMETER_TRY_ASSIGN(counts.time_range, store.response_time_range());
+        counts.schema_version = store.schema_version();
         return counts;
     });
+}
+
+Result<void> MeterQueries::export_responses(
+    const ResponseFilter& filter, size_t page_rows,
+    const std::function<bool(const std::vector<PricedResponse>&)>& page) {
+    Result<std::unique_ptr<UsageStore>> store = UsageStore::open_read_only(m_options.database);
+    if (!store)
+        return Error{store.error().message, ErrorKind::unavailable};
+    // One price table for the whole export, as one snapshot of the rows.
+    const std::shared_ptr<const PriceTable> prices = prices_for(**store);
+    std::vector<PricedResponse> priced;
+    return (*store)->for_each_response_page(filter, page_rows,
+                                            [&](const std::vector<UsageRecord>& rows) {
+                                                priced.clear();
+                                                for (const UsageRecord& row : rows)
+                                                    priced.push_back(priced_response(*prices, row));
+                                                return page(priced);
+                                            });
 }
 
 }  // namespace ccmeter

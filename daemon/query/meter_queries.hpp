@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,7 @@ struct StoreCounts {
     int64_t files = 0;
     int64_t malformed_lines = 0;
     std::optional<std::pair<int64_t, int64_t>> time_range;  // first and last response
+    int schema_version = 0;
 };
 
 struct MeterQueriesOptions {
@@ -99,6 +101,14 @@ class MeterQueries {
     Result<UsageHeatmap> heatmap(const ResponseFilter& filter);
 
     Result<StoreCounts> counts();
+
+    // Every response matching `filter`, priced, `page_rows` at a time, all from one snapshot
+    // (UsageStore::for_each_response_page), on a read connection of its own: a long export
+    // never holds a pooled reader the status line or the web view wait for. `page` returns false
+    // to stop (the client went away).
+    Result<void> export_responses(
+        const ResponseFilter& filter, size_t page_rows,
+        const std::function<bool(const std::vector<PricedResponse>&)>& page);
 
     // client_check.hpp's per-session check.
     Result<std::vector<SessionCheck>> client_check(std::optional<int64_t> since_ms,

@@ -4,6 +4,8 @@
 
 #include "common/clock.hpp"
 #include "common/status_payload.hpp"
+#include "core/backup_rotation.hpp"
+#include "core/database_backup.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -173,11 +175,113 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
         reply->set_responses(counts.responses);
         reply->set_files(counts.files);
         reply->set_malformed_lines(counts.malformed_lines);
+        reply->set_schema_version(counts.schema_version);
         if (counts.time_range) {
             reply->set_first_response_ms(counts.time_range->first);
             reply->set_last_response_ms(counts.time_range->second);
         }
     });
+}
+
+grpc::Status MeterService::Export(grpc::ServerContext* context, const v1::ExportRequest* request,
+                                  grpc::ServerWriter<v1::ExportPage>* writer) {
+    const size_t page_rows = static_cast<size_t>(
+        request->page_rows() > 0 ? std::min(request->page_rows(), k_max_export_page_rows)
+                                 : k_default_export_page_rows);
+    const ResponseFilter filter = filter_from(request->filter());
+    bool gone = false;
+    // Sends a page of whole rows; false (and `gone`) once the client went away.
+    auto send = [&](const v1::ExportPage& page) {
+        if (context->IsCancelled() || !writer->Write(page)) {
+            gone = true;
+            return false;
+        }
+        return true;
+    };
+    switch (request->what()) {
+        case v1::EXPORT_WHAT_RESPONSES: {
+            v1::ExportPage page;
+            Result<void> done = m_queries.export_responses(
+                filter, page_rows, [&](const std::vector<PricedResponse>& rows) {
+                    page.Clear();
+                    for (const PricedResponse& row : rows)
+                        fill_exported_response(row, *page.add_responses());
+                    return send(page);
+                });
+            if (!done)
+                return status_of(done.error());
+            break;
+        }
+        case v1::EXPORT_WHAT_SESSIONS: {
+            Result<std::vector<GroupTotals>> groups =
+                m_queries.groups(GroupKind::session, filter, false);
+            if (!groups)
+                return status_of(groups.error());
+            const v1::GroupsReply all = groups_proto(*groups);
+            v1::ExportPage page;
+            for (const v1::Group& group : all.groups()) {
+                *page.add_sessions() = group;
+                if (static_cast<size_t>(page.sessions_size()) == page_rows) {
+                    if (!send(page))
+                        break;
+                    page.Clear();
+                }
+            }
+            if (!gone && page.sessions_size() > 0)
+                send(page);
+            break;
+        }
+        case v1::EXPORT_WHAT_DAILY: {
+            const std::vector<int64_t> boundaries(request->boundaries_ms().begin(),
+                                                  request->boundaries_ms().end());
+            Result<std::vector<PeriodTotals>> periods =
+                m_queries.periods(boundaries, filter, false);
+            if (!periods)
+                return status_of(periods.error());
+            const v1::PeriodsReply all = periods_proto(*periods);
+            v1::ExportPage page;
+            for (const v1::Period& period : all.periods()) {
+                if (period.usage().responses() == 0)
+                    continue;  // as in hookctl stats daily
+                *page.add_periods() = period;
+                if (static_cast<size_t>(page.periods_size()) == page_rows) {
+                    if (!send(page))
+                        break;
+                    page.Clear();
+                }
+            }
+            if (!gone && page.periods_size() > 0)
+                send(page);
+            break;
+        }
+        default:
+            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "what to export is required (responses, sessions or daily)");
+    }
+    if (gone)
+        return grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading");
+    return grpc::Status::OK;
+}
+
+grpc::Status MeterService::Backup(grpc::ServerContext*, const v1::BackupRequest* request,
+                                  v1::BackupReply* reply) {
+    namespace fs = std::filesystem;
+    fs::path target = request->path().empty() ? default_backup_dir(m_options.database)
+                                              : fs::path(request->path());
+    if (!target.is_absolute())
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "the backup path must be absolute: " + target.string());
+    std::error_code ec;
+    if (request->path().empty() || fs::is_directory(target, ec))
+        target /= backup_file_name(now_ms());
+    Result<BackupResult> made = backup_database(m_options.database, target);
+    if (!made)
+        return status_of(made.error());
+    reply->set_path(made->path.string());
+    reply->set_bytes(static_cast<int64_t>(made->bytes));
+    reply->set_duration_ms(made->duration_ms);
+    reply->set_schema_version(made->schema_version);
+    return grpc::Status::OK;
 }
 
 }  // namespace ccmeter

@@ -30,6 +30,10 @@ struct OtelReceiverStatus {
     int64_t bodies_rejected = 0;
 };
 
+// Rows per ExportPage when the request does not say (about 300 KB of responses), and at most.
+constexpr int64_t k_default_export_page_rows = 1000;
+constexpr int64_t k_max_export_page_rows = 10'000;
+
 struct MeterServiceOptions {
     std::filesystem::path database;
     std::vector<std::filesystem::path> config_dirs;
@@ -59,6 +63,9 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Pricing(grpc::ServerContext*, const v1::PricingRequest*,
                          v1::PricingReply*) override;
     grpc::Status Check(grpc::ServerContext*, const v1::CheckRequest*, v1::CheckReply*) override;
+    grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
+                        grpc::ServerWriter<v1::ExportPage>*) override;
+    grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;
 
   private:
     MeterServiceOptions m_options;

@@ -180,4 +180,25 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     return reply;
 }
 
+void fill_exported_response(const PricedResponse& priced, v1::ExportedResponse& out) {
+    const UsageRecord& r = priced.response;
+    out.Clear();
+    out.set_message_id(r.message_id);
+    out.set_request_id(r.request_id);
+    out.set_timestamp_ms(r.timestamp_ms);
+    out.set_session_id(r.session_id);
+    out.set_project(r.cwd);
+    out.set_model(r.model);
+    out.set_speed(r.speed);
+    out.set_service_tier(r.service_tier);
+    out.set_long_context(is_long_context(r.tokens));
+    out.set_is_sidechain(r.is_sidechain);
+    out.set_agent_id(r.agent_id);
+    UsageTotals totals;
+    totals.add(r.model, 1, r.tokens, priced.cost_pico_usd, priced.client_priced);
+    fill_usage(totals, *out.mutable_usage());
+    if (priced.cost_pico_usd)
+        out.set_cost_pico_usd(*priced.cost_pico_usd);
+}
+
 }  // namespace ccmeter

@@ -27,6 +27,8 @@ v1::SessionReply session_proto(const SessionDetail& detail);
 // Every rule of `prices`, with where it comes from.
 v1::PricingReply pricing_proto(const PriceTable& prices);
 v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions);
+// Overwrites `out` with one priced response of an export.
+void fill_exported_response(const PricedResponse& priced, v1::ExportedResponse& out);
 
 // The wire's grouping as the core's; nullopt when unset or unknown.
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);

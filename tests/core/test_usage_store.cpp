@@ -1,0 +1,97 @@
+// UsageStore's paged reading (exports): every response once, in order, from one snapshot.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "core/usage_store.hpp"
+#include "database_fixture.hpp"
+
+using namespace ccmeter;
+
+namespace {
+
+std::vector<std::string> ids_in_pages(const UsageStore& store, const ResponseFilter& filter,
+                                      size_t page_rows, size_t* pages = nullptr) {
+    std::vector<std::string> ids;
+    size_t count = 0;
+    REQUIRE(store
+                .for_each_response_page(filter, page_rows,
+                                        [&](const std::vector<UsageRecord>& page) {
+                                            CHECK(page.size() <= page_rows);
+                                            CHECK_FALSE(page.empty());
+                                            for (const UsageRecord& r : page)
+                                                ids.push_back(r.message_id);
+                                            ++count;
+                                            return true;
+                                        })
+                .has_value());
+    if (pages)
+        *pages = count;
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("pages of any size give every response once, in time order", "[pages]") {
+    test::TempDatabase db;
+    db.add_responses(0, 250);
+    // Two responses at the same instant: the row id orders them, and neither is lost at a
+    // page's edge.
+    db.add_responses(1000, 1);
+    IngestBatch batch;
+    UsageRecord twin;
+    twin.message_id = "msg_twin";
+    twin.request_id = "req_twin";
+    twin.model = "claude-opus-4-5";
+    twin.timestamp_ms = 1'790'000'000'000 + 1000 * 1000;
+    batch.add_response(twin);
+    REQUIRE(db.store().commit(batch).has_value());
+
+    std::vector<std::string> all;
+    REQUIRE(db.store()
+                .for_each_response({}, [&](const UsageRecord& r) { all.push_back(r.message_id); })
+                .has_value());
+    REQUIRE(all.size() == 252);
+    for (size_t page_rows : {1, 7, 100, 251, 252, 1000}) {
+        size_t pages = 0;
+        CHECK(ids_in_pages(db.store(), {}, page_rows, &pages) == all);
+        CHECK(pages == (252 + page_rows - 1) / page_rows);
+    }
+    ResponseFilter filter;
+    filter.cwd = "/home/dev/p1";
+    filter.since_ms = 1'790'000'000'000 + 100 * 1000;
+    const std::vector<std::string> filtered = ids_in_pages(db.store(), filter, 9);
+    CHECK(filtered.size() == 75);  // odd i from 101 to 249
+    CHECK(filtered.front() == "msg_101");
+}
+
+TEST_CASE("pages come from one snapshot while another connection commits", "[pages]") {
+    test::TempDatabase db;
+    db.add_responses(0, 100);
+    Result<std::unique_ptr<UsageStore>> reader = UsageStore::open_read_only(db.database());
+    REQUIRE(reader.has_value());
+    size_t seen = 0;
+    int next = 100;
+    REQUIRE((*reader)
+                ->for_each_response_page({}, 10,
+                                         [&](const std::vector<UsageRecord>& page) {
+                                             seen += page.size();
+                                             db.add_responses(next, 10);  // later than all
+                                             next += 10;
+                                             return seen < 1000;  // a walk that saw them
+                                         })
+                .has_value());
+    CHECK(seen == 100);
+    CHECK(db.store().response_count() == 200);
+}
+
+TEST_CASE("a page's visitor can stop the walk", "[pages]") {
+    test::TempDatabase db;
+    db.add_responses(0, 50);
+    size_t pages = 0;
+    REQUIRE(db.store()
+                .for_each_response_page(
+                    {}, 10, [&](const std::vector<UsageRecord>&) { return ++pages < 2; })
+                .has_value());
+    CHECK(pages == 2);
+}
