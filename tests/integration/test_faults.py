@@ -547,6 +547,22 @@ def wait_caught_up(world, seconds):
 
 
 def case_many_files(world, work):
+    # The transcripts on a tmpfs where there is one (/dev/shm): making and removing 10,000 files
+    # on a busy disk took a minute here, which measured the disk, not the daemon.
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        fast = tempfile.mkdtemp(prefix="ccmeter-many-files.", dir="/dev/shm")
+        try:
+            shutil.move(world.config, os.path.join(fast, "claude"))
+            world.config = world.env["CLAUDE_CONFIG_DIR"] = os.path.join(fast, "claude")
+            many_files(world)
+        finally:
+            world.stop()
+            shutil.rmtree(fast, ignore_errors=True)
+    else:
+        many_files(world)
+
+
+def many_files(world):
     history = SmallHistory(world.config, seed=21)
     made = time.monotonic()
     history.add_files(10_000)
