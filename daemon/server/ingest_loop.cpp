@@ -135,8 +135,8 @@ void IngestLoop::fall_back_to_polling() {
     log("inotify cannot be used: " + problem + "; polling every " +
         std::to_string(m_options.poll_interval.count()) +
         " ms instead (inotify is tried again when ccmeterd restarts)");
-    // Not here: this may run inside one of the watcher's own callbacks. Its watches are the
-    // user's, shared with every program, so they are released rather than kept half-used.
+    // The watches are the user's, shared with every program: released rather than kept
+    // half-used. In a task of its own, as this may run inside one of the watcher's callbacks.
     boost::asio::post(m_io, [this] { m_watcher.reset(); });
 }
 

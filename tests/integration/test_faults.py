@@ -25,8 +25,10 @@
   inotify    inotify limits lowered for the daemon alone, in a user namespace of its own
              (unshare -Ur; /proc/sys/user/max_inotify_watches and _instances count per
              namespace, so the machine and tests running beside keep theirs and nothing needs
-             restoring): the watch limit reached while running (a new folder), at start, and no
-             inotify instance at all. Each time the daemon logs why once (naming the sysctl and
+             restoring; where namespaces are refused, as root, the system-wide
+             fs.inotify.max_user_* for a few seconds, put back in a finally block;
+             CCMETER_FAULT_INOTIFY=sysctl forces that): the watch limit reached while running (a
+             new folder), at start, and no inotify instance at all. Each time the daemon logs why once (naming the sysctl and
              its value), `hookctl doctor --json` says watch_mode "poll", watch_problem,
              watch_fallbacks 1, and new usage, also in folders never watched, is counted within
              the 2 s poll interval; totals equal reference_count.py.
@@ -600,18 +602,78 @@ def can_unshare_user():
     return subprocess.run(["unshare", "-Ur", "true"], capture_output=True).returncode == 0
 
 
-def start_with_inotify_limits(world, watches=None, instances=None):
-    """ccmeterd serve in a user namespace of its own whose inotify limits are lowered
-    (user.max_inotify_watches / _instances count per user namespace): the rest of the machine,
-    other tests included, keeps its limits, and nothing needs restoring."""
-    settings = ""
-    if watches is not None:
-        settings += f"echo {watches} > /proc/sys/user/max_inotify_watches && "
-    if instances is not None:
-        settings += f"echo {instances} > /proc/sys/user/max_inotify_instances && "
-    world.daemon = subprocess.Popen(["unshare", "-Ur", "sh", "-c", settings + 'exec "$0" serve',
-                                     world.ccmeterd], env=world.env, stderr=open(world.log, "a"))
-    wait_caught_up(world, 20)
+def root_inotify_usage():
+    """(watches, instances) of inotify that processes of uid 0 hold now (from /proc/*/fdinfo)."""
+    watches = instances = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid != 0:
+                continue
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:inotify":
+                        continue
+                    instances += 1
+                    with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                        watches += sum(1 for line in f if line.startswith("inotify wd:"))
+                except OSError:
+                    pass
+        except OSError:
+            pass
+    return watches, instances
+
+
+class InotifyLimits:
+    """Starts ccmeterd serve with fewer inotify watches or instances than it needs.
+
+    Preferably in a user namespace of its own (unshare -Ur): user.max_inotify_watches and
+    _instances count per namespace, so the rest of the machine, tests running beside included,
+    keeps its limits and nothing needs restoring. Where user namespaces are not allowed (some
+    containers), as root: the system-wide fs.inotify.max_user_watches / max_user_instances are
+    set to what uid 0 holds now plus what this case allows, and put back when it ends, even on
+    failure (other root processes cannot add watches meanwhile: a few seconds)."""
+    FILES = {"watches": ("/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches"),
+             "instances": ("/proc/sys/user/max_inotify_instances", "/proc/sys/fs/inotify/max_user_instances")}
+
+    def __init__(self, world):
+        self.world = world
+        # CCMETER_FAULT_INOTIFY=sysctl tries the system-wide way where namespaces work too.
+        self.namespace = os.environ.get("CCMETER_FAULT_INOTIFY") != "sysctl" and can_unshare_user()
+        self.saved = {}
+        if not self.namespace and os.geteuid() != 0:
+            fail("the inotify case lowers inotify limits: it needs user namespaces (unshare -Ur) or root")
+
+    def sysctl(self, kind):
+        return self.FILES[kind][0 if self.namespace else 1]
+
+    def start(self, watches=None, instances=None):
+        """Returns the limit's sysctl name and value as the daemon's log must state them."""
+        limits = {k: v for k, v in (("watches", watches), ("instances", instances)) if v is not None}
+        self.restore()
+        if self.namespace:
+            settings = "".join(f"echo {value} > {self.sysctl(kind)} && " for kind, value in limits.items())
+            command = ["unshare", "-Ur", "sh", "-c", settings + 'exec "$0" serve', self.world.ccmeterd]
+        else:
+            held_watches, held_instances = root_inotify_usage()
+            held = {"watches": held_watches, "instances": held_instances}
+            for kind, value in limits.items():
+                path = self.sysctl(kind)
+                with open(path) as f:
+                    self.saved.setdefault(path, f.read().strip())
+                limits[kind] = held[kind] + value
+                with open(path, "w") as f:
+                    f.write(str(limits[kind]))
+            command = [self.world.ccmeterd, "serve"]
+        self.world.daemon = subprocess.Popen(command, env=self.world.env, stderr=open(self.world.log, "a"))
+        wait_caught_up(self.world, 20)
+        return {kind: self.sysctl(kind)[len("/proc/sys/"):].replace("/", ".") + f" = {value}"
+                for kind, value in limits.items()}
+
+    def restore(self):
+        for path, value in self.saved.items():
+            with open(path, "w") as f:
+                f.write(value)
+        self.saved = {}
 
 
 def new_project_transcript(world, name, template):
@@ -629,65 +691,75 @@ def append(path, template, message_id, output_tokens):
 
 
 def case_inotify(world, work):
-    if not can_unshare_user():
-        fail("the inotify case lowers inotify limits in a user namespace of its own (unshare -Ur), "
-             "which this machine does not allow")
+    limiter = InotifyLimits(world)
+    try:
+        inotify_limits(world, limiter)
+    finally:
+        world.stop()
+        limiter.restore()
+
+
+def inotify_limits(world, limiter):
     template = assistant_template(first_transcript(world.config))
     projects = os.path.join(world.config, "projects")
     needed = 1 + sum(1 for _ in os.walk(projects))  # the config dir, projects/ and below
-    # 1. The limit is reached while running: one spare watch, then two new project folders.
-    start_with_inotify_limits(world, watches=needed + 1)
+    # 1. The limit is reached while running: one spare watch, then new project folders, one at a
+    # time, until one finds no watch left (the second one in a namespace of its own).
+    stated = limiter.start(watches=needed + 1)["watches"]
     health = doctor_json(world)
-    if health["watch_mode"] != "inotify" or health["watches"] != needed or health["watch_fallbacks"]:
-        fail(f"with {needed + 1} watches allowed: {health}")
-    first = new_project_transcript(world, "first-new", template)
-    second = new_project_transcript(world, "second-new", template)  # no watch left for it
+    if health["watch_mode"] != "inotify" or health["watches"] < needed or health["watch_fallbacks"]:
+        fail(f"with {needed + 1} watches allowed ({stated}): {health}")
+    folders = []
+    while doctor_json(world)["watch_mode"] == "inotify" and len(folders) < 30:
+        folders.append(new_project_transcript(world, f"new-{len(folders)}", template))
+        time.sleep(0.1)
     wait_for(lambda: doctor_json(world)["watch_mode"] == "poll", 10, "the daemon to fall back to polling")
+    if limiter.namespace and len(folders) != 2:
+        fail(f"with one spare watch the daemon fell back after {len(folders)} new folders, not 2")
     health = doctor_json(world)
     log = read_log(world)
-    line = [l for l in log.splitlines() if "inotify cannot be used" in l]
-    if len(line) != 1 or "user.max_inotify_watches = " + str(needed + 1) not in line[0] or \
-            "polling every 2000 ms" not in line[0]:
-        fail(f"the fallback was not logged once and clearly: {line}")
+    line = [entry for entry in log.splitlines() if "inotify cannot be used" in entry]
+    if len(line) != 1 or stated not in line[0] or "polling every 2000 ms" not in line[0]:
+        fail(f"the fallback was not logged once, naming {stated!r}: {line}")
     if health["watch_fallbacks"] != 1 or "watch limit" not in health["watch_problem"] or health["watches"]:
         fail(f"doctor --json after the fallback: {health}")
     doctor = subprocess.run([world.hookctl, "doctor"], env=world.env, capture_output=True, text=True)
     if "warning:   polling, not inotify: the inotify watch limit" not in doctor.stdout:
         fail(f"hookctl doctor does not say it polls: {doctor.stdout}")
     expect_truth(world, 5, "the transcripts in the new folders")
-    # Usage after the fallback, in a folder that was never watched and a new one: within the
-    # poll interval (2 s) and some slack.
+    # Usage after the fallback, in the folder that was never watched, a watched one and a new
+    # one: within the poll interval (2 s) and some slack.
     started = time.monotonic()
-    append(second, template, "msg_second_new_1", 23)
-    append(first, template, "msg_first_new_1", 29)
-    third = new_project_transcript(world, "third-new", template)
+    append(folders[-1], template, "msg_unwatched_1", 23)
+    append(folders[0], template, "msg_watched_1", 29)
+    later = new_project_transcript(world, "later", template)
     expect_truth(world, 5, "usage after the fallback to polling")
     seen_after = time.monotonic() - started
     code = world.stop()
     if code != 0:
         fail(f"SIGTERM while polling: exit {code}")
     # 2. Too few watches at start: polling from the start, said so.
-    start_with_inotify_limits(world, watches=2)
+    limiter.start(watches=1)
     health = doctor_json(world)
     if health["watch_mode"] != "poll" or health["watch_fallbacks"] != 1:
-        fail(f"with 2 watches allowed at start: {health}")
-    append(third, template, "msg_third_new_1", 31)
+        fail(f"with 1 watch allowed at start: {health}")
+    append(later, template, "msg_later_1", 31)
     expect_truth(world, 5, "usage while polling from the start")
     world.stop()
     # 3. No inotify instance left at all.
-    start_with_inotify_limits(world, instances=0)
+    stated = limiter.start(instances=0)["instances"]
     health = doctor_json(world)
     if health["watch_mode"] != "poll" or "no inotify instance left" not in health["watch_problem"] or \
-            "user.max_inotify_instances = 0" not in health["watch_problem"]:
-        fail(f"with no inotify instance: {health}")
-    append(third, template, "msg_third_new_2", 37)
+            stated not in health["watch_problem"]:
+        fail(f"with no inotify instance ({stated}): {health}")
+    append(later, template, "msg_later_2", 37)
     expected = expect_truth(world, 5, "usage without any inotify instance")
     world.stop()
-    print(f"ok: watch limit reached at run time -> logged once, doctor says poll "
-          f"({health['watch_problem']!r} with no instance), later usage counted {seen_after:.1f} s "
-          f"after it was written; limit at start and no instance: polling, usage counted; totals "
+    print(f"ok ({'own user namespace' if limiter.namespace else 'system-wide sysctl, restored'}): watch "
+          f"limit reached at run time at new folder {len(folders)} -> logged once, doctor says poll, "
+          f"later usage (an unwatched folder too) counted {seen_after:.1f} s after it was written; limit "
+          f"at start, and no instance ({health['watch_problem']!r}): polling, usage counted; totals "
           f"equal the reference count ({expected['unique_responses']} responses)")
-
 
 
 def case_sigkill_append(world, work):
