@@ -9,6 +9,7 @@
 
 #include "common/local_periods.hpp"
 #include "common/number_text.hpp"
+#include "common/saturating_int.hpp"
 #include "common/text_sanitizer.hpp"
 
 namespace ccmeter {
@@ -32,6 +33,8 @@ void append_usage(json::object& into, const v1::Usage& usage) {
     into["web_fetch_requests"] = usage.web_fetch_requests();
     into["unique_responses"] = usage.responses();
     into["cost_usd"] = static_cast<double>(usage.cost_micro_usd()) / 1e6;
+    if (usage.cost_saturated())
+        into["cost_saturated"] = true;  // cost_usd is a floor (see ccmeter.proto)
     into["unpriced_responses"] = usage.unpriced_responses();
     std::set<std::string> names(usage.unpriced_models().begin(), usage.unpriced_models().end());
     json::array models;
@@ -161,7 +164,7 @@ int64_t total_tokens(const v1::Usage& usage) {
 }
 
 std::string cost_text(const v1::Usage& usage) {
-    std::string text = format_usd(usage.cost_micro_usd());
+    std::string text = (usage.cost_saturated() ? ">" : "") + format_usd(usage.cost_micro_usd());
     if (usage.unpriced_responses() > 0)
         text += "+?";
     return text;
@@ -291,12 +294,13 @@ void add_usage(v1::Usage& into, const v1::Usage& more) {
     into.set_web_search_requests(into.web_search_requests() + more.web_search_requests());
     into.set_web_fetch_requests(into.web_fetch_requests() + more.web_fetch_requests());
     into.set_responses(into.responses() + more.responses());
-    into.set_cost_micro_usd(into.cost_micro_usd() + more.cost_micro_usd());
+    into.set_cost_micro_usd(saturating_add(into.cost_micro_usd(), more.cost_micro_usd()));
+    into.set_cost_saturated(into.cost_saturated() || more.cost_saturated());
     into.set_unpriced_responses(into.unpriced_responses() + more.unpriced_responses());
     into.set_client_priced_responses(into.client_priced_responses() +
                                      more.client_priced_responses());
-    into.set_client_priced_micro_usd(into.client_priced_micro_usd() +
-                                     more.client_priced_micro_usd());
+    into.set_client_priced_micro_usd(
+        saturating_add(into.client_priced_micro_usd(), more.client_priced_micro_usd()));
     if (more.client_priced_models_size() > 0) {
         std::set<std::string> names(into.client_priced_models().begin(),
                                     into.client_priced_models().end());

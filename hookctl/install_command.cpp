@@ -455,6 +455,9 @@ int run_doctor_command(bool json) {
             out["last_ingest_micros"] = health->last_ingest_micros();
             out["last_ingest_bytes"] = health->last_ingest_bytes();
             out["watch_mode"] = health->watch_mode();
+            out["watch_problem"] = health->watch_problem();
+            out["watch_fallbacks"] = health->watch_fallbacks();
+            out["watches"] = health->watches();
             out["database"] = health->database();
             out["schema_version"] = health->schema_version();
         } else {
@@ -517,6 +520,10 @@ int run_doctor_command(bool json) {
     std::cout << "daemon:    ccmeterd " << health->version() << ", pid " << health->pid() << ", up "
               << (now - health->started_ms()) / 1000 << " s, watching with " << health->watch_mode()
               << "\n";
+    if (!health->watch_problem().empty()) {
+        std::cout << "warning:   polling, not inotify: " << health->watch_problem() << "\n";
+        ++problems;
+    }
     std::cout << "database:  " << health->database() << " (schema " << health->schema_version()
               << ", " << health->responses() << " responses from " << health->files()
               << " transcripts, " << health->malformed_lines() << " malformed lines skipped)\n";

@@ -62,7 +62,8 @@ std::string_view percent_sgr(double percentage, const StatusLineStyle& style) {
 }
 
 FieldValue money_field(const v1::Usage& usage, const CostThresholds& thresholds) {
-    std::string text = format_usd(usage.cost_micro_usd());
+    // ">": the cost passed what int64 pico-dollars hold; the figure is a floor.
+    std::string text = (usage.cost_saturated() ? ">" : "") + format_usd(usage.cost_micro_usd());
     if (usage.unpriced_responses() > 0)
         text += "+?";
     return FieldValue{std::move(text), money_sgr(usage.cost_micro_usd(), thresholds)};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/saturating_int.hpp"
 #include "core/usage_queries.hpp"
 
 namespace ccmeter {
@@ -95,7 +96,7 @@ Result<std::vector<SessionCheck>> client_check(const UsageStore& store, const Pr
             check.first_process_ms = state.start_time_ms;
         check.session_id = state.session_id;
         ++check.processes;
-        check.client_pico_usd += state.total_cost_pico_usd;
+        check.client_pico_usd = saturating_add(check.client_pico_usd, state.total_cost_pico_usd);
         for (const ClientModelUsage& model : state.models)
             client_models[state.session_id][normalise_model(model.model)].add(model.tokens);
     }
@@ -118,7 +119,7 @@ Result<std::vector<SessionCheck>> client_check(const UsageStore& store, const Pr
         std::map<std::string, TokenCounts> ours;
         for (const GroupTotals& group : groups) {
             check.project = group.project;
-            check.ours_pico_usd += group.usage.cost_pico_usd;
+            check.ours_pico_usd = saturating_add(check.ours_pico_usd, group.usage.cost_pico_usd);
             check.responses += group.usage.responses;
             check.unpriced_responses += group.usage.unpriced_responses;
             for (const auto& [model, usage] : group.by_model)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/saturating_int.hpp"
 #include "core/usage_parser.hpp"
 
 namespace ccmeter {
@@ -259,23 +260,34 @@ std::optional<CostParts> PriceTable::cost_parts(std::string_view model, int64_t 
     // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
     const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
     const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;
+    // Saturating: token sums over many responses times pico-dollar rates can pass int64.
+    auto cost = [multiplier](int64_t count, int64_t rate) {
+        return saturating_multiply(saturating_multiply(count, rate), multiplier);
+    };
     CostParts parts;
-    parts.input = tokens.input_tokens * p.input * multiplier;
-    parts.output = tokens.output_tokens * p.output * multiplier;
-    parts.cache_write = (write_1h * p.cache_write_1h + write_5m * p.cache_write_5m) * multiplier;
-    parts.cache_read = tokens.cache_read_input_tokens * p.cache_read * multiplier;
-    parts.web_search = tokens.web_search_requests * k_web_search_pico_usd;
-    parts.cache_savings = tokens.cache_read_input_tokens * (p.input - p.cache_read) * multiplier;
+    parts.input = cost(tokens.input_tokens, p.input);
+    parts.output = cost(tokens.output_tokens, p.output);
+    parts.cache_write =
+        saturating_add(cost(write_1h, p.cache_write_1h), cost(write_5m, p.cache_write_5m));
+    parts.cache_read = cost(tokens.cache_read_input_tokens, p.cache_read);
+    parts.web_search = saturating_multiply(tokens.web_search_requests, k_web_search_pico_usd);
+    parts.cache_savings = cost(tokens.cache_read_input_tokens, p.input - p.cache_read);
     return parts;
 }
 
+int64_t CostParts::total() const {
+    return saturating_add(
+        saturating_add(saturating_add(input, output), saturating_add(cache_write, cache_read)),
+        web_search);
+}
+
 void CostParts::add(const CostParts& other) {
-    input += other.input;
-    output += other.output;
-    cache_write += other.cache_write;
-    cache_read += other.cache_read;
-    web_search += other.web_search;
-    cache_savings += other.cache_savings;
+    input = saturating_add(input, other.input);
+    output = saturating_add(output, other.output);
+    cache_write = saturating_add(cache_write, other.cache_write);
+    cache_read = saturating_add(cache_read, other.cache_read);
+    web_search = saturating_add(web_search, other.web_search);
+    cache_savings = saturating_add(cache_savings, other.cache_savings);
 }
 
 }  // namespace ccmeter

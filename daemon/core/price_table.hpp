@@ -68,7 +68,8 @@ struct CostParts {
     int64_t web_search = 0;
     int64_t cache_savings = 0;
 
-    int64_t total() const { return input + output + cache_write + cache_read + web_search; }
+    // Both saturate (common/saturating_int.hpp): a part at the int64 bound is "at least".
+    int64_t total() const;
     void add(const CostParts& other);
     bool operator==(const CostParts&) const = default;
 };

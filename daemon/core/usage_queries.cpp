@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/saturating_int.hpp"
+
 namespace ccmeter {
 
 namespace {
@@ -10,11 +12,6 @@ namespace {
 constexpr int64_t k_day_ms = 86'400'000;
 constexpr int64_t k_minute_ms = 60'000;
 constexpr int64_t k_hour_ms = 3'600'000;
-
-// a * b / c for non-negative a and positive b, c, without overflow for a block's money.
-int64_t multiply_divide(int64_t a, int64_t b, int64_t c) {
-    return a / c * b + a % c * b / c;
-}
 
 // A row's cost, and whether its price was learned from the client.
 struct RowCost {
@@ -172,11 +169,12 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
         const int64_t until = block.active ? now_ms : block.last_ms;
         const int64_t elapsed = std::max<int64_t>(until - block.start_ms, k_minute_ms);
         block.burn_pico_usd_per_hour =
-            multiply_divide(block.usage.cost_pico_usd, k_hour_ms, elapsed);
+            saturating_multiply_divide(block.usage.cost_pico_usd, k_hour_ms, elapsed);
         if (block.active)
             block.projected_pico_usd =
-                block.usage.cost_pico_usd +
-                multiply_divide(block.burn_pico_usd_per_hour, block.end_ms - now_ms, k_hour_ms);
+                saturating_add(block.usage.cost_pico_usd,
+                               saturating_multiply_divide(block.burn_pico_usd_per_hour,
+                                                          block.end_ms - now_ms, k_hour_ms));
     }
     return blocks;
 }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/saturating_int.hpp"
+
 namespace ccmeter {
 
 void UsageTotals::add(const std::string& model, int64_t count, const TokenCounts& summed,
@@ -10,10 +12,12 @@ void UsageTotals::add(const std::string& model, int64_t count, const TokenCounts
     tokens.add(summed);
     responses += count;
     if (cost) {
-        cost_pico_usd += *cost;
+        cost_pico_usd = saturating_add(cost_pico_usd, *cost);
+        if (is_saturated(*cost) || is_saturated(cost_pico_usd))
+            cost_saturated = true;
         if (client_priced) {
             client_priced_responses += count;
-            client_priced_pico_usd += *cost;
+            client_priced_pico_usd = saturating_add(client_priced_pico_usd, *cost);
             client_priced_models.insert(model);
         }
     } else {
@@ -24,7 +28,10 @@ void UsageTotals::add(const std::string& model, int64_t count, const TokenCounts
 }
 
 int64_t micro_usd(int64_t pico_usd) {
-    return pico_usd >= 0 ? (pico_usd + 500'000) / 1'000'000 : -((-pico_usd + 500'000) / 1'000'000);
+    // Quotient and remainder first: pico_usd + 500'000 would overflow near the int64 bound.
+    const int64_t whole = pico_usd / 1'000'000;
+    const int64_t rest = pico_usd % 1'000'000;
+    return whole + (rest >= 500'000 ? 1 : rest <= -500'000 ? -1 : 0);
 }
 
 std::string utc_day(int64_t timestamp_ms) {

@@ -28,6 +28,9 @@ struct UsageTotals {
     int64_t client_priced_responses = 0;
     int64_t client_priced_pico_usd = 0;
     std::set<std::string> client_priced_models;
+    // A cost went past what int64 pico-dollars hold (about $9.2 million): cost_pico_usd is held
+    // at that bound (common/saturating_int.hpp), a floor, not the cost.
+    bool cost_saturated = false;
 
     // Adds summed responses of one model; `cost_pico_usd` is nullopt when it has no price.
     // `client_priced`: the price was learned from the client (see above).
@@ -35,7 +38,7 @@ struct UsageTotals {
              const std::optional<int64_t>& cost_pico_usd, bool client_priced = false);
 };
 
-// Rounds pico-dollars to the nearest micro-dollar (half away from zero).
+// Rounds pico-dollars to the nearest micro-dollar (half away from zero); never overflows.
 int64_t micro_usd(int64_t pico_usd);
 
 enum class GroupBy { none, model, day_utc, session, project };

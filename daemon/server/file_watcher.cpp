@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <system_error>
 
 namespace ccmeter {
@@ -15,6 +17,24 @@ namespace {
 
 constexpr uint32_t k_dir_events = IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE |
                                   IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+
+// " (fs.inotify.max_user_watches = 8192)": the smaller of the system's per-user limit and this
+// user namespace's (user.max_inotify_*), with its sysctl name; "" when neither can be read.
+std::string limit_text(const std::string& system_file, const std::string& namespace_file) {
+    const std::string prefix = "/proc/sys/";
+    std::string name;
+    long long limit = -1;
+    for (const std::string& file : {system_file, namespace_file}) {
+        std::ifstream in(file);
+        long long value = -1;
+        if (in >> value && value >= 0 && (limit < 0 || value < limit)) {
+            limit = value;
+            name = file.substr(prefix.size());
+            std::replace(name.begin(), name.end(), '/', '.');
+        }
+    }
+    return limit < 0 ? "" : " (" + name + " = " + std::to_string(limit) + ")";
+}
 
 }  // namespace
 
@@ -38,8 +58,13 @@ FileWatcher::~FileWatcher() {
 
 bool FileWatcher::start() {
     m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (m_fd < 0)
+    if (m_fd < 0) {
+        m_problem = errno == EMFILE ? "no inotify instance left for this user" +
+                                          limit_text("/proc/sys/fs/inotify/max_user_instances",
+                                                     "/proc/sys/user/max_inotify_instances")
+                                    : std::string("inotify_init1: ") + std::strerror(errno);
         return false;
+    }
     m_stream = std::make_unique<boost::asio::posix::stream_descriptor>(m_io, m_fd);
     refresh_roots();
     if (m_exhausted)
@@ -66,8 +91,14 @@ bool FileWatcher::add_watch(const fs::path& dir) {
             return true;
     const int wd = ::inotify_add_watch(m_fd, dir.c_str(), k_dir_events);
     if (wd < 0) {
-        if (errno == ENOSPC)
+        if (errno == ENOSPC && !m_exhausted) {
             m_exhausted = true;
+            m_problem = "the inotify watch limit for this user is reached" +
+                        limit_text("/proc/sys/fs/inotify/max_user_watches",
+                                   "/proc/sys/user/max_inotify_watches") +
+                        " with " + std::to_string(m_paths.size()) + " watches of ours; " +
+                        dir.string() + " is not watched";
+        }
         return false;
     }
     m_paths[wd] = dir;

@@ -2,7 +2,10 @@
 // projects/ (new directories are watched as they appear).
 //
 // Runs on the io_context it is given; its callbacks run there too. When inotify is unavailable
-// or its watch limit is exhausted, start() returns false and the owner polls instead.
+// (no instance left: fs.inotify.max_user_instances) or its watch limit is reached
+// (fs.inotify.max_user_watches), start() returns false and the owner polls instead; when the
+// limit is reached later (a new directory), exhausted() turns true, on_rescan is called, and the
+// owner is expected to drop the watcher and poll. problem() then says why, in words.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +34,10 @@ class FileWatcher {
     // Watches roots that did not exist at start() but do now; cheap, called periodically.
     void refresh_roots();
     size_t watch_count() const { return m_paths.size(); }
+    // A watch was refused for lack of watches: some directory is not watched.
+    bool exhausted() const { return m_exhausted; }
+    // Why inotify cannot be used (after start() returned false, or once exhausted()).
+    const std::string& problem() const { return m_problem; }
 
   private:
     bool watch_tree(const std::filesystem::path& dir);
@@ -47,6 +54,7 @@ class FileWatcher {
     std::unordered_map<int, std::filesystem::path> m_paths;  // watch descriptor -> directory
     std::vector<char> m_buffer;
     bool m_exhausted = false;
+    std::string m_problem;
 };
 
 }  // namespace ccmeter

@@ -61,6 +61,11 @@ std::string IngestLoop::watch_mode() const {
     return m_inotify ? "inotify" : "poll";
 }
 
+std::string IngestLoop::watch_problem() const {
+    std::lock_guard lock(m_watch_mutex);
+    return m_watch_problem;
+}
+
 void IngestLoop::on_new_usage(std::function<void()> callback) {
     m_on_new_usage.push_back(std::move(callback));
 }
@@ -69,12 +74,16 @@ void IngestLoop::start() {
     if (m_options.use_inotify) {
         m_watcher = std::make_unique<FileWatcher>(
             m_io, m_options.config_dirs, [this](const fs::path& file) { notify({file}); },
-            [this] { run_full_scan(); });
-        m_inotify = m_watcher->start();
-        if (!m_inotify) {
-            log("inotify unavailable or out of watches; polling every " +
-                std::to_string(m_options.poll_interval.count()) + " ms");
-            m_watcher.reset();
+            [this] {
+                if (m_inotify && m_watcher->exhausted())
+                    fall_back_to_polling();
+                run_full_scan();
+            });
+        if (m_watcher->start()) {
+            m_inotify = true;
+            m_watches = static_cast<int64_t>(m_watcher->watch_count());
+        } else {
+            fall_back_to_polling();
         }
     }
     boost::asio::post(m_io, [this] {
@@ -100,13 +109,35 @@ void IngestLoop::schedule_poll() {
     m_poll_timer.async_wait([this](boost::system::error_code ec) {
         if (ec)
             return;
-        if (m_watcher) {
+        if (m_inotify) {
             m_watcher->refresh_roots();
+            m_watches = static_cast<int64_t>(m_watcher->watch_count());
+            if (m_watcher->exhausted()) {
+                fall_back_to_polling();
+                run_full_scan();
+            }
         } else {
             run_full_scan();
         }
         schedule_poll();
     });
+}
+
+void IngestLoop::fall_back_to_polling() {
+    const std::string problem = m_watcher->problem();
+    {
+        std::lock_guard lock(m_watch_mutex);
+        m_watch_problem = problem;
+    }
+    m_inotify = false;
+    m_watches = 0;
+    ++m_watch_fallbacks;
+    log("inotify cannot be used: " + problem + "; polling every " +
+        std::to_string(m_options.poll_interval.count()) +
+        " ms instead (inotify is tried again when ccmeterd restarts)");
+    // The watches are the user's, shared with every program: released rather than kept
+    // half-used. In a task of its own, as this may run inside one of the watcher's callbacks.
+    boost::asio::post(m_io, [this] { m_watcher.reset(); });
 }
 
 void IngestLoop::run_full_scan() {

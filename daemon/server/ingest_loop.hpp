@@ -3,7 +3,10 @@
 //
 // At start() it catches up on everything that changed while the daemon was down, then follows
 // changes: hook notifications, inotify (FileWatcher), or a poll every `poll_interval` where
-// inotify is unavailable or exhausted.
+// inotify is unavailable or exhausted. When the watch limit is reached, at start or later (a
+// new directory), the daemon logs why once, releases its watches (they are the user's, shared
+// with every other program) and polls from then on; watch_mode() says "poll",
+// watch_problem() why, and watch_fallbacks() counts it.
 //
 // A failed ingest (a commit refused: disk full, database locked or read-only) is retried by
 // itself with a backoff from k_ingest_retry_first up to k_ingest_retry_max: a full scan plus
@@ -90,6 +93,11 @@ class IngestLoop {
     int64_t last_ingest_micros() const { return m_last_ingest_micros; }
     int64_t last_ingest_bytes() const { return m_last_ingest_bytes; }
     std::string watch_mode() const;
+    // Why the daemon polls instead of using inotify ("" when it does not, or polls by choice).
+    std::string watch_problem() const;
+    // How many times inotify had to be given up (0 or 1 per run); inotify watches held now.
+    int64_t watch_fallbacks() const { return m_watch_fallbacks; }
+    int64_t watches() const { return m_watches; }
     // Ingests that failed since the last one that succeeded (0: all is well).
     int64_t failure_streak() const { return m_failure_streak; }
 
@@ -99,6 +107,8 @@ class IngestLoop {
     void run_full_scan();
     void drain_pending();
     void schedule_poll();
+    // Gives up inotify (m_watcher->problem() says why) and polls; loop thread or before start.
+    void fall_back_to_polling();
     // False when the ingest failed (a retry is then scheduled).
     bool ingest(const std::vector<std::filesystem::path>& files, bool full_scan);
     void schedule_retry();
@@ -115,7 +125,11 @@ class IngestLoop {
     bool m_retry_scheduled = false;
     std::chrono::milliseconds m_retry_delay = k_ingest_retry_first;
     std::unique_ptr<FileWatcher> m_watcher;
-    bool m_inotify = false;
+    std::atomic<bool> m_inotify{false};
+    std::atomic<int64_t> m_watches{0};
+    std::atomic<int64_t> m_watch_fallbacks{0};
+    mutable std::mutex m_watch_mutex;
+    std::string m_watch_problem;  // guarded by m_watch_mutex
     std::mutex m_pending_mutex;
     std::set<std::filesystem::path> m_pending;
     bool m_drain_posted = false;

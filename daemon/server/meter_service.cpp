@@ -160,6 +160,9 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
         reply->add_config_dirs(dir.string());
     reply->set_last_ingest_ms(m_loop.last_ingest_ms());
     reply->set_watch_mode(m_loop.watch_mode());
+    reply->set_watch_problem(m_loop.watch_problem());
+    reply->set_watch_fallbacks(m_loop.watch_fallbacks());
+    reply->set_watches(m_loop.watches());
     reply->set_last_ingest_micros(m_loop.last_ingest_micros());
     reply->set_last_ingest_bytes(m_loop.last_ingest_bytes());
     reply->set_pending_files(m_loop.caught_up() ? 0 : -1);

@@ -162,6 +162,7 @@ WebReply WebApi::meta(const ApiRequest& request) {
     object["last_ingest_ms"] = m_loop.last_ingest_ms();
     object["caught_up"] = m_loop.caught_up();
     object["watch_mode"] = m_loop.watch_mode();
+    object["watch_problem"] = m_loop.watch_problem();
     return json_reply(object);
 }
 

@@ -15,6 +15,7 @@ void fill_usage(const UsageTotals& totals, v1::Usage& usage) {
     usage.set_web_fetch_requests(t.web_fetch_requests);
     usage.set_responses(totals.responses);
     usage.set_cost_micro_usd(micro_usd(totals.cost_pico_usd));
+    usage.set_cost_saturated(totals.cost_saturated);
     usage.set_unpriced_responses(totals.unpriced_responses);
     for (const std::string& model : totals.unpriced_models)
         usage.add_unpriced_models(model);

@@ -5,8 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "common/saturating_int.hpp"
 #include "core/cost_parts.hpp"
 #include "core/usage_queries.hpp"
+#include "core/usage_report.hpp"
 
 using ccmeter::CostParts;
 using ccmeter::PriceTable;
@@ -56,8 +58,8 @@ TEST_CASE("cost parts add up to the price table's cost", "[cost_parts]") {
 TEST_CASE("each part and the cache savings, in pico-dollars", "[cost_parts]") {
     const PriceTable prices = PriceTable::builtin();
     // opus-4-5: 5 / 6.25 / 10 / 0.50 / 25 USD per million = pico-dollars per token x 1e6.
-    std::optional<CostParts> opus = prices.cost_parts(
-        "claude-opus-4-5", 0, "standard", false, tokens(100, 500, 400, 2000, 10000, 2));
+    std::optional<CostParts> opus = prices.cost_parts("claude-opus-4-5", 0, "standard", false,
+                                                      tokens(100, 500, 400, 2000, 10000, 2));
     REQUIRE(opus);
     CHECK(opus->input == 100LL * 5'000'000);
     CHECK(opus->output == 500LL * 25'000'000);
@@ -117,4 +119,56 @@ TEST_CASE("cost parts by period and by group sum as usage_queries does", "[cost_
         CHECK(by_model->at("mystery-model") == CostParts{});  // unpriced: nothing
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("money saturates at the int64 bound and is flagged, never wraps", "[cost_parts]") {
+    const PriceTable prices = PriceTable::builtin();
+    // One aggregate row: 200 responses of 10^9 - 1 tokens in every field of the dearest model.
+    const int64_t big = 200 * int64_t{999'999'999};
+    const TokenCounts row = tokens(big, big, 0, big, big);
+    const std::optional<int64_t> cost =
+        prices.cost_pico_usd("claude-opus-4-1-20250805", 0, "standard", row);
+    REQUIRE(cost);
+    CHECK(*cost == ccmeter::k_int64_max);
+    const std::optional<CostParts> parts =
+        prices.cost_parts("claude-opus-4-1-20250805", 0, "standard", false, row);
+    REQUIRE(parts);
+    CHECK(parts->total() == ccmeter::k_int64_max);
+    CHECK(parts->output == ccmeter::k_int64_max);  // 2 * 10^11 tokens * $75 / M passes it alone
+
+    // Rows each within int64, whose sum is not.
+    ccmeter::UsageTotals totals;
+    const TokenCounts small = tokens(1, 1'000'000'000, 0, 0, 0);
+    const std::optional<int64_t> one =
+        prices.cost_pico_usd("claude-opus-4-1-20250805", 0, "standard", small);
+    REQUIRE(one);
+    CHECK(*one == 1'000'000'000LL * 75'000'000 + 15'000'000);  // $75,000.000015, exact
+    for (int i = 0; i < 200; ++i)
+        totals.add("claude-opus-4-1-20250805", 1, small, one);
+    CHECK(totals.cost_pico_usd == ccmeter::k_int64_max);
+    CHECK(totals.cost_saturated);
+    CHECK(totals.responses == 200);
+    CHECK(totals.tokens.output_tokens == 200'000'000'000);
+    CHECK(ccmeter::micro_usd(totals.cost_pico_usd) == 9'223'372'036'855);  // no overflow
+
+    ccmeter::UsageTotals fine;
+    fine.add("claude-opus-4-1-20250805", 1, small, one);
+    CHECK_FALSE(fine.cost_saturated);
+    CHECK(ccmeter::micro_usd(-1'500'000) == -2);
+    CHECK(ccmeter::micro_usd(1'499'999) == 1);
+    CHECK(ccmeter::micro_usd(ccmeter::k_int64_min) == -9'223'372'036'855);
+}
+
+TEST_CASE("saturating arithmetic holds at the bound it passed", "[cost_parts]") {
+    using ccmeter::k_int64_max;
+    using ccmeter::k_int64_min;
+    CHECK(ccmeter::saturating_add(k_int64_max, 1) == k_int64_max);
+    CHECK(ccmeter::saturating_add(k_int64_min, -1) == k_int64_min);
+    CHECK(ccmeter::saturating_add(5, -7) == -2);
+    CHECK(ccmeter::saturating_multiply(k_int64_max / 2, 3) == k_int64_max);
+    CHECK(ccmeter::saturating_multiply(k_int64_max / 2, -3) == k_int64_min);
+    CHECK(ccmeter::saturating_multiply(-4, 5) == -20);
+    CHECK(ccmeter::saturating_multiply_divide(k_int64_max, 3'600'000, 60'000) == k_int64_max);
+    CHECK(ccmeter::saturating_multiply_divide(k_int64_max / 7 * 7, 3, 7) == k_int64_max / 7 * 3);
+    CHECK(ccmeter::saturating_multiply_divide(10, 3, 4) == 7);
 }
