@@ -27,6 +27,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,12 @@ def skip(message):
     sys.exit(77)
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Home:
     """A fresh HOME for the client, with its own runtime dir (the client passes only PATH, HOME,
     TERM and XDG_RUNTIME_DIR to hooks, so these two isolate the daemon the hooks start)."""
@@ -64,7 +71,10 @@ class Home:
         self.runtime = os.path.join(root, "xdg-runtime")
         os.makedirs(self.home)
         os.makedirs(self.runtime, mode=0o700)
-        self.env = dict(os.environ, HOME=self.home, XDG_RUNTIME_DIR=self.runtime, NO_COLOR="1")
+        # A web port of its own (the OpenTelemetry receiver's too), so that no other daemon on
+        # the machine, 7681 by default, gets this client's export.
+        self.env = dict(os.environ, HOME=self.home, XDG_RUNTIME_DIR=self.runtime, NO_COLOR="1",
+                        CCMETER_WEB_PORT=str(free_port()))
         for name in ("CLAUDE_CONFIG_DIR", "CCMETER_DB", "CCMETER_RUNTIME_DIR", "XDG_DATA_HOME",
                      "XDG_CONFIG_HOME", "CCMETER_NO_SPAWN", "CCMETER_PRICES"):
             self.env.pop(name, None)
@@ -298,6 +308,11 @@ def case_statusline(home):
     settings["statusLine"]["command"] = f"tee -a {shlex.quote(payloads)} | {command}"
     with open(settings_path, "w") as out:
         json.dump(settings, out, indent=2)
+    # The daemon first, with this home's web port (a daemon a hook starts gets only the
+    # client's PATH, HOME, TERM and XDG_RUNTIME_DIR, so the default port).
+    subprocess.Popen([home.args.ccmeterd, "serve"], env=home.env, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_until(lambda: os.path.exists(home.socket()), 10, "ccmeterd to start")
     expected = {}
 
     def client_session_cost(session_id):
