@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <tuple>
@@ -264,6 +265,9 @@ CREATE TABLE tool_runs(
   UNIQUE(session_id, tool_use_id, tool_name, timestamp_ms)
 );
 )sql",
+    // 5 -> 6: the rollups over all sources (k_total_rollups), for the reports that neither
+    // group nor filter by session or project: a fraction of the rows to read.
+    "-- k_total_rollups",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -383,9 +387,113 @@ constexpr CoarserRollup k_coarser_rollups[] = {
     {2, "rollups_hourly", "3600000"},  // local days in whole-hour zones, 5-hour blocks
 };
 
-// k_coarser_rollup_sql for one level.
-std::string coarser_rollup_sql(const CoarserRollup& level) {
-    std::string sql = k_coarser_rollup_sql;
+// The same sums over all sources: per bucket of @STEP@ ms, model, speed and tier in table
+// @TABLE@, kept from `rollups` by triggers as k_coarser_rollup_sql's tables are.
+constexpr const char* k_total_rollup_sql = R"sql(
+CREATE TABLE @TABLE@(
+  bucket_ms INTEGER NOT NULL,     -- start of a bucket of @STEP@ ms
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, model_id, speed, long_context)
+) WITHOUT ROWID;
+INSERT INTO @TABLE@ SELECT (r.bucket_ms / @STEP@) * @STEP@, r.model_id, r.speed,
+  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.first_ms), max(r.last_ms)
+FROM rollups r GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER @TABLE@_insert AFTER INSERT ON rollups BEGIN
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER @TABLE@_update AFTER UPDATE ON rollups BEGIN
+  UPDATE @TABLE@ SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
+    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
+END;
+CREATE TRIGGER @TABLE@_delete AFTER DELETE ON rollups BEGIN
+  UPDATE @TABLE@ SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
+)sql";
+
+// The rollups over all sources each migration adds (k_total_rollup_sql for each), after its
+// own SQL and its k_coarser_rollups. Never edit a shipped entry: append.
+constexpr CoarserRollup k_total_rollups[] = {
+    {5, "totals", "900000"},          // periods in quarter-hour zones, the heatmap
+    {5, "totals_hourly", "3600000"},  // periods in whole-hour zones, 5-hour blocks
+    {5, "totals_daily", "86400000"},  // periods in UTC, grouped by model, counts
+};
+
+// `sql` (k_coarser_rollup_sql or k_total_rollup_sql) for one level.
+std::string rollup_level_sql(const char* template_sql, const CoarserRollup& level) {
+    std::string sql = template_sql;
     for (const auto& [placeholder, value] :
          {std::pair<std::string_view, std::string_view>{"@TABLE@", level.table},
           {"@STEP@", level.step_ms}}) {
@@ -638,10 +746,15 @@ Result<void> UsageStore::migrate() {
             return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
-        for (const CoarserRollup& level : k_coarser_rollups) {
-            if (level.migration == from && sqlite3_exec(m_db, coarser_rollup_sql(level).c_str(),
-                                                        nullptr, nullptr, nullptr) != SQLITE_OK)
-                return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+        for (const auto& [levels, template_sql] :
+             {std::pair{std::span<const CoarserRollup>(k_coarser_rollups), k_coarser_rollup_sql},
+              std::pair{std::span<const CoarserRollup>(k_total_rollups), k_total_rollup_sql}}) {
+            for (const CoarserRollup& level : levels) {
+                if (level.migration == from &&
+                    sqlite3_exec(m_db, rollup_level_sql(template_sql, level).c_str(), nullptr,
+                                 nullptr, nullptr) != SQLITE_OK)
+                    return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+            }
         }
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
         if (sqlite3_exec(m_db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
@@ -682,7 +795,9 @@ int UsageStore::schema_version() const {
 }
 
 int64_t UsageStore::response_count() const {
-    return scalar("SELECT count(*) FROM responses");
+    // The daily totals hold every response (write_responses and the triggers keep them) in a
+    // few rows a day, where count(*) walks an index of every response.
+    return scalar("SELECT coalesce(sum(responses), 0) FROM totals_daily");
 }
 int64_t UsageStore::turn_count() const {
     return scalar("SELECT count(*) FROM turns");
@@ -995,12 +1110,14 @@ namespace {
 // The rows aggregate() sums, in the rollups' shape: the rollups themselves, or every stored
 // response as a rollup of one (bucket_ms is then the response's own time).
 struct RollupLevel {
-    const char* table;
+    const char* table;        // per source
+    const char* total_table;  // over all sources (k_total_rollups)
     int64_t step_ms;
 };
 // Coarsest first.
-constexpr RollupLevel k_rollup_levels[] = {
-    {"rollups_daily", 86'400'000}, {"rollups_hourly", 3'600'000}, {"rollups", k_rollup_bucket_ms}};
+constexpr RollupLevel k_rollup_levels[] = {{"rollups_daily", "totals_daily", 86'400'000},
+                                           {"rollups_hourly", "totals_hourly", 3'600'000},
+                                           {"rollups", "totals", k_rollup_bucket_ms}};
 constexpr const char* k_response_rows =
     "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
     "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
@@ -1016,7 +1133,43 @@ constexpr const char* k_side_call_rows =
     "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses "
     "WHERE message_id = '' AND request_id != '')";
 
+// Whether a query may read the rollups over all sources: it neither groups nor filters by
+// session or project.
+bool over_all_sources(const ResponseFilter& filter, GroupColumn group) {
+    return group == GroupColumn::none && !filter.session_id && !filter.cwd;
+}
+
+// `value` rounded up to a multiple of `step` (> 0).
+int64_t ceil_to(int64_t value, int64_t step) {
+    return -floor_to(-value, step);
+}
+
 }  // namespace
+
+Result<const std::string*> UsageStore::model_name(int64_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= m_model_names.size() ||
+        m_model_names[static_cast<size_t>(id)].empty()) {
+        // Models are never deleted and rarely added: read them all again.
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(m_db, "SELECT id, name FROM models", -1, &s, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot read models");
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const int64_t row_id = sqlite3_column_int64(s, 0);
+            if (row_id < 0 || row_id > 1'000'000)
+                continue;
+            if (static_cast<size_t>(row_id) >= m_model_names.size())
+                m_model_names.resize(static_cast<size_t>(row_id) + 1);
+            m_model_names[static_cast<size_t>(row_id)] = column_text(s, 1);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read models");
+        if (id < 0 || static_cast<size_t>(id) >= m_model_names.size())
+            return Error{"unknown model id " + std::to_string(id)};
+    }
+    return &m_model_names[static_cast<size_t>(id)];
+}
 
 Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn group,
                                    int64_t bucket_ms,
@@ -1024,8 +1177,8 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
     if (bucket_ms <= 0)
         bucket_ms = 1;
     if (filter.side_calls_only)
-        return aggregate_rows(k_side_call_rows, filter.since_ms, filter.until_ms, filter, group,
-                              bucket_ms, visit);
+        return aggregate_rows(k_side_call_rows, false, filter.since_ms, filter.until_ms, filter,
+                              group, bucket_ms, visit);
     const size_t first_level =
         m_row_source == RowSource::responses ? std::size(k_rollup_levels) : 0;
     return aggregate_range(first_level, filter.since_ms, filter.until_ms, filter, group, bucket_ms,
@@ -1042,17 +1195,21 @@ Result<void> UsageStore::aggregate_range(
     while (level < std::size(k_rollup_levels) && bucket_ms % k_rollup_levels[level].step_ms != 0)
         ++level;
     if (level == std::size(k_rollup_levels))
-        return aggregate_rows(k_response_rows, since_ms, until_ms, filter, group, bucket_ms, visit);
+        return aggregate_rows(k_response_rows, false, since_ms, until_ms, filter, group, bucket_ms,
+                              visit);
     const int64_t step = k_rollup_levels[level].step_ms;
     std::optional<int64_t> low, high;
     if (since_ms)
-        low = -floor_to(-*since_ms, step);  // rounded up
+        low = ceil_to(*since_ms, step);
     if (until_ms)
         high = floor_to(*until_ms, step);
     if (low && high && *low >= *high)
         return aggregate_range(level + 1, since_ms, until_ms, filter, group, bucket_ms, visit);
+    // Over all sources, a total row of the asked bucket size is one answer row already.
+    const bool totals = over_all_sources(filter, group);
     CCMETER_TRY(
-        aggregate_rows(k_rollup_levels[level].table, low, high, filter, group, bucket_ms, visit));
+        aggregate_rows(totals ? k_rollup_levels[level].total_table : k_rollup_levels[level].table,
+                       totals && bucket_ms == step, low, high, filter, group, bucket_ms, visit));
     if (since_ms && *since_ms < *low)
         CCMETER_TRY(aggregate_range(level + 1, since_ms, low, filter, group, bucket_ms, visit));
     if (until_ms && *high < *until_ms)
@@ -1061,24 +1218,37 @@ Result<void> UsageStore::aggregate_range(
 }
 
 Result<void> UsageStore::aggregate_rows(
-    const char* rows, std::optional<int64_t> since_ms, std::optional<int64_t> until_ms,
-    const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
-    const std::function<void(const AggregateRow&)>& visit) const {
-    const char* group_expression = group == GroupColumn::session   ? "s.session_id"
-                                   : group == GroupColumn::project ? "s.cwd"
-                                                                   : "''";
-    std::string sql =
-        std::string("SELECT ") + group_expression + ", m.name, " +
-        std::string(since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5") +
-        " AS bucket, r.speed, r.long_context, "
-        "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
-        "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
-        "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
-        "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), " +
-        (group == GroupColumn::session ? "min(s.cwd)" : "''") + " FROM " + rows +
-        " r JOIN models m ON m.id = r.model_id";
-    if (group != GroupColumn::none)
-        sql += " JOIN sources s ON s.id = r.source_id";
+    const char* rows, bool whole_rows, std::optional<int64_t> since_ms,
+    std::optional<int64_t> until_ms, const ResponseFilter& filter, GroupColumn group,
+    int64_t bucket_ms, const std::function<void(const AggregateRow&)>& visit) const {
+    const std::string bucket =
+        since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5";
+    std::string sql;
+    if (group != GroupColumn::none) {
+        // Rows per source, as stored (a source has one session and one cwd): the caller adds
+        // up a group's rows, and nothing is sorted here.
+        sql = "SELECT r.source_id, r.model_id, " + bucket +
+              ", r.speed, r.long_context, r.responses, r.input_tokens, r.output_tokens, "
+              "r.cache_creation_input_tokens, r.cache_read_input_tokens, r.cache_5m, r.cache_1h, "
+              "r.web_search_requests, r.web_fetch_requests, r.first_ms, r.last_ms FROM " +
+              std::string(rows) + " r";
+    } else if (whole_rows) {
+        // One row per answer row: read as stored, in key order, with no sorting.
+        sql =
+            "SELECT '', r.model_id, r.bucket_ms, r.speed, r.long_context, r.responses, "
+            "r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
+            "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
+            "r.web_fetch_requests, r.first_ms, r.last_ms, '' FROM " +
+            std::string(rows) + " r";
+    } else {
+        sql = "SELECT '', r.model_id, " + bucket +
+              " AS bucket, r.speed, r.long_context, "
+              "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
+              "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
+              "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
+              "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), '' FROM " +
+              std::string(rows) + " r";
+    }
     sql += " WHERE 1";
     if (since_ms)
         sql += " AND r.bucket_ms >= ?1";
@@ -1088,9 +1258,8 @@ Result<void> UsageStore::aggregate_rows(
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
     if (filter.cwd)
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
-    sql += std::string(" GROUP BY ") +
-           (group != GroupColumn::none ? std::string(group_expression) + ", " : std::string()) +
-           "r.model_id, bucket, r.speed, r.long_context";
+    if (!whole_rows && group == GroupColumn::none)
+        sql += " GROUP BY r.model_id, bucket, r.speed, r.long_context";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot aggregate responses");
@@ -1102,12 +1271,76 @@ Result<void> UsageStore::aggregate_rows(
         bind_text(s, 3, *filter.session_id);
     if (filter.cwd)
         bind_text(s, 4, *filter.cwd);
-    sqlite3_bind_int64(s, 5, bucket_ms);
+    if (!whole_rows)
+        sqlite3_bind_int64(s, 5, bucket_ms);
+    Result<void> read = group == GroupColumn::none ? read_aggregate_rows(s, visit)
+                                                   : read_source_rows(s, group, visit);
+    sqlite3_finalize(s);
+    return read;
+}
+
+Result<void> UsageStore::read_source_rows(
+    sqlite3_stmt* s, GroupColumn group,
+    const std::function<void(const AggregateRow&)>& visit) const {
+    AggregateRow row;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        CCMETER_TRY_ASSIGN(const SourceNames* source, source_names(sqlite3_column_int64(s, 0)));
+        row.group = group == GroupColumn::session ? source->session_id : source->cwd;
+        row.detail = group == GroupColumn::session ? source->cwd : std::string();
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
+        row.model = *model;
+        row.bucket_start_ms = sqlite3_column_int64(s, 2);
+        row.speed = column_text(s, 3);
+        row.long_context = sqlite3_column_int(s, 4) != 0;
+        row.responses = sqlite3_column_int64(s, 5);
+        read_token_columns(s, 6, row.tokens);
+        row.first_ms = sqlite3_column_int64(s, 14);
+        row.last_ms = sqlite3_column_int64(s, 15);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot aggregate responses");
+    return {};
+}
+
+Result<const UsageStore::SourceNames*> UsageStore::source_names(int64_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= m_source_names.size() ||
+        !m_source_names[static_cast<size_t>(id)].known) {
+        // Sources are never deleted and get ascending ids: read those not read yet.
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(m_db, "SELECT id, session_id, cwd FROM sources WHERE id >= ?1", -1,
+                               &s, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot read sources");
+        sqlite3_bind_int64(s, 1, std::min(id, static_cast<int64_t>(m_source_names.size())));
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const int64_t row_id = sqlite3_column_int64(s, 0);
+            if (row_id < 0 || row_id > 100'000'000)
+                continue;
+            if (static_cast<size_t>(row_id) >= m_source_names.size())
+                m_source_names.resize(static_cast<size_t>(row_id) + 1);
+            m_source_names[static_cast<size_t>(row_id)] = {column_text(s, 1), column_text(s, 2),
+                                                           true};
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read sources");
+        if (id < 0 || static_cast<size_t>(id) >= m_source_names.size() ||
+            !m_source_names[static_cast<size_t>(id)].known)
+            return Error{"unknown source id " + std::to_string(id)};
+    }
+    return &m_source_names[static_cast<size_t>(id)];
+}
+
+Result<void> UsageStore::read_aggregate_rows(
+    sqlite3_stmt* s, const std::function<void(const AggregateRow&)>& visit) const {
     AggregateRow row;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         row.group = column_text(s, 0);
-        row.model = column_text(s, 1);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
+        row.model = *model;
         row.bucket_start_ms = sqlite3_column_int64(s, 2);
         row.speed = column_text(s, 3);
         row.long_context = sqlite3_column_int(s, 4) != 0;
@@ -1118,9 +1351,108 @@ Result<void> UsageStore::aggregate_rows(
         row.detail = column_text(s, 16);
         visit(row);
     }
-    sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot aggregate responses");
+    return {};
+}
+
+Result<void> UsageStore::aggregate_periods(
+    const std::vector<int64_t>& boundaries, const ResponseFilter& filter,
+    const std::function<void(const AggregateRow&)>& visit) const {
+    if (boundaries.size() < 2 || boundaries.front() >= boundaries.back())
+        return {};
+    const int64_t first = boundaries.front();
+    const int64_t last = boundaries.back();
+    if (filter.side_calls_only)
+        return aggregate_rows(k_side_call_rows, false, first, last, filter, GroupColumn::none, 1,
+                              visit);
+    // [low, high) ranges still to read, ascending and disjoint.
+    std::vector<std::pair<int64_t, int64_t>> ranges{{first, last}};
+    if (m_row_source == RowSource::rollups) {
+        const bool totals = over_all_sources(filter, GroupColumn::none);
+        for (const RollupLevel& level : k_rollup_levels) {
+            const int64_t step = level.step_ms;
+            // The buckets of this level that an inner boundary cuts: read at a finer level.
+            std::vector<int64_t> cut;
+            for (size_t i = 1; i + 1 < boundaries.size(); ++i)
+                if (boundaries[i] % step != 0 &&
+                    (cut.empty() || cut.back() != floor_to(boundaries[i], step)))
+                    cut.push_back(floor_to(boundaries[i], step));
+            std::string sql =
+                std::string(
+                    "SELECT '', model_id, bucket_ms, speed, long_context, responses, "
+                    "input_tokens, output_tokens, cache_creation_input_tokens, "
+                    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                    "web_fetch_requests, first_ms, last_ms, '' FROM ") +
+                (totals ? level.total_table : level.table) +
+                " WHERE bucket_ms >= ?1 AND bucket_ms < ?2";
+            if (filter.session_id)
+                sql += " AND source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
+            if (filter.cwd)
+                sql += " AND source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
+            sqlite3_stmt* s = nullptr;
+            std::vector<std::pair<int64_t, int64_t>> finer;
+            auto add_finer = [&](int64_t low, int64_t high) {
+                if (low >= high)
+                    return;
+                if (!finer.empty() && finer.back().second == low)
+                    finer.back().second = high;
+                else
+                    finer.emplace_back(low, high);
+            };
+            Result<void> read;
+            for (const auto& [low, high] : ranges) {
+                const int64_t whole_low = ceil_to(low, step);
+                const int64_t whole_high = floor_to(high, step);
+                const auto cut_low = std::lower_bound(cut.begin(), cut.end(), whole_low);
+                const auto cut_high = std::lower_bound(cut_low, cut.end(), whole_high);
+                // Nothing whole to read here (or every bucket cut): all of it goes finer.
+                if (whole_low >= whole_high ||
+                    (whole_high - whole_low) / step <= cut_high - cut_low) {
+                    add_finer(low, high);
+                    continue;
+                }
+                if (!s) {
+                    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+                        return sqlite_error(m_db, "cannot aggregate responses");
+                    if (filter.session_id)
+                        bind_text(s, 3, *filter.session_id);
+                    if (filter.cwd)
+                        bind_text(s, 4, *filter.cwd);
+                }
+                add_finer(low, whole_low);
+                // The whole buckets between cut ones, one range read each.
+                int64_t from = whole_low;
+                for (auto at = cut_low;; ++at) {
+                    const int64_t to = at == cut_high ? whole_high : *at;
+                    if (from < to) {
+                        sqlite3_reset(s);
+                        sqlite3_bind_int64(s, 1, from);
+                        sqlite3_bind_int64(s, 2, to);
+                        read = read_aggregate_rows(s, visit);
+                        if (!read)
+                            break;
+                    }
+                    if (at == cut_high)
+                        break;
+                    add_finer(*at, *at + step);
+                    from = *at + step;
+                }
+                if (!read)
+                    break;
+                add_finer(whole_high, high);
+            }
+            sqlite3_finalize(s);
+            if (!read)
+                return read;
+            ranges = std::move(finer);
+            if (ranges.empty())
+                return {};
+        }
+    }
+    for (const auto& [low, high] : ranges)
+        CCMETER_TRY(
+            aggregate_rows(k_response_rows, false, low, high, filter, GroupColumn::none, 1, visit));
     return {};
 }
 
