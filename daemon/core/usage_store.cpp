@@ -265,8 +265,9 @@ CREATE TABLE tool_runs(
   UNIQUE(session_id, tool_use_id, tool_name, timestamp_ms)
 );
 )sql",
-    // 5 -> 6: the rollups over all sources (k_total_rollups), for the reports that neither
-    // group nor filter by session or project: a fraction of the rows to read.
+    // 5 -> 6: the rollups over all sources per hour and day (k_total_rollups), for the reports
+    // that neither group nor filter by session or project: a fraction of the rows to read; and
+    // every coarser level's update trigger becomes k_rollup_update_trigger_sql (cheaper).
     "-- k_total_rollups",
 };
 
@@ -387,8 +388,46 @@ constexpr CoarserRollup k_coarser_rollups[] = {
     {2, "rollups_hourly", "3600000"},  // local days in whole-hour zones, 5-hour blocks
 };
 
+// The update trigger of a coarser level @TABLE@ (per source, or over all sources): a rollup's
+// update moves its difference in one upsert (a missing row counts as zero: it went when an
+// earlier statement emptied it), since no statement changes a rollup's key columns (bucket,
+// source, model, speed, tier), only its sums and first/last times; a row emptied goes, and
+// first/last times that may have shrunk are taken again, each under a condition on NEW and OLD
+// alone, which SQLite tests before seeking any row. @SOURCE@, @XSOURCE@ and @NEWSOURCE@ add
+// the source for the per-source levels.
+constexpr const char* k_rollup_update_trigger_sql = R"sql(
+CREATE TRIGGER @TABLE@_update AFTER UPDATE ON rollups BEGIN
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, @NEWSOURCE@NEW.model_id, NEW.speed, NEW.long_context,
+    NEW.responses - OLD.responses, NEW.input_tokens - OLD.input_tokens, NEW.output_tokens - OLD.output_tokens,
+    NEW.cache_creation_input_tokens - OLD.cache_creation_input_tokens, NEW.cache_read_input_tokens - OLD.cache_read_input_tokens,
+    NEW.cache_5m - OLD.cache_5m, NEW.cache_1h - OLD.cache_1h, NEW.web_search_requests - OLD.web_search_requests,
+    NEW.web_fetch_requests - OLD.web_fetch_requests, NEW.first_ms, NEW.last_ms)
+  ON CONFLICT DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM @TABLE@ WHERE NEW.responses < OLD.responses
+    AND bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ @SOURCE@AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      @XSOURCE@AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      @XSOURCE@AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
+  WHERE (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms)
+    AND bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ @SOURCE@AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
+)sql";
+
 // The same sums over all sources: per bucket of @STEP@ ms, model, speed and tier in table
-// @TABLE@, kept from `rollups` by triggers as k_coarser_rollup_sql's tables are.
+// @TABLE@, kept from `rollups` by triggers as k_coarser_rollup_sql's tables are (with
+// k_rollup_update_trigger_sql for updates).
 constexpr const char* k_total_rollup_sql = R"sql(
 CREATE TABLE @TABLE@(
   bucket_ms INTEGER NOT NULL,     -- start of a bucket of @STEP@ ms
@@ -428,40 +467,6 @@ CREATE TRIGGER @TABLE@_insert AFTER INSERT ON rollups BEGIN
     web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
     first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
 END;
-CREATE TRIGGER @TABLE@_update AFTER UPDATE ON rollups BEGIN
-  UPDATE @TABLE@ SET responses = responses - OLD.responses,
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
-    cache_5m = cache_5m - OLD.cache_5m,
-    cache_1h = cache_1h - OLD.cache_1h,
-    web_search_requests = web_search_requests - OLD.web_search_requests,
-    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
-  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
-  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.model_id, NEW.speed,
-    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
-    NEW.first_ms, NEW.last_ms)
-  ON CONFLICT(bucket_ms, model_id, speed, long_context) DO UPDATE SET
-    responses = responses + excluded.responses,
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
-    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
-    cache_5m = cache_5m + excluded.cache_5m,
-    cache_1h = cache_1h + excluded.cache_1h,
-    web_search_requests = web_search_requests + excluded.web_search_requests,
-    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
-  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
-  UPDATE @TABLE@ SET
-    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
-      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
-    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
-      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
-  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0
-    AND (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms);
-END;
 CREATE TRIGGER @TABLE@_delete AFTER DELETE ON rollups BEGIN
   UPDATE @TABLE@ SET responses = responses - OLD.responses,
     input_tokens = input_tokens - OLD.input_tokens,
@@ -485,18 +490,27 @@ END;
 
 // The rollups over all sources each migration adds (k_total_rollup_sql for each), after its
 // own SQL and its k_coarser_rollups. Never edit a shipped entry: append.
+// (None per quarter hour: periods read those only where a boundary cuts an hour, few rows.)
 constexpr CoarserRollup k_total_rollups[] = {
-    {5, "totals", "900000"},          // periods in quarter-hour zones, the heatmap
     {5, "totals_hourly", "3600000"},  // periods in whole-hour zones, 5-hour blocks
     {5, "totals_daily", "86400000"},  // periods in UTC, grouped by model, counts
 };
 
-// `sql` (k_coarser_rollup_sql or k_total_rollup_sql) for one level.
-std::string rollup_level_sql(const char* template_sql, const CoarserRollup& level) {
+// The migration that gives every coarser level k_rollup_update_trigger_sql (the per-source
+// ones replace theirs).
+constexpr int k_lean_update_migration = 5;
+
+// `sql` (k_coarser_rollup_sql, k_total_rollup_sql, k_rollup_update_trigger_sql) for one level;
+// `per_source`: the level has a source column.
+std::string rollup_level_sql(const char* template_sql, const CoarserRollup& level,
+                             bool per_source) {
     std::string sql = template_sql;
     for (const auto& [placeholder, value] :
          {std::pair<std::string_view, std::string_view>{"@TABLE@", level.table},
-          {"@STEP@", level.step_ms}}) {
+          {"@STEP@", level.step_ms},
+          {"@SOURCE@", per_source ? "AND source_id = OLD.source_id " : ""},
+          {"@XSOURCE@", per_source ? "AND x.source_id = OLD.source_id " : ""},
+          {"@NEWSOURCE@", per_source ? "NEW.source_id, " : ""}}) {
         for (size_t at = sql.find(placeholder); at != std::string::npos;
              at = sql.find(placeholder, at + value.size()))
             sql.replace(at, placeholder.size(), value);
@@ -746,16 +760,21 @@ Result<void> UsageStore::migrate() {
             return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
-        for (const auto& [levels, template_sql] :
-             {std::pair{std::span<const CoarserRollup>(k_coarser_rollups), k_coarser_rollup_sql},
-              std::pair{std::span<const CoarserRollup>(k_total_rollups), k_total_rollup_sql}}) {
-            for (const CoarserRollup& level : levels) {
-                if (level.migration == from &&
-                    sqlite3_exec(m_db, rollup_level_sql(template_sql, level).c_str(), nullptr,
-                                 nullptr, nullptr) != SQLITE_OK)
-                    return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
-            }
+        std::string levels_sql;
+        for (const CoarserRollup& level : k_coarser_rollups) {
+            if (level.migration == from)
+                levels_sql += rollup_level_sql(k_coarser_rollup_sql, level, true);
+            if (from == k_lean_update_migration)
+                levels_sql += "DROP TRIGGER " + std::string(level.table) + "_update;" +
+                              rollup_level_sql(k_rollup_update_trigger_sql, level, true);
         }
+        for (const CoarserRollup& level : k_total_rollups) {
+            if (level.migration == from)
+                levels_sql += rollup_level_sql(k_total_rollup_sql, level, false) +
+                              rollup_level_sql(k_rollup_update_trigger_sql, level, false);
+        }
+        if (sqlite3_exec(m_db, levels_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
         if (sqlite3_exec(m_db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
             !transaction.commit())
@@ -1111,13 +1130,13 @@ namespace {
 // response as a rollup of one (bucket_ms is then the response's own time).
 struct RollupLevel {
     const char* table;        // per source
-    const char* total_table;  // over all sources (k_total_rollups)
+    const char* total_table;  // over all sources (k_total_rollups), or nullptr
     int64_t step_ms;
 };
 // Coarsest first.
 constexpr RollupLevel k_rollup_levels[] = {{"rollups_daily", "totals_daily", 86'400'000},
                                            {"rollups_hourly", "totals_hourly", 3'600'000},
-                                           {"rollups", "totals", k_rollup_bucket_ms}};
+                                           {"rollups", nullptr, k_rollup_bucket_ms}};
 constexpr const char* k_response_rows =
     "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
     "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
@@ -1206,7 +1225,7 @@ Result<void> UsageStore::aggregate_range(
     if (low && high && *low >= *high)
         return aggregate_range(level + 1, since_ms, until_ms, filter, group, bucket_ms, visit);
     // Over all sources, a total row of the asked bucket size is one answer row already.
-    const bool totals = over_all_sources(filter, group);
+    const bool totals = over_all_sources(filter, group) && k_rollup_levels[level].total_table;
     CCMETER_TRY(
         aggregate_rows(totals ? k_rollup_levels[level].total_table : k_rollup_levels[level].table,
                        totals && bucket_ms == step, low, high, filter, group, bucket_ms, visit));
@@ -1369,8 +1388,8 @@ Result<void> UsageStore::aggregate_periods(
     // [low, high) ranges still to read, ascending and disjoint.
     std::vector<std::pair<int64_t, int64_t>> ranges{{first, last}};
     if (m_row_source == RowSource::rollups) {
-        const bool totals = over_all_sources(filter, GroupColumn::none);
         for (const RollupLevel& level : k_rollup_levels) {
+            const bool totals = over_all_sources(filter, GroupColumn::none) && level.total_table;
             const int64_t step = level.step_ms;
             // The buckets of this level that an inner boundary cuts: read at a finer level.
             std::vector<int64_t> cut;

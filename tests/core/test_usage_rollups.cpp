@@ -162,8 +162,7 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
                "max(timestamp_ms) FROM responses GROUP BY 1, 2, 3, 4";
     };
     for (const auto& [table, step] :
-         {std::pair{"totals", "900000"}, std::pair{"totals_hourly", "3600000"},
-          std::pair{"totals_daily", "86400000"}}) {
+         {std::pair{"totals_hourly", "3600000"}, std::pair{"totals_daily", "86400000"}}) {
         for (const std::string& sql :
              {"SELECT count(*) FROM (SELECT * FROM " + std::string(table) + " EXCEPT " +
                   total(step) + ")",
@@ -358,7 +357,7 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     REQUIRE(sqlite3_exec(db,
                          "DROP TRIGGER responses_rollup_update; "
                          "DROP TRIGGER responses_rollup_delete; DROP TABLE rollups_daily; "
-                         "DROP TABLE totals; DROP TABLE totals_hourly; DROP TABLE totals_daily; "
+                         "DROP TABLE totals_hourly; DROP TABLE totals_daily; "
                          "DROP TABLE rollups_hourly; "
                          "DROP TABLE rollups; DROP TABLE cost_states; "
                          "DROP TABLE cost_state_models; DROP TABLE client_requests; "
@@ -387,9 +386,8 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db,
-                         "DROP TABLE totals; DROP TABLE totals_hourly; DROP TABLE totals_daily; "
-                         "DROP TRIGGER totals_insert; DROP TRIGGER totals_update; "
-                         "DROP TRIGGER totals_delete; DROP TRIGGER totals_hourly_insert; "
+                         "DROP TABLE totals_hourly; DROP TABLE totals_daily; "
+                         "DROP TRIGGER totals_hourly_insert; "
                          "DROP TRIGGER totals_hourly_update; DROP TRIGGER totals_hourly_delete; "
                          "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
                          "DROP TRIGGER totals_daily_delete; PRAGMA user_version=5;",
