@@ -687,6 +687,26 @@ class Transaction {
     bool m_open = false;
 };
 
+// One read transaction over several statements (none if the caller has one open already):
+// they all see the same snapshot, and WAL's read lock is taken once, not per statement.
+class ReadSnapshot {
+  public:
+    explicit ReadSnapshot(sqlite3* db)
+        : m_db(db),
+          m_open(sqlite3_get_autocommit(db) != 0 &&
+                 sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {}
+    ~ReadSnapshot() {
+        if (m_open)
+            sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  private:
+    sqlite3* m_db;
+    bool m_open;
+};
+
 }  // namespace
 
 UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
@@ -1200,6 +1220,7 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
                               group, bucket_ms, visit);
     const size_t first_level =
         m_row_source == RowSource::responses ? std::size(k_rollup_levels) : 0;
+    const ReadSnapshot snapshot(m_db);
     return aggregate_range(first_level, filter.since_ms, filter.until_ms, filter, group, bucket_ms,
                            visit);
 }
@@ -1385,6 +1406,7 @@ Result<void> UsageStore::aggregate_periods(
     if (filter.side_calls_only)
         return aggregate_rows(k_side_call_rows, false, first, last, filter, GroupColumn::none, 1,
                               visit);
+    const ReadSnapshot snapshot(m_db);
     // [low, high) ranges still to read, ascending and disjoint.
     std::vector<std::pair<int64_t, int64_t>> ranges{{first, last}};
     if (m_row_source == RowSource::rollups) {
@@ -1440,25 +1462,19 @@ Result<void> UsageStore::aggregate_periods(
                         bind_text(s, 4, *filter.cwd);
                 }
                 add_finer(low, whole_low);
-                // The whole buckets between cut ones, one range read each.
-                int64_t from = whole_low;
-                for (auto at = cut_low;; ++at) {
-                    const int64_t to = at == cut_high ? whole_high : *at;
-                    if (from < to) {
-                        sqlite3_reset(s);
-                        sqlite3_bind_int64(s, 1, from);
-                        sqlite3_bind_int64(s, 2, to);
-                        read = read_aggregate_rows(s, visit);
-                        if (!read)
-                            break;
-                    }
-                    if (at == cut_high)
-                        break;
-                    add_finer(*at, *at + step);
-                    from = *at + step;
-                }
+                // One read of the whole buckets; the cut ones are skipped (a few rows each) and
+                // read at the next level.
+                sqlite3_reset(s);
+                sqlite3_bind_int64(s, 1, whole_low);
+                sqlite3_bind_int64(s, 2, whole_high);
+                read = read_aggregate_rows(s, [&](const AggregateRow& row) {
+                    if (!std::binary_search(cut_low, cut_high, row.bucket_start_ms))
+                        visit(row);
+                });
                 if (!read)
                     break;
+                for (auto at = cut_low; at != cut_high; ++at)
+                    add_finer(*at, *at + step);
                 add_finer(whole_high, high);
             }
             sqlite3_finalize(s);
