@@ -552,7 +552,8 @@ WHERE message_id = ?1 AND request_id = ?2
 // Transcript rows claim the rows an OpenTelemetry api_request made for their requests before
 // the transcript was read (message_id ''): each token field takes the export row's value where
 // it is larger, then the export row goes (the triggers move the rollups). Both walk only the
-// export rows (index responses_from_export), so they cost nothing while there are none.
+// export rows (index responses_from_export), so they cost nothing while there are none; both
+// are prepared once (compiling them compiles every rollup trigger they may fire).
 constexpr const char* k_claim_export_rows_sql = R"sql(
 UPDATE responses SET
   input_tokens = max(responses.input_tokens, x.input_tokens),
@@ -565,9 +566,11 @@ UPDATE responses SET
 FROM (SELECT request_id, input_tokens, output_tokens, cache_creation_input_tokens,
              cache_read_input_tokens, cache_5m, cache_1h
       FROM responses WHERE message_id = '' AND request_id != '') AS x
-WHERE responses.request_id = x.request_id AND responses.message_id != '';
+WHERE responses.request_id = x.request_id AND responses.message_id != ''
+)sql";
+constexpr const char* k_drop_claimed_export_rows_sql = R"sql(
 DELETE FROM responses WHERE message_id = '' AND request_id != '' AND EXISTS
-  (SELECT 1 FROM responses o WHERE o.request_id = responses.request_id AND o.message_id != '');
+  (SELECT 1 FROM responses o WHERE o.request_id = responses.request_id AND o.message_id != '')
 )sql";
 
 // An OpenTelemetry api_request for a stored response (?1 request id): each token field keeps
@@ -714,7 +717,8 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
-          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source})
+          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
+          m_claim_export_rows, m_drop_claimed_export_rows})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -805,11 +809,18 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_insert_response_sql, &m_insert_response}, {k_merge_response_sql, &m_merge_response},
-        {k_add_rollup_sql, &m_add_rollup},           {k_insert_turn_sql, &m_insert_turn},
-        {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
-        {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
-        {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
+        {k_insert_response_sql, &m_insert_response},
+        {k_merge_response_sql, &m_merge_response},
+        {k_add_rollup_sql, &m_add_rollup},
+        {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},
+        {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},
+        {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},
+        {k_select_source_sql, &m_select_source},
+        {k_claim_export_rows_sql, &m_claim_export_rows},
+        {k_drop_claimed_export_rows_sql, &m_drop_claimed_export_rows},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -1043,9 +1054,12 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a rollup");
     }
-    if (claim_client_rows && !responses.empty() &&
-        sqlite3_exec(m_db, k_claim_export_rows_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot merge exported requests into their responses");
+    if (claim_client_rows && !responses.empty()) {
+        for (sqlite3_stmt* claim : {m_claim_export_rows, m_drop_claimed_export_rows}) {
+            if (!step_done(claim))
+                return sqlite_error(m_db, "cannot merge exported requests into their responses");
+        }
+    }
     return {};
 }
 

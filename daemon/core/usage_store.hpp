@@ -263,6 +263,8 @@ class UsageStore {
     sqlite3_stmt* m_select_model = nullptr;
     sqlite3_stmt* m_insert_source = nullptr;
     sqlite3_stmt* m_select_source = nullptr;
+    sqlite3_stmt* m_claim_export_rows = nullptr;
+    sqlite3_stmt* m_drop_claimed_export_rows = nullptr;
 };
 
 }  // namespace ccmeter
