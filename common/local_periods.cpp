@@ -72,6 +72,72 @@ int64_t first_instant_of(const LocalDate& date) {
     return found ? earliest : fallback;
 }
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(LocalDate date) {
+    const int64_t y = date.year - (date.month <= 2 ? 1 : 0);
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t year_of_era = y - era * 400;
+    const int64_t day_of_year =
+        (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1;
+    const int64_t day_of_era =
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+// The calendar date `days` days after 1970-01-01 (H. Hinnant's civil_from_days).
+LocalDate civil_from_days(int64_t days) {
+    days += 719468;
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const int64_t day_of_era = days - era * 146097;
+    const int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    const int64_t day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const int64_t mp = (5 * day_of_year + 2) / 153;
+    const int day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
+    const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    return LocalDate{static_cast<int>(year_of_era + era * 400 + (month <= 2 ? 1 : 0)), month, day};
+}
+
+constexpr int64_t k_day_ms = 86'400'000;
+
+// local_next_period_start(kind, start_ms) without mktime, for `start_ms` that is a period's
+// first instant (local_period_start's): when the zone's UTC offset is the same at start_ms and
+// at every whole day after it up to the next period's local midnight, that midnight is start_ms
+// plus whole days, and no earlier instant shows it (that would take two opposite transitions
+// within one day). Otherwise nullopt, and the caller asks mktime. One localtime_r per day
+// instead of mktime's searches, which dominate a long daily report.
+std::optional<int64_t> next_start_without_transition(PeriodKind kind, int64_t start_ms) {
+    const std::tm start = local_parts(start_ms);
+    if (start.tm_hour != 0 || start.tm_min != 0 || start.tm_sec != 0 || start_ms % 1000 != 0)
+        return std::nullopt;
+    const LocalDate date = date_of(start);
+    LocalDate next = date;
+    switch (kind) {
+        case PeriodKind::day:
+            next = civil_from_days(days_from_civil(date) + 1);
+            break;
+        case PeriodKind::week:
+            next = civil_from_days(days_from_civil(date) + 7);
+            break;
+        case PeriodKind::month:
+            next = date.month == 12 ? LocalDate{date.year + 1, 1, 1}
+                                    : LocalDate{date.year, date.month + 1, 1};
+            break;
+    }
+    const int64_t days = days_from_civil(next) - days_from_civil(date);
+    std::tm at{};
+    for (int64_t day = 1; day <= days; ++day) {
+        at = local_parts(start_ms + day * k_day_ms);
+        if (at.tm_gmtoff != start.tm_gmtoff)
+            return std::nullopt;
+    }
+    if (at.tm_hour != 0 || at.tm_min != 0 || at.tm_sec != 0 || date_of(at).year != next.year ||
+        date_of(at).month != next.month || date_of(at).day != next.day)
+        return std::nullopt;
+    return start_ms + days * k_day_ms;
+}
+
 bool all_digits(std::string_view text) {
     return !text.empty() &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -140,7 +206,8 @@ std::vector<int64_t> period_boundaries(PeriodKind kind, int64_t first_ms, int64_
     int64_t boundary = local_period_start(kind, first_ms);
     boundaries.push_back(boundary);
     while (boundary <= last_ms) {
-        const int64_t next = local_next_period_start(kind, boundary);
+        const std::optional<int64_t> fast = next_start_without_transition(kind, boundary);
+        const int64_t next = fast ? *fast : local_next_period_start(kind, boundary);
         if (next <= boundary)
             break;  // a broken zone database; never loop forever
         boundary = next;

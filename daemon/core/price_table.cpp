@@ -220,10 +220,13 @@ bool PriceTable::knows(std::string_view model) const {
 }
 
 const PriceRule* PriceTable::find(std::string_view model, int64_t timestamp_ms) const {
-    const std::string id = normalise_model(model);
+    return find_normalised(normalise_model(model), timestamp_ms);
+}
+
+const PriceRule* PriceTable::find_normalised(std::string_view id, int64_t timestamp_ms) const {
     auto it = std::lower_bound(
         m_rules.begin(), m_rules.end(), id,
-        [](const PriceRule& rule, const std::string& key) { return rule.model < key; });
+        [](const PriceRule& rule, std::string_view key) { return rule.model < key; });
     if (it == m_rules.end() || it->model != id)
         return nullptr;
     // The latest rule in force; a response older than every rule uses the earliest one.
@@ -255,8 +258,13 @@ std::optional<CostParts> PriceTable::cost_parts(std::string_view model, int64_t 
     const PriceRule* rule = find(model, timestamp_ms);
     if (!rule)
         return std::nullopt;
-    const TokenPrices& p = rule->long_context && long_context ? *rule->long_context : rule->prices;
-    const int64_t multiplier = speed == "fast" ? rule->fast_multiplier : 1;
+    return cost_parts(*rule, speed, long_context, tokens);
+}
+
+CostParts PriceTable::cost_parts(const PriceRule& rule, std::string_view speed, bool long_context,
+                                 const TokenCounts& tokens) {
+    const TokenPrices& p = rule.long_context && long_context ? *rule.long_context : rule.prices;
+    const int64_t multiplier = speed == "fast" ? rule.fast_multiplier : 1;
     // The client's own formula: 5m writes are whatever of cache_creation is not 1h.
     const int64_t write_1h = std::min(tokens.cache_1h, tokens.cache_creation_input_tokens);
     const int64_t write_5m = tokens.cache_creation_input_tokens - write_1h;

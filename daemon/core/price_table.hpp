@@ -126,6 +126,8 @@ class PriceTable {
     // The rule for `model` (raw or normalised) in force at `timestamp_ms`, or nullptr when the
     // model is unknown: such responses are reported as unpriced, never priced at $0.
     const PriceRule* find(std::string_view model, int64_t timestamp_ms) const;
+    // The same for a model id already normalised (normalise_model): no allocation.
+    const PriceRule* find_normalised(std::string_view id, int64_t timestamp_ms) const;
 
     // Exact cost of one response in pico-dollars, or nullopt for an unknown model.
     std::optional<int64_t> cost_pico_usd(std::string_view model, int64_t timestamp_ms,
@@ -142,6 +144,9 @@ class PriceTable {
     std::optional<CostParts> cost_parts(std::string_view model, int64_t timestamp_ms,
                                         std::string_view speed, bool long_context,
                                         const TokenCounts& tokens) const;
+    // The same under a rule already found (find / find_normalised).
+    static CostParts cost_parts(const PriceRule& rule, std::string_view speed, bool long_context,
+                                const TokenCounts& tokens);
 
   private:
     std::vector<PriceRule> m_rules;  // sorted by (model, effective_from_ms)

@@ -19,11 +19,32 @@ struct RowCost {
     bool client_priced = false;
 };
 
-RowCost cost_of(const PriceTable& prices, const AggregateRow& row) {
-    return {prices.cost_pico_usd(row.model, row.bucket_start_ms, row.speed, row.long_context,
-                                 row.tokens),
-            prices.is_learned(row.model, row.bucket_start_ms)};
-}
+// PriceTable lookups for many rows of few models: each model name is normalised once.
+class PriceLookup {
+  public:
+    explicit PriceLookup(const PriceTable& prices) : m_prices(prices) {}
+
+    // As PriceTable::cost_pico_usd and is_learned for the row's model, bucket, speed and tier.
+    RowCost cost_of(const AggregateRow& row) {
+        const PriceRule* rule =
+            m_prices.find_normalised(normalised(row.model), row.bucket_start_ms);
+        if (!rule)
+            return {};
+        return {PriceTable::cost_parts(*rule, row.speed, row.long_context, row.tokens).total(),
+                rule->source == PriceSource::learned};
+    }
+
+  private:
+    const std::string& normalised(const std::string& model) {
+        for (const auto& [raw, id] : m_models)
+            if (raw == model)
+                return id;
+        return m_models.emplace_back(model, normalise_model(model)).second;
+    }
+
+    const PriceTable& m_prices;
+    std::vector<std::pair<std::string, std::string>> m_models;  // raw name, normalised
+};
 
 void add_row(UsageTotals& totals, const AggregateRow& row, const RowCost& cost) {
     totals.add(row.model, row.responses, row.tokens, cost.pico_usd, cost.client_priced);
@@ -50,21 +71,9 @@ Result<void> for_each_period_row(const UsageStore& store, const std::vector<int6
         return {};
     if (!std::is_sorted(boundaries.begin(), boundaries.end()))
         return Error{"period boundaries must ascend", ErrorKind::invalid_argument};
-    // The coarsest bucket (a UTC day, the rollups' quarter hour, ...) that every inner boundary
-    // is a multiple of, so that no bucket straddles two periods; the outer two only bound the
-    // range.
-    int64_t bucket = 1;
-    for (int64_t candidate :
-         {k_day_ms, k_hour_ms, k_rollup_bucket_ms, k_minute_ms, int64_t{1'000}}) {
-        if (std::all_of(boundaries.begin() + 1, boundaries.end() - 1,
-                        [candidate](int64_t b) { return b % candidate == 0; })) {
-            bucket = candidate;
-            break;
-        }
-    }
     filter.since_ms = boundaries.front();
     filter.until_ms = boundaries.back();
-    return store.aggregate(filter, GroupColumn::none, bucket, [&](const AggregateRow& row) {
+    return store.aggregate_periods(boundaries, filter, [&](const AggregateRow& row) {
         auto next = std::upper_bound(boundaries.begin(), boundaries.end(), row.bucket_start_ms);
         if (next == boundaries.begin() || next == boundaries.end())
             return;
@@ -82,10 +91,11 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
         periods.back().start_ms = boundaries[i];
         periods.back().end_ms = boundaries[i + 1];
     }
+    PriceLookup lookup(prices);
     Result<void> done = for_each_period_row(store, boundaries, std::move(filter),
                                             [&](size_t i, const AggregateRow& row) {
                                                 PeriodTotals& period = periods[i];
-                                                const RowCost cost = cost_of(prices, row);
+                                                const RowCost cost = lookup.cost_of(row);
                                                 add_row(period.usage, row, cost);
                                                 if (breakdown)
                                                     add_row(period.by_model[row.model], row, cost);
@@ -100,6 +110,7 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
                                                 bool breakdown) {
     const GroupColumn column = group_column(kind);
     std::unordered_map<std::string, GroupTotals> groups;
+    PriceLookup lookup(prices);
     Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
         const std::string& key = kind == GroupKind::model ? row.model : row.group;
         auto [it, inserted] = groups.try_emplace(key);
@@ -116,7 +127,7 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
             (group.project.empty() || row.detail < group.project))
             group.project = row.detail;
         group.models.insert(row.model);
-        const RowCost cost = cost_of(prices, row);
+        const RowCost cost = lookup.cost_of(row);
         add_row(group.usage, row, cost);
         if (breakdown)
             add_row(group.by_model[row.model], row, cost);
@@ -140,9 +151,10 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
         RowCost cost;
     };
     std::vector<Minute> minutes;
+    PriceLookup lookup(prices);
     Result<void> done =
         store.aggregate(filter, GroupColumn::none, k_hour_ms, [&](const AggregateRow& row) {
-            minutes.push_back({row, cost_of(prices, row)});
+            minutes.push_back({row, lookup.cost_of(row)});
         });
     if (!done)
         return done.error();

@@ -29,8 +29,8 @@ struct PeriodTotals {
 // The one walk over periods [boundaries[i], boundaries[i+1]): calls `visit(i, row)` for every
 // aggregate row of `filter` in [boundaries.front(), boundaries.back()), each row wholly inside
 // period i. `boundaries` must ascend; since/until of `filter` are replaced by the first and last
-// boundary. Rows come from the rollups when the inner boundaries fall on their bucket edges
-// (every time zone's midnights do), and the first and last boundary may fall anywhere.
+// boundary. Rows come from the coarsest rollups each stretch between boundaries allows
+// (UsageStore::aggregate_periods), and the first and last boundary may fall anywhere.
 Result<void> for_each_period_row(const UsageStore& store, const std::vector<int64_t>& boundaries,
                                  ResponseFilter filter,
                                  const std::function<void(size_t, const AggregateRow&)>& visit);

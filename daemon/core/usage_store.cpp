@@ -10,6 +10,7 @@
 
 #include <limits>
 #include <map>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <tuple>
@@ -266,6 +267,10 @@ CREATE TABLE tool_runs(
   UNIQUE(session_id, tool_use_id, tool_name, timestamp_ms)
 );
 )sql",
+    // 5 -> 6: the rollups over all sources per hour and day (k_total_rollups), for the reports
+    // that neither group nor filter by session or project: a fraction of the rows to read; and
+    // every coarser level's update trigger becomes k_rollup_update_trigger_sql (cheaper).
+    "-- k_total_rollups",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -387,12 +392,129 @@ constexpr CoarserRollup k_coarser_rollups[] = {
     {2, "rollups_hourly", "3600000"},  // local days in whole-hour zones, 5-hour blocks
 };
 
-// k_coarser_rollup_sql for one level.
-std::string coarser_rollup_sql(const CoarserRollup& level) {
-    std::string sql = k_coarser_rollup_sql;
+// The update trigger of a coarser level @TABLE@ (per source, or over all sources): a rollup's
+// update moves its difference in one upsert (a missing row counts as zero: it went when an
+// earlier statement emptied it), since no statement changes a rollup's key columns (bucket,
+// source, model, speed, tier), only its sums and first/last times; a row emptied goes, and
+// first/last times that may have shrunk are taken again, each under a condition on NEW and OLD
+// alone, which SQLite tests before seeking any row. @SOURCE@, @XSOURCE@ and @NEWSOURCE@ add
+// the source for the per-source levels.
+constexpr const char* k_rollup_update_trigger_sql = R"sql(
+CREATE TRIGGER @TABLE@_update AFTER UPDATE ON rollups BEGIN
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, @NEWSOURCE@NEW.model_id, NEW.speed, NEW.long_context,
+    NEW.responses - OLD.responses, NEW.input_tokens - OLD.input_tokens, NEW.output_tokens - OLD.output_tokens,
+    NEW.cache_creation_input_tokens - OLD.cache_creation_input_tokens, NEW.cache_read_input_tokens - OLD.cache_read_input_tokens,
+    NEW.cache_5m - OLD.cache_5m, NEW.cache_1h - OLD.cache_1h, NEW.web_search_requests - OLD.web_search_requests,
+    NEW.web_fetch_requests - OLD.web_fetch_requests, NEW.first_ms, NEW.last_ms)
+  ON CONFLICT DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+  DELETE FROM @TABLE@ WHERE NEW.responses < OLD.responses
+    AND bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ @SOURCE@AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      @XSOURCE@AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      @XSOURCE@AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
+  WHERE (NEW.first_ms > OLD.first_ms OR NEW.last_ms < OLD.last_ms)
+    AND bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ @SOURCE@AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
+)sql";
+
+// The same sums over all sources: per bucket of @STEP@ ms, model, speed and tier in table
+// @TABLE@, kept from `rollups` by triggers as k_coarser_rollup_sql's tables are (with
+// k_rollup_update_trigger_sql for updates).
+constexpr const char* k_total_rollup_sql = R"sql(
+CREATE TABLE @TABLE@(
+  bucket_ms INTEGER NOT NULL,     -- start of a bucket of @STEP@ ms
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  speed TEXT NOT NULL,
+  long_context INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cache_5m INTEGER NOT NULL,
+  cache_1h INTEGER NOT NULL,
+  web_search_requests INTEGER NOT NULL,
+  web_fetch_requests INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY(bucket_ms, model_id, speed, long_context)
+) WITHOUT ROWID;
+INSERT INTO @TABLE@ SELECT (r.bucket_ms / @STEP@) * @STEP@, r.model_id, r.speed,
+  r.long_context, sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests),
+  min(r.first_ms), max(r.last_ms)
+FROM rollups r GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER @TABLE@_insert AFTER INSERT ON rollups BEGIN
+  INSERT INTO @TABLE@ VALUES((NEW.bucket_ms / @STEP@) * @STEP@, NEW.model_id, NEW.speed,
+    NEW.long_context, NEW.responses, NEW.input_tokens, NEW.output_tokens, NEW.cache_creation_input_tokens, NEW.cache_read_input_tokens, NEW.cache_5m, NEW.cache_1h, NEW.web_search_requests, NEW.web_fetch_requests,
+    NEW.first_ms, NEW.last_ms)
+  ON CONFLICT(bucket_ms, model_id, speed, long_context) DO UPDATE SET
+    responses = responses + excluded.responses,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+    cache_5m = cache_5m + excluded.cache_5m,
+    cache_1h = cache_1h + excluded.cache_1h,
+    web_search_requests = web_search_requests + excluded.web_search_requests,
+    web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
+    first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms);
+END;
+CREATE TRIGGER @TABLE@_delete AFTER DELETE ON rollups BEGIN
+  UPDATE @TABLE@ SET responses = responses - OLD.responses,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_creation_input_tokens = cache_creation_input_tokens - OLD.cache_creation_input_tokens,
+    cache_read_input_tokens = cache_read_input_tokens - OLD.cache_read_input_tokens,
+    cache_5m = cache_5m - OLD.cache_5m,
+    cache_1h = cache_1h - OLD.cache_1h,
+    web_search_requests = web_search_requests - OLD.web_search_requests,
+    web_fetch_requests = web_fetch_requests - OLD.web_fetch_requests
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context;
+  DELETE FROM @TABLE@ WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses = 0;
+  UPDATE @TABLE@ SET
+    first_ms = (SELECT min(x.first_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context),
+    last_ms = (SELECT max(x.last_ms) FROM rollups x WHERE x.bucket_ms >= (OLD.bucket_ms / @STEP@) * @STEP@ AND x.bucket_ms < (OLD.bucket_ms / @STEP@) * @STEP@ + @STEP@
+      AND x.model_id = OLD.model_id AND x.speed = OLD.speed AND x.long_context = OLD.long_context)
+  WHERE bucket_ms = (OLD.bucket_ms / @STEP@) * @STEP@ AND model_id = OLD.model_id AND speed = OLD.speed AND long_context = OLD.long_context AND responses > 0;
+END;
+)sql";
+
+// The rollups over all sources each migration adds (k_total_rollup_sql for each), after its
+// own SQL and its k_coarser_rollups. Never edit a shipped entry: append.
+// (None per quarter hour: periods read those only where a boundary cuts an hour, few rows.)
+constexpr CoarserRollup k_total_rollups[] = {
+    {5, "totals_hourly", "3600000"},  // periods in whole-hour zones, 5-hour blocks
+    {5, "totals_daily", "86400000"},  // periods in UTC, grouped by model, counts
+};
+
+// The migration that gives every coarser level k_rollup_update_trigger_sql (the per-source
+// ones replace theirs).
+constexpr int k_lean_update_migration = 5;
+
+// `sql` (k_coarser_rollup_sql, k_total_rollup_sql, k_rollup_update_trigger_sql) for one level;
+// `per_source`: the level has a source column.
+std::string rollup_level_sql(const char* template_sql, const CoarserRollup& level,
+                             bool per_source) {
+    std::string sql = template_sql;
     for (const auto& [placeholder, value] :
          {std::pair<std::string_view, std::string_view>{"@TABLE@", level.table},
-          {"@STEP@", level.step_ms}}) {
+          {"@STEP@", level.step_ms},
+          {"@SOURCE@", per_source ? "AND source_id = OLD.source_id " : ""},
+          {"@XSOURCE@", per_source ? "AND x.source_id = OLD.source_id " : ""},
+          {"@NEWSOURCE@", per_source ? "NEW.source_id, " : ""}}) {
         for (size_t at = sql.find(placeholder); at != std::string::npos;
              at = sql.find(placeholder, at + value.size()))
             sql.replace(at, placeholder.size(), value);
@@ -434,7 +556,8 @@ WHERE message_id = ?1 AND request_id = ?2
 // Transcript rows claim the rows an OpenTelemetry api_request made for their requests before
 // the transcript was read (message_id ''): each token field takes the export row's value where
 // it is larger, then the export row goes (the triggers move the rollups). Both walk only the
-// export rows (index responses_from_export), so they cost nothing while there are none.
+// export rows (index responses_from_export), so they cost nothing while there are none; both
+// are prepared once (compiling them compiles every rollup trigger they may fire).
 constexpr const char* k_claim_export_rows_sql = R"sql(
 UPDATE responses SET
   input_tokens = max(responses.input_tokens, x.input_tokens),
@@ -447,9 +570,11 @@ UPDATE responses SET
 FROM (SELECT request_id, input_tokens, output_tokens, cache_creation_input_tokens,
              cache_read_input_tokens, cache_5m, cache_1h
       FROM responses WHERE message_id = '' AND request_id != '') AS x
-WHERE responses.request_id = x.request_id AND responses.message_id != '';
+WHERE responses.request_id = x.request_id AND responses.message_id != ''
+)sql";
+constexpr const char* k_drop_claimed_export_rows_sql = R"sql(
 DELETE FROM responses WHERE message_id = '' AND request_id != '' AND EXISTS
-  (SELECT 1 FROM responses o WHERE o.request_id = responses.request_id AND o.message_id != '');
+  (SELECT 1 FROM responses o WHERE o.request_id = responses.request_id AND o.message_id != '')
 )sql";
 
 // An OpenTelemetry api_request for a stored response (?1 request id): each token field keeps
@@ -569,6 +694,26 @@ class Transaction {
     bool m_open = false;
 };
 
+// One read transaction over several statements (none if the caller has one open already):
+// they all see the same snapshot, and WAL's read lock is taken once, not per statement.
+class ReadSnapshot {
+  public:
+    explicit ReadSnapshot(sqlite3* db)
+        : m_db(db),
+          m_open(sqlite3_get_autocommit(db) != 0 &&
+                 sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {}
+    ~ReadSnapshot() {
+        if (m_open)
+            sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  private:
+    sqlite3* m_db;
+    bool m_open;
+};
+
 }  // namespace
 
 UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
@@ -576,7 +721,8 @@ UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
 UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
-          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source})
+          m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
+          m_claim_export_rows, m_drop_claimed_export_rows})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -642,11 +788,21 @@ Result<void> UsageStore::migrate() {
             return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+        std::string levels_sql;
         for (const CoarserRollup& level : k_coarser_rollups) {
-            if (level.migration == from && sqlite3_exec(m_db, coarser_rollup_sql(level).c_str(),
-                                                        nullptr, nullptr, nullptr) != SQLITE_OK)
-                return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
+            if (level.migration == from)
+                levels_sql += rollup_level_sql(k_coarser_rollup_sql, level, true);
+            if (from == k_lean_update_migration)
+                levels_sql += "DROP TRIGGER " + std::string(level.table) + "_update;" +
+                              rollup_level_sql(k_rollup_update_trigger_sql, level, true);
         }
+        for (const CoarserRollup& level : k_total_rollups) {
+            if (level.migration == from)
+                levels_sql += rollup_level_sql(k_total_rollup_sql, level, false) +
+                              rollup_level_sql(k_rollup_update_trigger_sql, level, false);
+        }
+        if (sqlite3_exec(m_db, levels_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
         if (sqlite3_exec(m_db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
             !transaction.commit())
@@ -657,11 +813,18 @@ Result<void> UsageStore::migrate() {
 
 Result<void> UsageStore::prepare_statements() {
     const std::pair<const char*, sqlite3_stmt**> statements[] = {
-        {k_insert_response_sql, &m_insert_response}, {k_merge_response_sql, &m_merge_response},
-        {k_add_rollup_sql, &m_add_rollup},           {k_insert_turn_sql, &m_insert_turn},
-        {k_upsert_file_sql, &m_upsert_file},         {k_select_file_sql, &m_select_file},
-        {k_insert_model_sql, &m_insert_model},       {k_select_model_sql, &m_select_model},
-        {k_insert_source_sql, &m_insert_source},     {k_select_source_sql, &m_select_source},
+        {k_insert_response_sql, &m_insert_response},
+        {k_merge_response_sql, &m_merge_response},
+        {k_add_rollup_sql, &m_add_rollup},
+        {k_insert_turn_sql, &m_insert_turn},
+        {k_upsert_file_sql, &m_upsert_file},
+        {k_select_file_sql, &m_select_file},
+        {k_insert_model_sql, &m_insert_model},
+        {k_select_model_sql, &m_select_model},
+        {k_insert_source_sql, &m_insert_source},
+        {k_select_source_sql, &m_select_source},
+        {k_claim_export_rows_sql, &m_claim_export_rows},
+        {k_drop_claimed_export_rows_sql, &m_drop_claimed_export_rows},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -719,7 +882,9 @@ int UsageStore::schema_version() const {
 }
 
 int64_t UsageStore::response_count() const {
-    return scalar("SELECT count(*) FROM responses");
+    // The daily totals hold every response (write_responses and the triggers keep them) in a
+    // few rows a day, where count(*) walks an index of every response.
+    return scalar("SELECT coalesce(sum(responses), 0) FROM totals_daily");
 }
 int64_t UsageStore::turn_count() const {
     return scalar("SELECT count(*) FROM turns");
@@ -926,9 +1091,12 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a rollup");
     }
-    if (claim_client_rows && !responses.empty() &&
-        sqlite3_exec(m_db, k_claim_export_rows_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot merge exported requests into their responses");
+    if (claim_client_rows && !responses.empty()) {
+        for (sqlite3_stmt* claim : {m_claim_export_rows, m_drop_claimed_export_rows}) {
+            if (!step_done(claim))
+                return sqlite_error(m_db, "cannot merge exported requests into their responses");
+        }
+    }
     return {};
 }
 
@@ -1109,12 +1277,14 @@ namespace {
 // The rows aggregate() sums, in the rollups' shape: the rollups themselves, or every stored
 // response as a rollup of one (bucket_ms is then the response's own time).
 struct RollupLevel {
-    const char* table;
+    const char* table;        // per source
+    const char* total_table;  // over all sources (k_total_rollups), or nullptr
     int64_t step_ms;
 };
 // Coarsest first.
-constexpr RollupLevel k_rollup_levels[] = {
-    {"rollups_daily", 86'400'000}, {"rollups_hourly", 3'600'000}, {"rollups", k_rollup_bucket_ms}};
+constexpr RollupLevel k_rollup_levels[] = {{"rollups_daily", "totals_daily", 86'400'000},
+                                           {"rollups_hourly", "totals_hourly", 3'600'000},
+                                           {"rollups", nullptr, k_rollup_bucket_ms}};
 constexpr const char* k_response_rows =
     "(SELECT timestamp_ms AS bucket_ms, source_id, model_id, speed, "
     "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000) AS "
@@ -1130,7 +1300,43 @@ constexpr const char* k_side_call_rows =
     "timestamp_ms AS first_ms, timestamp_ms AS last_ms FROM responses "
     "WHERE message_id = '' AND request_id != '')";
 
+// Whether a query may read the rollups over all sources: it neither groups nor filters by
+// session or project.
+bool over_all_sources(const ResponseFilter& filter, GroupColumn group) {
+    return group == GroupColumn::none && !filter.session_id && !filter.cwd;
+}
+
+// `value` rounded up to a multiple of `step` (> 0).
+int64_t ceil_to(int64_t value, int64_t step) {
+    return -floor_to(-value, step);
+}
+
 }  // namespace
+
+Result<const std::string*> UsageStore::model_name(int64_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= m_model_names.size() ||
+        m_model_names[static_cast<size_t>(id)].empty()) {
+        // Models are never deleted and rarely added: read them all again.
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(m_db, "SELECT id, name FROM models", -1, &s, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot read models");
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const int64_t row_id = sqlite3_column_int64(s, 0);
+            if (row_id < 0 || row_id > 1'000'000)
+                continue;
+            if (static_cast<size_t>(row_id) >= m_model_names.size())
+                m_model_names.resize(static_cast<size_t>(row_id) + 1);
+            m_model_names[static_cast<size_t>(row_id)] = column_text(s, 1);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read models");
+        if (id < 0 || static_cast<size_t>(id) >= m_model_names.size())
+            return Error{"unknown model id " + std::to_string(id)};
+    }
+    return &m_model_names[static_cast<size_t>(id)];
+}
 
 Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn group,
                                    int64_t bucket_ms,
@@ -1138,10 +1344,11 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
     if (bucket_ms <= 0)
         bucket_ms = 1;
     if (filter.side_calls_only)
-        return aggregate_rows(k_side_call_rows, filter.since_ms, filter.until_ms, filter, group,
-                              bucket_ms, visit);
+        return aggregate_rows(k_side_call_rows, false, filter.since_ms, filter.until_ms, filter,
+                              group, bucket_ms, visit);
     const size_t first_level =
         m_row_source == RowSource::responses ? std::size(k_rollup_levels) : 0;
+    const ReadSnapshot snapshot(m_db);
     return aggregate_range(first_level, filter.since_ms, filter.until_ms, filter, group, bucket_ms,
                            visit);
 }
@@ -1156,17 +1363,21 @@ Result<void> UsageStore::aggregate_range(
     while (level < std::size(k_rollup_levels) && bucket_ms % k_rollup_levels[level].step_ms != 0)
         ++level;
     if (level == std::size(k_rollup_levels))
-        return aggregate_rows(k_response_rows, since_ms, until_ms, filter, group, bucket_ms, visit);
+        return aggregate_rows(k_response_rows, false, since_ms, until_ms, filter, group, bucket_ms,
+                              visit);
     const int64_t step = k_rollup_levels[level].step_ms;
     std::optional<int64_t> low, high;
     if (since_ms)
-        low = -floor_to(-*since_ms, step);  // rounded up
+        low = ceil_to(*since_ms, step);
     if (until_ms)
         high = floor_to(*until_ms, step);
     if (low && high && *low >= *high)
         return aggregate_range(level + 1, since_ms, until_ms, filter, group, bucket_ms, visit);
+    // Over all sources, a total row of the asked bucket size is one answer row already.
+    const bool totals = over_all_sources(filter, group) && k_rollup_levels[level].total_table;
     CCMETER_TRY(
-        aggregate_rows(k_rollup_levels[level].table, low, high, filter, group, bucket_ms, visit));
+        aggregate_rows(totals ? k_rollup_levels[level].total_table : k_rollup_levels[level].table,
+                       totals && bucket_ms == step, low, high, filter, group, bucket_ms, visit));
     if (since_ms && *since_ms < *low)
         CCMETER_TRY(aggregate_range(level + 1, since_ms, low, filter, group, bucket_ms, visit));
     if (until_ms && *high < *until_ms)
@@ -1175,24 +1386,37 @@ Result<void> UsageStore::aggregate_range(
 }
 
 Result<void> UsageStore::aggregate_rows(
-    const char* rows, std::optional<int64_t> since_ms, std::optional<int64_t> until_ms,
-    const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
-    const std::function<void(const AggregateRow&)>& visit) const {
-    const char* group_expression = group == GroupColumn::session   ? "s.session_id"
-                                   : group == GroupColumn::project ? "s.cwd"
-                                                                   : "''";
-    std::string sql =
-        std::string("SELECT ") + group_expression + ", m.name, " +
-        std::string(since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5") +
-        " AS bucket, r.speed, r.long_context, "
-        "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
-        "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
-        "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
-        "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), " +
-        (group == GroupColumn::session ? "min(s.cwd)" : "''") + " FROM " + rows +
-        " r JOIN models m ON m.id = r.model_id";
-    if (group != GroupColumn::none)
-        sql += " JOIN sources s ON s.id = r.source_id";
+    const char* rows, bool whole_rows, std::optional<int64_t> since_ms,
+    std::optional<int64_t> until_ms, const ResponseFilter& filter, GroupColumn group,
+    int64_t bucket_ms, const std::function<void(const AggregateRow&)>& visit) const {
+    const std::string bucket =
+        since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5";
+    std::string sql;
+    if (group != GroupColumn::none) {
+        // Rows per source, as stored (a source has one session and one cwd): the caller adds
+        // up a group's rows, and nothing is sorted here.
+        sql = "SELECT r.source_id, r.model_id, " + bucket +
+              ", r.speed, r.long_context, r.responses, r.input_tokens, r.output_tokens, "
+              "r.cache_creation_input_tokens, r.cache_read_input_tokens, r.cache_5m, r.cache_1h, "
+              "r.web_search_requests, r.web_fetch_requests, r.first_ms, r.last_ms FROM " +
+              std::string(rows) + " r";
+    } else if (whole_rows) {
+        // One row per answer row: read as stored, in key order, with no sorting.
+        sql =
+            "SELECT '', r.model_id, r.bucket_ms, r.speed, r.long_context, r.responses, "
+            "r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
+            "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
+            "r.web_fetch_requests, r.first_ms, r.last_ms, '' FROM " +
+            std::string(rows) + " r";
+    } else {
+        sql = "SELECT '', r.model_id, " + bucket +
+              " AS bucket, r.speed, r.long_context, "
+              "sum(r.responses), sum(r.input_tokens), sum(r.output_tokens), "
+              "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), "
+              "sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
+              "sum(r.web_fetch_requests), min(r.first_ms), max(r.last_ms), '' FROM " +
+              std::string(rows) + " r";
+    }
     sql += " WHERE 1";
     if (since_ms)
         sql += " AND r.bucket_ms >= ?1";
@@ -1202,9 +1426,8 @@ Result<void> UsageStore::aggregate_rows(
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
     if (filter.cwd)
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
-    sql += std::string(" GROUP BY ") +
-           (group != GroupColumn::none ? std::string(group_expression) + ", " : std::string()) +
-           "r.model_id, bucket, r.speed, r.long_context";
+    if (!whole_rows && group == GroupColumn::none)
+        sql += " GROUP BY r.model_id, bucket, r.speed, r.long_context";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot aggregate responses");
@@ -1216,12 +1439,76 @@ Result<void> UsageStore::aggregate_rows(
         bind_text(s, 3, *filter.session_id);
     if (filter.cwd)
         bind_text(s, 4, *filter.cwd);
-    sqlite3_bind_int64(s, 5, bucket_ms);
+    if (!whole_rows)
+        sqlite3_bind_int64(s, 5, bucket_ms);
+    Result<void> read = group == GroupColumn::none ? read_aggregate_rows(s, visit)
+                                                   : read_source_rows(s, group, visit);
+    sqlite3_finalize(s);
+    return read;
+}
+
+Result<void> UsageStore::read_source_rows(
+    sqlite3_stmt* s, GroupColumn group,
+    const std::function<void(const AggregateRow&)>& visit) const {
+    AggregateRow row;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        CCMETER_TRY_ASSIGN(const SourceNames* source, source_names(sqlite3_column_int64(s, 0)));
+        row.group = group == GroupColumn::session ? source->session_id : source->cwd;
+        row.detail = group == GroupColumn::session ? source->cwd : std::string();
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
+        row.model = *model;
+        row.bucket_start_ms = sqlite3_column_int64(s, 2);
+        row.speed = column_text(s, 3);
+        row.long_context = sqlite3_column_int(s, 4) != 0;
+        row.responses = sqlite3_column_int64(s, 5);
+        read_token_columns(s, 6, row.tokens);
+        row.first_ms = sqlite3_column_int64(s, 14);
+        row.last_ms = sqlite3_column_int64(s, 15);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot aggregate responses");
+    return {};
+}
+
+Result<const UsageStore::SourceNames*> UsageStore::source_names(int64_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= m_source_names.size() ||
+        !m_source_names[static_cast<size_t>(id)].known) {
+        // Sources are never deleted and get ascending ids: read those not read yet.
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(m_db, "SELECT id, session_id, cwd FROM sources WHERE id >= ?1", -1,
+                               &s, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot read sources");
+        sqlite3_bind_int64(s, 1, std::min(id, static_cast<int64_t>(m_source_names.size())));
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const int64_t row_id = sqlite3_column_int64(s, 0);
+            if (row_id < 0 || row_id > 100'000'000)
+                continue;
+            if (static_cast<size_t>(row_id) >= m_source_names.size())
+                m_source_names.resize(static_cast<size_t>(row_id) + 1);
+            m_source_names[static_cast<size_t>(row_id)] = {column_text(s, 1), column_text(s, 2),
+                                                           true};
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read sources");
+        if (id < 0 || static_cast<size_t>(id) >= m_source_names.size() ||
+            !m_source_names[static_cast<size_t>(id)].known)
+            return Error{"unknown source id " + std::to_string(id)};
+    }
+    return &m_source_names[static_cast<size_t>(id)];
+}
+
+Result<void> UsageStore::read_aggregate_rows(
+    sqlite3_stmt* s, const std::function<void(const AggregateRow&)>& visit) const {
     AggregateRow row;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         row.group = column_text(s, 0);
-        row.model = column_text(s, 1);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
+        row.model = *model;
         row.bucket_start_ms = sqlite3_column_int64(s, 2);
         row.speed = column_text(s, 3);
         row.long_context = sqlite3_column_int(s, 4) != 0;
@@ -1232,9 +1519,103 @@ Result<void> UsageStore::aggregate_rows(
         row.detail = column_text(s, 16);
         visit(row);
     }
-    sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot aggregate responses");
+    return {};
+}
+
+Result<void> UsageStore::aggregate_periods(
+    const std::vector<int64_t>& boundaries, const ResponseFilter& filter,
+    const std::function<void(const AggregateRow&)>& visit) const {
+    if (boundaries.size() < 2 || boundaries.front() >= boundaries.back())
+        return {};
+    const int64_t first = boundaries.front();
+    const int64_t last = boundaries.back();
+    if (filter.side_calls_only)
+        return aggregate_rows(k_side_call_rows, false, first, last, filter, GroupColumn::none, 1,
+                              visit);
+    const ReadSnapshot snapshot(m_db);
+    // [low, high) ranges still to read, ascending and disjoint.
+    std::vector<std::pair<int64_t, int64_t>> ranges{{first, last}};
+    if (m_row_source == RowSource::rollups) {
+        for (const RollupLevel& level : k_rollup_levels) {
+            const bool totals = over_all_sources(filter, GroupColumn::none) && level.total_table;
+            const int64_t step = level.step_ms;
+            // The buckets of this level that an inner boundary cuts: read at a finer level.
+            std::vector<int64_t> cut;
+            for (size_t i = 1; i + 1 < boundaries.size(); ++i)
+                if (boundaries[i] % step != 0 &&
+                    (cut.empty() || cut.back() != floor_to(boundaries[i], step)))
+                    cut.push_back(floor_to(boundaries[i], step));
+            std::string sql =
+                std::string(
+                    "SELECT '', model_id, bucket_ms, speed, long_context, responses, "
+                    "input_tokens, output_tokens, cache_creation_input_tokens, "
+                    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                    "web_fetch_requests, first_ms, last_ms, '' FROM ") +
+                (totals ? level.total_table : level.table) +
+                " WHERE bucket_ms >= ?1 AND bucket_ms < ?2";
+            if (filter.session_id)
+                sql += " AND source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
+            if (filter.cwd)
+                sql += " AND source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
+            sqlite3_stmt* s = nullptr;
+            std::vector<std::pair<int64_t, int64_t>> finer;
+            auto add_finer = [&](int64_t low, int64_t high) {
+                if (low >= high)
+                    return;
+                if (!finer.empty() && finer.back().second == low)
+                    finer.back().second = high;
+                else
+                    finer.emplace_back(low, high);
+            };
+            Result<void> read;
+            for (const auto& [low, high] : ranges) {
+                const int64_t whole_low = ceil_to(low, step);
+                const int64_t whole_high = floor_to(high, step);
+                const auto cut_low = std::lower_bound(cut.begin(), cut.end(), whole_low);
+                const auto cut_high = std::lower_bound(cut_low, cut.end(), whole_high);
+                // Nothing whole to read here (or every bucket cut): all of it goes finer.
+                if (whole_low >= whole_high ||
+                    (whole_high - whole_low) / step <= cut_high - cut_low) {
+                    add_finer(low, high);
+                    continue;
+                }
+                if (!s) {
+                    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+                        return sqlite_error(m_db, "cannot aggregate responses");
+                    if (filter.session_id)
+                        bind_text(s, 3, *filter.session_id);
+                    if (filter.cwd)
+                        bind_text(s, 4, *filter.cwd);
+                }
+                add_finer(low, whole_low);
+                // One read of the whole buckets; the cut ones are skipped (a few rows each) and
+                // read at the next level.
+                sqlite3_reset(s);
+                sqlite3_bind_int64(s, 1, whole_low);
+                sqlite3_bind_int64(s, 2, whole_high);
+                read = read_aggregate_rows(s, [&](const AggregateRow& row) {
+                    if (!std::binary_search(cut_low, cut_high, row.bucket_start_ms))
+                        visit(row);
+                });
+                if (!read)
+                    break;
+                for (auto at = cut_low; at != cut_high; ++at)
+                    add_finer(*at, *at + step);
+                add_finer(whole_high, high);
+            }
+            sqlite3_finalize(s);
+            if (!read)
+                return read;
+            ranges = std::move(finer);
+            if (ranges.empty())
+                return {};
+        }
+    }
+    for (const auto& [low, high] : ranges)
+        CCMETER_TRY(
+            aggregate_rows(k_response_rows, false, low, high, filter, GroupColumn::none, 1, visit));
     return {};
 }
 

@@ -98,8 +98,9 @@ enum class GroupColumn { none, session, project };
 enum class RowSource { rollups, responses };
 
 // The rollups' time resolution: sums per 15-minute UTC bucket (every time zone's offset is a
-// multiple of it, so local days, weeks and hours are whole buckets), and again per UTC day for
-// the reports that group by session, project or model.
+// multiple of it, so local days, weeks and hours are whole buckets), and again per UTC hour and
+// day; each level both per source and over all sources (for the reports that neither group nor
+// filter by session or project).
 constexpr int64_t k_rollup_bucket_ms = 900'000;
 
 // The summed responses of one (group, model, time bucket, speed, tier).
@@ -184,6 +185,18 @@ class UsageStore {
     Result<void> aggregate(const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
                            const std::function<void(const AggregateRow&)>& visit) const;
 
+    // Sums responses matching `filter` in [boundaries.front(), boundaries.back()) (ascending;
+    // since/until of `filter` are ignored) in rows that each lie wholly inside one period
+    // [boundaries[i], boundaries[i + 1]): a row's bucket_start_ms is in its period and its
+    // buckets are whatever the period edges allow (a UTC day, an hour, a quarter hour, down to
+    // single responses at edges off the quarter hours). Rows come in no particular order, and
+    // one (model, bucket, speed, tier) may come in more than one row. A bucket is read at a
+    // finer level only where a boundary cuts it, so periods in any time zone read about as many
+    // rows as in UTC.
+    Result<void> aggregate_periods(const std::vector<int64_t>& boundaries,
+                                   const ResponseFilter& filter,
+                                   const std::function<void(const AggregateRow&)>& visit) const;
+
     // Where aggregate() reads; RowSource::rollups unless changed (tests compare the two).
     void set_row_source(RowSource source) { m_row_source = source; }
 
@@ -216,11 +229,28 @@ class UsageStore {
                                  std::optional<int64_t> until_ms, const ResponseFilter& filter,
                                  GroupColumn group, int64_t bucket_ms,
                                  const std::function<void(const AggregateRow&)>& visit) const;
-    // aggregate() over one table of rollup-shaped `rows`, bucket_ms within [since, until).
-    Result<void> aggregate_rows(const char* rows, std::optional<int64_t> since_ms,
+    // aggregate() over one table of rollup-shaped `rows`, bucket_ms within [since, until);
+    // `whole_rows`: each row of `rows` is one answer row already (read as stored, no grouping).
+    Result<void> aggregate_rows(const char* rows, bool whole_rows, std::optional<int64_t> since_ms,
                                 std::optional<int64_t> until_ms, const ResponseFilter& filter,
                                 GroupColumn group, int64_t bucket_ms,
                                 const std::function<void(const AggregateRow&)>& visit) const;
+    // Steps `s` to its end, visiting its rows (columns as aggregate_rows selects them).
+    Result<void> read_aggregate_rows(sqlite3_stmt* s,
+                                     const std::function<void(const AggregateRow&)>& visit) const;
+    // Steps `s` (per-source rows: source_id first) to its end, visiting its rows grouped by
+    // `group` (session or project).
+    Result<void> read_source_rows(sqlite3_stmt* s, GroupColumn group,
+                                  const std::function<void(const AggregateRow&)>& visit) const;
+    struct SourceNames {
+        std::string session_id;
+        std::string cwd;
+        bool known = false;
+    };
+    // The session and cwd of source `id`, from m_source_names (new sources read on a miss).
+    Result<const SourceNames*> source_names(int64_t id) const;
+    // The name of model `id`, from m_model_names (read again from `models` on a miss).
+    Result<const std::string*> model_name(int64_t id) const;
     // Inserts or merges `responses` and their rollups, inside the caller's transaction; with
     // `claim_client_rows`, the rows the export made for their requests are then merged into
     // them and dropped.
@@ -231,6 +261,9 @@ class UsageStore {
     // Interned ids by value; rows are never deleted, so ids stay valid.
     std::unordered_map<std::string, int64_t> m_model_ids;
     std::unordered_map<std::string, int64_t> m_source_ids;
+    // What queries read of `models` and `sources`, by id; filled on first use.
+    mutable std::vector<std::string> m_model_names;  // "" where unknown
+    mutable std::vector<SourceNames> m_source_names;
 
     sqlite3* m_db;
     RowSource m_row_source = RowSource::rollups;
@@ -244,6 +277,8 @@ class UsageStore {
     sqlite3_stmt* m_select_model = nullptr;
     sqlite3_stmt* m_insert_source = nullptr;
     sqlite3_stmt* m_select_source = nullptr;
+    sqlite3_stmt* m_claim_export_rows = nullptr;
+    sqlite3_stmt* m_drop_claimed_export_rows = nullptr;
 };
 
 }  // namespace ccmeter

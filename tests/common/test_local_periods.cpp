@@ -196,3 +196,27 @@ TEST_CASE("local_periods: summary boundaries: all time, this month, this week, t
     }
     CHECK(k_far_future_ms % 900'000 == 0);
 }
+
+TEST_CASE("local_periods: boundaries equal the walk one period at a time, in odd zones",
+          "[local_periods]") {
+    // period_boundaries steps whole days where the UTC offset stays put and asks mktime
+    // (local_next_period_start) elsewhere; both must give the same instants. Zones with
+    // transitions at midnight (Sao_Paulo, Havana, Beirut, Santiago), a skipped day (Apia,
+    // 2011-12-30), half-hour DST (Lord_Howe), DST suspended for a month (Casablanca), odd
+    // offsets (Kathmandu, St_Johns), and UTC.
+    constexpr int64_t k_2009_jan_01 = 1'230'768'000'000;
+    constexpr int64_t k_2020_jan_01 = 1'577'836'800'000;
+    for (const char* name :
+         {"UTC", "Europe/Berlin", "America/Sao_Paulo", "America/Havana", "Asia/Beirut",
+          "America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "Africa/Casablanca",
+          "Asia/Kathmandu", "America/St_Johns"}) {
+        ScopedTimeZone zone(name);
+        for (PeriodKind kind : {PeriodKind::day, PeriodKind::week, PeriodKind::month}) {
+            INFO(name << " kind " << static_cast<int>(kind));
+            std::vector<int64_t> walked{local_period_start(kind, k_2009_jan_01)};
+            while (walked.back() <= k_2020_jan_01)
+                walked.push_back(local_next_period_start(kind, walked.back()));
+            CHECK(period_boundaries(kind, k_2009_jan_01, k_2020_jan_01) == walked);
+        }
+    }
+}

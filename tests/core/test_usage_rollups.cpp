@@ -151,6 +151,30 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
     const std::string hourly =
         std::string("SELECT (timestamp_ms / 3600000) * 3600000") +
         std::string(definition).substr(std::string_view(definition).find(','));
+    // The totals: the same sums over all sources (the definition without its source column).
+    auto total = [&](const char* step) {
+        return std::string("SELECT (timestamp_ms / ") + step + ") * " + step +
+               ", model_id, speed, "
+               "(input_tokens + cache_creation_input_tokens + cache_read_input_tokens > 200000), "
+               "count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_input_tokens), "
+               "sum(cache_read_input_tokens), sum(cache_5m), sum(cache_1h), "
+               "sum(web_search_requests), sum(web_fetch_requests), min(timestamp_ms), "
+               "max(timestamp_ms) FROM responses GROUP BY 1, 2, 3, 4";
+    };
+    for (const auto& [table, step] :
+         {std::pair{"totals_hourly", "3600000"}, std::pair{"totals_daily", "86400000"}}) {
+        for (const std::string& sql :
+             {"SELECT count(*) FROM (SELECT * FROM " + std::string(table) + " EXCEPT " +
+                  total(step) + ")",
+              "SELECT count(*) FROM (" + total(step) + " EXCEPT SELECT * FROM " + table + ")"}) {
+            INFO(sql);
+            sqlite3_stmt* statement = nullptr;
+            REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+            REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+            CHECK(sqlite3_column_int64(statement, 0) == 0);
+            sqlite3_finalize(statement);
+        }
+    }
     for (const std::string& sql :
          {std::string("SELECT count(*) FROM (SELECT * FROM rollups EXCEPT ") + definition + ")",
           std::string("SELECT count(*) FROM (") + definition + " EXCEPT SELECT * FROM rollups)",
@@ -185,6 +209,9 @@ TEST_CASE("every report from rollups equals the same report from the responses",
         std::move(*UsageStore::open_read_only(history.database()));
     responses->set_row_source(RowSource::responses);
     const PriceTable prices = PriceTable::builtin();
+    int64_t stored = 0;
+    REQUIRE(responses->for_each_response({}, [&](const UsageRecord&) { ++stored; }).has_value());
+    CHECK(rollups->response_count() == stored);
 
     std::mt19937 random(seed);
     std::vector<ResponseFilter> filters(1);
@@ -286,21 +313,34 @@ TEST_CASE("every report from rollups equals the same report from the responses",
         std::vector<int64_t> ragged = days;
         ragged.front() += 12'345;
         ragged.back() -= 777;
-        for (const std::vector<int64_t>& boundaries : {days, weeks, ragged}) {
-            auto a = usage_by_periods(*rollups, prices, boundaries, {}, true);
-            auto b = usage_by_periods(*responses, prices, boundaries, {}, true);
-            REQUIRE(a.has_value());
-            REQUIRE(b.has_value());
-            REQUIRE(a->size() == b->size());
-            for (size_t i = 0; i < a->size(); ++i) {
-                require_same((*a)[i].usage, (*b)[i].usage);
-                require_same((*a)[i].by_model, (*b)[i].by_model);
+        // Boundaries anywhere: on quarter hours, hours, days, and off them all, some in one
+        // bucket of each level (the totals are read between the cuts, finer levels at them).
+        std::vector<int64_t> anywhere{days.front() - 7};
+        while (anywhere.back() < days.back()) {
+            const int64_t step[] = {k_rollup_bucket_ms, 3'600'000, k_day_ms, 1, 60'000, 1'000};
+            anywhere.push_back(anywhere.back() + (1 + static_cast<int64_t>(random() % 8)) *
+                                                     step[random() % std::size(step)]);
+        }
+        for (const std::vector<int64_t>& boundaries : {days, weeks, ragged, anywhere}) {
+            for (const ResponseFilter& filter : {filters[0], filters[1], filters[2]}) {
+                INFO("boundaries " << boundaries.size() << " session "
+                                   << filter.session_id.value_or("-") << " cwd "
+                                   << filter.cwd.value_or("-"));
+                auto a = usage_by_periods(*rollups, prices, boundaries, filter, true);
+                auto b = usage_by_periods(*responses, prices, boundaries, filter, true);
+                REQUIRE(a.has_value());
+                REQUIRE(b.has_value());
+                REQUIRE(a->size() == b->size());
+                for (size_t i = 0; i < a->size(); ++i) {
+                    require_same((*a)[i].usage, (*b)[i].usage);
+                    require_same((*a)[i].by_model, (*b)[i].by_model);
+                }
+                auto pa = cost_parts_by_periods(*rollups, prices, boundaries, filter);
+                auto pb = cost_parts_by_periods(*responses, prices, boundaries, filter);
+                REQUIRE(pa.has_value());
+                REQUIRE(pb.has_value());
+                CHECK(*pa == *pb);
             }
-            auto pa = cost_parts_by_periods(*rollups, prices, boundaries, {});
-            auto pb = cost_parts_by_periods(*responses, prices, boundaries, {});
-            REQUIRE(pa.has_value());
-            REQUIRE(pb.has_value());
-            CHECK(*pa == *pb);
         }
     }
 }
@@ -317,6 +357,7 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     REQUIRE(sqlite3_exec(db,
                          "DROP TRIGGER responses_rollup_update; "
                          "DROP TRIGGER responses_rollup_delete; DROP TABLE rollups_daily; "
+                         "DROP TABLE totals_hourly; DROP TABLE totals_daily; "
                          "DROP TABLE rollups_hourly; "
                          "DROP TABLE rollups; DROP TABLE cost_states; "
                          "DROP TABLE cost_state_models; DROP TABLE client_requests; "
@@ -328,9 +369,36 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == 5);
+    CHECK(reopened->schema_version() == 6);
     require_rollups_match_responses(history.database());
     // And it keeps them from then on.
     RandomHistory(12).write(*reopened);
+    require_rollups_match_responses(history.database());
+}
+
+TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[rollups]") {
+    test::TempHistory history;
+    {
+        std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(history.database()));
+        RandomHistory(21).write(*writer);
+    }
+    // Back to schema 5: rollups per source only, as a database written by the previous release.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "DROP TABLE totals_hourly; DROP TABLE totals_daily; "
+                         "DROP TRIGGER totals_hourly_insert; "
+                         "DROP TRIGGER totals_hourly_update; DROP TRIGGER totals_hourly_delete; "
+                         "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
+                         "DROP TRIGGER totals_daily_delete; PRAGMA user_version=5;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+
+    Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
+    REQUIRE(opened.has_value());
+    std::unique_ptr<UsageStore> reopened = std::move(*opened);
+    CHECK(reopened->schema_version() == 6);
+    require_rollups_match_responses(history.database());
+    RandomHistory(22).write(*reopened);
     require_rollups_match_responses(history.database());
 }
