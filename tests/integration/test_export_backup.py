@@ -336,7 +336,9 @@ def check_live_backup(world):
     writing = not done.is_set()
     thread.join()
     size = os.path.getsize(backup)
-    if printed[0] != backup or f"({size} bytes)" not in printed[1] or "schema 5" not in printed[1]:
+    if printed[0] != backup or f"({size} bytes)" not in printed[1] or \
+            f"schema {sqlite3.connect(f'file:{backup}?mode=ro', uri=True).execute('PRAGMA user_version').fetchone()[0]}" \
+            not in printed[1]:
         fail(f"hookctl backup printed {printed}, the file has {size} bytes")
     if stat_mode(backup) != 0o600 or os.path.exists(backup + "-wal"):
         fail(f"the backup is mode {oct(stat_mode(backup))} (or has a -wal beside it)")
