@@ -776,6 +776,29 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesy
     return store;
 }
 
+namespace {
+
+// What migration `from` (to schema from + 1) does to the rollup levels after k_migrations[from]:
+// the levels it adds, with their triggers, and the triggers it replaces.
+std::string rollup_levels_sql(int from) {
+    std::string sql;
+    for (const CoarserRollup& level : k_coarser_rollups) {
+        if (level.migration == from)
+            sql += rollup_level_sql(k_coarser_rollup_sql, level, true);
+        if (from == k_lean_update_migration)
+            sql += "DROP TRIGGER " + std::string(level.table) + "_update;" +
+                   rollup_level_sql(k_rollup_update_trigger_sql, level, true);
+    }
+    for (const CoarserRollup& level : k_total_rollups) {
+        if (level.migration == from)
+            sql += rollup_level_sql(k_total_rollup_sql, level, false) +
+                   rollup_level_sql(k_rollup_update_trigger_sql, level, false);
+    }
+    return sql;
+}
+
+}  // namespace
+
 Result<void> UsageStore::migrate() {
     const int version = schema_version();
     if (version > k_schema_version)
@@ -788,19 +811,7 @@ Result<void> UsageStore::migrate() {
             return sqlite_error(m_db, "cannot begin migration");
         if (sqlite3_exec(m_db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
-        std::string levels_sql;
-        for (const CoarserRollup& level : k_coarser_rollups) {
-            if (level.migration == from)
-                levels_sql += rollup_level_sql(k_coarser_rollup_sql, level, true);
-            if (from == k_lean_update_migration)
-                levels_sql += "DROP TRIGGER " + std::string(level.table) + "_update;" +
-                              rollup_level_sql(k_rollup_update_trigger_sql, level, true);
-        }
-        for (const CoarserRollup& level : k_total_rollups) {
-            if (level.migration == from)
-                levels_sql += rollup_level_sql(k_total_rollup_sql, level, false) +
-                              rollup_level_sql(k_rollup_update_trigger_sql, level, false);
-        }
+        const std::string levels_sql = rollup_levels_sql(from);
         if (sqlite3_exec(m_db, levels_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "migration to schema " + std::to_string(from + 1));
         const std::string bump = "PRAGMA user_version=" + std::to_string(from + 1);
@@ -861,11 +872,9 @@ Result<std::vector<std::string>> UsageStore::schema_tables(int version) {
     for (int from = 0; from < version; ++from) {
         if (sqlite3_exec(db, k_migrations[from], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(db, "schema " + std::to_string(from + 1));
-        for (const CoarserRollup& level : k_coarser_rollups) {
-            if (level.migration == from && sqlite3_exec(db, coarser_rollup_sql(level).c_str(),
-                                                        nullptr, nullptr, nullptr) != SQLITE_OK)
-                return sqlite_error(db, "schema " + std::to_string(from + 1));
-        }
+        if (sqlite3_exec(db, rollup_levels_sql(from).c_str(), nullptr, nullptr, nullptr) !=
+            SQLITE_OK)
+            return sqlite_error(db, "schema " + std::to_string(from + 1));
     }
     CCMETER_TRY_ASSIGN(Statement names,
                        prepare_statement(db,
