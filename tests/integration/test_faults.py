@@ -872,11 +872,16 @@ def case_other_uid(world, work):
     secrets = [session, web_token(world)]
     own = world.hookctl_json("summary")
     # The gRPC socket: hookctl as nobody cannot reach the daemon; a raw connect is refused.
+    # nobody runs a copy of hookctl in the (now open) work dir: the build tree may sit in a
+    # directory only its owner can enter (a fresh clone in a mkdtemp dir).
+    hookctl = os.path.join(work, "hookctl-for-nobody")
+    shutil.copy(world.hookctl, hookctl)
+    os.chmod(hookctl, 0o755)
     python = system_python()
-    stats = as_nobody([world.hookctl, "stats", "--json"], world.env)
+    stats = as_nobody([hookctl, "stats", "--json"], world.env)
     if stats.returncode == 0 or '"totals"' in stats.stdout or "ccmeterd" not in stats.stderr:
         fail(f"hookctl stats as nobody: exit {stats.returncode}, {stats.stdout[:300]!r} {stats.stderr!r}")
-    line = as_nobody([world.hookctl, "statusline"], world.env,
+    line = as_nobody([hookctl, "statusline"], world.env,
                      input=json.dumps({"session_id": session, "cwd": "/", "cost": {"total_cost_usd": 0.5}}))
     if "ccmeterd down" not in line.stdout or "today $" in line.stdout:
         fail(f"the status line as nobody: {line.stdout!r}")
