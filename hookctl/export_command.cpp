@@ -58,25 +58,11 @@ int run_export_command(const ExportCommandOptions& options) {
         format = ExportFormat::csv;
     else
         return usage_error("--format takes json or csv");
-    if (options.tz) {
-        ::setenv("TZ", options.tz->c_str(), 1);
-        ::tzset();
-    }
-    v1::Filter& filter = *request.mutable_filter();
-    if (options.since) {
-        std::optional<int64_t> since = parse_local_date(*options.since);
-        if (!since)
-            return usage_error("--since takes a date like 2026-11-22");
-        filter.set_since_ms(*since);
-    }
-    if (options.until) {
-        std::optional<int64_t> until = parse_local_date(*options.until);
-        if (!until)
-            return usage_error("--until takes a date like 2026-11-22");
-        filter.set_until_ms(local_next_period_start(PeriodKind::day, *until));  // inclusive
-    }
-    if (options.project)
-        filter.set_project(*options.project);
+    Result<v1::Filter> filter =
+        report_filter(options.since, options.until, options.tz, options.project);
+    if (!filter)
+        return usage_error(filter.error().message);
+    *request.mutable_filter() = *filter;
 
     MeterClient client(socket_path());
     Result<v1::HealthReply> health = caught_up_daemon(client);
@@ -87,14 +73,7 @@ int run_export_command(const ExportCommandOptions& options) {
     if (kind == ExportKind::daily) {
         // The local days from the first response (or --since) to the last (or --until), as for
         // `hookctl stats daily`.
-        const int64_t now = now_ms();
-        const int64_t first = filter.has_since_ms()             ? filter.since_ms()
-                              : health->first_response_ms() > 0 ? health->first_response_ms()
-                                                                : now;
-        const int64_t last = filter.has_until_ms() ? filter.until_ms() - 1
-                             : health->last_response_ms() > 0
-                                 ? std::max(health->last_response_ms(), first)
-                                 : now;
+        const auto [first, last] = report_span(*filter, *health, now_ms());
         for (int64_t boundary : period_boundaries(PeriodKind::day, first, last))
             request.add_boundaries_ms(boundary);
     }

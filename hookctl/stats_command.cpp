@@ -84,31 +84,53 @@ int run_pricing_command(bool json) {
     return 0;
 }
 
-int run_stats_command(const StatsCommandOptions& options) {
-    if (options.tz) {
-        ::setenv("TZ", options.tz->c_str(), 1);
+Result<v1::Filter> report_filter(const std::optional<std::string>& since,
+                                 const std::optional<std::string>& until,
+                                 const std::optional<std::string>& tz,
+                                 const std::optional<std::string>& project) {
+    if (tz) {
+        ::setenv("TZ", tz->c_str(), 1);
         ::tzset();
     }
     v1::Filter filter;
-    if (options.since) {
-        std::optional<int64_t> since = parse_local_date(*options.since);
-        if (!since) {
-            std::cerr << "hookctl stats: --since takes a date like 2026-11-22\n";
-            return 2;
-        }
-        filter.set_since_ms(*since);
+    if (since) {
+        std::optional<int64_t> start = parse_local_date(*since);
+        if (!start)
+            return Error{"--since takes a date like 2026-11-22", ErrorKind::invalid_argument};
+        filter.set_since_ms(*start);
     }
-    if (options.until) {
-        std::optional<int64_t> until = parse_local_date(*options.until);
-        if (!until) {
-            std::cerr << "hookctl stats: --until takes a date like 2026-11-22\n";
-            return 2;
-        }
+    if (until) {
+        std::optional<int64_t> last_day = parse_local_date(*until);
+        if (!last_day)
+            return Error{"--until takes a date like 2026-11-22", ErrorKind::invalid_argument};
         // Inclusive: up to the start of the next local day.
-        filter.set_until_ms(local_next_period_start(PeriodKind::day, *until));
+        filter.set_until_ms(local_next_period_start(PeriodKind::day, *last_day));
     }
-    if (options.project)
-        filter.set_project(*options.project);
+    if (project)
+        filter.set_project(*project);
+    return filter;
+}
+
+std::pair<int64_t, int64_t> report_span(const v1::Filter& filter, const v1::HealthReply& health,
+                                        int64_t now_ms) {
+    const int64_t first = filter.has_since_ms()            ? filter.since_ms()
+                          : health.first_response_ms() > 0 ? health.first_response_ms()
+                                                           : now_ms;
+    const int64_t last = filter.has_until_ms() ? filter.until_ms() - 1
+                         : health.last_response_ms() > 0
+                             ? std::max(health.last_response_ms(), first)
+                             : now_ms;
+    return {first, last};
+}
+
+int run_stats_command(const StatsCommandOptions& options) {
+    Result<v1::Filter> parsed =
+        report_filter(options.since, options.until, options.tz, options.project);
+    if (!parsed) {
+        std::cerr << "hookctl stats: " << parsed.error().message << "\n";
+        return 2;
+    }
+    const v1::Filter& filter = *parsed;
 
     MeterClient client(socket_path());
     Result<v1::HealthReply> health = caught_up_daemon(client);
@@ -143,13 +165,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         const PeriodKind kind = report == "daily"    ? PeriodKind::day
                                 : report == "weekly" ? PeriodKind::week
                                                      : PeriodKind::month;
-        const int64_t first = filter.has_since_ms()             ? filter.since_ms()
-                              : health->first_response_ms() > 0 ? health->first_response_ms()
-                                                                : now;
-        const int64_t last = filter.has_until_ms() ? filter.until_ms() - 1
-                             : health->last_response_ms() > 0
-                                 ? std::max(health->last_response_ms(), first)
-                                 : now;
+        const auto [first, last] = report_span(filter, *health, now);
         v1::PeriodsRequest request;
         std::vector<std::string> labels;
         const std::vector<int64_t> boundaries = period_boundaries(kind, first, last);

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "ccmeter/v1/ccmeter.pb.h"
 #include "common/error.hpp"
@@ -32,6 +33,18 @@ int run_stats_command(const StatsCommandOptions& options);
 // `hookctl pricing [--json]`: the prices in force (built in, the user's file, learned from the
 // client), from the daemon.
 int run_pricing_command(bool json);
+
+// The filter the report options `--since`, `--until` (inclusive) and `--project` ask for, as
+// local days in `tz` (applied to the process when given); an Error names the bad option.
+Result<v1::Filter> report_filter(const std::optional<std::string>& since,
+                                 const std::optional<std::string>& until,
+                                 const std::optional<std::string>& tz,
+                                 const std::optional<std::string>& project);
+
+// The first and last instant (epoch ms) a period report over `filter` covers: its bounds, else
+// the stored history's first and last response, else `now_ms`.
+std::pair<int64_t, int64_t> report_span(const v1::Filter& filter, const v1::HealthReply& health,
+                                        int64_t now_ms);
 
 class MeterClient;
 // The daemon's health; starts the daemon and waits for it (a few seconds) when nobody listens.
