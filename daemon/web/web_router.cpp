@@ -113,7 +113,13 @@ RoutedResponse WebRouter::route(const HttpRequest& request, int64_t now_ms) {
         routed.response.set(http::field::allow, "GET, HEAD");
         return routed;
     }
-    if (path.substr(0, 5) == "/api/") {
+    if (path == "/metrics") {
+        WebReply reply = m_metrics ? m_metrics->render(now_ms)
+                                   : WebReply{404, "text/plain; charset=utf-8", "Not found\n"};
+        routed.response = make_response(request, static_cast<http::status>(reply.status),
+                                        reply.content_type, std::move(reply.body));
+        routed.response.set(http::field::cache_control, "no-store");
+    } else if (path.substr(0, 5) == "/api/") {
         Result<ApiRequest> api_request = parse_api_request(target, now_ms);
         WebReply reply;
         if (!api_request) {

@@ -11,6 +11,8 @@
 // - Methods other than GET and HEAD get 405: nothing here changes state.
 // - /api/events is the Server-Sent Events stream: the answer is only the response head
 //   (text/event-stream, no length) with `event_stream` set; the caller keeps the connection.
+// - GET /metrics is the Prometheus exposition (metrics_page.hpp), text/plain, no-store; it needs
+//   the token like everything else (a scrape config's bearer credentials_file).
 // - Other /api/... paths are answered from the ApiCache as JSON (Cache-Control: no-store);
 //   unknown ones get 404, bad parameters 400, both with {"error": ...}.
 // - Anything else is an embedded asset (web_assets.hpp) with an ETag (304 on If-None-Match)
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "web/api_cache.hpp"
+#include "web/metrics_page.hpp"
 #include "web/otlp_receiver.hpp"
 
 namespace ccmeter {
@@ -48,6 +51,8 @@ class WebRouter {
     void set_token(std::string token) { m_token = std::move(token); }
     // The OpenTelemetry receiver (outlives the router), or nullptr.
     void set_otlp_receiver(OtlpReceiver* receiver) { m_otlp = receiver; }
+    // GET /metrics (metrics_page.hpp; outlives the router), or nullptr: 404.
+    void set_metrics_page(const MetricsPage* page) { m_metrics = page; }
 
     // The answer to an OTLP request whose body was over k_max_otlp_body_bytes.
     HttpResponse otlp_too_large(const HttpRequest& request, int64_t now_ms);
@@ -59,6 +64,7 @@ class WebRouter {
     uint16_t m_port;
     std::string m_token;
     OtlpReceiver* m_otlp = nullptr;
+    const MetricsPage* m_metrics = nullptr;
 };
 
 }  // namespace ccmeter

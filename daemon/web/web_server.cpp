@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/machine_identity.hpp"
 #include "common/runtime_paths.hpp"
 #include "common/web_token.hpp"
 #include "web/http_session.hpp"
@@ -53,6 +54,8 @@ WebServer::WebServer(WebServerOptions options, MeterQueries& queries, const Inge
       m_cache(m_api),
       m_router(m_cache, m_options.port),
       m_queries(queries),
+      m_metrics(queries, loop, m_options.machine.empty() ? machine_name() : m_options.machine,
+                m_options.user.empty() ? user_name() : m_options.user, now_ms()),
       m_acceptor(m_io),
       m_refresh_timer(m_io),
       m_heartbeat_timer(m_io),
@@ -79,6 +82,7 @@ Result<void> WebServer::start() {
         m_options.token = *token;
     }
     m_router.set_token(m_options.token);
+    m_router.set_metrics_page(&m_metrics);
     if (m_options.otel_sink) {
         Result<void> dir = m_options.otel_token_file.has_parent_path()
                                ? ensure_private_dir(m_options.otel_token_file.parent_path())
@@ -95,6 +99,7 @@ Result<void> WebServer::start() {
             receiver.log = m_options.log;
             m_otlp = std::make_unique<OtlpReceiver>(std::move(receiver));
             m_router.set_otlp_receiver(m_otlp.get());
+            m_metrics.set_otlp_receiver(m_otlp.get());
         }
     }
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), m_options.port);

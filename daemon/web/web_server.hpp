@@ -45,6 +45,7 @@
 #include "server/ingest_loop.hpp"
 #include "web/api_cache.hpp"
 #include "web/event_hub.hpp"
+#include "web/metrics_page.hpp"
 #include "web/otlp_receiver.hpp"
 #include "web/web_api.hpp"
 #include "web/web_router.hpp"
@@ -80,6 +81,10 @@ struct WebServerOptions {
     // (default_otel_token_path(), created if missing) and where its events go. No sink: off.
     std::filesystem::path otel_token_file;
     std::function<bool(ClientEvents)> otel_sink;
+    // The machine and user labels of /metrics (metrics_page.hpp). Empty: machine_name() and
+    // user_name() (common/machine_identity.hpp).
+    std::string machine;
+    std::string user;
 };
 
 class WebServer {
@@ -119,6 +124,7 @@ class WebServer {
     ApiCache m_cache;
     WebRouter m_router;
     MeterQueries& m_queries;
+    MetricsPage m_metrics;
     std::unique_ptr<OtlpReceiver> m_otlp;
     EventHub m_hub;
     boost::asio::io_context m_io;

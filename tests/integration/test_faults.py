@@ -918,7 +918,7 @@ def case_other_uid(world, work):
     # Every HTTP endpoint of ours: 401, and nothing of the user's in the answer.
     targets = ["/", "/index.html", "/app.js", "/app.css", "/favicon.svg", "/api/meta", "/api/summary",
                "/api/daily", "/api/daily?days=all", "/api/heatmap", "/api/sessions", f"/api/session/{session}",
-               "/api/projects", "/api/models", "/api/blocks?hours=all", "/api/active", "/api/events",
+               "/api/projects", "/api/models", "/api/blocks?hours=all", "/api/active", "/api/events", "/metrics",
                "/api/no-such-endpoint", "/no-such-page", "/login", "/login?token=" + "0" * 64]
     answers = {}
     for target in targets:
