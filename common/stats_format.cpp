@@ -480,13 +480,30 @@ json::object session_json(const v1::SessionReply& reply) {
             append_usage(object, response.usage());
             responses.emplace_back(std::move(object));
         }
+        turn_object["main"] = usage_json(turn.main());
+        turn_object["subagents"] = usage_json(turn.subagents());
         turn_object["responses"] = std::move(responses);
         turns.emplace_back(std::move(turn_object));
+    }
+    json::array agents;
+    for (const v1::AgentUsage& agent : reply.agents()) {
+        json::object object;
+        object["agent_id"] = agent.agent_id();
+        object["first_ms"] = agent.first_ms();
+        json::array models;
+        for (const std::string& model : agent.models())
+            models.emplace_back(model);
+        object["models"] = std::move(models);
+        append_usage(object, agent.usage());
+        agents.emplace_back(std::move(object));
     }
     json::object root;
     root["session_id"] = reply.session_id();
     root["project"] = reply.project();
     root["totals"] = usage_json(reply.usage());
+    root["main"] = usage_json(reply.main());
+    root["subagents"] = usage_json(reply.subagents());
+    root["agents"] = std::move(agents);
     root["turns"] = std::move(turns);
     return root;
 }

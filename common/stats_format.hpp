@@ -28,9 +28,12 @@
 //   models:    {"models":[{"model", ...U}], "totals":U}
 //   blocks:    {"blocks":[{"start_ms", "end_ms", "first_ms", "last_ms", "active", ...U,
 //                          "burn_usd_per_hour", "projected_usd"}], "totals":U}
-//   session ID:{"session_id", "project", "totals":U,
-//               "turns":[{"start_ms", ...U, "responses":[{"message_id", "request_id",
-//                         "timestamp_ms", "model", "is_sidechain", "agent_id", ...U}]}]}
+//   session ID:{"session_id", "project", "totals":U, "main":U, "subagents":U (totals = main +
+//               subagents, each priced exactly),
+//               "agents":[{"agent_id", "first_ms", "models":[...], ...U}] (by first response),
+//               "turns":[{"start_ms", ...U, "main":U, "subagents":U,
+//                         "responses":[{"message_id", "request_id", "timestamp_ms", "model",
+//                                       "is_sidechain", "agent_id", ...U}]}]}
 //   check:     {"days":[{"day" (local, of the session's first process), "sessions", ...C}],
 //               "sessions":[{"session_id", "project", "first_process_ms", "processes", ...C,
 //                            "unique_responses", "unpriced_responses",

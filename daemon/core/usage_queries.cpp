@@ -219,8 +219,24 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
         }
         TurnTotals& turn = detail.turns.back();
         turn.usage.add(response.model, 1, response.tokens, cost, learned);
+        (response.is_sidechain ? turn.subagents : turn.main)
+            .add(response.model, 1, response.tokens, cost, learned);
         turn.responses.push_back({response, cost});
         detail.usage.add(response.model, 1, response.tokens, cost, learned);
+        (response.is_sidechain ? detail.subagents : detail.main)
+            .add(response.model, 1, response.tokens, cost, learned);
+        if (response.is_sidechain) {
+            auto agent =
+                std::find_if(detail.agents.begin(), detail.agents.end(),
+                             [&](const AgentTotals& a) { return a.agent_id == response.agent_id; });
+            if (agent == detail.agents.end()) {
+                agent = detail.agents.insert(detail.agents.end(), AgentTotals{});
+                agent->agent_id = response.agent_id;
+                agent->first_ms = response.timestamp_ms;
+            }
+            agent->usage.add(response.model, 1, response.tokens, cost, learned);
+            agent->models.insert(response.model);
+        }
     });
     if (!done)
         return done.error();

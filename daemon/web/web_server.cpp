@@ -261,7 +261,7 @@ void WebServer::refresh_step() {
 }
 
 void WebServer::prewarm() {
-    // The overview's full-history answers (web/app.js loadOverview); the rest is cheap.
+    // The overview's full-history answers (web/js/views/overview.js load); the rest is cheap.
     std::vector<ApiRequest> requests;
     const int64_t now = now_ms();
     for (const char* target : {"/api/summary", "/api/daily?days=30", "/api/heatmap"})

@@ -161,10 +161,22 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     reply.set_session_id(detail.session_id);
     reply.set_project(detail.project);
     fill_usage(detail.usage, *reply.mutable_usage());
+    fill_usage(detail.main, *reply.mutable_main());
+    fill_usage(detail.subagents, *reply.mutable_subagents());
+    for (const AgentTotals& agent : detail.agents) {
+        v1::AgentUsage& out = *reply.add_agents();
+        out.set_agent_id(agent.agent_id);
+        out.set_first_ms(agent.first_ms);
+        fill_usage(agent.usage, *out.mutable_usage());
+        for (const std::string& model : agent.models)
+            out.add_models(model);
+    }
     for (const TurnTotals& turn : detail.turns) {
         v1::Turn& out = *reply.add_turns();
         out.set_start_ms(turn.start_ms);
         fill_usage(turn.usage, *out.mutable_usage());
+        fill_usage(turn.main, *out.mutable_main());
+        fill_usage(turn.subagents, *out.mutable_subagents());
         for (const ResponseCost& item : turn.responses) {
             v1::Response& response = *out.add_responses();
             response.set_message_id(item.response.message_id);

@@ -130,6 +130,15 @@ v1::SessionReply one_session() {
     agent->set_is_sidechain(true);
     agent->set_agent_id("a1b2c3");
     *agent->mutable_usage() = haiku();
+    *turn->mutable_main() = opus();
+    *turn->mutable_subagents() = haiku();
+    *session.mutable_main() = opus();
+    *session.mutable_subagents() = haiku();
+    v1::AgentUsage* one_agent = session.add_agents();
+    one_agent->set_agent_id("a1b2c3");
+    one_agent->set_first_ms(k_kolkata_nov_22_140322 + 65'000);
+    one_agent->add_models("claude-haiku-4-5-20251001");
+    *one_agent->mutable_usage() = haiku();
     return session;
 }
 
@@ -452,10 +461,18 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
           std::string::npos);
 
     const boost::json::value json = round_trip(session_json(one_session()));
-    CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "totals", "turns"});
+    CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "totals", "main",
+                                                    "subagents", "agents", "turns"});
     CHECK(keys_of(json.at("totals")) == k_usage_keys);
+    CHECK(json.at("main").at("cost_usd") == json.at("turns").at(0).at("main").at("cost_usd"));
+    CHECK(json.at("subagents").at("cost_usd") == 0.0015);
+    const boost::json::value& agent_totals = json.at("agents").at(0);
+    CHECK(keys_of(agent_totals) == with_usage_keys({"agent_id", "first_ms", "models"}));
+    CHECK(agent_totals.at("agent_id") == "a1b2c3");
+    CHECK(agent_totals.at("models").at(0) == "claude-haiku-4-5-20251001");
+    CHECK(agent_totals.at("unique_responses") == json.at("subagents").at("unique_responses"));
     const boost::json::value& turn = json.at("turns").at(0);
-    CHECK(keys_of(turn) == with_usage_keys({"start_ms"}, {"responses"}));
+    CHECK(keys_of(turn) == with_usage_keys({"start_ms"}, {"main", "subagents", "responses"}));
     const boost::json::value& agent = turn.at("responses").at(1);
     CHECK(keys_of(agent) == with_usage_keys({"message_id", "request_id", "timestamp_ms", "model",
                                              "is_sidechain", "agent_id"}));

@@ -277,8 +277,17 @@ async function main() {
     check(responseRows === detail.turns[0].responses.length, `turn 1 opens its ${responseRows} responses`);
     const sidechain = detail.turns.flatMap((t) => t.responses).filter((r) => r.is_sidechain);
     const agentCost = Number(await page.getAttribute('#session-agent-cost', 'data-value'));
-    const expectedAgentCost = Math.round(sidechain.reduce((s, r) => s + r.cost_usd, 0) * 1e6) / 1e6;
-    check(Math.abs(agentCost - expectedAgentCost) < 1e-9, `subagents apart: ${sidechain.length} responses, ${usd(agentCost)}`);
+    const mainCost = Number(await page.getAttribute('#session-main-cost', 'data-value'));
+    const micros = (usdValue) => Math.round(usdValue * 1e6);
+    // The server's exact split (main + subagents = the session, each rounded once); the
+    // responses' own rounded costs may differ from it by their rounding only.
+    check(agentCost === detail.subagents.cost_usd && mainCost === detail.main.cost_usd &&
+      Math.abs(micros(mainCost) + micros(agentCost) - micros(detail.totals.cost_usd)) <= 1 &&
+      Math.abs(sidechain.reduce((s, r) => s + micros(r.cost_usd), 0) - micros(agentCost)) <= sidechain.length,
+    `subagents apart: ${sidechain.length} responses, ${usd(agentCost)}; main chain ${usd(mainCost)}`);
+    const agentRows = await page.$$eval('#agents-table tbody tr', (rows) => rows.map((r) => Number(r.lastChild.dataset.value)));
+    check(agentRows.length === detail.agents.length &&
+      agentRows.every((cost, i) => cost === detail.agents[i].cost_usd), `${agentRows.length} subagents listed at the server's cost`);
     await page.screenshot({ path: path.join(outDir, 'e2e-web-session.png'), fullPage: true });
 
     // ---- projects and models ----

@@ -1,0 +1,106 @@
+// One session: its cost split into the main chain and subagents, its turns (click one for its
+// responses) and its subagents. Every sum shown is the server's (/api/session/ID: "main",
+// "subagents", "agents", each turn's "main" and "subagents"), exact to the micro-dollar.
+import { api } from '../api.js';
+import { $, el, setNumber } from '../dom.js';
+import { compact, costText, count, dateTime, duration, projectName, shortModel, timeOfDay, totalTokens, usdPrecise } from '../format.js';
+
+const openTurns = new Set();
+let currentSession = '';
+
+// Which session the view shows; a new one starts with every turn closed.
+export function show(sessionId) {
+  if (sessionId !== currentSession) openTurns.clear();
+  currentSession = sessionId;
+}
+export function reset() { openTurns.clear(); }
+
+export async function load() {
+  try {
+    render(await api('/api/session/' + encodeURIComponent(currentSession)));
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    $('session-title').textContent = 'No such session';
+    $('session-id').textContent = currentSession;
+  }
+}
+
+function render(session) {
+  const totals = session.totals;
+  const all = session.turns.flatMap((t) => t.responses);
+  $('session-title').textContent = projectName(session.project);
+  $('session-title').title = session.project;
+  $('session-id').textContent = session.session_id + ' \u00b7 ' + session.project;
+  setNumber($('session-cost'), totals.cost_usd, costText(totals));
+  setNumber($('session-main-cost'), session.main.cost_usd, costText(session.main));
+  setNumber($('session-agent-cost'), session.subagents.cost_usd, costText(session.subagents));
+  setNumber($('session-responses'), totals.unique_responses, count(totals.unique_responses));
+  const first = all.length ? all[0].timestamp_ms : 0;
+  const last = all.length ? all[all.length - 1].timestamp_ms : 0;
+  $('session-duration').textContent = duration(last - first);
+
+  // Turns: the main chain's responses; what subagents spent in the turn apart.
+  const head = el('tr', null, ['#', 'Started', 'Responses', 'Input', 'Output', 'Cache write', 'Cache read', 'Cost', 'Subagents'].map((label, i) =>
+    el('th', { className: (i >= 2 ? 'num' : '') + (i === 3 || i === 5 || i === 6 ? ' optional' : ''), text: label })));
+  const rows = [];
+  session.turns.forEach((turn, index) => {
+    const sum = turn.main;
+    const agents = turn.subagents;
+    const key = String(turn.start_ms);
+    const tr = el('tr', { className: 'clickable', tabindex: '0', dataset: { turn: String(index + 1) } }, [
+      el('td', { text: String(index + 1) }),
+      el('td', { text: dateTime(turn.start_ms) }),
+      el('td', { className: 'num', text: count(sum.unique_responses) }),
+      el('td', { className: 'num optional', title: count(sum.input_tokens), text: compact(sum.input_tokens) }),
+      el('td', { className: 'num', title: count(sum.output_tokens), text: compact(sum.output_tokens) }),
+      el('td', { className: 'num optional', title: count(sum.cache_creation_input_tokens), text: compact(sum.cache_creation_input_tokens) }),
+      el('td', { className: 'num optional', title: count(sum.cache_read_input_tokens), text: compact(sum.cache_read_input_tokens) }),
+      el('td', { className: 'num', dataset: { value: String(sum.cost_usd) }, text: costText(sum) }),
+      el('td', { className: 'num', dataset: { value: String(agents.cost_usd) }, text: agents.unique_responses ? costText(agents) : '\u2014' }),
+    ]);
+    const toggle = () => {
+      if (openTurns.has(key)) openTurns.delete(key); else openTurns.add(key);
+      render(session);
+    };
+    tr.addEventListener('click', toggle);
+    tr.addEventListener('keydown', (event) => { if (event.key === 'Enter') toggle(); });
+    rows.push(tr);
+    if (openTurns.has(key)) {
+      for (const r of turn.responses) {
+        const label = el('td', null, [timeOfDay(r.timestamp_ms)]);
+        if (r.is_sidechain) label.append(el('span', { className: 'tag', text: r.agent_id ? 'agent ' + r.agent_id : 'sidechain' }));
+        rows.push(el('tr', { className: 'detail', dataset: { response: r.message_id } }, [
+          el('td'),
+          label,
+          el('td', { className: 'num', text: shortModel(r.model) }),
+          el('td', { className: 'num optional', text: count(r.input_tokens) }),
+          el('td', { className: 'num', text: count(r.output_tokens) }),
+          el('td', { className: 'num optional', text: count(r.cache_creation_input_tokens) }),
+          el('td', { className: 'num optional', text: count(r.cache_read_input_tokens) }),
+          el('td', { className: 'num', dataset: { value: String(r.cost_usd) }, text: r.is_sidechain ? '' : usdPrecise(r.cost_usd) }),
+          el('td', { className: 'num', text: r.is_sidechain ? usdPrecise(r.cost_usd) : '' }),
+        ]));
+      }
+    }
+  });
+  $('turns-table').replaceChildren(el('thead', null, [head]), el('tbody', null, rows));
+
+  // Subagents: one row per agent id, as the server summed them.
+  $('agents-none').hidden = session.agents.length > 0;
+  $('agents-table').hidden = session.agents.length === 0;
+  const agentHead = el('tr', null, ['Agent', 'Models', 'Started', 'Responses', 'Tokens', 'Cost'].map((label, i) =>
+    el('th', { className: i >= 3 ? 'num' : '', text: label })));
+  const agentRows = session.agents.map((agent) => {
+    const id = agent.agent_id || '(sidechain)';
+    return el('tr', { dataset: { agent: id } }, [
+      el('td', { className: 'mono', text: id }),
+      el('td', { text: agent.models.map(shortModel).join(', ') }),
+      el('td', { text: dateTime(agent.first_ms) }),
+      el('td', { className: 'num', text: count(agent.unique_responses) }),
+      el('td', { className: 'num', title: count(totalTokens(agent)), text: compact(totalTokens(agent)) }),
+      el('td', { className: 'num', dataset: { value: String(agent.cost_usd) }, text: costText(agent) }),
+    ]);
+  });
+  $('agents-table').replaceChildren(el('thead', null, [agentHead]), el('tbody', null, agentRows));
+}
+
