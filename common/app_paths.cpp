@@ -29,6 +29,12 @@ fs::path default_prices_path() {
     return xdg_dir("XDG_CONFIG_HOME", ".config") / "ccmeter" / "prices.json";
 }
 
+fs::path default_budgets_path() {
+    if (const char* value = std::getenv("CCMETER_BUDGETS"); value && *value)
+        return value;
+    return xdg_dir("XDG_CONFIG_HOME", ".config") / "ccmeter" / "budgets.json";
+}
+
 fs::path default_otel_token_path() {
     if (const char* value = std::getenv("CCMETER_OTEL_TOKEN_FILE"); value && *value)
         return value;

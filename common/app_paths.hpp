@@ -13,6 +13,10 @@ std::filesystem::path default_database_path();
 // (XDG_CONFIG_HOME defaults to ~/.config). A missing file means "no overrides".
 std::filesystem::path default_prices_path();
 
+// The user's budgets (budget_config.hpp): $CCMETER_BUDGETS, else
+// $XDG_CONFIG_HOME/ccmeter/budgets.json. A missing file means "no budgets".
+std::filesystem::path default_budgets_path();
+
 // The OpenTelemetry receiver's bearer token: $CCMETER_OTEL_TOKEN_FILE, else
 // $XDG_CONFIG_HOME/ccmeter/otel.token (mode 0600; same format and checks as the web token,
 // common/web_token.hpp). It lives in the config dir, not the runtime dir, because `hookctl

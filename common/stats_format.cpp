@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -917,6 +918,115 @@ std::string check_table(const v1::CheckReply& reply) {
         }
         out.push_back('\n');
     }
+    return out;
+}
+
+std::string limit_label(std::string_view bucket) {
+    std::string label;
+    if (bucket.rfind("five_hour", 0) == 0) {
+        label = "5h";
+        bucket.remove_prefix(9);
+    } else if (bucket.rfind("seven_day", 0) == 0) {
+        label = "7d";
+        bucket.remove_prefix(9);
+    }
+    for (const char c : bucket)
+        label += c == '_' ? ' ' : c;
+    const size_t start = label.find_first_not_of(' ');
+    return terminal_safe(start == std::string::npos ? std::string(bucket) : label.substr(start));
+}
+
+json::object limits_json(const v1::LimitsReply& reply, const Budgets& budgets) {
+    json::array limits;
+    for (const v1::LimitForecast& limit : reply.limits()) {
+        json::object item;
+        item["bucket"] = limit.bucket();
+        item["used_percentage"] = limit.used_percentage();
+        item["observed_ms"] = limit.observed_ms();
+        item["resets_at_ms"] =
+            limit.has_resets_at_ms() ? json::value(limit.resets_at_ms()) : json::value(nullptr);
+        item["percent_per_hour"] = limit.has_percent_per_hour()
+                                       ? json::value(limit.percent_per_hour())
+                                       : json::value(nullptr);
+        item["full_at_ms"] =
+            limit.has_full_at_ms() ? json::value(limit.full_at_ms()) : json::value(nullptr);
+        item["full_before_reset"] = limit.full_before_reset();
+        item["reset_since_observed"] = limit.reset_since_observed();
+        limits.emplace_back(std::move(item));
+    }
+    json::array budget_items;
+    for (const BudgetStatus& status :
+         budget_statuses(budgets, reply.today().cost_micro_usd(),
+                         reply.this_week().cost_micro_usd(), reply.this_month().cost_micro_usd())) {
+        json::object item;
+        item["period"] = status.period;
+        item["budget_usd"] = usd(status.budget_micro_usd);
+        item["spent_usd"] = usd(status.spent_micro_usd);
+        item["used_percentage"] =
+            budget_used_percentage(status.spent_micro_usd, status.budget_micro_usd);
+        item["level"] = budget_level_name(status.level);
+        budget_items.emplace_back(std::move(item));
+    }
+    json::object root;
+    root["limits"] = std::move(limits);
+    root["budgets"] = std::move(budget_items);
+    root["plan_usd_per_month"] = budgets.plan_micro_usd_per_month
+                                     ? json::value(usd(*budgets.plan_micro_usd_per_month))
+                                     : json::value(nullptr);
+    root["now_ms"] = reply.now_ms();
+    return root;
+}
+
+std::string limits_table(const v1::LimitsReply& reply, const Budgets& budgets) {
+    std::string out;
+    if (reply.limits_size() == 0) {
+        out +=
+            "No plan limits seen yet (Claude Code sends them to the status line of subscribers; "
+            "install the status line with `hookctl install`).\n";
+    } else {
+        TextTable table({{"Limit", Align::left},
+                         {"Used"},
+                         {"Resets at", Align::left},
+                         {"Burn"},
+                         {"Full at", Align::left}});
+        for (const v1::LimitForecast& limit : reply.limits()) {
+            std::string full = "-";
+            if (limit.reset_since_observed())
+                full = "reset since (last seen " + local_date_time(limit.observed_ms()) + ")";
+            else if (limit.has_full_at_ms())
+                full = local_date_time(limit.full_at_ms()) +
+                       (limit.full_before_reset() ? " (before the reset)" : " (after the reset)");
+            char burn[32] = "-";
+            if (limit.has_percent_per_hour())
+                std::snprintf(burn, sizeof burn, "%.1f%%/h", limit.percent_per_hour());
+            table.add_row({limit_label(limit.bucket()), format_percentage(limit.used_percentage()),
+                           limit.has_resets_at_ms() ? local_date_time(limit.resets_at_ms()) : "-",
+                           burn, full});
+        }
+        out += table.render();
+    }
+    const std::vector<BudgetStatus> statuses =
+        budget_statuses(budgets, reply.today().cost_micro_usd(), reply.this_week().cost_micro_usd(),
+                        reply.this_month().cost_micro_usd());
+    if (statuses.empty()) {
+        out +=
+            "No budgets set (~/.config/ccmeter/budgets.json: {\"daily_usd\": 20, "
+            "\"weekly_usd\": 100, \"monthly_usd\": 300}).\n";
+        return out;
+    }
+    TextTable table({{"Budget", Align::left}, {"Spent"}, {"Budget"}, {"Used"}, {"", Align::left}});
+    for (const BudgetStatus& status : statuses) {
+        const char* level = status.level == BudgetLevel::over   ? "over budget"
+                            : status.level == BudgetLevel::warn ? "at 80% or more"
+                                                                : "";
+        table.add_row(
+            {std::string(status.period == "day" ? "today" : "this " + std::string(status.period)),
+             format_usd(status.spent_micro_usd), format_usd(status.budget_micro_usd),
+             format_percentage(
+                 budget_used_percentage(status.spent_micro_usd, status.budget_micro_usd)),
+             level});
+    }
+    out += "\n" + table.render();
     return out;
 }
 

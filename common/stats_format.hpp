@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "ccmeter/v1/ccmeter.pb.h"
+#include "common/budget_config.hpp"
 
 namespace ccmeter {
 
@@ -125,6 +126,20 @@ boost::json::object pricing_json(const v1::PricingReply& reply);
 boost::json::object check_json(const v1::CheckReply& reply);
 std::string check_table(const v1::CheckReply& reply);
 std::string pricing_table(const v1::PricingReply& reply);
+
+// `hookctl stats limits`: the plan limits with their forecasts (core/limit_forecast.hpp's
+// rules) and the budgets set (budget_config.hpp) against the reply's day, week and month.
+//   {"limits":[{"bucket", "used_percentage", "observed_ms", "resets_at_ms", "percent_per_hour",
+//               "full_at_ms" (each null when unknown), "full_before_reset",
+//               "reset_since_observed"}],
+//    "budgets":[{"period" ("day"|"week"|"month"), "budget_usd", "spent_usd",
+//                "used_percentage", "level" ("ok"|"warn"|"over")}],
+//    "plan_usd_per_month" (null when not set), "now_ms"}
+boost::json::object limits_json(const v1::LimitsReply& reply, const Budgets& budgets);
+// A plan limit bucket as people say it: "five_hour" -> "5h", "seven_day" -> "7d",
+// "seven_day_opus" -> "7d opus"; other names with '_' as spaces. Terminal-safe.
+std::string limit_label(std::string_view bucket);
+std::string limits_table(const v1::LimitsReply& reply, const Budgets& budgets);
 std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
                           std::string_view period_header, bool breakdown);
 std::string sessions_table(const v1::GroupsReply& reply, bool breakdown);

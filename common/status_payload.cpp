@@ -1,5 +1,9 @@
 #include "common/status_payload.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -64,6 +68,31 @@ Result<StatusPayload> parse_status_payload(std::string_view json_text) {
     payload.five_hour_resets_at_ms = time_of(member(five_hour, "resets_at"));
     payload.seven_day_used_percentage = number_of(member(seven_day, "used_percentage"));
     payload.seven_day_resets_at_ms = time_of(member(seven_day, "resets_at"));
+    if (limits && limits->is_object()) {
+        for (const auto& bucket : limits->as_object()) {
+            if (payload.rate_limits.size() >= k_max_rate_limit_buckets)
+                break;
+            const std::string_view name(bucket.key().data(), bucket.key().size());
+            const bool plain =
+                !name.empty() && name.size() <= 64 &&
+                std::all_of(name.begin(), name.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                });
+            const std::optional<double> used =
+                number_of(member(&bucket.value(), "used_percentage"));
+            if (!plain || !used || !std::isfinite(*used))
+                continue;
+            payload.rate_limits.push_back(
+                {std::string(name), *used, time_of(member(&bucket.value(), "resets_at"))});
+        }
+    }
+    const json::value* cost = member(&root, "cost");
+    if (const std::optional<double> added = number_of(member(cost, "total_lines_added"));
+        added && *added >= 0 && *added < 9e15)
+        payload.lines_added = static_cast<int64_t>(*added);
+    if (const std::optional<double> removed = number_of(member(cost, "total_lines_removed"));
+        removed && *removed >= 0 && *removed < 9e15)
+        payload.lines_removed = static_cast<int64_t>(*removed);
     return payload;
 }
 

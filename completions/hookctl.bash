@@ -42,7 +42,7 @@ _hookctl() {
         stats)
             options="--since --until --tz --project --json --breakdown --help"
             if [[ "$cur" != -* ]]; then
-                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check session" -- "$cur"))
+                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits session" -- "$cur"))
                 return
             fi ;;
         install) options="--force --service --no-telemetry --help" ;;

@@ -62,10 +62,12 @@ int main(int argc, char** argv) {
         ccmeter::StatsCommandOptions stats;
         std::vector<std::string> report;
         CLI::App* stats_app = app.add_subcommand("stats", "Show what your tokens cost");
-        stats_app->add_option("report", report,
-                              "summary (default), daily, weekly, monthly, sessions, projects, "
-                              "models, blocks, check (against the client's own figures), or "
-                              "session ID");
+        stats_app->add_option(
+            "report", report,
+            "summary (default), daily, weekly, monthly, sessions, projects, "
+            "models, blocks, check (against the client's own figures), limits (plan "
+            "limits and budgets), or "
+            "session ID");
         stats_app->add_option("--since", stats.since, "First local day, 2026-11-01");
         stats_app->add_option("--until", stats.until, "Last local day (inclusive)");
         stats_app->add_option("--tz", stats.tz, "Time zone, e.g. Europe/Berlin");

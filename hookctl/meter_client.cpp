@@ -52,6 +52,11 @@ Result<v1::CheckReply> MeterClient::check(const v1::CheckRequest& request,
     return call<v1::CheckReply>("/ccmeter.v1.Meter/Check", request, deadline);
 }
 
+Result<v1::LimitsReply> MeterClient::limits(const v1::LimitsRequest& request,
+                                            Clock::time_point deadline) {
+    return call<v1::LimitsReply>("/ccmeter.v1.Meter/Limits", request, deadline);
+}
+
 Result<v1::PricingReply> MeterClient::pricing(Clock::time_point deadline) {
     return call<v1::PricingReply>("/ccmeter.v1.Meter/Pricing", v1::PricingRequest(), deadline);
 }

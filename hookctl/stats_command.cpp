@@ -7,6 +7,8 @@
 #include <iostream>
 #include <thread>
 
+#include "common/app_paths.hpp"
+#include "common/budget_config.hpp"
 #include "common/json_text.hpp"
 #include "common/local_periods.hpp"
 #include "common/runtime_paths.hpp"
@@ -235,6 +237,24 @@ int run_stats_command(const StatsCommandOptions& options) {
             print(check_json(*reply));
         else
             std::cout << check_table(*reply);
+        return 0;
+    }
+    if (report == "limits") {
+        Result<Budgets> budgets = load_budgets(default_budgets_path());
+        if (!budgets)
+            return fail(budgets.error());
+        v1::LimitsRequest request;
+        request.set_now_ms(now);
+        request.set_day_start_ms(local_day_start(now));
+        request.set_week_start_ms(local_week_start(now));
+        request.set_month_start_ms(local_month_start(now));
+        Result<v1::LimitsReply> reply = client.limits(request, deadline());
+        if (!reply)
+            return fail(reply.error());
+        if (options.json)
+            print(limits_json(*reply, *budgets));
+        else
+            std::cout << limits_table(*reply, *budgets);
         return 0;
     }
     if (report == "blocks") {

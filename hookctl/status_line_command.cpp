@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/app_paths.hpp"
+#include "common/budget_config.hpp"
 #include "common/local_periods.hpp"
 #include "common/runtime_paths.hpp"
 #include "common/text_sanitizer.hpp"
@@ -47,6 +49,14 @@ int run_status_line_command(int argc, char** argv) {
         v1::StatusLineRequest request;
         request.set_payload_json(payload);
         request.set_today_start_ms(local_day_start(style.now_ms));
+        // A bad budgets file must not cost the status line: it is shown without budgets (and
+        // `hookctl stats limits` says what is wrong).
+        if (Result<Budgets> budgets = load_budgets(default_budgets_path()); budgets)
+            style.budgets = *budgets;
+        if (style.budgets.weekly_micro_usd)
+            request.set_week_start_ms(local_week_start(style.now_ms));
+        if (style.budgets.monthly_micro_usd)
+            request.set_month_start_ms(local_month_start(style.now_ms));
         MeterClient client(socket_path());
         Result<v1::StatusLineReply> reply =
             client.status_line(request, MeterClient::Clock::now() + k_answer_deadline);

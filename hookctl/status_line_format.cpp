@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/number_text.hpp"
+#include "common/stats_format.hpp"
 #include "common/status_payload.hpp"
 #include "common/text_sanitizer.hpp"
 
@@ -20,7 +21,7 @@ struct FieldValue {
 // Values by placeholder name; a name absent here is not a placeholder.
 struct FieldValues {
     std::optional<FieldValue> model, session, today, block, block_left, burn, ctx, client_cost,
-        rate_5h;
+        rate_5h, budget, limit_full, limit_full_in;
 
     const std::optional<FieldValue>* find(std::string_view name) const {
         if (name == "model")
@@ -41,6 +42,12 @@ struct FieldValues {
             return &client_cost;
         if (name == "rate_5h")
             return &rate_5h;
+        if (name == "budget")
+            return &budget;
+        if (name == "limit_full")
+            return &limit_full;
+        if (name == "limit_full_in")
+            return &limit_full_in;
         return nullptr;
     }
 };
@@ -71,6 +78,31 @@ FieldValue money_field(const v1::Usage& usage, const CostThresholds& thresholds)
 
 FieldValue percent_field(double percentage, const StatusLineStyle& style) {
     return FieldValue{format_percentage(percentage), percent_sgr(percentage, style)};
+}
+
+std::string_view budget_sgr(BudgetLevel level) {
+    return level == BudgetLevel::over   ? k_sgr_alert
+           : level == BudgetLevel::warn ? k_sgr_warn
+                                        : k_sgr_low;
+}
+
+// The budget nearest to (or furthest past) its limit: "day 85%".
+std::optional<FieldValue> budget_field(const v1::StatusLineReply& reply,
+                                       const StatusLineStyle& style) {
+    const std::vector<BudgetStatus> statuses =
+        budget_statuses(style.budgets, reply.today().cost_micro_usd(),
+                        reply.this_week().cost_micro_usd(), reply.this_month().cost_micro_usd());
+    const BudgetStatus* top = nullptr;
+    for (const BudgetStatus& status : statuses)
+        if (!top || budget_used_percentage(status.spent_micro_usd, status.budget_micro_usd) >
+                        budget_used_percentage(top->spent_micro_usd, top->budget_micro_usd))
+            top = &status;
+    if (!top)
+        return std::nullopt;
+    return FieldValue{
+        std::string(top->period) + " " +
+            format_percentage(budget_used_percentage(top->spent_micro_usd, top->budget_micro_usd)),
+        budget_sgr(top->level)};
 }
 
 void append_coloured(std::string& out, const FieldValue& value, bool color) {
@@ -181,6 +213,22 @@ std::string format_status_line(const v1::StatusLineReply& reply, const StatusLin
     values.model = FieldValue{model, k_sgr_model};
     values.session = money_field(reply.session(), style.session_cost);
     values.today = money_field(reply.today(), style.today_cost);
+    if (style.budgets.daily_micro_usd)  // a daily budget decides today's colour
+        values.today->sgr = budget_sgr(
+            budget_level(reply.today().cost_micro_usd(), *style.budgets.daily_micro_usd));
+    values.budget = budget_field(reply, style);
+    // The plan limit that fills up first before its reset, if any.
+    const v1::LimitForecast* soonest = nullptr;
+    for (const v1::LimitForecast& limit : reply.limits())
+        if (limit.full_before_reset() && !limit.reset_since_observed() && limit.has_full_at_ms() &&
+            (!soonest || limit.full_at_ms() < soonest->full_at_ms()))
+            soonest = &limit;
+    if (soonest) {
+        const int64_t left_ms = soonest->full_at_ms() - style.now_ms;
+        const std::string_view sgr = left_ms < 3'600'000 ? k_sgr_alert : k_sgr_warn;
+        values.limit_full = FieldValue{limit_label(soonest->bucket()), sgr};
+        values.limit_full_in = FieldValue{left_ms > 0 ? format_time_left(left_ms) : "now", sgr};
+    }
     if (reply.has_block() && reply.block().active()) {
         const v1::Block& block = reply.block();
         values.block = money_field(block.usage(), style.block_cost);

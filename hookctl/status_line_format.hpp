@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "ccmeter/v1/ccmeter.pb.h"
+#include "common/budget_config.hpp"
 
 namespace ccmeter::hookctl {
 
@@ -36,11 +37,19 @@ namespace ccmeter::hookctl {
 //   {ctx}          context window used: "43%"; empty when the payload had no figure
 //   {client_cost}  Claude Code's own cost.total_cost_usd (per client process, not per session)
 //   {rate_5h}      the plan's five-hour limit used, from rate_limits (subscribers): "37%"
+//   {budget}       the budget set (budget_config.hpp) nearest to, or furthest past, its
+//                  amount: "day 85%"; yellow at 80 %, red at 100 %; empty with no budget
+//   {limit_full}   the plan limit that reaches 100 % first before it resets, at the current
+//                  burn (limit_forecast.hpp): "5h"; empty when none does
+//   {limit_full_in} the time until then: "1h20m" (red under an hour, else yellow)
+//
+// With a daily budget set, {today} is coloured by it (yellow at 80 %, red at 100 %) instead of
+// the fixed levels below.
 //
 // Amounts that leave out responses of models without a price get "+?" appended: "$1.23+?".
 inline constexpr std::string_view k_default_status_template =
     "{model}|session {session}|today {today}|block {block} {block_left} left {burn}|ctx {ctx}"
-    "|5h {rate_5h}";
+    "|5h {rate_5h}|budget {budget}|{limit_full} full in {limit_full_in}";
 
 // The default degraded layout (daemon down), from the payload alone; a dim "ccmeterd down"
 // segment is always appended:  Opus 4.8 │ client $0.04 │ ctx 1% │ ccmeterd down
@@ -79,6 +88,8 @@ struct StatusLineStyle {
     // {ctx} and {rate_5h}: yellow at or above 50%, red at or above 80%.
     double percent_warn = 50;
     double percent_alert = 80;
+    // The user's budgets (budget_config.hpp); none by default.
+    Budgets budgets;
 };
 
 // Whether to colour: config "never" -> no, "always" -> yes (a user's explicit setting overrides

@@ -271,6 +271,24 @@ CREATE TABLE tool_runs(
     // that neither group nor filter by session or project: a fraction of the rows to read; and
     // every coarser level's update trigger becomes k_rollup_update_trigger_sql (cheaper).
     "-- k_total_rollups",
+    // 6 -> 7: every plan limit bucket the status line's rate_limits carries (five_hour,
+    // seven_day and any other, a per-model weekly one say) over time, for the forecasts of
+    // limit_forecast.hpp; the samples status_samples already holds are carried over.
+    R"sql(
+CREATE TABLE rate_limit_samples(
+  bucket TEXT NOT NULL,
+  observed_ms INTEGER NOT NULL,
+  used_percentage REAL NOT NULL,
+  resets_at_ms INTEGER,
+  PRIMARY KEY(bucket, observed_ms)
+) WITHOUT ROWID;
+INSERT OR REPLACE INTO rate_limit_samples
+  SELECT 'five_hour', observed_ms, five_hour_used_percentage, five_hour_resets_at_ms
+  FROM status_samples WHERE five_hour_used_percentage IS NOT NULL;
+INSERT OR REPLACE INTO rate_limit_samples
+  SELECT 'seven_day', observed_ms, seven_day_used_percentage, seven_day_resets_at_ms
+  FROM status_samples WHERE seven_day_used_percentage IS NOT NULL;
+)sql",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -1712,7 +1730,61 @@ Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t obs
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot store a status sample");
+    for (const RateLimitBucket& bucket : payload.rate_limits) {
+        // Stored when used % or the reset time changed, or k_limit_sample_interval_ms after the
+        // bucket's last stored sample: a status line every few seconds adds few rows.
+        sqlite3_stmt* b = nullptr;
+        if (sqlite3_prepare_v2(
+                m_db,
+                "INSERT OR REPLACE INTO rate_limit_samples(bucket, observed_ms, used_percentage, "
+                "resets_at_ms) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
+                "(SELECT * FROM rate_limit_samples WHERE bucket = ?1 AND observed_ms <= ?2 "
+                "ORDER BY observed_ms DESC LIMIT 1) AS last WHERE last.used_percentage = ?3 AND "
+                "last.resets_at_ms IS ?4 AND last.observed_ms > ?2 - ?5)",
+                -1, &b, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot store a plan limit sample");
+        bind_text(b, 1, bucket.name);
+        sqlite3_bind_int64(b, 2, observed_ms);
+        sqlite3_bind_double(b, 3, bucket.used_percentage);
+        bind_optional_int(b, 4, bucket.resets_at_ms);
+        sqlite3_bind_int64(b, 5, k_limit_sample_interval_ms);
+        const int bucket_rc = sqlite3_step(b);
+        sqlite3_finalize(b);
+        if (bucket_rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot store a plan limit sample");
+    }
     return {};
+}
+
+Result<std::vector<LimitSample>> UsageStore::rate_limit_history(int64_t since_ms) const {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(m_db,
+                           "SELECT bucket, observed_ms, used_percentage, resets_at_ms "
+                           "FROM rate_limit_samples WHERE observed_ms >= ?1 "
+                           "UNION ALL "
+                           "SELECT bucket, observed_ms, used_percentage, resets_at_ms FROM "
+                           "(SELECT bucket, max(observed_ms) AS latest FROM rate_limit_samples "
+                           " GROUP BY bucket HAVING latest < ?1) "
+                           "JOIN rate_limit_samples USING(bucket) WHERE observed_ms = latest "
+                           "ORDER BY 1, 2",
+                           -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot read plan limits");
+    sqlite3_bind_int64(s, 1, since_ms);
+    std::vector<LimitSample> samples;
+    int rc = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        LimitSample sample;
+        const unsigned char* bucket = sqlite3_column_text(s, 0);
+        sample.bucket = bucket ? reinterpret_cast<const char*>(bucket) : "";
+        sample.observed_ms = sqlite3_column_int64(s, 1);
+        sample.used_percentage = sqlite3_column_double(s, 2);
+        sample.resets_at_ms = column_optional_int(s, 3);
+        samples.push_back(std::move(sample));
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read plan limits");
+    return samples;
 }
 
 Result<std::optional<RateLimitSample>> UsageStore::latest_rate_limits() const {

@@ -128,6 +128,18 @@ struct RateLimitSample {
     std::optional<int64_t> seven_day_resets_at_ms;
 };
 
+// A plan limit bucket whose used % and reset time did not change is stored again only this long
+// after its last sample. Default 5 minutes.
+constexpr int64_t k_limit_sample_interval_ms = 5 * 60'000;
+
+// One stored observation of a plan limit bucket (rate_limit_samples).
+struct LimitSample {
+    std::string bucket;  // "five_hour", "seven_day", ...
+    int64_t observed_ms = 0;
+    double used_percentage = 0;
+    std::optional<int64_t> resets_at_ms;
+};
+
 class UsageStore {
   public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
@@ -207,6 +219,9 @@ class UsageStore {
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);
     Result<std::optional<RateLimitSample>> latest_rate_limits() const;
+    // Every bucket's samples observed at or after `since_ms`, plus, for a bucket with none
+    // since then, its latest one; ordered by bucket, then time.
+    Result<std::vector<LimitSample>> rate_limit_history(int64_t since_ms) const;
 
     // The earliest and latest response timestamps, if any response is stored.
     Result<std::optional<std::pair<int64_t, int64_t>>> response_time_range() const;

@@ -93,7 +93,8 @@ std::shared_ptr<const PriceTable> MeterQueries::prices() {
 }
 
 Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id,
-                                                   int64_t today_start_ms, int64_t now_ms) {
+                                                   int64_t today_start_ms, int64_t now_ms,
+                                                   int64_t week_start_ms, int64_t month_start_ms) {
     std::lock_guard lock(m_status_mutex);
     StatusCache& cache = m_status_cache;
     if (cache.generation != m_generation) {
@@ -124,6 +125,27 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
         cache.today_start_ms = today_start_ms;
     }
     figures.today = *cache.today;
+    const auto since =
+        [&](int64_t start_ms, int64_t& cached_start,
+            std::optional<UsageTotals>& cached) -> Result<std::optional<UsageTotals>> {
+        if (start_ms <= 0)
+            return std::optional<UsageTotals>();
+        if (!cached || cached_start != start_ms) {
+            ResponseFilter filter;
+            filter.since_ms = start_ms;
+            CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
+                                   return build_report(store, *prices_for(store), filter,
+                                                       GroupBy::none);
+                               }));
+            cached = report.totals;
+            cached_start = start_ms;
+        }
+        return cached;
+    };
+    CCMETER_TRY_ASSIGN(figures.this_week,
+                       since(week_start_ms, cache.week_start_ms, cache.this_week));
+    CCMETER_TRY_ASSIGN(figures.this_month,
+                       since(month_start_ms, cache.month_start_ms, cache.this_month));
     // The burn rate and time left move with the clock: recompute at least every few seconds.
     if (!cache.block_known || now_ms - cache.block_computed_ms > m_options.block_refresh_ms) {
         // A block active now started at most 5 h ago; a day of history settles where it began.
@@ -143,7 +165,33 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
     CCMETER_TRY_ASSIGN(figures.rate_limits, with_reader([&](const UsageStore& store) {
                            return store.latest_rate_limits();
                        }));
+    CCMETER_TRY_ASSIGN(std::vector<LimitSample> samples, with_reader([&](const UsageStore& store) {
+                           return store.rate_limit_history(now_ms - k_limit_long_lookback_ms);
+                       }));
+    figures.limits = forecast_limits(samples, now_ms);
     return figures;
+}
+
+Result<LimitsFigures> MeterQueries::limits(int64_t now_ms, int64_t day_start_ms,
+                                           int64_t week_start_ms, int64_t month_start_ms) {
+    return with_reader([&](const UsageStore& store) -> Result<LimitsFigures> {
+        LimitsFigures figures;
+        CCMETER_TRY_ASSIGN(std::vector<LimitSample> samples,
+                           store.rate_limit_history(now_ms - k_limit_long_lookback_ms));
+        figures.limits = forecast_limits(samples, now_ms);
+        const std::shared_ptr<const PriceTable> prices = prices_for(store);
+        const std::pair<int64_t, UsageTotals*> periods[] = {{day_start_ms, &figures.today},
+                                                            {week_start_ms, &figures.this_week},
+                                                            {month_start_ms, &figures.this_month}};
+        for (const auto& [start_ms, totals] : periods) {
+            ResponseFilter filter;
+            filter.since_ms = start_ms;
+            CCMETER_TRY_ASSIGN(UsageReport report,
+                               build_report(store, *prices, filter, GroupBy::none));
+            *totals = report.totals;
+        }
+        return figures;
+    });
 }
 
 Result<std::vector<PeriodTotals>> MeterQueries::periods(const std::vector<int64_t>& boundaries,

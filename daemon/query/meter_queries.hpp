@@ -26,6 +26,7 @@
 #include "common/error.hpp"
 #include "core/client_check.hpp"
 #include "core/cost_parts.hpp"
+#include "core/limit_forecast.hpp"
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
 #include "core/usage_heatmap.hpp"
@@ -41,6 +42,17 @@ struct StatusFigures {
     UsageTotals today;
     std::optional<BlockTotals> block;  // the 5-hour block active now, if any
     std::optional<RateLimitSample> rate_limits;
+    std::vector<LimitForecast> limits;      // every plan limit bucket seen (limit_forecast.hpp)
+    std::optional<UsageTotals> this_week;   // when a week start was given
+    std::optional<UsageTotals> this_month;  // when a month start was given
+};
+
+// The plan limits and the spend of the caller's local day, week and month (for budgets).
+struct LimitsFigures {
+    std::vector<LimitForecast> limits;
+    UsageTotals today;
+    UsageTotals this_week;
+    UsageTotals this_month;
 };
 
 // How much is stored.
@@ -77,10 +89,16 @@ class MeterQueries {
     // New usage was stored: cached figures are stale.
     void usage_changed();
 
-    // The session's totals (empty `session_id`: none), usage since `today_start_ms`, the block
-    // active at `now_ms` and the latest plan limits. Reused until usage_changed().
+    // The session's totals (empty `session_id`: none), usage since `today_start_ms` (and
+    // since `week_start_ms` / `month_start_ms` when not 0), the block active at `now_ms`, the
+    // latest plan limits and their forecasts. Usage is reused until usage_changed().
     Result<StatusFigures> status_figures(const std::string& session_id, int64_t today_start_ms,
-                                         int64_t now_ms);
+                                         int64_t now_ms, int64_t week_start_ms = 0,
+                                         int64_t month_start_ms = 0);
+
+    // The forecasts of every plan limit at `now_ms` and the usage since each start.
+    Result<LimitsFigures> limits(int64_t now_ms, int64_t day_start_ms, int64_t week_start_ms,
+                                 int64_t month_start_ms);
 
     // usage_queries.hpp's reports, on a pooled connection.
     Result<std::vector<PeriodTotals>> periods(const std::vector<int64_t>& boundaries,
@@ -120,6 +138,10 @@ class MeterQueries {
         uint64_t generation = 0;
         int64_t today_start_ms = -1;
         std::optional<UsageTotals> today;
+        int64_t week_start_ms = -1;
+        std::optional<UsageTotals> this_week;
+        int64_t month_start_ms = -1;
+        std::optional<UsageTotals> this_month;
         std::optional<BlockTotals> block;
         int64_t block_computed_ms = 0;
         bool block_known = false;

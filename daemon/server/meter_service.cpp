@@ -78,11 +78,18 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
     const int64_t today_start =
         request->today_start_ms() > 0 ? request->today_start_ms() : now - 86'400'000;
     return reply_with(
-        m_queries.status_figures(payload->session_id, today_start, now),
+        m_queries.status_figures(payload->session_id, today_start, now, request->week_start_ms(),
+                                 request->month_start_ms()),
         [&](const StatusFigures& figures) {
             if (figures.session)
                 fill_usage(*figures.session, *reply->mutable_session());
             fill_usage(figures.today, *reply->mutable_today());
+            if (figures.this_week)
+                fill_usage(*figures.this_week, *reply->mutable_this_week());
+            if (figures.this_month)
+                fill_usage(*figures.this_month, *reply->mutable_this_month());
+            for (const LimitForecast& forecast : figures.limits)
+                fill_limit_forecast(forecast, *reply->add_limits());
             if (figures.block)
                 fill_block(*figures.block, *reply->mutable_block());
             if (const std::optional<RateLimitSample>& limits = figures.rate_limits) {
@@ -98,6 +105,21 @@ grpc::Status MeterService::StatusLine(grpc::ServerContext*, const v1::StatusLine
                     out.set_seven_day_resets_at_ms(*limits->seven_day_resets_at_ms);
             }
         });
+}
+
+grpc::Status MeterService::Limits(grpc::ServerContext*, const v1::LimitsRequest* request,
+                                  v1::LimitsReply* reply) {
+    const int64_t now = request->now_ms() > 0 ? request->now_ms() : now_ms();
+    return reply_with(m_queries.limits(now, request->day_start_ms(), request->week_start_ms(),
+                                       request->month_start_ms()),
+                      [&](const LimitsFigures& figures) {
+                          for (const LimitForecast& forecast : figures.limits)
+                              fill_limit_forecast(forecast, *reply->add_limits());
+                          fill_usage(figures.today, *reply->mutable_today());
+                          fill_usage(figures.this_week, *reply->mutable_this_week());
+                          fill_usage(figures.this_month, *reply->mutable_this_month());
+                          reply->set_now_ms(now);
+                      });
 }
 
 grpc::Status MeterService::Periods(grpc::ServerContext*, const v1::PeriodsRequest* request,

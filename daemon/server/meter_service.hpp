@@ -53,6 +53,8 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Notify(grpc::ServerContext*, const v1::NotifyRequest*, v1::NotifyReply*) override;
     grpc::Status StatusLine(grpc::ServerContext*, const v1::StatusLineRequest*,
                             v1::StatusLineReply*) override;
+    grpc::Status Limits(grpc::ServerContext* context, const v1::LimitsRequest* request,
+                        v1::LimitsReply* reply) override;
     grpc::Status Periods(grpc::ServerContext*, const v1::PeriodsRequest*,
                          v1::PeriodsReply*) override;
     grpc::Status Groups(grpc::ServerContext*, const v1::GroupsRequest*, v1::GroupsReply*) override;

@@ -114,6 +114,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::check:
             key = "check";
             break;
+        case ApiEndpoint::limits:
+            key = "limits";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -184,6 +187,11 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             if (request.endpoint != ApiEndpoint::daily)
                 request.since_ms = first_day_start(request.today_start_ms, *count);
         }
+    } else if (name == "limits") {
+        request.endpoint = ApiEndpoint::limits;
+        request.today_start_ms = local_day_start(now_ms);
+        request.week_start_ms = local_week_start(now_ms);
+        request.month_start_ms = local_month_start(now_ms);
     } else if (name == "sessions") {
         request.endpoint = ApiEndpoint::sessions;
     } else if (name.substr(0, 8) == "session/") {

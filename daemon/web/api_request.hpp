@@ -33,6 +33,7 @@ enum class ApiEndpoint {
     active,    // /api/active[?minutes=N]
     heatmap,   // /api/heatmap[?days=N|all]
     check,     // /api/check[?days=N|all] (the client check)
+    limits,    // /api/limits (plan limits' forecasts and the budgets)
     events,    // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -41,9 +42,9 @@ struct ApiRequest {
     int64_t now_ms = 0;
     // summary: summary_boundaries(now).
     std::vector<int64_t> boundaries;
-    int64_t today_start_ms = 0;  // summary, daily, heatmap
-    int64_t week_start_ms = 0;   // summary
-    int64_t month_start_ms = 0;  // summary
+    int64_t today_start_ms = 0;  // summary, daily, heatmap, limits
+    int64_t week_start_ms = 0;   // summary, limits
+    int64_t month_start_ms = 0;  // summary, limits
     // daily: the last `days` local days, today included; 0: every day since the first stored
     // response. The day boundaries are computed by WebApi (once per cached answer).
     int64_t days = 0;
@@ -55,7 +56,7 @@ struct ApiRequest {
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;
     // Whether the answer is worth caching (a full-history aggregation); the cheap, clock-bound
-    // ones (meta, active, blocks) are always computed afresh.
+    // ones (meta, active, blocks, limits) are always computed afresh.
     bool cacheable() const;
 };
 

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <utility>
 
+#include "common/app_paths.hpp"
+#include "common/budget_config.hpp"
 #include "common/json_text.hpp"
 #include "common/local_periods.hpp"
 #include "common/stats_format.hpp"
@@ -140,6 +142,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return heatmap(request);
         case ApiEndpoint::check:
             return check(request);
+        case ApiEndpoint::limits:
+            return limits(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -367,6 +371,25 @@ WebReply WebApi::check(const ApiRequest& request) {
         return from_error(sessions.error());
     json::object object = check_json(check_proto(*sessions));
     object["since_ms"] = request.since_ms;
+    return json_reply(object);
+}
+
+WebReply WebApi::limits(const ApiRequest& request) {
+    Result<LimitsFigures> figures = m_queries.limits(request.now_ms, request.today_start_ms,
+                                                     request.week_start_ms, request.month_start_ms);
+    if (!figures)
+        return from_error(figures.error());
+    v1::LimitsReply reply;
+    for (const LimitForecast& forecast : figures->limits)
+        fill_limit_forecast(forecast, *reply.add_limits());
+    fill_usage(figures->today, *reply.mutable_today());
+    fill_usage(figures->this_week, *reply.mutable_this_week());
+    fill_usage(figures->this_month, *reply.mutable_this_month());
+    reply.set_now_ms(request.now_ms);
+    // A budgets file the user is editing may be broken for a moment: the limits still show.
+    Result<Budgets> budgets = load_budgets(default_budgets_path());
+    json::object object = limits_json(reply, budgets ? *budgets : Budgets{});
+    object["budgets_error"] = budgets ? std::string() : budgets.error().message;
     return json_reply(object);
 }
 

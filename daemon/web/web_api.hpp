@@ -11,6 +11,7 @@
 //     /api/session/ID `hookctl stats session ID --json`
 //     /api/projects  `hookctl stats projects --json`   + "cache_hit_rate", "cache_savings_usd"
 //     /api/models    `hookctl stats models --json`     + the same, and "prices"
+//     /api/limits    `hookctl stats limits --json` (the budgets file read on each call)
 //     /api/blocks    `hookctl stats blocks --json` (over the asked hours) + "now_ms"
 //     /api/active    the sessions JSON of sessions with a response in the window, each with
 //                    its whole-session totals
@@ -52,6 +53,7 @@ class WebApi {
     WebReply active(const ApiRequest& request);
     WebReply heatmap(const ApiRequest& request);
     WebReply check(const ApiRequest& request);
+    WebReply limits(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 

@@ -214,4 +214,18 @@ void fill_exported_response(const PricedResponse& priced, v1::ExportedResponse& 
         out.set_cost_pico_usd(*priced.cost_pico_usd);
 }
 
+void fill_limit_forecast(const LimitForecast& forecast, v1::LimitForecast& out) {
+    out.set_bucket(forecast.bucket);
+    out.set_used_percentage(forecast.used_percentage);
+    out.set_observed_ms(forecast.observed_ms);
+    if (forecast.resets_at_ms)
+        out.set_resets_at_ms(*forecast.resets_at_ms);
+    if (forecast.percent_per_hour)
+        out.set_percent_per_hour(*forecast.percent_per_hour);
+    if (forecast.full_at_ms)
+        out.set_full_at_ms(*forecast.full_at_ms);
+    out.set_full_before_reset(forecast.full_before_reset);
+    out.set_reset_since_observed(forecast.reset_since_observed);
+}
+
 }  // namespace ccmeter

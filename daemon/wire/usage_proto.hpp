@@ -10,6 +10,7 @@
 
 #include "ccmeter/v1/ccmeter.pb.h"
 #include "core/client_check.hpp"
+#include "core/limit_forecast.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 
@@ -32,5 +33,8 @@ void fill_exported_response(const PricedResponse& priced, v1::ExportedResponse& 
 
 // The wire's grouping as the core's; nullopt when unset or unknown.
 std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);
+
+// A plan limit's forecast (limit_forecast.hpp) as the proto carries it.
+void fill_limit_forecast(const LimitForecast& forecast, v1::LimitForecast& out);
 
 }  // namespace ccmeter

@@ -590,3 +590,49 @@ TEST_CASE("stats_format: the client check per day, and each session that differs
     CHECK(with_side_calls.at("side_calls_usd").as_double() == 0.0015);
     CHECK(with_side_calls.at("difference_usd").as_double() == 0.0);
 }
+
+TEST_CASE("stats_format: plan limits with forecasts and budgets", "[stats_format]") {
+    ScopedTimeZone zone("UTC");
+    v1::LimitsReply reply;
+    reply.set_now_ms(k_kolkata_nov_22_140322);
+    v1::LimitForecast* five = reply.add_limits();
+    five->set_bucket("five_hour");
+    five->set_used_percentage(50);
+    five->set_observed_ms(k_kolkata_nov_22_140322);
+    five->set_resets_at_ms(k_kolkata_nov_22_140322 + 4 * 3'600'000);
+    five->set_percent_per_hour(60);
+    five->set_full_at_ms(k_kolkata_nov_22_140322 + 50 * 60'000);
+    five->set_full_before_reset(true);
+    v1::LimitForecast* opus = reply.add_limits();
+    opus->set_bucket("seven_day_opus");
+    opus->set_used_percentage(12);
+    reply.mutable_today()->set_cost_micro_usd(17'000'000);
+    reply.mutable_this_month()->set_cost_micro_usd(10'000'000);
+    Budgets budgets;
+    budgets.daily_micro_usd = 20'000'000;
+    budgets.monthly_micro_usd = 300'000'000;
+    const boost::json::value json = round_trip(limits_json(reply, budgets));
+    CHECK(keys_of(json) ==
+          std::vector<std::string>{"limits", "budgets", "plan_usd_per_month", "now_ms"});
+    const boost::json::value& first = json.at("limits").at(0);
+    CHECK(keys_of(first) == std::vector<std::string>{"bucket", "used_percentage", "observed_ms",
+                                                     "resets_at_ms", "percent_per_hour",
+                                                     "full_at_ms", "full_before_reset",
+                                                     "reset_since_observed"});
+    CHECK(first.at("full_at_ms") == k_kolkata_nov_22_140322 + 50 * 60'000);
+    CHECK(json.at("limits").at(1).at("full_at_ms").is_null());
+    const boost::json::value& day = json.at("budgets").at(0);
+    CHECK(day.at("period") == "day");
+    CHECK(day.at("spent_usd").to_number<double>() == 17.0);
+    CHECK(day.at("level") == "warn");
+    CHECK(json.at("budgets").at(1).at("level") == "ok");
+    CHECK(json.at("plan_usd_per_month").is_null());
+    const std::string table = limits_table(reply, budgets);
+    CHECK(table.find("5h") != std::string::npos);
+    CHECK(table.find("60.0%/h") != std::string::npos);
+    CHECK(table.find("(before the reset)") != std::string::npos);
+    CHECK(table.find("7d opus") != std::string::npos);
+    CHECK(table.find("today") != std::string::npos);
+    CHECK(table.find("at 80% or more") != std::string::npos);
+    CHECK(limits_table(v1::LimitsReply(), Budgets{}).find("No plan limits seen yet") == 0);
+}

@@ -362,14 +362,14 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
                          "DROP TABLE rollups; DROP TABLE cost_states; "
                          "DROP TABLE cost_state_models; DROP TABLE client_requests; "
                          "DROP TABLE tool_runs; DROP INDEX responses_from_export; "
-                         "PRAGMA user_version=2;",
+                         "DROP TABLE rate_limit_samples; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
 
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == 6);
+    CHECK(reopened->schema_version() == UsageStore::current_schema_version());
     require_rollups_match_responses(history.database());
     // And it keeps them from then on.
     RandomHistory(12).write(*reopened);
@@ -390,14 +390,15 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
                          "DROP TRIGGER totals_hourly_insert; "
                          "DROP TRIGGER totals_hourly_update; DROP TRIGGER totals_hourly_delete; "
                          "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
-                         "DROP TRIGGER totals_daily_delete; PRAGMA user_version=5;",
+                         "DROP TRIGGER totals_daily_delete; DROP TABLE rate_limit_samples; "
+                         "PRAGMA user_version=5;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
 
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == 6);
+    CHECK(reopened->schema_version() == UsageStore::current_schema_version());
     require_rollups_match_responses(history.database());
     RandomHistory(22).write(*reopened);
     require_rollups_match_responses(history.database());

@@ -253,3 +253,53 @@ TEST_CASE("status_line: escape sequences in names are not printed raw", "[status
     CHECK(with_colour.find("\x1b]") == std::string::npos);
     CHECK(with_colour.find("\x1b[2J") == std::string::npos);
 }
+
+TEST_CASE("status_line: budgets colour today and show the one nearest its amount",
+          "[status_line]") {
+    v1::StatusLineReply reply = full_reply();  // today $8.40
+    StatusLineStyle style;
+    style.now_ms = k_now_ms;
+    style.color = false;
+    CHECK(format_status_line(reply, style).find("budget") == std::string::npos);
+    style.budgets.daily_micro_usd = 10'000'000;  // 84 %
+    style.budgets.weekly_micro_usd = 100'000'000;
+    reply.mutable_this_week()->set_cost_micro_usd(30'000'000);  // 30 %
+    CHECK(format_status_line(reply, style).find(" │ budget day 84%") != std::string::npos);
+    style.color = true;
+    const std::string warn = format_status_line(reply, style);
+    CHECK(warn.find("today \x1b[33m$8.40\x1b[0m") != std::string::npos);
+    CHECK(warn.find("budget \x1b[33mday 84%\x1b[0m") != std::string::npos);
+    reply.mutable_today()->set_cost_micro_usd(10'000'000);
+    const std::string over = format_status_line(reply, style);
+    CHECK(over.find("today \x1b[31m$10.00\x1b[0m") != std::string::npos);
+    CHECK(over.find("budget \x1b[31mday 100%\x1b[0m") != std::string::npos);
+    reply.mutable_today()->set_cost_micro_usd(1'000'000);
+    reply.mutable_this_week()->set_cost_micro_usd(95'000'000);
+    CHECK(format_status_line(reply, style).find("today \x1b[32m$1.00") != std::string::npos);
+    CHECK(format_status_line(reply, style).find("budget \x1b[33mweek 95%") != std::string::npos);
+}
+
+TEST_CASE("status_line: the limit that fills before its reset", "[status_line]") {
+    v1::StatusLineReply reply = full_reply();
+    StatusLineStyle style;
+    style.now_ms = k_now_ms;
+    style.color = false;
+    v1::LimitForecast* later = reply.add_limits();
+    later->set_bucket("seven_day_opus");
+    later->set_full_at_ms(k_now_ms + 30 * 3'600'000);
+    later->set_full_before_reset(true);
+    v1::LimitForecast* after_reset = reply.add_limits();
+    after_reset->set_bucket("seven_day");
+    after_reset->set_full_at_ms(k_now_ms + 10 * k_minute_ms);
+    after_reset->set_full_before_reset(false);
+    CHECK(format_status_line(reply, style).find("7d opus full in 30h00m") != std::string::npos);
+    v1::LimitForecast* soon = reply.add_limits();
+    soon->set_bucket("five_hour");
+    soon->set_full_at_ms(k_now_ms + 80 * k_minute_ms);
+    soon->set_full_before_reset(true);
+    const std::string line = format_status_line(reply, style);
+    CHECK(line.find("5h full in 1h20m") != std::string::npos);
+    CHECK(line.find("7d opus") == std::string::npos);
+    soon->set_reset_since_observed(true);
+    CHECK(format_status_line(reply, style).find("7d opus full in") != std::string::npos);
+}

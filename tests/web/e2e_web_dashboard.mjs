@@ -103,6 +103,11 @@ async function main() {
     CLAUDE_CONFIG_DIR: config,
     XDG_CONFIG_HOME: path.join(work, 'xdg'),
   };
+  // Budgets (README, "Limits and budgets"): a daily one the history passes, a monthly one it
+  // does not.
+  fs.mkdirSync(path.join(env.XDG_CONFIG_HOME, 'ccmeter'), { recursive: true });
+  fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, 'ccmeter', 'budgets.json'),
+    JSON.stringify({ daily_usd: 0.5, monthly_usd: 5000 }));
   const daemonLog = fs.openSync(path.join(outDir, 'e2e-web-ccmeterd.log'), 'w');
   const daemon = spawn(args.ccmeterd, ['serve', '--config-dir', config, '--web-port', String(port)],
     { env, stdio: ['ignore', daemonLog, daemonLog] });
@@ -154,6 +159,14 @@ async function main() {
       if (run.status !== 0) { console.log(`hookctl ${argv.join(' ')}: exit ${run.status} ${run.stderr}`); return null; }
       return JSON.parse(run.stdout);
     };
+
+    // Plan limits as Claude Code's status line reports them to subscribers.
+    if (args.hookctl && fs.existsSync(args.hookctl)) {
+      const payload = JSON.stringify({ session_id: 'e2e-limits', model: { id: 'claude-opus-5-5' },
+        rate_limits: { five_hour: { used_percentage: 42, resets_at: Math.floor(Date.now() / 1000) + 3600 },
+          seven_day: { used_percentage: 17.5 }, seven_day_opus: { used_percentage: 63 } } });
+      spawnSync(args.hookctl, ['statusline'], { env, input: payload, encoding: 'utf8', timeout: 20000 });
+    }
 
     browser = await chromium.launchPersistentContext(userData, {
       executablePath: chromiumPath,
@@ -230,6 +243,26 @@ async function main() {
     const heatmap = await api('/api/heatmap');
     const heatTotal = heatmap.cells.reduce((sum, c) => sum + c.cost_usd, 0);
     check(Math.abs(heatCells - heatTotal) < 1e-6, 'heatmap cells = /api/heatmap');
+
+    // ---- limits and budgets ----
+    const limits = await api('/api/limits');
+    const gauges = await page.$$eval('#limits-gauges .gauge', (nodes) => nodes.map((n) => ({
+      key: n.dataset.gauge, value: Number(n.querySelector('.gauge-value').dataset.value),
+      text: n.querySelector('.gauge-value').textContent })));
+    const wanted = [...limits.limits.map((l) => ({ key: 'limit:' + l.bucket, value: l.reset_since_observed ? 0 : l.used_percentage })),
+      ...limits.budgets.map((b) => ({ key: 'budget:' + b.period, value: b.used_percentage }))];
+    check(limits.limits.length === 3 && limits.budgets.length === 2 &&
+      JSON.stringify(gauges.map(({ key, value }) => ({ key, value }))) === JSON.stringify(wanted),
+    `limits panel: ${gauges.map((g) => g.key + ' ' + g.text).join(', ')} = /api/limits`);
+    const today = limits.budgets.find((b) => b.period === 'day');
+    check(today.level === (today.spent_usd >= 0.5 ? 'over' : today.spent_usd >= 0.4 ? 'warn' : 'ok'),
+      `the daily budget's level is ${today.level} at $${today.spent_usd} of $0.50`);
+    const hookLimits = hookctl(['stats', 'limits', '--json']);
+    if (hookLimits) {
+      const strip = (o) => JSON.stringify(Object.assign({}, o, { now_ms: 0, budgets_error: undefined,
+        limits: o.limits.map((l) => Object.assign({}, l, { reset_since_observed: false })) }));
+      check(strip(hookLimits) === strip(limits), '/api/limits = hookctl stats limits --json');
+    }
     await page.screenshot({ path: path.join(outDir, 'e2e-web-overview.png'), fullPage: true });
 
     // ---- sessions: sort, filter, drill down ----
@@ -340,6 +373,11 @@ async function main() {
     check(after.today.cost_usd === expected, 'the API agrees');
     const hookAfter = hookctl(['stats', '--json']);
     if (hookAfter) check(hookAfter.today.cost_usd === expected, 'hookctl stats --json agrees');
+    // Today's $1.50 passes the $0.50 daily budget: its gauge turns red.
+    await page.waitForSelector('.gauge[data-gauge="budget:day"] .progress-bar[data-level="over"]', { timeout: 5000 });
+    const dayBudget = (await api('/api/limits')).budgets.find((b) => b.period === 'day');
+    check(dayBudget.level === 'over' && dayBudget.spent_usd === expected,
+      `the daily budget is over: $${dayBudget.spent_usd} of $${dayBudget.budget_usd}, shown red`);
     await page.screenshot({ path: path.join(outDir, 'e2e-web-live.png'), fullPage: true });
 
     // ---- themes and a narrow window ----

@@ -1,6 +1,7 @@
 // The Overview: period cards, the current 5-hour block, sessions active now, the daily cost
-// chart (uPlot, loaded by index.html in the background), the weekday x hour heatmap and the
-// client check. Every number is the server's; data-value carries the raw API value.
+// chart (uPlot, loaded by index.html in the background), the weekday x hour heatmap, the plan
+// limits and budgets (limits_panel.js) and the client check. Every number is the server's;
+// data-value carries the raw API value.
 import { api, showError } from '../api.js';
 import { modelColour } from '../colours.js';
 import { $, el, setNumber } from '../dom.js';
@@ -9,6 +10,7 @@ import {
   shortModel, signedUsd, timeOfDay, totalTokens, usd,
 } from '../format.js';
 import { renderMeta } from './footer.js';
+import { renderLimits } from './limits_panel.js';
 
 // ---- overview: period cards ----
 
@@ -288,6 +290,7 @@ export async function load() {
     then(Promise.all([api('/api/daily?days=' + selectedDays), uPlotReady()]).then(([daily]) => daily), renderDaily),
     then(api('/api/heatmap'), renderHeatmap),
     then(api('/api/check?days=30'), renderCheck),
+    then(api('/api/limits'), renderLimits),
     then(api('/api/meta'), renderMeta),
   ]);
 }
