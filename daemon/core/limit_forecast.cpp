@@ -26,32 +26,26 @@ LimitForecast forecast_one(const LimitSample* first, const LimitSample* last, in
     forecast.reset_since_observed = latest.resets_at_ms && *latest.resets_at_ms <= now_ms;
     const int64_t lookback = latest.bucket.rfind("five_hour", 0) == 0 ? k_limit_short_lookback_ms
                                                                       : k_limit_long_lookback_ms;
+    // The earliest sample of the current window inside the lookback.
     const LimitSample* base = last - 1;
-    for (const LimitSample* s = last - 1; s != first;) {
-        const LimitSample* earlier = s - 1;
-        if (earlier->observed_ms < latest.observed_ms - lookback ||
-            !same_reset(earlier->resets_at_ms, latest.resets_at_ms) ||
-            earlier->used_percentage > s->used_percentage + k_reset_drop_points)
+    while (base != first) {
+        const LimitSample& earlier = *(base - 1);
+        if (earlier.observed_ms < latest.observed_ms - lookback ||
+            !same_reset(earlier.resets_at_ms, latest.resets_at_ms) ||
+            earlier.used_percentage > base->used_percentage + k_reset_drop_points)
             break;
-        base = earlier;
-        s = earlier;
+        --base;
     }
+    const int64_t span_ms = latest.observed_ms - base->observed_ms;
+    const double rise = latest.used_percentage - base->used_percentage;
+    if (span_ms >= k_limit_min_span_ms)
+        forecast.percent_per_hour = rise > 0 ? rise * 3.6e6 / static_cast<double>(span_ms) : 0.0;
     if (latest.used_percentage >= 100) {
-        forecast.percent_per_hour =
-            std::max(0.0, latest.observed_ms - base->observed_ms >= k_limit_min_span_ms
-                              ? (latest.used_percentage - base->used_percentage) * 3.6e6 /
-                                    static_cast<double>(latest.observed_ms - base->observed_ms)
-                              : 0.0);
         forecast.full_at_ms = latest.observed_ms;
-    } else if (latest.observed_ms - base->observed_ms >= k_limit_min_span_ms) {
-        const double hours = static_cast<double>(latest.observed_ms - base->observed_ms) / 3.6e6;
-        const double rise = latest.used_percentage - base->used_percentage;
-        forecast.percent_per_hour = rise > 0 ? rise / hours : 0.0;
-        if (rise > 0) {
-            const double hours_left = (100 - latest.used_percentage) / *forecast.percent_per_hour;
-            if (std::isfinite(hours_left) && hours_left < 24.0 * 365 * 10)
-                forecast.full_at_ms = latest.observed_ms + static_cast<int64_t>(hours_left * 3.6e6);
-        }
+    } else if (forecast.percent_per_hour && *forecast.percent_per_hour > 0) {
+        const double hours_left = (100 - latest.used_percentage) / *forecast.percent_per_hour;
+        if (std::isfinite(hours_left) && hours_left < 24.0 * 365 * 10)
+            forecast.full_at_ms = latest.observed_ms + static_cast<int64_t>(hours_left * 3.6e6);
     }
     if (forecast.full_at_ms && !forecast.reset_since_observed)
         forecast.full_before_reset =

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/usage_report.hpp"
 #include "core/usage_store.hpp"
 
 namespace ccmeter {
@@ -36,6 +37,14 @@ struct LimitForecast {
     std::optional<int64_t> full_at_ms;
     bool full_before_reset = false;
     bool reset_since_observed = false;
+};
+
+// The plan limits and the spend of the caller's local day, week and month (for budgets).
+struct LimitsFigures {
+    std::vector<LimitForecast> limits;
+    UsageTotals today;
+    UsageTotals this_week;
+    UsageTotals this_month;
 };
 
 // One forecast per bucket of `samples` (ordered by bucket, then time, as

@@ -1730,29 +1730,35 @@ Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t obs
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot store a status sample");
+    if (payload.rate_limits.empty())
+        return {};
+    // Stored when used % or the reset time changed, or k_limit_sample_interval_ms after the
+    // bucket's last stored sample: a status line every few seconds adds few rows.
+    sqlite3_stmt* b = nullptr;
+    if (sqlite3_prepare_v2(
+            m_db,
+            "INSERT OR REPLACE INTO rate_limit_samples(bucket, observed_ms, used_percentage, "
+            "resets_at_ms) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
+            "(SELECT * FROM rate_limit_samples WHERE bucket = ?1 AND observed_ms <= ?2 "
+            "ORDER BY observed_ms DESC LIMIT 1) AS last WHERE last.used_percentage = ?3 AND "
+            "last.resets_at_ms IS ?4 AND last.observed_ms > ?2 - ?5)",
+            -1, &b, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot store a plan limit sample");
+    int bucket_rc = SQLITE_DONE;
     for (const RateLimitBucket& bucket : payload.rate_limits) {
-        // Stored when used % or the reset time changed, or k_limit_sample_interval_ms after the
-        // bucket's last stored sample: a status line every few seconds adds few rows.
-        sqlite3_stmt* b = nullptr;
-        if (sqlite3_prepare_v2(
-                m_db,
-                "INSERT OR REPLACE INTO rate_limit_samples(bucket, observed_ms, used_percentage, "
-                "resets_at_ms) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
-                "(SELECT * FROM rate_limit_samples WHERE bucket = ?1 AND observed_ms <= ?2 "
-                "ORDER BY observed_ms DESC LIMIT 1) AS last WHERE last.used_percentage = ?3 AND "
-                "last.resets_at_ms IS ?4 AND last.observed_ms > ?2 - ?5)",
-                -1, &b, nullptr) != SQLITE_OK)
-            return sqlite_error(m_db, "cannot store a plan limit sample");
+        sqlite3_reset(b);
         bind_text(b, 1, bucket.name);
         sqlite3_bind_int64(b, 2, observed_ms);
         sqlite3_bind_double(b, 3, bucket.used_percentage);
         bind_optional_int(b, 4, bucket.resets_at_ms);
         sqlite3_bind_int64(b, 5, k_limit_sample_interval_ms);
-        const int bucket_rc = sqlite3_step(b);
-        sqlite3_finalize(b);
+        bucket_rc = sqlite3_step(b);
         if (bucket_rc != SQLITE_DONE)
-            return sqlite_error(m_db, "cannot store a plan limit sample");
+            break;
     }
+    sqlite3_finalize(b);
+    if (bucket_rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot store a plan limit sample");
     return {};
 }
 

@@ -162,13 +162,14 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
         cache.block_computed_ms = now_ms;
     }
     figures.block = cache.block;
-    CCMETER_TRY_ASSIGN(figures.rate_limits, with_reader([&](const UsageStore& store) {
-                           return store.latest_rate_limits();
-                       }));
-    CCMETER_TRY_ASSIGN(std::vector<LimitSample> samples, with_reader([&](const UsageStore& store) {
-                           return store.rate_limit_history(now_ms - k_limit_long_lookback_ms);
-                       }));
-    figures.limits = forecast_limits(samples, now_ms);
+    // The plan limits, latest and over time, on one read connection.
+    CCMETER_TRY(with_reader([&](const UsageStore& store) -> Result<void> {
+        CCMETER_TRY_ASSIGN(figures.rate_limits, store.latest_rate_limits());
+        CCMETER_TRY_ASSIGN(std::vector<LimitSample> samples,
+                           store.rate_limit_history(now_ms - k_limit_long_lookback_ms));
+        figures.limits = forecast_limits(samples, now_ms);
+        return {};
+    }));
     return figures;
 }
 

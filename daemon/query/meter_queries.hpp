@@ -47,14 +47,6 @@ struct StatusFigures {
     std::optional<UsageTotals> this_month;  // when a month start was given
 };
 
-// The plan limits and the spend of the caller's local day, week and month (for budgets).
-struct LimitsFigures {
-    std::vector<LimitForecast> limits;
-    UsageTotals today;
-    UsageTotals this_week;
-    UsageTotals this_month;
-};
-
 // How much is stored.
 struct StoreCounts {
     int64_t responses = 0;

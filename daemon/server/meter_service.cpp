@@ -112,14 +112,7 @@ grpc::Status MeterService::Limits(grpc::ServerContext*, const v1::LimitsRequest*
     const int64_t now = request->now_ms() > 0 ? request->now_ms() : now_ms();
     return reply_with(m_queries.limits(now, request->day_start_ms(), request->week_start_ms(),
                                        request->month_start_ms()),
-                      [&](const LimitsFigures& figures) {
-                          for (const LimitForecast& forecast : figures.limits)
-                              fill_limit_forecast(forecast, *reply->add_limits());
-                          fill_usage(figures.today, *reply->mutable_today());
-                          fill_usage(figures.this_week, *reply->mutable_this_week());
-                          fill_usage(figures.this_month, *reply->mutable_this_month());
-                          reply->set_now_ms(now);
-                      });
+                      [&](const LimitsFigures& figures) { *reply = limits_proto(figures, now); });
 }
 
 grpc::Status MeterService::Periods(grpc::ServerContext*, const v1::PeriodsRequest* request,

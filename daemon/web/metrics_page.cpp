@@ -1,5 +1,6 @@
 #include "web/metrics_page.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -28,21 +29,15 @@ std::string escaped_label(std::string_view value) {
     return out;
 }
 
-// A non-negative count of thousandths as a decimal ("12.345").
-std::string thousandths_text(int64_t value) {
-    if (value < 0)
-        value = 0;
-    std::string fraction = std::to_string(value % 1000);
-    fraction.insert(0, 3 - fraction.size(), '0');
-    return std::to_string(value / 1000) + "." + fraction;
-}
-
-std::string micro_usd_text(int64_t micros) {
-    if (micros < 0)
-        micros = 0;
-    std::string fraction = std::to_string(micros % 1'000'000);
-    fraction.insert(0, 6 - fraction.size(), '0');
-    return std::to_string(micros / 1'000'000) + "." + fraction;
+// `value` units of 10^-decimals as a decimal ("12.345" for 12345 and 3); negatives as 0.
+std::string decimal_text(int64_t value, int decimals) {
+    int64_t scale = 1;
+    for (int i = 0; i < decimals; ++i)
+        scale *= 10;
+    value = std::max<int64_t>(value, 0);
+    std::string fraction = std::to_string(value % scale);
+    fraction.insert(0, static_cast<size_t>(decimals) - fraction.size(), '0');
+    return std::to_string(value / scale) + "." + fraction;
 }
 
 class Exposition {
@@ -96,7 +91,7 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
                "prices in force now (claude_code.cost.usage).");
     for (const auto& [model, usage] : snapshot.by_model)
         out.sample("ccmeter_cost_usd_total", model_label(model),
-                   micro_usd_text(micro_usd(usage.cost_pico_usd)));
+                   decimal_text(micro_usd(usage.cost_pico_usd), 6));
     out.family("ccmeter_responses_total", "counter",
                "Stored API responses (one per message id and request id) by model, all time.");
     for (const auto& [model, usage] : snapshot.by_model)
@@ -125,21 +120,18 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
                "0 while every transcript is read and the last ingest succeeded; else the "
                "seconds since the last ingest that succeeded (or since start).");
     out.sample("ccmeter_ingest_lag_seconds", "",
-               thousandths_text(behind ? snapshot.now_ms - since_ms : 0));
+               decimal_text(behind ? snapshot.now_ms - since_ms : 0, 3));
     out.family("ccmeter_ingest_failures", "gauge",
                "Ingests that failed since the last one that succeeded (each is retried).");
     out.sample("ccmeter_ingest_failures", "", std::to_string(snapshot.ingest_failure_streak));
     out.family("ccmeter_last_ingest_timestamp_seconds", "gauge",
                "When the last ingest committed (Unix time; 0: none since start).");
     out.sample("ccmeter_last_ingest_timestamp_seconds", "",
-               thousandths_text(snapshot.last_ingest_ms));
+               decimal_text(snapshot.last_ingest_ms, 3));
     out.family("ccmeter_last_ingest_duration_seconds", "gauge",
                "How long the last ingest that read new bytes took, until committed.");
-    std::string duration = std::to_string(snapshot.last_ingest_micros / 1'000'000) + ".";
-    std::string micros = std::to_string(snapshot.last_ingest_micros % 1'000'000);
-    duration += std::string(6 - micros.size(), '0') + micros;
     out.sample("ccmeter_last_ingest_duration_seconds", "",
-               snapshot.last_ingest_micros >= 0 ? duration : "0");
+               decimal_text(snapshot.last_ingest_micros, 6));
 
     out.family("ccmeter_otel_events_received_total", "counter",
                "Log records and metric points taken from Claude Code's OpenTelemetry export.");
@@ -153,7 +145,7 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
                "1 when the OpenTelemetry receiver takes Claude Code's export, else 0.");
     out.sample("ccmeter_otel_listening", "", snapshot.otel_listening ? "1" : "0");
     out.family("ccmeter_start_time_seconds", "gauge", "When this daemon started (Unix time).");
-    out.sample("ccmeter_start_time_seconds", "", thousandths_text(snapshot.started_ms));
+    out.sample("ccmeter_start_time_seconds", "", decimal_text(snapshot.started_ms, 3));
     out.family("ccmeter_build_info", "gauge",
                "1, labelled with the daemon's version and its database's schema version.");
     out.sample("ccmeter_build_info",

@@ -379,13 +379,7 @@ WebReply WebApi::limits(const ApiRequest& request) {
                                                      request.week_start_ms, request.month_start_ms);
     if (!figures)
         return from_error(figures.error());
-    v1::LimitsReply reply;
-    for (const LimitForecast& forecast : figures->limits)
-        fill_limit_forecast(forecast, *reply.add_limits());
-    fill_usage(figures->today, *reply.mutable_today());
-    fill_usage(figures->this_week, *reply.mutable_this_week());
-    fill_usage(figures->this_month, *reply.mutable_this_month());
-    reply.set_now_ms(request.now_ms);
+    const v1::LimitsReply reply = limits_proto(*figures, request.now_ms);
     // A budgets file the user is editing may be broken for a moment: the limits still show.
     Result<Budgets> budgets = load_budgets(default_budgets_path());
     json::object object = limits_json(reply, budgets ? *budgets : Budgets{});

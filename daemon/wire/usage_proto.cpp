@@ -228,4 +228,15 @@ void fill_limit_forecast(const LimitForecast& forecast, v1::LimitForecast& out) 
     out.set_reset_since_observed(forecast.reset_since_observed);
 }
 
+v1::LimitsReply limits_proto(const LimitsFigures& figures, int64_t now_ms) {
+    v1::LimitsReply reply;
+    for (const LimitForecast& forecast : figures.limits)
+        fill_limit_forecast(forecast, *reply.add_limits());
+    fill_usage(figures.today, *reply.mutable_today());
+    fill_usage(figures.this_week, *reply.mutable_this_week());
+    fill_usage(figures.this_month, *reply.mutable_this_month());
+    reply.set_now_ms(now_ms);
+    return reply;
+}
+
 }  // namespace ccmeter

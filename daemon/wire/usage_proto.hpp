@@ -36,5 +36,7 @@ std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);
 
 // A plan limit's forecast (limit_forecast.hpp) as the proto carries it.
 void fill_limit_forecast(const LimitForecast& forecast, v1::LimitForecast& out);
+// The Limits reply: the gRPC answer and, as JSON, the web view's /api/limits.
+v1::LimitsReply limits_proto(const LimitsFigures& figures, int64_t now_ms);
 
 }  // namespace ccmeter
