@@ -6,9 +6,11 @@
 // load() that fetches and draws it. Formatting is js/format.js, the API client js/api.js, the
 // sortable table js/table.js. Money shown is always the server's figure (no sums in the
 // browser). Every number shown carries its raw API value in data-value (what the end-to-end
-// test compares with the API and with `hookctl stats --json`).
+// test compares with the API and with `hookctl stats --json`). Every string shown comes from
+// js/i18n.js (English or German; the EN/DE switch in the header).
 import { showError } from './js/api.js';
 import { $ } from './js/dom.js';
+import { language, setLanguage, t, translatePage } from './js/i18n.js';
 import * as models from './js/views/models.js';
 import * as overview from './js/views/overview.js';
 import * as projects from './js/views/projects.js';
@@ -59,7 +61,7 @@ function connect() {
   let dropped = false;
   source.addEventListener('hello', (event) => {
     live.dataset.state = 'live';
-    live.textContent = 'live';
+    live.textContent = t('live.live');
     const seen = JSON.parse(event.data).generation;
     if (dropped || (generation >= 0 && seen !== generation)) refresh();
     generation = seen;
@@ -72,11 +74,16 @@ function connect() {
   source.addEventListener('error', () => {
     dropped = true;
     live.dataset.state = 'reconnecting';
-    live.textContent = 'reconnecting';
+    live.textContent = t('live.reconnecting');
   });
 }
 
 function start() {
+  translatePage();
+  for (const button of $('lang-select').querySelectorAll('button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.lang === language()));
+    button.addEventListener('click', () => setLanguage(button.dataset.lang));
+  }
   overview.init(() => { if (currentView === 'overview') refresh(); });
   window.addEventListener('hashchange', route);
   // The chart takes its width from the window.

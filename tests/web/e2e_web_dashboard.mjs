@@ -64,6 +64,24 @@ function freePort() {
   });
 }
 
+// The German page: its labels, and the API's numbers in German notation.
+async function checkGerman(page, how) {
+  check(await page.evaluate(() => document.documentElement.lang) === 'de' &&
+    await page.textContent('nav a[data-nav="overview"]') === '\u00dcbersicht' &&
+    await page.textContent('.card[data-period="today"] h3') === 'Heute', 'the page is in German ' + how);
+  const shown = await page.$$eval('.card', (cards) => cards.map((c) => {
+    const node = c.querySelector('[data-field="cost_usd"]');
+    return { period: c.dataset.period, value: Number(node.dataset.value), text: node.textContent };
+  }));
+  const german = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol' });
+  for (const card of shown) {
+    const expected = card.value === 0 ? german.format(0) : Math.abs(card.value) < 0.005 ? '<' + german.format(0.01) : german.format(card.value);
+    check(card.text.startsWith(expected), `${card.period} in German notation: ${card.text} (${card.value})`);
+  }
+  const tips = await page.$$eval('.card h3, .panel h2', (nodes) => nodes.filter((n) => n.offsetParent !== null).map((n) => n.title));
+  check(tips.length > 0 && tips.every((tip) => tip && !/^[a-z_.]+$/.test(tip)), `${tips.length} German tooltips on the overview's titles`);
+}
+
 function usd(value) {
   if (value === 0) return '$0.00';
   if (Math.abs(value) < 0.005) return '<$0.01';
@@ -175,9 +193,14 @@ async function main() {
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 900 },
       timezoneId: 'UTC',
+      locale: 'en-US',
       colorScheme: 'light',
     });
     const page = browser.pages()[0] || await browser.newPage();
+    // Every KPI, chart title and column header of the view shown says what it counts (a title).
+    const untitled = () => page.$$eval(['h2', 'h3', '.block-figures .label', '.card .big', '.kinds tr', 'table:not([hidden]) thead th']
+      .map((s) => '.view:not([hidden]) ' + s).join(', '),
+    (nodes) => nodes.filter((n) => n.offsetParent !== null && !n.title).map((n) => n.textContent.trim() || n.outerHTML.slice(0, 60)));
     const problems = [];
     page.on('pageerror', (error) => problems.push('page error: ' + error.message));
     page.on('console', (message) => { if (message.type() === 'error') problems.push('console: ' + message.text()); });
@@ -263,6 +286,8 @@ async function main() {
         limits: o.limits.map((l) => Object.assign({}, l, { reset_since_observed: false })) }));
       check(strip(hookLimits) === strip(limits), '/api/limits = hookctl stats limits --json');
     }
+    let missing = await untitled();
+    check(missing.length === 0, 'every KPI and chart title of the overview has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
     await page.screenshot({ path: path.join(outDir, 'e2e-web-overview.png'), fullPage: true });
 
     // ---- sessions: sort, filter, drill down ----
@@ -321,6 +346,8 @@ async function main() {
     const agentRows = await page.$$eval('#agents-table tbody tr', (rows) => rows.map((r) => Number(r.lastChild.dataset.value)));
     check(agentRows.length === detail.agents.length &&
       agentRows.every((cost, i) => cost === detail.agents[i].cost_usd), `${agentRows.length} subagents listed at the server's cost`);
+    missing = await untitled();
+    check(missing.length === 0, 'every figure and column of the session view has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
     await page.screenshot({ path: path.join(outDir, 'e2e-web-session.png'), fullPage: true });
 
     // ---- projects and models ----
@@ -389,6 +416,46 @@ async function main() {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `no sideways scrolling in a 390 px window (${overflow} px)`);
     await page.screenshot({ path: path.join(outDir, 'e2e-web-narrow.png'), fullPage: true });
+
+    // ---- German: the switch, kept across a reload; the same numbers in German notation ----
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.click('#lang-select button[data-lang="de"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'de' && document.body.dataset.loaded === 'overview');
+    await checkGerman(page, 'after the switch');
+    await page.reload();
+    await page.waitForSelector('body[data-loaded="overview"]');
+    check(await page.evaluate(() => document.documentElement.lang) === 'de', 'German is kept across a reload');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-overview-de.png'), fullPage: true });
+    await page.click('nav a[data-nav="sessions"]');
+    await page.waitForSelector('body[data-loaded="sessions"]');
+    const sessionHeads = await page.$$eval('#sessions-table thead th', (nodes) => nodes.map((n) => n.textContent));
+    check(sessionHeads.includes('Letzte Aktivit\u00e4t') && sessionHeads.includes('Kosten'), 'the sessions table in German: ' + sessionHeads.join(', '));
+    missing = await untitled();
+    check(missing.length === 0, 'every column of the German sessions table has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-sessions-de.png'), fullPage: true });
+    await page.click('#lang-select button[data-lang="en"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && document.body.dataset.loaded);
+    check(await page.textContent('nav a[data-nav="sessions"]') === 'Sessions', 'and back to English');
+
+    // A browser whose first language is German starts in German, with no choice made.
+    const germanProfile = fs.mkdtempSync(path.join(os.tmpdir(), 'ccmeter-e2e-chromium-de-'));
+    try {
+      const german = await chromium.launchPersistentContext(germanProfile, {
+        executablePath: chromiumPath, headless: true, locale: 'de-DE', timezoneId: 'UTC',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+        viewport: { width: 1280, height: 900 },
+      });
+      const dePage = german.pages()[0] || await german.newPage();
+      dePage.on('console', (message) => { if (message.type() === 'error') problems.push('console (de): ' + message.text()); });
+      dePage.on('pageerror', (error) => problems.push('page error (de): ' + error.message));
+      await dePage.goto(base + '/login?token=' + token);
+      await dePage.waitForSelector('body[data-loaded="overview"]', { timeout: 10000 });
+      await checkGerman(dePage, 'from the browser\u2019s language');
+      await german.close();
+    } finally {
+      fs.rmSync(germanProfile, { recursive: true, force: true });
+    }
 
     check(problems.length === 0, 'no page errors: ' + (problems.join('; ') || 'none'));
     console.log('screenshots in ' + outDir);

@@ -1,6 +1,7 @@
 // The daemon's JSON API (/api/...; README "Web view"): one GET per call, errors as thrown Error
 // with .status, and the page's one error box.
 import { $ } from './dom.js';
+import { t } from './i18n.js';
 
 export async function api(path) {
   // The server says no-store; /api/summary was preloaded by index.html (same request).
@@ -16,6 +17,6 @@ export async function api(path) {
 export function showError(error) {
   const box = $('error');
   if (!error) { box.hidden = true; return; }
-  box.textContent = 'Could not load data: ' + error.message;
+  box.textContent = t('error.load', { message: error.message });
   box.hidden = false;
 }

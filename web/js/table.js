@@ -1,8 +1,10 @@
 // A sortable, filterable table (SortableTable) and the token and cost columns the views share.
 import { compact, count, costText } from './format.js';
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
-// columns: [{key, label, value(row) -> sortable, cell(row) -> Node|string, num, optional}]
+// columns: [{key, label, tip, value(row) -> sortable, cell(row) -> Node|string, num, optional}];
+// label and tip are shown as given (callers translate them); tip is the header's tooltip.
 export class SortableTable {
   constructor(table, columns, options) {
     this.table = table;
@@ -14,7 +16,7 @@ export class SortableTable {
     this.filter = '';
     const headRow = el('tr');
     for (const column of columns) {
-      const th = el('th', { className: (column.num ? 'num' : '') + (column.optional ? ' optional' : ''), scope: 'col', dataset: { key: column.key } });
+      const th = el('th', { className: (column.num ? 'num' : '') + (column.optional ? ' optional' : ''), scope: 'col', title: column.tip, dataset: { key: column.key } });
       const button = el('button', { type: 'button', text: column.label });
       button.addEventListener('click', () => this.sortBy(column.key));
       th.append(button);
@@ -104,15 +106,23 @@ export class SortableTable {
 
 // Token columns shared by projects, models and turns.
 export function tokenColumns() {
+  const tokens = (key, name, optional) => ({
+    key, label: t('col.' + name), tip: t('col.' + name + '.tip'), num: true, optional,
+    value: (r) => r[key], cell: (r) => compact(r[key]), title: (r) => count(r[key]), raw: (r) => r[key],
+  });
   return [
-    { key: 'input_tokens', label: 'Input', num: true, optional: true, value: (r) => r.input_tokens, cell: (r) => compact(r.input_tokens), title: (r) => count(r.input_tokens), raw: (r) => r.input_tokens },
-    { key: 'output_tokens', label: 'Output', num: true, value: (r) => r.output_tokens, cell: (r) => compact(r.output_tokens), title: (r) => count(r.output_tokens), raw: (r) => r.output_tokens },
-    { key: 'cache_creation_input_tokens', label: 'Cache write', num: true, optional: true, value: (r) => r.cache_creation_input_tokens, cell: (r) => compact(r.cache_creation_input_tokens), title: (r) => count(r.cache_creation_input_tokens), raw: (r) => r.cache_creation_input_tokens },
-    { key: 'cache_read_input_tokens', label: 'Cache read', num: true, optional: true, value: (r) => r.cache_read_input_tokens, cell: (r) => compact(r.cache_read_input_tokens), title: (r) => count(r.cache_read_input_tokens), raw: (r) => r.cache_read_input_tokens },
+    tokens('input_tokens', 'input', true),
+    tokens('output_tokens', 'output', false),
+    tokens('cache_creation_input_tokens', 'cache_write', true),
+    tokens('cache_read_input_tokens', 'cache_read', true),
   ];
 }
 export function costColumn() {
-  return { key: 'cost_usd', label: 'Cost', num: true, value: (r) => r.cost_usd, cell: (r) => costText(r), raw: (r) => r.cost_usd };
+  return { key: 'cost_usd', label: t('col.cost'), tip: t('col.cost.tip'), num: true, value: (r) => r.cost_usd, cell: (r) => costText(r), raw: (r) => r.cost_usd };
+}
+// A column of `key` with the catalogue's label and tooltip col.NAME / col.NAME.tip.
+export function column(key, name, options) {
+  return Object.assign({ key, label: t('col.' + name), tip: t('col.' + name + '.tip') }, options);
 }
 export function tokenFooter(totals) {
   return {

@@ -2,6 +2,7 @@
 // how much it has read.
 import { $ } from '../dom.js';
 import { count, pad } from '../format.js';
+import { t } from '../i18n.js';
 
 export function renderMeta(meta) {
   const zone = meta.time_zone;
@@ -9,9 +10,9 @@ export function renderMeta(meta) {
   const sign = offset < 0 ? '-' : '+';
   const text = 'UTC' + sign + pad(Math.floor(Math.abs(offset) / 60)) + ':' + pad(Math.abs(offset) % 60);
   const browserOffset = -new Date().getTimezoneOffset();
-  let line = 'Days, weeks and the heatmap use the daemon\u2019s time zone, ' + (zone.name || text) + ' (' + text + ')';
-  if (browserOffset !== offset) line += '; this browser is at a different offset';
-  line += '. ccmeter ' + meta.version + ' \u00b7 ' + count(meta.responses) + ' responses from ' + count(meta.files) + ' transcripts';
-  if (!meta.caught_up) line += ' \u00b7 still reading history';
+  let line = t('footer.zone', { zone: zone.name || text, offset: text });
+  if (browserOffset !== offset) line += t('footer.offset');
+  line += t('footer.version', { version: meta.version, responses: count(meta.responses), files: count(meta.files) });
+  if (!meta.caught_up) line += t('footer.reading');
   $('footer').textContent = line + '.';
 }

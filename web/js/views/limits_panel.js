@@ -2,16 +2,17 @@
 // when it reaches 100 % at the current burn) and per budget set (spent of the budget). The
 // figures are /api/limits' (`hookctl stats limits --json`); data-value carries each raw value.
 import { $, el, setNumber } from '../dom.js';
-import { dateTime, duration, usd } from '../format.js';
+import { dateTime, decimal, duration, usd, wholePercent } from '../format.js';
+import { t } from '../i18n.js';
 
-const LIMIT_NAMES = [[/^five_hour/, '5-hour limit'], [/^seven_day/, '7-day limit']];
-const PERIOD_NAMES = { day: 'Budget today', week: 'Budget this week', month: 'Budget this month' };
+const LIMIT_NAMES = [[/^five_hour/, 'limit.five_hour'], [/^seven_day/, 'limit.seven_day']];
+const PERIODS = ['day', 'week', 'month'];
 
 export function limitLabel(bucket) {
-  for (const [pattern, name] of LIMIT_NAMES) {
+  for (const [pattern, key] of LIMIT_NAMES) {
     if (pattern.test(bucket)) {
       const rest = bucket.replace(pattern, '').replace(/_/g, ' ').trim();
-      return rest ? name + ' (' + rest + ')' : name;
+      return rest ? t(key) + ' (' + rest + ')' : t(key);
     }
   }
   return bucket.replace(/_/g, ' ');
@@ -39,22 +40,22 @@ export function renderLimits(data) {
   const nodes = [];
   for (const limit of data.limits) {
     const notes = [];
-    if (limit.reset_since_observed) notes.push('reset since it was last seen (' + dateTime(limit.observed_ms) + ')');
-    else if (limit.resets_at_ms) notes.push('resets ' + dateTime(limit.resets_at_ms));
+    if (limit.reset_since_observed) notes.push(t('limit.reset_since', { time: dateTime(limit.observed_ms) }));
+    else if (limit.resets_at_ms) notes.push(t('limit.resets', { time: dateTime(limit.resets_at_ms) }));
     if (!limit.reset_since_observed && limit.full_at_ms !== null) {
       notes.push(limit.full_before_reset
-        ? 'full at this burn in ' + duration(limit.full_at_ms - data.now_ms) + ', before the reset'
-        : 'at this burn it would be full only after the reset');
+        ? t('limit.full_in', { duration: duration(limit.full_at_ms - data.now_ms) })
+        : t('limit.full_after'));
     }
-    if (limit.percent_per_hour !== null) notes.push(limit.percent_per_hour.toFixed(1) + ' %/h');
+    if (limit.percent_per_hour !== null) notes.push(t('limit.per_hour', { rate: decimal(limit.percent_per_hour, 1) }));
     const used = limit.reset_since_observed ? 0 : limit.used_percentage;
-    nodes.push(gauge('limit:' + limit.bucket, limitLabel(limit.bucket), Math.round(limit.used_percentage) + '%',
+    nodes.push(gauge('limit:' + limit.bucket, limitLabel(limit.bucket), wholePercent(limit.used_percentage),
       used, limit.full_before_reset ? 'warn' : levelOfPercent(used), notes.join(' \u00b7 ')));
   }
   for (const budget of data.budgets) {
-    nodes.push(gauge('budget:' + budget.period, PERIOD_NAMES[budget.period] || budget.period,
-      usd(budget.spent_usd) + ' of ' + usd(budget.budget_usd), budget.used_percentage, budget.level,
-      Math.round(budget.used_percentage) + '% used'));
+    nodes.push(gauge('budget:' + budget.period, PERIODS.includes(budget.period) ? t('budget.' + budget.period) : budget.period,
+      t('budget.of', { spent: usd(budget.spent_usd), budget: usd(budget.budget_usd) }), budget.used_percentage, budget.level,
+      t('budget.used', { percent: wholePercent(budget.used_percentage) })));
   }
   if (data.budgets_error) nodes.push(el('p', { className: 'error-text', text: data.budgets_error }));
   $('limits-none').hidden = nodes.length > 0;

@@ -6,39 +6,40 @@ import { api, showError } from '../api.js';
 import { modelColour } from '../colours.js';
 import { $, el, setNumber } from '../dom.js';
 import {
-  WEEKDAYS, checkUsd, compact, costText, count, dateTime, duration, pad, projectName,
-  shortModel, signedUsd, timeOfDay, totalTokens, usd,
+  MONTHS, MONTHS_LONG, WEEKDAYS, WEEKDAYS_LONG, checkUsd, compact, costText, count, dateTime, dayLabel,
+  dayText, duration, pad, projectName, shortModel, signedUsd, timeOfDay, totalTokens, usd, usdAxis,
 } from '../format.js';
+import { language, plural, t } from '../i18n.js';
 import { renderMeta } from './footer.js';
 import { renderLimits } from './limits_panel.js';
 
 // ---- overview: period cards ----
 
-const PERIODS = [['today', 'Today'], ['this_week', 'This week'], ['this_month', 'This month'], ['all_time', 'All time']];
+const PERIODS = ['today', 'this_week', 'this_month', 'all_time'];
 const KINDS = [
-  ['input_tokens', 'input_usd', 'Input'],
-  ['output_tokens', 'output_usd', 'Output'],
-  ['cache_creation_input_tokens', 'cache_write_usd', 'Cache write'],
-  ['cache_read_input_tokens', 'cache_read_usd', 'Cache read'],
+  ['input_tokens', 'input_usd', 'input'],
+  ['output_tokens', 'output_usd', 'output'],
+  ['cache_creation_input_tokens', 'cache_write_usd', 'cache_write'],
+  ['cache_read_input_tokens', 'cache_read_usd', 'cache_read'],
 ];
 
 function buildCards() {
   const cards = [];
-  for (const [key, label] of PERIODS) {
-    const rows = KINDS.map(([tokens, cost, name]) => el('tr', null, [
-      el('th', { scope: 'row', text: name }),
+  for (const key of PERIODS) {
+    const rows = KINDS.map(([tokens, cost, name]) => el('tr', { title: t('kind.' + name + '.tip') }, [
+      el('th', { scope: 'row', text: t('kind.' + name) }),
       el('td', { dataset: { field: tokens } }),
       el('td', { dataset: { part: cost } }),
     ]));
     const card = el('article', { className: 'card', dataset: { period: key } }, [
-      el('h3', { text: label }),
-      el('div', { className: 'big', dataset: { field: 'cost_usd' }, text: '\u2014' }),
+      el('h3', { text: t('period.' + key), title: t('period.' + key + '.tip') }),
+      el('div', { className: 'big', title: t('card.cost.tip'), dataset: { field: 'cost_usd' }, text: '\u2014' }),
       el('div', { className: 'sub' }, [
-        el('span', { dataset: { field: 'total_tokens' }, text: '\u2014' }), ' tokens \u00b7 ',
-        el('span', { dataset: { field: 'unique_responses' }, text: '\u2014' }), el('span', { dataset: { plural: 'responses' }, text: ' responses' }),
+        el('span', { title: t('card.tokens.tip') }, [el('span', { dataset: { field: 'total_tokens' }, text: '\u2014' }), t('card.tokens')]),
+        el('span', { title: t('card.responses.tip') }, [el('span', { dataset: { field: 'unique_responses' }, text: '\u2014' }), el('span', { dataset: { plural: 'responses' }, text: plural('card.responses', 2) })]),
       ]),
       el('table', { className: 'kinds' }, [el('tbody', null, rows)]),
-      el('div', { className: 'saved' }, ['Cache saved ', el('span', { dataset: { part: 'cache_savings_usd' } })]),
+      el('div', { className: 'saved', title: t('card.saved.tip') }, [t('card.saved'), el('span', { dataset: { part: 'cache_savings_usd' } })]),
     ]);
     cards.push(card);
   }
@@ -46,20 +47,20 @@ function buildCards() {
 }
 
 function renderSummary(summary) {
-  for (const [key] of PERIODS) {
+  for (const key of PERIODS) {
     const card = document.querySelector('.card[data-period="' + key + '"]');
     const usage = summary[key];
     const parts = summary.cost_parts[key];
     setNumber(card.querySelector('[data-field="cost_usd"]'), usage.cost_usd, costText(usage));
-    setNumber(card.querySelector('[data-field="total_tokens"]'), totalTokens(usage), compact(totalTokens(usage)), count(totalTokens(usage)));
+    setNumber(card.querySelector('[data-field="total_tokens"]'), totalTokens(usage), compact(totalTokens(usage)), t('tokens.n', { n: count(totalTokens(usage)) }));
     setNumber(card.querySelector('[data-field="unique_responses"]'), usage.unique_responses, count(usage.unique_responses));
-    card.querySelector('[data-plural="responses"]').textContent = usage.unique_responses === 1 ? ' response' : ' responses';
+    card.querySelector('[data-plural="responses"]').textContent = plural('card.responses', usage.unique_responses);
     for (const [tokens, cost] of KINDS) {
-      setNumber(card.querySelector('[data-field="' + tokens + '"]'), usage[tokens], compact(usage[tokens]), count(usage[tokens]) + ' tokens');
+      setNumber(card.querySelector('[data-field="' + tokens + '"]'), usage[tokens], compact(usage[tokens]), t('tokens.n', { n: count(usage[tokens]) }));
       setNumber(card.querySelector('[data-part="' + cost + '"]'), parts[cost], usd(parts[cost]));
     }
     setNumber(card.querySelector('[data-part="cache_savings_usd"]'), parts.cache_savings_usd, usd(parts.cache_savings_usd));
-    if (usage.unpriced_responses > 0) card.title = 'Not priced: ' + usage.unpriced_models.join(', ');
+    if (usage.unpriced_responses > 0) card.title = t('card.unpriced', { models: usage.unpriced_models.join(', ') });
   }
 }
 
@@ -71,13 +72,13 @@ function renderBlock(blocks) {
   $('block-active').hidden = !active;
   if (!active) return;
   setNumber($('block-cost'), active.cost_usd, costText(active));
-  setNumber($('block-burn'), active.burn_usd_per_hour, usd(active.burn_usd_per_hour) + '/h');
+  setNumber($('block-burn'), active.burn_usd_per_hour, t('block.per_hour', { usd: usd(active.burn_usd_per_hour) }));
   setNumber($('block-projected'), active.projected_usd, usd(active.projected_usd));
-  setNumber($('block-tokens'), totalTokens(active), compact(totalTokens(active)), count(totalTokens(active)));
+  setNumber($('block-tokens'), totalTokens(active), compact(totalTokens(active)), t('tokens.n', { n: count(totalTokens(active)) }));
   const elapsed = Math.min(1, Math.max(0, (blocks.now_ms - active.start_ms) / (active.end_ms - active.start_ms)));
   $('block-progress').style.width = (elapsed * 100).toFixed(1) + '%';
   $('block-window').textContent = dateTime(active.start_ms) + ' \u2013 ' + timeOfDay(active.end_ms).slice(0, 5) +
-    ' \u00b7 ' + duration(active.end_ms - blocks.now_ms) + ' left';
+    ' \u00b7 ' + t('block.left', { duration: duration(active.end_ms - blocks.now_ms) });
 }
 
 let activeTable = null;
@@ -116,9 +117,9 @@ function renderCheck(check) {
   $('check-none').hidden = days.length > 0;
   $('check-table').hidden = days.length === 0;
   $('check-table').querySelector('tbody').replaceChildren(
-    ...days.map((day) => el('tr', null, checkCells(day, day.day, day.sessions))));
+    ...days.map((day) => el('tr', null, checkCells(day, dayLabel(day.day), day.sessions))));
   $('check-table').querySelector('tfoot').replaceChildren(
-    el('tr', null, checkCells(check.totals, 'Total', check.totals.sessions)));
+    el('tr', null, checkCells(check.totals, t('total'), check.totals.sessions)));
 }
 
 // ---- overview: daily chart ----
@@ -150,7 +151,7 @@ function uPlotReady() {
   return new Promise((resolve, reject) => {
     const script = $('uplot-script');
     script.addEventListener('load', resolve, { once: true });
-    script.addEventListener('error', () => reject(new Error('cannot load the chart library')), { once: true });
+    script.addEventListener('error', () => reject(new Error(t('error.chart'))), { once: true });
   });
 }
 
@@ -187,7 +188,7 @@ function renderDaily(daily) {
   const container = $('daily-chart');
   container.dataset.total = String(daily.totals.cost_usd);
   setNumber($('daily-total'), daily.totals.cost_usd,
-    'Total ' + costText(daily.totals) + ' over ' + daily.periods.length + ' active day' + (daily.periods.length === 1 ? '' : 's'));
+    plural('daily.total', daily.periods.length, { cost: costText(daily.totals) }));
   const key = models.join('|') + '#' + selectedDays + '#' + chartColours().text;
   if (dailyChart && key === dailyModels) {
     dailyChart.rawValues = raw;
@@ -199,7 +200,7 @@ function renderDaily(daily) {
   dailyModels = key;
   const colours = chartColours();
   const bars = uPlot.paths.bars({ size: [0.8, 48], gap: 1 });
-  const series = [{ label: 'Day', value: (u, v) => (v == null ? '' : dateLabel(v)) }];
+  const series = [{ label: t('daily.day'), value: (u, v) => (v == null ? '' : dateLabel(v)) }];
   for (let k = 0; k < models.length; ++k) {
     const model = models[k];
     const colour = modelColour(model);
@@ -222,10 +223,13 @@ function renderDaily(daily) {
     scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     series,
     axes: [
-      { stroke: colours.text, grid: { show: false }, ticks: { stroke: colours.grid } },
-      { stroke: colours.text, grid: { stroke: colours.grid }, ticks: { show: false }, size: 60, values: (u, values) => values.map((v) => '$' + (v >= 100 ? v.toFixed(0) : v.toFixed(2))) },
+      // German dates on the axis are day.month. (uPlot's own are month/day).
+      { stroke: colours.text, grid: { show: false }, ticks: { stroke: colours.grid }, values: language() === 'de' ? germanDays : undefined },
+      { stroke: colours.text, grid: { stroke: colours.grid }, ticks: { show: false }, size: 60, values: (u, values) => values.map(usdAxis) },
     ],
     legend: { live: true },
+    // Month and weekday names on the time axis in the page's language.
+    fmtDate: (template) => uPlot.fmtDate(template, { MMMM: MONTHS_LONG, MMM: MONTHS, WWWW: WEEKDAYS_LONG, WWW: [WEEKDAYS[6], ...WEEKDAYS.slice(0, 6)] }),
   }, data, container);
   dailyChart.rawValues = raw;
 }
@@ -235,9 +239,15 @@ function fitChart() {
   const width = $('daily-chart').clientWidth;
   if (width > 0 && Math.abs(width - dailyChart.width) > 1) dailyChart.setSize({ width, height: 260 });
 }
+function germanDays(u, splits) {
+  return splits.map((seconds) => {
+    const d = new Date(seconds * 1000);
+    return d.getDate() + '.' + (d.getMonth() + 1) + '.';
+  });
+}
 function dateLabel(seconds) {
   const d = new Date(seconds * 1000);
-  return WEEKDAYS[(d.getDay() + 6) % 7] + ' ' + d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+  return WEEKDAYS[(d.getDay() + 6) % 7] + ' ' + dayText(d.getFullYear(), d.getMonth() + 1, d.getDate());
 }
 
 // ---- overview: heatmap ----
@@ -265,7 +275,7 @@ function renderHeatmap(heatmap) {
     const w = Math.floor(index / 24);
     const h = index % 24;
     cell.title = WEEKDAYS[w] + ' ' + pad(h) + ':00\u2013' + pad((h + 1) % 24) + ':00 \u00b7 ' + usd(cost) +
-      (c ? ' \u00b7 ' + count(c.unique_responses) + ' responses' : '');
+      (c ? t('heatmap.responses', { n: count(c.unique_responses) }) : '');
   }
 }
 

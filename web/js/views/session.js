@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { $, el, setNumber } from '../dom.js';
 import { compact, costText, count, dateTime, duration, projectName, shortModel, timeOfDay, totalTokens, usdPrecise } from '../format.js';
+import { t } from '../i18n.js';
 
 const openTurns = new Set();
 let currentSession = '';
@@ -20,7 +21,7 @@ export async function load() {
     render(await api('/api/session/' + encodeURIComponent(currentSession)));
   } catch (error) {
     if (error.status !== 404) throw error;
-    $('session-title').textContent = 'No such session';
+    $('session-title').textContent = t('session.none');
     $('session-id').textContent = currentSession;
   }
 }
@@ -40,8 +41,8 @@ function render(session) {
   $('session-duration').textContent = duration(last - first);
 
   // Turns: the main chain's responses; what subagents spent in the turn apart.
-  const head = el('tr', null, ['#', 'Started', 'Responses', 'Input', 'Output', 'Cache write', 'Cache read', 'Cost', 'Subagents'].map((label, i) =>
-    el('th', { className: (i >= 2 ? 'num' : '') + (i === 3 || i === 5 || i === 6 ? ' optional' : ''), text: label })));
+  const head = el('tr', null, ['turn', 'started', 'responses', 'input', 'output', 'cache_write', 'cache_read', 'cost', 'subagents'].map((name, i) =>
+    el('th', { className: (i >= 2 ? 'num' : '') + (i === 3 || i === 5 || i === 6 ? ' optional' : ''), title: t('col.' + name + '.tip'), text: t('col.' + name) })));
   const rows = [];
   session.turns.forEach((turn, index) => {
     const sum = turn.main;
@@ -68,7 +69,7 @@ function render(session) {
     if (openTurns.has(key)) {
       for (const r of turn.responses) {
         const label = el('td', null, [timeOfDay(r.timestamp_ms)]);
-        if (r.is_sidechain) label.append(el('span', { className: 'tag', text: r.agent_id ? 'agent ' + r.agent_id : 'sidechain' }));
+        if (r.is_sidechain) label.append(el('span', { className: 'tag', text: r.agent_id ? t('session.agent', { id: r.agent_id }) : t('session.sidechain') }));
         rows.push(el('tr', { className: 'detail', dataset: { response: r.message_id } }, [
           el('td'),
           label,
@@ -88,10 +89,10 @@ function render(session) {
   // Subagents: one row per agent id, as the server summed them.
   $('agents-none').hidden = session.agents.length > 0;
   $('agents-table').hidden = session.agents.length === 0;
-  const agentHead = el('tr', null, ['Agent', 'Models', 'Started', 'Responses', 'Tokens', 'Cost'].map((label, i) =>
-    el('th', { className: i >= 3 ? 'num' : '', text: label })));
+  const agentHead = el('tr', null, ['agent', 'models', 'started', 'responses', 'tokens', 'cost'].map((name, i) =>
+    el('th', { className: i >= 3 ? 'num' : '', title: t('col.' + name + '.tip'), text: t('col.' + name) })));
   const agentRows = session.agents.map((agent) => {
-    const id = agent.agent_id || '(sidechain)';
+    const id = agent.agent_id || t('session.sidechain_id');
     return el('tr', { dataset: { agent: id } }, [
       el('td', { className: 'mono', text: id }),
       el('td', { text: agent.models.map(shortModel).join(', ') }),
