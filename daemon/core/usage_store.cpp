@@ -1194,11 +1194,10 @@ void read_response_columns(sqlite3_stmt* s, UsageRecord& r) {
     read_token_columns(s, 13, r.tokens);
 }
 
-}  // namespace
-
-Result<void> UsageStore::for_each_response(
-    const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
-    std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
+// The conditions of k_select_responses_sql's rows for `filter`'s time range, session and cwd
+// (parameters ?1 to ?4, bound by bind_response_filter), each starting with " AND".
+std::string response_filter_sql(const ResponseFilter& filter) {
+    std::string sql;
     if (filter.since_ms)
         sql += " AND r.timestamp_ms >= ?1";
     if (filter.until_ms)
@@ -1207,12 +1206,9 @@ Result<void> UsageStore::for_each_response(
         sql += " AND s.session_id = ?3";
     if (filter.cwd)
         sql += " AND s.cwd = ?4";
-    if (filter.side_calls_only)
-        sql += " AND r.message_id = '' AND r.request_id != ''";
-    sql += " ORDER BY r.timestamp_ms";
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot query responses");
+    return sql;
+}
+void bind_response_filter(sqlite3_stmt* s, const ResponseFilter& filter) {
     if (filter.since_ms)
         sqlite3_bind_int64(s, 1, *filter.since_ms);
     if (filter.until_ms)
@@ -1221,6 +1217,21 @@ Result<void> UsageStore::for_each_response(
         bind_text(s, 3, *filter.session_id);
     if (filter.cwd)
         bind_text(s, 4, *filter.cwd);
+}
+
+}  // namespace
+
+Result<void> UsageStore::for_each_response(
+    const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
+    std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
+    sql += response_filter_sql(filter);
+    if (filter.side_calls_only)
+        sql += " AND r.message_id = '' AND r.request_id != ''";
+    sql += " ORDER BY r.timestamp_ms";
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot query responses");
+    bind_response_filter(s, filter);
     UsageRecord r;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1253,25 +1264,11 @@ Result<void> UsageStore::for_each_response_page(
         return sqlite_error(m_db, "cannot begin a read transaction");
     std::string sql =
         std::string(k_select_responses_sql) + " WHERE (r.timestamp_ms, r.id) > (?5, ?6)";
-    if (filter.since_ms)
-        sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms)
-        sql += " AND r.timestamp_ms < ?2";
-    if (filter.session_id)
-        sql += " AND s.session_id = ?3";
-    if (filter.cwd)
-        sql += " AND s.cwd = ?4";
+    sql += response_filter_sql(filter);
     sql += " ORDER BY r.timestamp_ms, r.id LIMIT ?7";
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
-    if (filter.since_ms)
-        sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms)
-        sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id)
-        bind_text(s, 3, *filter.session_id);
-    if (filter.cwd)
-        bind_text(s, 4, *filter.cwd);
+    bind_response_filter(s, filter);
     sqlite3_bind_int64(s, 7, static_cast<int64_t>(page_rows));
     std::vector<UsageRecord> rows;
     int64_t last_time = std::numeric_limits<int64_t>::min();
@@ -1297,6 +1294,26 @@ Result<void> UsageStore::for_each_response_page(
         if (count < page_rows)
             return {};
     }
+}
+
+Result<std::vector<UsageRecord>> UsageStore::latest_responses(const ResponseFilter& filter,
+                                                              size_t limit) const {
+    std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
+    sql += response_filter_sql(filter);
+    sql += " ORDER BY r.timestamp_ms DESC, r.id DESC LIMIT ?5";
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
+    sqlite3_stmt* s = statement.get();
+    bind_response_filter(s, filter);
+    sqlite3_bind_int64(s, 5, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<UsageRecord> rows;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        rows.emplace_back();
+        read_response_columns(s, rows.back());
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read the latest responses");
+    return rows;
 }
 
 namespace {

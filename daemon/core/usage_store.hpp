@@ -190,6 +190,11 @@ class UsageStore {
         const ResponseFilter& filter, size_t page_rows,
         const std::function<bool(const std::vector<UsageRecord>&)>& page) const;
 
+    // The `limit` most recent responses matching `filter` (its time range, session and cwd),
+    // newest first (by timestamp, then by when they were stored).
+    Result<std::vector<UsageRecord>> latest_responses(const ResponseFilter& filter,
+                                                      size_t limit) const;
+
     // Sums responses matching `filter`. Responses fall into buckets of `bucket_ms` (aligned to
     // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,
     // tier) may come in more than one row (callers add them up). Bucket sizes that are multiples

@@ -264,6 +264,19 @@ Result<StoreCounts> MeterQueries::counts() {
     });
 }
 
+Result<std::vector<PricedResponse>> MeterQueries::latest_responses(const ResponseFilter& filter,
+                                                                   size_t limit) {
+    return with_reader([&](const UsageStore& store) -> Result<std::vector<PricedResponse>> {
+        CCMETER_TRY_ASSIGN(std::vector<UsageRecord> rows, store.latest_responses(filter, limit));
+        const std::shared_ptr<const PriceTable> prices = prices_for(store);
+        std::vector<PricedResponse> priced;
+        priced.reserve(rows.size());
+        for (UsageRecord& row : rows)
+            priced.push_back(priced_response(*prices, std::move(row)));
+        return priced;
+    });
+}
+
 Result<void> MeterQueries::export_responses(
     const ResponseFilter& filter, size_t page_rows,
     const std::function<bool(const std::vector<PricedResponse>&)>& page) {

@@ -120,6 +120,10 @@ class MeterQueries {
         const ResponseFilter& filter, size_t page_rows,
         const std::function<bool(const std::vector<PricedResponse>&)>& page);
 
+    // The `limit` most recent responses matching `filter`, newest first, priced.
+    Result<std::vector<PricedResponse>> latest_responses(const ResponseFilter& filter,
+                                                         size_t limit);
+
     // client_check.hpp's per-session check.
     Result<std::vector<SessionCheck>> client_check(std::optional<int64_t> since_ms,
                                                    std::optional<int64_t> until_ms);

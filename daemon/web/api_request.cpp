@@ -117,6 +117,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::limits:
             key = "limits";
             break;
+        case ApiEndpoint::responses:
+            key = "responses|limit=" + std::to_string(limit);
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -144,6 +147,7 @@ bool ApiRequest::cacheable() const {
         case ApiEndpoint::models:
         case ApiEndpoint::heatmap:
         case ApiEndpoint::check:
+        case ApiEndpoint::responses:
             return true;
         default:
             return false;
@@ -227,6 +231,17 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         if (!count)
             return Error{"minutes must be a number of minutes (1 to 1440)"};
         request.since_ms = now_ms - *count * k_minute_ms;
+    } else if (name == "responses") {
+        request.endpoint = ApiEndpoint::responses;
+        Result<std::optional<std::string>> limit = query_value(query, "limit");
+        if (!limit)
+            return limit.error();
+        std::optional<int64_t> count = positive_number(
+            limit->value_or(std::to_string(k_default_latest_responses)), k_max_latest_responses);
+        if (!count)
+            return Error{"limit must be a number of responses (1 to " +
+                         std::to_string(k_max_latest_responses) + ")"};
+        request.limit = *count;
     } else if (name == "events") {
         request.endpoint = ApiEndpoint::events;
     }

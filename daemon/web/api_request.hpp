@@ -22,19 +22,20 @@ namespace ccmeter {
 
 enum class ApiEndpoint {
     unknown,
-    meta,      // /api/meta
-    summary,   // /api/summary
-    daily,     // /api/daily?days=7|30|90|all
-    sessions,  // /api/sessions
-    session,   // /api/session/<id>
-    projects,  // /api/projects
-    models,    // /api/models
-    blocks,    // /api/blocks[?hours=N|all]
-    active,    // /api/active[?minutes=N]
-    heatmap,   // /api/heatmap[?days=N|all]
-    check,     // /api/check[?days=N|all] (the client check)
-    limits,    // /api/limits (plan limits' forecasts and the budgets)
-    events,    // /api/events (Server-Sent Events; not answered by WebApi)
+    meta,       // /api/meta
+    summary,    // /api/summary
+    daily,      // /api/daily?days=7|30|90|all
+    sessions,   // /api/sessions
+    session,    // /api/session/<id>
+    projects,   // /api/projects
+    models,     // /api/models
+    blocks,     // /api/blocks[?hours=N|all]
+    active,     // /api/active[?minutes=N]
+    heatmap,    // /api/heatmap[?days=N|all]
+    check,      // /api/check[?days=N|all] (the client check)
+    limits,     // /api/limits (plan limits' forecasts and the budgets)
+    responses,  // /api/responses[?limit=N] (the most recent responses, newest first)
+    events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
 struct ApiRequest {
@@ -52,6 +53,7 @@ struct ApiRequest {
     // process started at or after it (0: all).
     int64_t since_ms = 0;
     std::string session_id;  // session
+    int64_t limit = 0;       // responses: how many (1 to k_max_latest_responses; default 50)
 
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;
@@ -59,6 +61,10 @@ struct ApiRequest {
     // ones (meta, active, blocks, limits) are always computed afresh.
     bool cacheable() const;
 };
+
+// /api/responses answers at most this many responses. Default of ?limit=: 50.
+constexpr int64_t k_max_latest_responses = 1000;
+constexpr int64_t k_default_latest_responses = 50;
 
 // Parses a target such as "/api/daily?days=30" at `now_ms`.
 // Cheap: at most a handful of local-time conversions, whatever the number of days.

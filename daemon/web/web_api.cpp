@@ -8,6 +8,7 @@
 
 #include "common/app_paths.hpp"
 #include "common/budget_config.hpp"
+#include "common/export_format.hpp"
 #include "common/json_text.hpp"
 #include "common/local_periods.hpp"
 #include "common/stats_format.hpp"
@@ -144,6 +145,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return check(request);
         case ApiEndpoint::limits:
             return limits(request);
+        case ApiEndpoint::responses:
+            return responses(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -371,6 +374,27 @@ WebReply WebApi::check(const ApiRequest& request) {
         return from_error(sessions.error());
     json::object object = check_json(check_proto(*sessions));
     object["since_ms"] = request.since_ms;
+    return json_reply(object);
+}
+
+// The most recent responses, newest first, each a row of `hookctl export --what responses
+// --format json` (token metadata only: ccmeter stores no content, so none can be shown).
+WebReply WebApi::responses(const ApiRequest& request) {
+    Result<std::vector<PricedResponse>> latest =
+        m_queries.latest_responses(ResponseFilter{}, static_cast<size_t>(request.limit));
+    if (!latest)
+        return from_error(latest.error());
+    json::array rows;
+    rows.reserve(latest->size());
+    v1::ExportedResponse message;
+    for (const PricedResponse& priced : *latest) {
+        message.Clear();
+        fill_exported_response(priced, message);
+        rows.push_back(response_export_json(message));
+    }
+    json::object object;
+    object["responses"] = std::move(rows);
+    object["limit"] = request.limit;
     return json_reply(object);
 }
 

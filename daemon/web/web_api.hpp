@@ -54,6 +54,7 @@ class WebApi {
     WebReply heatmap(const ApiRequest& request);
     WebReply check(const ApiRequest& request);
     WebReply limits(const ApiRequest& request);
+    WebReply responses(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 

@@ -1,4 +1,5 @@
-// UsageStore's paged reading (exports): every response once, in order, from one snapshot.
+// UsageStore's reading of stored rows: paged (exports; every response once, in order, from one
+// snapshot) and the latest responses (newest first).
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -94,4 +95,43 @@ TEST_CASE("a page's visitor can stop the walk", "[pages]") {
                     {}, 10, [&](const std::vector<UsageRecord>&) { return ++pages < 2; })
                 .has_value());
     CHECK(pages == 2);
+}
+
+TEST_CASE("the latest responses come newest first, limited and filtered", "[latest]") {
+    test::TempDatabase db;
+    db.add_responses(0, 30);
+    // Two at the same instant: the one stored later comes first.
+    IngestBatch batch;
+    for (const char* id : {"msg_twin_a", "msg_twin_b"}) {
+        UsageRecord twin;
+        twin.message_id = id;
+        twin.request_id = std::string("req_") + id;
+        twin.model = "claude-opus-4-5";
+        twin.timestamp_ms = 1'790'000'000'000 + 100 * 1000;
+        batch.add_response(twin);
+    }
+    REQUIRE(db.store().commit(batch).has_value());
+
+    Result<std::vector<UsageRecord>> latest = db.store().latest_responses({}, 5);
+    REQUIRE(latest.has_value());
+    std::vector<std::string> ids;
+    for (const UsageRecord& r : *latest)
+        ids.push_back(r.message_id);
+    CHECK(ids ==
+          std::vector<std::string>{"msg_twin_b", "msg_twin_a", "msg_29", "msg_28", "msg_27"});
+    CHECK((*latest)[2].tokens.output_tokens == 1029);
+    CHECK((*latest)[2].cwd == "/home/dev/p1");
+
+    ResponseFilter filter;
+    filter.cwd = "/home/dev/p0";
+    filter.until_ms = 1'790'000'000'000 + 20 * 1000;
+    Result<std::vector<UsageRecord>> some = db.store().latest_responses(filter, 100);
+    REQUIRE(some.has_value());
+    REQUIRE(some->size() == 10);  // even i from 0 to 18
+    CHECK(some->front().message_id == "msg_18");
+    CHECK(some->back().message_id == "msg_0");
+
+    Result<std::vector<UsageRecord>> none = db.store().latest_responses({}, 0);
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
 }

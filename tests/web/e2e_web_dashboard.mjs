@@ -286,6 +286,19 @@ async function main() {
         limits: o.limits.map((l) => Object.assign({}, l, { reset_since_observed: false })) }));
       check(strip(hookLimits) === strip(limits), '/api/limits = hookctl stats limits --json');
     }
+    // ---- the most recent responses: the API's, which are hookctl export's newest rows ----
+    const recent = await api('/api/responses?limit=20');
+    const recentRows = await page.$$eval('#recent-table tbody tr', (rows) => rows.map((r) => ({ key: r.dataset.key, cost: r.lastChild.dataset.value })));
+    check(recent.responses.length === 20 && recentRows.length === 20 &&
+      recentRows.every((row, i) => row.key === recent.responses[i].request_id + '/' + recent.responses[i].message_id &&
+        row.cost === (recent.responses[i].cost_usd === null ? '' : recent.responses[i].cost_usd)),
+    'the recent responses table shows /api/responses?limit=20, newest first');
+    const exported = hookctl(['export', '--what', 'responses', '--format', 'json']);
+    if (exported) {
+      check(JSON.stringify(exported.slice(-20).reverse()) === JSON.stringify(recent.responses),
+        `/api/responses = the newest 20 of hookctl export's ${exported.length} rows`);
+    }
+
     let missing = await untitled();
     check(missing.length === 0, 'every KPI and chart title of the overview has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
     await page.screenshot({ path: path.join(outDir, 'e2e-web-overview.png'), fullPage: true });
@@ -396,6 +409,8 @@ async function main() {
     check(lag <= 2000, `the page shows the appended response within 2 s (${lag} ms; today ${usd(before)} -> ${usd(expected)})`);
     await page.waitForSelector(`#active-table:not([hidden]) tr[data-key="${line.sessionId}"]`, { timeout: 5000 });
     check(true, 'the session shows as active now');
+    await page.waitForSelector(`#recent-table tbody tr:first-child[data-key="${line.requestId}/${line.message.id}"]`, { timeout: 5000 });
+    check(true, 'the appended response heads the recent responses table');
     const after = await api('/api/summary');
     check(after.today.cost_usd === expected, 'the API agrees');
     const hookAfter = hookctl(['stats', '--json']);

@@ -213,3 +213,35 @@ TEST_CASE("meta names the daemon's time zone", "[web_api]") {
     CHECK(meta.body.at("time_zone").at("utc_offset_minutes").as_int64() == 0);
     CHECK(meta.body.at("now_ms").as_int64() == k_fixture_now_ms);
 }
+
+TEST_CASE("responses: the latest first, as hookctl export writes them", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    Answer all = ask(api, "/api/responses");
+    REQUIRE(all.status == 200);
+    const json::array& rows = all.body.at("responses").as_array();
+    REQUIRE(rows.size() == 4);
+    const char* order[] = {"msg_04", "msg_02", "msg_03", "msg_01"};
+    const int64_t micros[] = {33000, 31250, 2950, 38000};
+    for (size_t i = 0; i < 4; ++i) {
+        CHECK(rows[i].at("message_id").as_string() == order[i]);
+        CHECK(rows[i].at("cost_micro_usd").as_int64() == micros[i]);
+    }
+    // r1's two lines are one response, at each field's maximum.
+    CHECK(rows[3].at("output_tokens").as_int64() == 500);
+    CHECK(rows[0].at("session_id").as_string() == k_session_b);
+    CHECK(rows[0].at("project").as_string() == "/home/dev/lib");
+    CHECK(rows[2].at("chain").as_string() == "sidechain");
+    CHECK(rows[2].at("agent_id").as_string() == "xyz");
+    CHECK(rows[1].at("chain").as_string() == "main");
+    CHECK(rows[0].at("cost_usd").as_string() == "0.033000000000");
+
+    Answer two = ask(api, "/api/responses?limit=2");
+    REQUIRE(two.body.at("responses").as_array().size() == 2);
+    CHECK(two.body.at("responses").at(1).at("message_id").as_string() == "msg_02");
+    CHECK(two.body.at("limit").as_int64() == 2);
+
+    for (const char* bad :
+         {"/api/responses?limit=0", "/api/responses?limit=1001", "/api/responses?limit=x"})
+        CHECK_FALSE(ccmeter::parse_api_request(bad, k_fixture_now_ms).has_value());
+}

@@ -7,7 +7,7 @@ import { modelColour } from '../colours.js';
 import { $, el, setNumber } from '../dom.js';
 import {
   MONTHS, MONTHS_LONG, WEEKDAYS, WEEKDAYS_LONG, checkUsd, compact, costText, count, dateTime, dayLabel,
-  dayText, duration, pad, projectName, shortModel, signedUsd, timeOfDay, totalTokens, usd, usdAxis,
+  dayText, duration, pad, projectName, shortModel, signedUsd, timeOfDay, totalTokens, usd, usdAxis, usdPrecise,
 } from '../format.js';
 import { language, plural, t } from '../i18n.js';
 import { renderMeta } from './footer.js';
@@ -98,6 +98,34 @@ function renderActive(active) {
   });
   if (!activeTable) activeTable = $('active-table').querySelector('tbody');
   activeTable.replaceChildren(...body);
+}
+
+// ---- overview: the most recent responses ----
+
+function sameDay(a, b) { return new Date(a).toDateString() === new Date(b).toDateString(); }
+// Today's responses show their time, older ones their date and time.
+function renderRecent(recent) {
+  const rows = recent.responses;
+  $('recent-none').hidden = rows.length > 0;
+  $('recent-table').hidden = rows.length === 0;
+  const body = rows.map((r) => {
+    const tr = el('tr', { className: 'clickable', tabindex: '0', dataset: { key: r.request_id + '/' + r.message_id } }, [
+      el('td', { title: dateTime(r.timestamp_ms), text: sameDay(r.timestamp_ms, Date.now()) ? timeOfDay(r.timestamp_ms) : dateTime(r.timestamp_ms) }),
+      el('td', { title: r.project, text: projectName(r.project) }),
+      el('td', { className: 'optional', text: shortModel(r.model) }),
+      el('td', { title: r.agent_id, text: r.chain === 'main' ? t('recent.main') : t('recent.subagent') }),
+      el('td', { className: 'num optional', title: count(r.input_tokens), text: compact(r.input_tokens) }),
+      el('td', { className: 'num', title: count(r.output_tokens), text: compact(r.output_tokens) }),
+      el('td', { className: 'num optional', title: count(r.cache_creation_input_tokens), text: compact(r.cache_creation_input_tokens) }),
+      el('td', { className: 'num optional', title: count(r.cache_read_input_tokens), text: compact(r.cache_read_input_tokens) }),
+      el('td', { className: 'num', dataset: { value: r.cost_usd === null ? '' : r.cost_usd },
+        text: r.cost_micro_usd === null ? t('recent.unpriced') : usdPrecise(r.cost_micro_usd / 1e6) }),
+    ]);
+    tr.addEventListener('click', () => { location.hash = '#/session/' + encodeURIComponent(r.session_id); });
+    tr.addEventListener('keydown', (event) => { if (event.key === 'Enter') location.hash = '#/session/' + encodeURIComponent(r.session_id); });
+    return tr;
+  });
+  $('recent-table').querySelector('tbody').replaceChildren(...body);
 }
 
 // ---- overview: the client check ----
@@ -296,6 +324,7 @@ export async function load() {
   await Promise.all([
     summary,
     then(api('/api/active?minutes=10'), renderActive),
+    then(api('/api/responses?limit=20'), renderRecent),
     then(api('/api/blocks?hours=24'), renderBlock),
     then(Promise.all([api('/api/daily?days=' + selectedDays), uPlotReady()]).then(([daily]) => daily), renderDaily),
     then(api('/api/heatmap'), renderHeatmap),
