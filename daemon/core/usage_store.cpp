@@ -1688,6 +1688,29 @@ Result<std::vector<TurnStart>> UsageStore::turn_starts(const std::string& sessio
     return turns;
 }
 
+Result<std::unordered_map<std::string, std::vector<int64_t>>> UsageStore::main_turn_starts() const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT session_id, timestamp_ms FROM turns "
+                          "WHERE is_sidechain = 0 ORDER BY session_id, timestamp_ms"));
+    std::unordered_map<std::string, std::vector<int64_t>> starts;
+    std::vector<int64_t>* mine = nullptr;
+    std::string session;
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+        const std::string id = column_text(statement.get(), 0);
+        if (!mine || id != session) {
+            session = id;
+            mine = &starts[session];
+        }
+        mine->push_back(sqlite3_column_int64(statement.get(), 1));
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read turns");
+    return starts;
+}
+
 namespace {
 
 void bind_optional_double(sqlite3_stmt* statement, int index, const std::optional<double>& value) {

@@ -161,6 +161,8 @@ class UsageStore {
     std::optional<FileState> file_state(const std::string& path) const;
     // The turn starts of one session, main chain and sidechains, in time order.
     Result<std::vector<TurnStart>> turn_starts(const std::string& session_id) const;
+    // The main chain's turn starts (prompts) of every session, ascending per session.
+    Result<std::unordered_map<std::string, std::vector<int64_t>>> main_turn_starts() const;
     // Every file's state, by path.
     std::unordered_map<std::string, FileState> file_states() const;
 

@@ -264,6 +264,29 @@ Result<StoreCounts> MeterQueries::counts() {
     });
 }
 
+Result<TurnCostSpread> MeterQueries::turn_costs(const ResponseFilter& filter, size_t top) {
+    return with_reader([&](const UsageStore& store) {
+        return turn_cost_spread(store, *prices_for(store), filter, top);
+    });
+}
+
+Result<std::pair<UsageTotals, UsageTotals>> MeterQueries::compare(const ComparisonSpans& spans) {
+    return with_reader([&](const UsageStore& store) -> Result<std::pair<UsageTotals, UsageTotals>> {
+        const std::shared_ptr<const PriceTable> prices = prices_for(store);
+        // One span's usage; an empty span has none.
+        const auto usage_in = [&](int64_t from, int64_t to) -> Result<UsageTotals> {
+            if (to <= from)
+                return UsageTotals{};
+            CCMETER_TRY_ASSIGN(std::vector<PeriodTotals> periods,
+                               usage_by_periods(store, *prices, {from, to}, {}, false));
+            return periods.empty() ? UsageTotals{} : periods.front().usage;
+        };
+        CCMETER_TRY_ASSIGN(UsageTotals last, usage_in(spans.last_start_ms, spans.last_cut_ms));
+        CCMETER_TRY_ASSIGN(UsageTotals current, usage_in(spans.this_start_ms, spans.now_ms));
+        return std::pair{std::move(last), std::move(current)};
+    });
+}
+
 Result<std::vector<PricedResponse>> MeterQueries::latest_responses(const ResponseFilter& filter,
                                                                    size_t limit) {
     return with_reader([&](const UsageStore& store) -> Result<std::vector<PricedResponse>> {

@@ -27,8 +27,10 @@
 #include "core/client_check.hpp"
 #include "core/cost_parts.hpp"
 #include "core/limit_forecast.hpp"
+#include "core/period_comparison.hpp"
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
+#include "core/turn_costs.hpp"
 #include "core/usage_heatmap.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
@@ -119,6 +121,13 @@ class MeterQueries {
     Result<void> export_responses(
         const ResponseFilter& filter, size_t page_rows,
         const std::function<bool(const std::vector<PricedResponse>&)>& page);
+
+    // turn_costs.hpp's spread of every turn matching `filter`, with the `top` most expensive.
+    Result<TurnCostSpread> turn_costs(const ResponseFilter& filter, size_t top);
+
+    // Usage in [spans.last_start, spans.last_cut) and in [spans.this_start, spans.now), in that
+    // order, from one snapshot (period_comparison.hpp).
+    Result<std::pair<UsageTotals, UsageTotals>> compare(const ComparisonSpans& spans);
 
     // The `limit` most recent responses matching `filter`, newest first, priced.
     Result<std::vector<PricedResponse>> latest_responses(const ResponseFilter& filter,

@@ -120,6 +120,12 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::responses:
             key = "responses|limit=" + std::to_string(limit);
             break;
+        case ApiEndpoint::insights:
+            key = "insights";
+            break;
+        case ApiEndpoint::compare:
+            key = "compare";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -148,6 +154,7 @@ bool ApiRequest::cacheable() const {
         case ApiEndpoint::heatmap:
         case ApiEndpoint::check:
         case ApiEndpoint::responses:
+        case ApiEndpoint::insights:
             return true;
         default:
             return false;
@@ -242,6 +249,12 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             return Error{"limit must be a number of responses (1 to " +
                          std::to_string(k_max_latest_responses) + ")"};
         request.limit = *count;
+    } else if (name == "insights") {
+        request.endpoint = ApiEndpoint::insights;
+    } else if (name == "compare") {
+        request.endpoint = ApiEndpoint::compare;
+        request.week_start_ms = local_week_start(now_ms);
+        request.month_start_ms = local_month_start(now_ms);
     } else if (name == "events") {
         request.endpoint = ApiEndpoint::events;
     }

@@ -35,6 +35,8 @@ enum class ApiEndpoint {
     check,      // /api/check[?days=N|all] (the client check)
     limits,     // /api/limits (plan limits' forecasts and the budgets)
     responses,  // /api/responses[?limit=N] (the most recent responses, newest first)
+    insights,   // /api/insights (the most expensive turns and sessions, turn cost spread)
+    compare,    // /api/compare (this week / month so far against the last, the plan)
     events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -44,8 +46,8 @@ struct ApiRequest {
     // summary: summary_boundaries(now).
     std::vector<int64_t> boundaries;
     int64_t today_start_ms = 0;  // summary, daily, heatmap, limits
-    int64_t week_start_ms = 0;   // summary, limits
-    int64_t month_start_ms = 0;  // summary, limits
+    int64_t week_start_ms = 0;   // summary, limits, compare
+    int64_t month_start_ms = 0;  // summary, limits, compare
     // daily: the last `days` local days, today included; 0: every day since the first stored
     // response. The day boundaries are computed by WebApi (once per cached answer).
     int64_t days = 0;

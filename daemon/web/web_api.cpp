@@ -1,5 +1,6 @@
 #include "web/web_api.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -11,8 +12,11 @@
 #include "common/export_format.hpp"
 #include "common/json_text.hpp"
 #include "common/local_periods.hpp"
+#include "common/saturating_int.hpp"
 #include "common/stats_format.hpp"
 #include "core/cost_parts.hpp"
+#include "core/period_comparison.hpp"
+#include "core/turn_costs.hpp"
 #include "core/usage_queries.hpp"
 #include "wire/usage_proto.hpp"
 
@@ -21,6 +25,9 @@ namespace ccmeter {
 namespace json = boost::json;
 
 namespace {
+
+// Rows in each of the Insights tab's lists (most expensive turns, sessions).
+constexpr size_t k_insight_rows = 10;
 
 double usd_of_micro(int64_t micro) {
     return static_cast<double>(micro) / 1e6;
@@ -147,6 +154,10 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return limits(request);
         case ApiEndpoint::responses:
             return responses(request);
+        case ApiEndpoint::insights:
+            return insights(request);
+        case ApiEndpoint::compare:
+            return compare(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -395,6 +406,109 @@ WebReply WebApi::responses(const ApiRequest& request) {
     json::object object;
     object["responses"] = std::move(rows);
     object["limit"] = request.limit;
+    return json_reply(object);
+}
+
+// The Insights tab's history-wide figures: turn costs (turn_costs.hpp) and the most expensive
+// sessions. Cached like every full-history answer.
+WebReply WebApi::insights(const ApiRequest&) {
+    Result<TurnCostSpread> spread = m_queries.turn_costs(ResponseFilter{}, k_insight_rows);
+    if (!spread)
+        return from_error(spread.error());
+    json::object object;
+    object["turns"] = spread->turns;
+    object["p50_turn_usd"] = usd_of_micro(spread->p50_micro_usd);
+    object["p90_turn_usd"] = usd_of_micro(spread->p90_micro_usd);
+    object["p99_turn_usd"] = usd_of_micro(spread->p99_micro_usd);
+    json::array buckets;
+    for (const TurnCostBucket& bucket : spread->buckets) {
+        json::object item;
+        item["below_usd"] = bucket.below_micro_usd < 0
+                                ? json::value(nullptr)
+                                : json::value(usd_of_micro(bucket.below_micro_usd));
+        item["turns"] = bucket.turns;
+        buckets.push_back(std::move(item));
+    }
+    object["turn_cost_buckets"] = std::move(buckets);
+    json::array turns;
+    for (const TurnCost& turn : spread->most_expensive) {
+        json::object item;
+        item["session_id"] = turn.session_id;
+        item["project"] = turn.project;
+        item["start_ms"] = turn.start_ms;
+        for (auto& [key, value] : usage_json(usage_proto(turn.usage)))
+            item[key] = value;
+        turns.push_back(std::move(item));
+    }
+    object["top_turns"] = std::move(turns);
+
+    Result<std::vector<GroupTotals>> sessions =
+        m_queries.groups(GroupKind::session, ResponseFilter{}, false);
+    if (!sessions)
+        return from_error(sessions.error());
+    std::stable_sort(sessions->begin(), sessions->end(),
+                     [](const GroupTotals& a, const GroupTotals& b) {
+                         return a.usage.cost_pico_usd > b.usage.cost_pico_usd;
+                     });
+    if (sessions->size() > k_insight_rows)
+        sessions->resize(k_insight_rows);
+    object["top_sessions"] = sessions_json(groups_proto(*sessions), false).at("sessions");
+    return json_reply(object);
+}
+
+// This week and month so far against the last ones cut at the same point
+// (period_comparison.hpp), and the month at API prices against the plan in budgets.json.
+WebReply WebApi::compare(const ApiRequest& request) {
+    json::object object;
+    const auto span_json = [](int64_t start, int64_t end, const UsageTotals& usage) {
+        json::object item = usage_json(usage_proto(usage));
+        item["start_ms"] = start;
+        item["end_ms"] = end;
+        return item;
+    };
+    int64_t month_so_far_micro = 0;
+    for (PeriodKind kind : {PeriodKind::week, PeriodKind::month}) {
+        const int64_t this_start =
+            kind == PeriodKind::week ? request.week_start_ms : request.month_start_ms;
+        const int64_t last_start = local_period_start(kind, this_start - 1);
+        const ComparisonSpans spans = comparison_spans(last_start, this_start, request.now_ms);
+        Result<std::pair<UsageTotals, UsageTotals>> usage = m_queries.compare(spans);
+        if (!usage)
+            return from_error(usage.error());
+        const int64_t last_micro = micro_usd(usage->first.cost_pico_usd);
+        const int64_t this_micro = micro_usd(usage->second.cost_pico_usd);
+        json::object item;
+        item["last"] = span_json(spans.last_start_ms, spans.last_cut_ms, usage->first);
+        item["this"] = span_json(spans.this_start_ms, spans.now_ms, usage->second);
+        const std::optional<int64_t> change = change_per_mille(last_micro, this_micro);
+        item["change_per_mille"] = change ? json::value(*change) : json::value(nullptr);
+        object[kind == PeriodKind::week ? "week" : "month"] = std::move(item);
+        if (kind == PeriodKind::month)
+            month_so_far_micro = this_micro;
+    }
+    const int64_t month_end = local_next_period_start(PeriodKind::month, request.month_start_ms);
+    const std::optional<int64_t> projected =
+        projected_micro_usd(month_so_far_micro, request.month_start_ms, month_end, request.now_ms);
+    // A budgets file the user is editing may be broken for a moment: the rest still shows.
+    Result<Budgets> budgets = load_budgets(default_budgets_path());
+    json::object plan;
+    plan["month_start_ms"] = request.month_start_ms;
+    plan["month_end_ms"] = month_end;
+    plan["month_so_far_usd"] = usd_of_micro(month_so_far_micro);
+    plan["projected_month_usd"] =
+        projected ? json::value(usd_of_micro(*projected)) : json::value(nullptr);
+    const int64_t plan_micro =
+        budgets && budgets->plan_micro_usd_per_month ? *budgets->plan_micro_usd_per_month : 0;
+    plan["plan_usd_per_month"] =
+        plan_micro > 0 ? json::value(usd_of_micro(plan_micro)) : json::value(nullptr);
+    // The projected month as a multiple of the plan, in per-mille (4200: 4.2 times the plan).
+    plan["projected_per_mille_of_plan"] =
+        plan_micro > 0 && projected
+            ? json::value(saturating_multiply_divide(*projected, 1000, plan_micro))
+            : json::value(nullptr);
+    plan["budgets_error"] = budgets ? std::string() : budgets.error().message;
+    object["plan"] = std::move(plan);
+    object["now_ms"] = request.now_ms;
     return json_reply(object);
 }
 

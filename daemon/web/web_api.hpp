@@ -55,6 +55,8 @@ class WebApi {
     WebReply check(const ApiRequest& request);
     WebReply limits(const ApiRequest& request);
     WebReply responses(const ApiRequest& request);
+    WebReply insights(const ApiRequest& request);
+    WebReply compare(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 

@@ -5,9 +5,14 @@
 //   r2 = 50*5 + 1000*25 + 12000*0.5                = 31250
 //   r3 = 200*1 + 300*5 + 1000*1.25                 =  2950  (subagent)
 //   r4 = 1000*3 + 2000*15                          = 33000  (session B, today)
+#include <unistd.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "common/app_paths.hpp"
 
 #include "web/api_request.hpp"
 #include "web/web_api.hpp"
@@ -244,4 +249,77 @@ TEST_CASE("responses: the latest first, as hookctl export writes them", "[web_ap
     for (const char* bad :
          {"/api/responses?limit=0", "/api/responses?limit=1001", "/api/responses?limit=x"})
         CHECK_FALSE(ccmeter::parse_api_request(bad, k_fixture_now_ms).has_value());
+}
+
+TEST_CASE("insights: the most expensive turns and sessions, the turn cost spread", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    Answer insights = ask(api, "/api/insights");
+    REQUIRE(insights.status == 200);
+    // Session A's one turn holds r1, r2 and its subagent's r3; session B's holds r4.
+    CHECK(insights.body.at("turns").as_int64() == 2);
+    const json::array& turns = insights.body.at("top_turns").as_array();
+    REQUIRE(turns.size() == 2);
+    CHECK(turns[0].at("session_id").as_string() == k_session_a);
+    CHECK(turns[0].at("start_ms").as_int64() ==
+          k_fixture_now_ms - 30 * 3'600'000);  // 2026-11-20 10:00:00Z
+    CHECK(turns[0].at("unique_responses").as_int64() == 3);
+    CHECK(number(turns[0].at("cost_usd")) == 0.0722);  // 38000 + 31250 + 2950 micro-dollars
+    CHECK(turns[1].at("session_id").as_string() == k_session_b);
+    CHECK(number(turns[1].at("cost_usd")) == 0.033);
+    CHECK(number(insights.body.at("p50_turn_usd")) == 0.033);
+    CHECK(number(insights.body.at("p90_turn_usd")) == 0.0722);
+    const json::array& buckets = insights.body.at("turn_cost_buckets").as_array();
+    REQUIRE(buckets.size() == 8);
+    CHECK(buckets[1].at("turns").as_int64() == 1);  // $0.033: from 1 to 5 cents
+    CHECK(buckets[2].at("turns").as_int64() == 1);  // $0.0722: from 5 to 10 cents
+    CHECK(buckets[7].at("below_usd").is_null());
+    const json::array& sessions = insights.body.at("top_sessions").as_array();
+    REQUIRE(sessions.size() == 2);
+    CHECK(sessions[0].at("session_id").as_string() == k_session_a);
+    CHECK(number(sessions[0].at("cost_usd")) == 0.0722);
+}
+
+TEST_CASE("compare: this week and month so far against the last, and the plan", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    const std::filesystem::path budgets =
+        std::filesystem::temp_directory_path() / ("ccmeter-budgets-" + std::to_string(::getpid()));
+    {
+        std::ofstream out(budgets);
+        out << R"({"plan_usd_per_month": 0.05})";
+    }
+    setenv("CCMETER_BUDGETS", budgets.c_str(), 1);
+    // Saturday 2026-11-21 16:00Z: everything is this week and this month.
+    Answer now = ask(api, "/api/compare");
+    REQUIRE(now.status == 200);
+    const json::object& week = now.body.at("week").as_object();
+    CHECK(number(week.at("this").at("cost_usd")) == 0.1052);
+    CHECK(week.at("this").at("start_ms").as_int64() ==
+          k_fixture_now_ms - 5 * 86'400'000 - 16 * 3'600'000);  // Monday
+    CHECK(number(week.at("last").at("cost_usd")) == 0);
+    CHECK(week.at("change_per_mille").is_null());
+    const json::object& plan = now.body.at("plan").as_object();
+    CHECK(number(plan.at("month_so_far_usd")) == 0.1052);
+    // 105,200 micro-dollars in 20 days 16 hours of a 30-day month.
+    const int64_t projected =
+        int64_t{105'200} * (30 * 86'400'000LL) / (20 * 86'400'000LL + 16 * 3'600'000LL);
+    CHECK(number(plan.at("projected_month_usd")) == static_cast<double>(projected) / 1e6);
+    CHECK(number(plan.at("plan_usd_per_month")) == 0.05);
+    CHECK(plan.at("projected_per_mille_of_plan").as_int64() == projected * 1000 / 50'000);
+
+    // Friday 2026-11-27 16:00Z: last week cut at Friday 16:00 holds session A, not B.
+    Answer later = ask(api, "/api/compare", k_fixture_now_ms + 6 * 86'400'000);
+    const json::object& next_week = later.body.at("week").as_object();
+    CHECK(number(next_week.at("this").at("cost_usd")) == 0);
+    CHECK(number(next_week.at("last").at("cost_usd")) == 0.0722);
+    CHECK(next_week.at("last").at("end_ms").as_int64() == k_fixture_now_ms - 86'400'000);
+    CHECK(next_week.at("change_per_mille").as_int64() == -1000);
+    // Without a plan there is nothing to compare with.
+    std::filesystem::remove(budgets);
+    Answer no_plan = ask(api, "/api/compare");
+    CHECK(no_plan.body.at("plan").at("plan_usd_per_month").is_null());
+    CHECK(no_plan.body.at("plan").at("projected_per_mille_of_plan").is_null());
+    CHECK(number(no_plan.body.at("plan").at("month_so_far_usd")) == 0.1052);
+    unsetenv("CCMETER_BUDGETS");
 }
