@@ -1,9 +1,9 @@
 // ccmeter web view: vanilla JavaScript modules, no build step. Reads the daemon's JSON API
 // (/api/...), follows its Server-Sent Events (/api/events) and updates numbers in place.
 //
-// This file only routes (#/overview, #/sessions, #/session/ID, #/projects, #/models), loads the
-// current view and follows live updates; each view is a module of its own in js/views/ with a
-// load() that fetches and draws it. Formatting is js/format.js, the API client js/api.js, the
+// This file only routes (#/overview, #/sessions, #/session/ID, #/projects, #/models,
+// #/insights), loads the current view and follows live updates; each view is a module of its
+// own in js/views/ with a load() that fetches and draws it. Formatting is js/format.js, the API client js/api.js, the
 // sortable table js/table.js. Money shown is always the server's figure (no sums in the
 // browser). Every number shown carries its raw API value in data-value (what the end-to-end
 // test compares with the API and with `hookctl stats --json`). Every string shown comes from
@@ -11,13 +11,14 @@
 import { showError } from './js/api.js';
 import { $ } from './js/dom.js';
 import { language, setLanguage, t, translatePage } from './js/i18n.js';
+import * as insights from './js/views/insights.js';
 import * as models from './js/views/models.js';
 import * as overview from './js/views/overview.js';
 import * as projects from './js/views/projects.js';
 import * as session from './js/views/session.js';
 import * as sessions from './js/views/sessions.js';
 
-const views = { overview, sessions, session, projects, models };
+const views = { overview, sessions, session, projects, models, insights };
 
 let currentView = 'overview';
 let generation = -1;

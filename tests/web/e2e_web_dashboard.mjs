@@ -383,6 +383,42 @@ async function main() {
     check(hits.length === models.models.length && hits.every((h) => h >= 0 && h <= 1), 'models table shows cache hit rates');
     await page.screenshot({ path: path.join(outDir, 'e2e-web-models.png'), fullPage: true });
 
+    // ---- insights: turns and sessions as each session's own detail has them ----
+    await page.click('nav a[data-nav="insights"]');
+    await page.waitForSelector('body[data-loaded="insights"]');
+    const insights = await api('/api/insights');
+    const compare = await api('/api/compare');
+    let allTurns = 0;
+    let dearestTurn = 0;
+    for (const s of sessions.sessions) {
+      const turns = (await api('/api/session/' + encodeURIComponent(s.session_id))).turns;
+      allTurns += turns.length;
+      for (const turn of turns) dearestTurn = Math.max(dearestTurn, turn.cost_usd);
+    }
+    check(insights.turns === allTurns && insights.top_turns[0].cost_usd === dearestTurn,
+      `${insights.turns} turns, the dearest ${usd(dearestTurn)}, as the ${sessions.sessions.length} sessions' own turns have them`);
+    check(insights.turn_cost_buckets.reduce((sum, b) => sum + b.turns, 0) === insights.turns, 'the turn cost buckets hold every turn');
+    const shownTurns = await page.$$eval('#top-turns-table tbody td:last-child', (cells) => cells.map((c) => Number(c.dataset.value)));
+    check(shownTurns.length === Math.min(10, insights.turns) && shownTurns.every((v, i) => v === insights.top_turns[i].cost_usd && (i === 0 || shownTurns[i - 1] >= v)),
+      `the ${shownTurns.length} most expensive turns are shown, dearest first`);
+    const dearSessions = sessions.sessions.slice().sort((a, b) => b.cost_usd - a.cost_usd).slice(0, 10).map((s) => s.cost_usd);
+    const shownSessions = await page.$$eval('#top-sessions-table tbody td:last-child', (cells) => cells.map((c) => Number(c.dataset.value)));
+    check(JSON.stringify(shownSessions) === JSON.stringify(dearSessions), 'the most expensive sessions = /api/sessions sorted by cost');
+    const figureOf = (key) => page.getAttribute(`[data-figure="${key}"]`, 'data-value');
+    check(Number(await figureOf('week:this')) === compare.week.this.cost_usd && compare.week.this.cost_usd === summary.this_week.cost_usd &&
+      Number(await figureOf('month:this')) === compare.month.this.cost_usd && compare.month.this.cost_usd === summary.this_month.cost_usd,
+    `this week ${usd(compare.week.this.cost_usd)} and month ${usd(compare.month.this.cost_usd)} so far = the summary's`);
+    check(Number(await figureOf('week:last')) === compare.week.last.cost_usd && compare.week.last.end_ms - compare.week.last.start_ms === compare.week.this.end_ms - compare.week.this.start_ms,
+      `last week to the same point: ${usd(compare.week.last.cost_usd)}`);
+    const bucketCounts = await page.$$eval('#spread-bars .hbar-count', (nodes) => nodes.map((n) => Number(n.dataset.value)));
+    check(JSON.stringify(bucketCounts) === JSON.stringify(insights.turn_cost_buckets.map((b) => b.turns)), 'the turn cost bars = /api/insights');
+    const days = (await api('/api/daily?days=30')).periods.length;
+    check(await page.$$eval('#mix-chart .column', (n) => n.length) === days && await page.$$eval('#cache-chart .column', (n) => n.length) === days,
+      `cache hit rate and model mix for each of the ${days} active days`);
+    missing = await untitled();
+    check(missing.length === 0, 'every figure and title of the insights has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-insights.png'), fullPage: true });
+
     // ---- live: a new response shows within 2 s ----
     await page.click('nav a[data-nav="overview"]');
     await page.waitForSelector('body[data-loaded="overview"]');
@@ -449,6 +485,11 @@ async function main() {
     missing = await untitled();
     check(missing.length === 0, 'every column of the German sessions table has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
     await page.screenshot({ path: path.join(outDir, 'e2e-web-sessions-de.png'), fullPage: true });
+    await page.click('nav a[data-nav="insights"]');
+    await page.waitForSelector('body[data-loaded="insights"]');
+    missing = await untitled();
+    check(missing.length === 0 && await page.textContent('nav a[data-nav="insights"]') === 'Einblicke', 'the insights in German, every figure with a tooltip');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-insights-de.png'), fullPage: true });
     await page.click('#lang-select button[data-lang="en"]');
     await page.waitForFunction(() => document.documentElement.lang === 'en' && document.body.dataset.loaded);
     check(await page.textContent('nav a[data-nav="sessions"]') === 'Sessions', 'and back to English');

@@ -67,6 +67,11 @@ export function dayLabel(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return dayText(y, m, d);
 }
+// A "YYYY-MM-DD" day without its year, for narrow labels: 12-01 or 01.12.
+export function shortDayLabel(iso) {
+  const [, m, d] = iso.split('-');
+  return german ? d + '.' + m + '.' : m + '-' + d;
+}
 export function dateTime(ms) {
   const d = new Date(ms);
   return dayText(d.getFullYear(), d.getMonth() + 1, d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
