@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "team/team_store.hpp"
 
@@ -60,7 +61,17 @@ ReplicationStatus TeamReplicator::status() const {
 
 void TeamReplicator::failed(const Error& error) {
     m_remote.reset();  // reconnect next time
+    // What waits meanwhile, from the local feed (the store is not needed to count it).
+    std::optional<int64_t> pending;
+    if (m_local && !m_consumer.empty()) {
+        if (Result<ChangeCursor> cursor = m_local->change_cursor(m_consumer)) {
+            if (Result<int64_t> count = m_local->changes_after(*cursor))
+                pending = *count;
+        }
+    }
     std::lock_guard lock(m_mutex);
+    if (pending)
+        m_status.pending = *pending;
     m_status.caught_up = false;
     ++m_status.failures;
     if (m_status.last_error != error.message && m_options.log)
@@ -76,7 +87,8 @@ Result<bool> TeamReplicator::step() {
         CCMETER_TRY_ASSIGN(std::unique_ptr<TeamStore> remote,
                            TeamStore::connect(m_options.config.dsn));
         CCMETER_TRY_ASSIGN(const std::string id, remote->store_id());
-        m_consumer = "team:" + id;
+        // Per store and role: another member replicating this history has a cursor of its own.
+        m_consumer = "team:" + id + ":" + remote->role();
         m_remote = std::move(remote);
         if (m_options.log)
             m_options.log("team replication to store " + id + " as " + m_remote->role() +

@@ -1,8 +1,8 @@
 // Copies the local history's responses to the team store (team_store.hpp), on its own thread.
 //
 // Reads the history's change feed (UsageStore::changed_responses) after this store's cursor
-// (consumer "team:<store_id>" in the local database), sends up to `batch_rows` responses in one
-// PostgreSQL transaction, and only after PostgreSQL committed moves the cursor past them. A
+// (consumer "team:<store_id>:<role>" in the local database), sends up to `batch_rows` responses in
+// one PostgreSQL transaction, and only after PostgreSQL committed moves the cursor past them. A
 // crash or SIGKILL between the two sends those rows again, which the store's merge (each field
 // its maximum) absorbs: an outage, a crash or a restart loses and doubles nothing.
 // Ingest never waits for it: it has its own SQLite connection (WAL) and its own PostgreSQL
@@ -66,7 +66,7 @@ class TeamReplicator {
     TeamReplicatorOptions m_options;
     std::unique_ptr<UsageStore> m_local;
     std::unique_ptr<TeamStore> m_remote;
-    std::string m_consumer;  // "team:<store_id>"
+    std::string m_consumer;  // "team:<store_id>:<role>"
     int64_t m_started_ms;
 
     mutable std::mutex m_mutex;  // guards everything below

@@ -84,6 +84,23 @@ ON CONFLICT (member, message_id, request_id) DO UPDATE SET
   updated_at = now()
 )sql";
 
+// libpq's message on one line: its newlines and tabs become single spaces, trailing ones go.
+std::string one_line(const char* message) {
+    std::string out;
+    for (const char* c = message; c && *c; ++c) {
+        const bool space = *c == '\n' || *c == '\t' || *c == '\r' || *c == ' ';
+        if (space) {
+            if (!out.empty() && out.back() != ' ')
+                out += ' ';
+        } else {
+            out += *c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TeamStore>> TeamStore::connect(const std::string& dsn, int timeout_seconds) {
@@ -97,10 +114,8 @@ Result<std::unique_ptr<TeamStore>> TeamStore::connect(const std::string& dsn, in
         return Error{"team store: out of memory", ErrorKind::unavailable};
     std::unique_ptr<TeamStore> store(new TeamStore(connection));
     if (PQstatus(connection) != CONNECTION_OK) {
-        std::string message = PQerrorMessage(connection);
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-            message.pop_back();
-        return Error{"team store unreachable: " + message, ErrorKind::unavailable};
+        return Error{"team store unreachable: " + one_line(PQerrorMessage(connection)),
+                     ErrorKind::unavailable};
     }
     if (Result<void> quiet = store->execute("SET client_min_messages = warning", "configure");
         !quiet)
@@ -118,9 +133,7 @@ std::string TeamStore::role() const {
 }
 
 Error TeamStore::error(const std::string& what) const {
-    std::string message = PQerrorMessage(m_connection);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-        message.pop_back();
+    const std::string message = one_line(PQerrorMessage(m_connection));
     const bool broken = PQstatus(m_connection) != CONNECTION_OK;
     return Error{"team store: " + what + ": " + message,
                  broken ? ErrorKind::unavailable : ErrorKind::internal};
