@@ -290,14 +290,17 @@ INSERT OR REPLACE INTO rate_limit_samples
   FROM status_samples WHERE seven_day_used_percentage IS NOT NULL;
 )sql",
     // 7 -> 8: a change feed for replicas (the team store): every write stamps the rows it
-    // inserts or changes with its commit's change number (one more than the largest stored), so
-    // a consumer reads what changed after its cursor in (change_seq, id) order. A stamp is one
-    // more column in the statements that write the row anyway, and the index grows at its end
-    // only: no trigger, no second table. Rows stored before carry 0. A consumer's cursor is
-    // kept here, advanced only once the consumer has the rows below it.
+    // inserts or changes with its commit's change number (change_clock's next value), so a
+    // consumer reads what changed after its cursor in (change_seq, id) order. A stamp is one
+    // more column in the statements that write the row anyway, and one row of change_clock
+    // per commit: no trigger, no second table of changes. The index a consumer reads by is
+    // made by the first consumer (enable_change_feed()), so a history nobody replicates does
+    // not pay for keeping it. Rows stored before carry 0. A consumer's cursor is kept here,
+    // advanced only once the consumer has the rows below it.
     R"sql(
 ALTER TABLE responses ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX responses_by_change ON responses(change_seq);
+CREATE TABLE change_clock(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+INSERT INTO change_clock VALUES(1, 0);
 CREATE TABLE change_cursors(
   consumer TEXT PRIMARY KEY,
   change_seq INTEGER NOT NULL,
@@ -873,7 +876,7 @@ Result<void> UsageStore::prepare_statements() {
         {k_select_source_sql, &m_select_source},
         {k_claim_export_rows_sql, &m_claim_export_rows},
         {k_drop_claimed_export_rows_sql, &m_drop_claimed_export_rows},
-        {"SELECT coalesce(max(change_seq), 0) + 1 FROM responses", &m_next_change_seq},
+        {"UPDATE change_clock SET seq = seq + 1 RETURNING seq", &m_next_change_seq},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -2010,6 +2013,14 @@ Result<int64_t> UsageStore::next_change_seq() {
     const int64_t seq = sqlite3_column_int64(m_next_change_seq, 0);
     sqlite3_reset(m_next_change_seq);
     return seq;
+}
+
+Result<void> UsageStore::enable_change_feed() {
+    if (sqlite3_exec(m_db,
+                     "CREATE INDEX IF NOT EXISTS responses_by_change ON responses(change_seq)",
+                     nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot index the change feed");
+    return {};
 }
 
 Result<std::vector<ChangedResponse>> UsageStore::changed_responses(const ChangeCursor& after,

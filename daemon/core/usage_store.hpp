@@ -248,8 +248,11 @@ class UsageStore {
     Result<void> checkpoint();
 
     // The change feed (for replicas such as the team store). Each commit stamps the responses
-    // it inserts or changes with one change number, larger than any stored before it; writers
-    // are serialised by SQLite, so a reader that sees a number sees every smaller one.
+    // it inserts or changes with one change number (change_clock), larger than any before it;
+    // writers are serialised by SQLite, so a reader that sees a number sees every smaller one.
+    // Makes the index the feed is read by (once; a few hundred ms per million responses);
+    // until a consumer calls it, writes do not keep it and reads of the feed scan the table.
+    Result<void> enable_change_feed();
     // Up to `limit` responses changed after `after`, in feed order, as stored now (a response
     // changed twice comes once, at its latest position). Rows only the client's export knows
     // (message id empty, see commit_client_events) are not in the feed: a transcript line

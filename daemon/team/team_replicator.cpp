@@ -81,7 +81,9 @@ void TeamReplicator::failed(const Error& error) {
 
 Result<bool> TeamReplicator::step() {
     if (!m_local) {
-        CCMETER_TRY_ASSIGN(m_local, UsageStore::open(m_options.database));
+        CCMETER_TRY_ASSIGN(std::unique_ptr<UsageStore> local, UsageStore::open(m_options.database));
+        CCMETER_TRY(local->enable_change_feed());
+        m_local = std::move(local);
     }
     if (!m_remote) {
         CCMETER_TRY_ASSIGN(std::unique_ptr<TeamStore> remote,
