@@ -1030,4 +1030,62 @@ std::string limits_table(const v1::LimitsReply& reply, const Budgets& budgets) {
     return out;
 }
 
+namespace {
+
+v1::Usage team_total(const v1::TeamReply& reply) {
+    v1::Usage total;
+    for (const v1::TeamRow& row : reply.rows())
+        add_usage(total, row.usage());
+    return total;
+}
+
+}  // namespace
+
+json::object team_json(const v1::TeamReply& reply) {
+    json::array rows;
+    for (const v1::TeamRow& row : reply.rows()) {
+        json::object object;
+        object["key"] = row.key();
+        object["members"] = row.members();
+        object["machines"] = row.machines();
+        append_usage(object, row.usage());
+        rows.emplace_back(std::move(object));
+    }
+    json::object root;
+    root["view"] = reply.view();
+    root["member"] = reply.member();
+    root["machine"] = reply.machine();
+    root["rows"] = std::move(rows);
+    root["totals"] = usage_json(team_total(reply));
+    return root;
+}
+
+std::string team_table(const v1::TeamReply& reply) {
+    const std::string& view = reply.view();
+    const char* header = view == "daily"      ? "Date (UTC)"
+                         : view == "members"  ? "Member"
+                         : view == "machines" ? "Machine"
+                         : view == "projects" ? "Project"
+                         : view == "models"   ? "Model"
+                                              : "Team";
+    TextTable table(with_token_columns({{header, Align::left},
+                                        {"Members", Align::right},
+                                        {"Machines", Align::right},
+                                        {"Responses", Align::right}}));
+    table.add_rule();
+    for (const v1::TeamRow& row : reply.rows())
+        table.add_row(
+            token_cells({view == "summary" ? "All time" : row.key(), format_count(row.members()),
+                         format_count(row.machines()), format_count(row.usage().responses())},
+                        row.usage()));
+    const v1::Usage totals = team_total(reply);
+    if (view != "summary") {
+        table.add_rule();
+        table.add_row(token_cells({"Total", "", "", format_count(totals.responses())}, totals));
+    }
+    return "Team store, read as " + terminal_safe(reply.member()) +
+           " (this machine: " + terminal_safe(reply.machine()) + ")\n" +
+           with_unpriced_note(table, totals);
+}
+
 }  // namespace ccmeter

@@ -148,4 +148,10 @@ std::string models_table(const v1::GroupsReply& reply);
 std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms);
 std::string session_table(const v1::SessionReply& reply, bool breakdown);
 
+// `hookctl stats --team VIEW --json`: {"view", "member", "machine", "rows": [{"key", "members",
+//  "machines", <usage keys>}], "totals": <usage>}; "key" is the member, machine, project, model
+//  or UTC day ("" for summary).
+boost::json::object team_json(const v1::TeamReply& reply);
+std::string team_table(const v1::TeamReply& reply);
+
 }  // namespace ccmeter

@@ -14,7 +14,7 @@ _ccmeterd() {
         esac
     done
     if [[ -z "$sub" ]]; then
-        COMPREPLY=($(compgen -W "ingest serve restore --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "ingest serve restore team --help --version" -- "$cur"))
         return
     fi
     case "$prev" in
@@ -34,6 +34,7 @@ _ccmeterd() {
                 COMPREPLY=($(compgen -f -- "$cur"))
                 return
             fi ;;
+        team) options="init add-member sync --dsn --db --help" ;;
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
 }

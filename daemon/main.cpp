@@ -2,6 +2,7 @@
 //   ingest   bring the history database up to date once and print totals
 //   serve    run the daemon in the foreground
 //   restore  replace the history database with a backup
+//   team     the PostgreSQL team store: init, add-member, sync
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "cli/ingest_command.hpp"
 #include "cli/restore_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/team_command.hpp"
 #include "common/app_paths.hpp"
 #include "common/app_version.hpp"
 #include "core/database_check.hpp"
@@ -98,7 +100,31 @@ int main(int argc, char** argv) {
                                 "$XDG_DATA_HOME/ccmeter/usage.db)");
         restore_app->add_flag("--stop-daemon", restore.stop_daemon,
                               "Stop a running ccmeterd first (else refuse)");
+        ccmeter::TeamCommandOptions team;
+        std::string team_database;
+        CLI::App* team_app = app.add_subcommand(
+            "team", "The PostgreSQL team store (README, \"Team store (PostgreSQL)\")");
+        team_app->require_subcommand(1);
+        CLI::App* team_init = team_app->add_subcommand(
+            "init", "Create or migrate the store's schema and the ccmeter_member role");
+        team_init->add_option("dsn", team.dsn,
+                              "libpq connection string of the store, as its owner (default: "
+                              "CCMETER_TEAM_DSN, else team.json)");
+        CLI::App* team_add = team_app->add_subcommand(
+            "add-member", "A login role of this name, granted ccmeter_member");
+        team_add->add_option("name", team.name, "The member's role name")->required();
+        team_add->add_option("--dsn", team.dsn, "The store, as its owner");
+        CLI::App* team_sync = team_app->add_subcommand(
+            "sync", "Replicate this machine's history now, until the store holds all of it");
+        team_sync->add_option("--dsn", team.dsn, "The store, as this member");
+        team_sync->add_option("--db", team_database, "History database");
         CLI11_PARSE(app, argc, argv);
+
+        if (*team_app) {
+            team.action = *team_init ? "init" : *team_add ? "add-member" : "sync";
+            team.database = team_database;
+            return ccmeter::run_team_command(team, std::cout, std::cerr);
+        }
 
         if (*restore_app) {
             restore.backup = restore_backup;

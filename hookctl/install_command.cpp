@@ -460,6 +460,10 @@ int run_doctor_command(bool json) {
             out["watches"] = health->watches();
             out["database"] = health->database();
             out["schema_version"] = health->schema_version();
+            // Replication to the team store: "" when none is configured.
+            out["replication"] = health->replication();
+            out["replication_lag_ms"] = health->replication_lag_ms();
+            out["replication_pending"] = health->replication_pending();
         } else {
             out["error"] = health.error().message;
         }
@@ -534,6 +538,15 @@ int run_doctor_command(bool json) {
                             " s ago"
                       : std::string("nothing ingested yet"))
               << "\n";
+    if (!health->replication().empty()) {
+        const bool healthy =
+            health->replication() == "ok" || health->replication() == "catching up";
+        std::cout << "team:      " << (healthy ? "replication " : "replication failing: ")
+                  << health->replication() << " (" << health->replication_pending()
+                  << " responses to send, lag " << health->replication_lag_ms() / 1000 << " s)\n";
+        if (!healthy)
+            ++problems;
+    }
     problems += print_receiver(*health, telemetry_state, telemetry, now);
     return problems == 0 ? 0 : 1;
 }

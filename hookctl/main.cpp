@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
         stats_app->add_option("--project", stats.project, "Only this project (a cwd)");
         stats_app->add_flag("--json", stats.json, "Stable JSON for scripts");
         stats_app->add_flag("--breakdown", stats.breakdown, "Per model within each row");
+        stats_app->add_flag("--team", stats.team,
+                            "The team store's totals instead: summary, daily, members, "
+                            "machines, projects or models");
 
         ccmeter::InstallCommandOptions install;
         CLI::App* install_app =

@@ -57,6 +57,11 @@ Result<v1::LimitsReply> MeterClient::limits(const v1::LimitsRequest& request,
     return call<v1::LimitsReply>("/ccmeter.v1.Meter/Limits", request, deadline);
 }
 
+Result<v1::TeamReply> MeterClient::team(const v1::TeamRequest& request,
+                                        Clock::time_point deadline) {
+    return call<v1::TeamReply>("/ccmeter.v1.Meter/Team", request, deadline);
+}
+
 Result<v1::PricingReply> MeterClient::pricing(Clock::time_point deadline) {
     return call<v1::PricingReply>("/ccmeter.v1.Meter/Pricing", v1::PricingRequest(), deadline);
 }

@@ -135,6 +135,34 @@ int run_stats_command(const StatsCommandOptions& options) {
     const v1::Filter& filter = *parsed;
 
     MeterClient client(socket_path());
+    if (options.team) {
+        // The store is read by the daemon, not from this machine's history: no catching up.
+        if (Result<v1::HealthReply> reached = reach_daemon(client); !reached) {
+            std::cerr << "hookctl stats --team: " << reached.error().message << "\n";
+            return 1;
+        }
+        if (options.project) {
+            std::cerr << "hookctl stats --team: --project is not a team filter (see the "
+                         "projects view)\n";
+            return 2;
+        }
+        v1::TeamRequest request;
+        request.set_view(options.report);
+        if (filter.has_since_ms())
+            request.set_since_ms(filter.since_ms());
+        if (filter.has_until_ms())
+            request.set_until_ms(filter.until_ms());
+        Result<v1::TeamReply> reply = client.team(request, deadline());
+        if (!reply) {
+            std::cerr << "hookctl stats --team: " << reply.error().message << "\n";
+            return 1;
+        }
+        if (options.json)
+            print(team_json(*reply));
+        else
+            std::cout << team_table(*reply);
+        return 0;
+    }
     Result<v1::HealthReply> health = caught_up_daemon(client);
     if (!health) {
         std::cerr << "hookctl stats: " << health.error().message << "\n";

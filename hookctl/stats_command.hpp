@@ -1,5 +1,8 @@
 // `hookctl stats [summary|daily|weekly|monthly|sessions|projects|models|blocks|session ID]
 //   [--since DATE] [--until DATE] [--tz ZONE] [--project CWD] [--json] [--breakdown]`
+// `hookctl stats --team [summary|daily|members|machines|projects|models] [--since] [--until]
+//   [--json]`: the team store's totals (README, "Team store (PostgreSQL)"), which the daemon
+//   reads from PostgreSQL with this member's role; days are UTC days.
 //
 // Dates are local days ("2026-11-22" or "20261122") in --tz (default: the TZ environment, else
 // the system zone); --until is inclusive. Tables for people, stable JSON (stats_format.hpp) for
@@ -25,6 +28,7 @@ struct StatsCommandOptions {
     std::optional<std::string> project;
     bool json = false;
     bool breakdown = false;
+    bool team = false;  // the team store's views (report: summary|daily|members|machines|...)
 };
 
 // Returns the exit code: 0, 1 when the daemon could not answer, 2 for bad arguments.

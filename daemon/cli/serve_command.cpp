@@ -25,6 +25,9 @@
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
+#include "team/team_config.hpp"
+#include "team/team_queries.hpp"
+#include "team/team_replicator.hpp"
 #include "web/web_server.hpp"
 
 namespace ccmeter {
@@ -135,6 +138,23 @@ int run_serve_command(const ServeCommandOptions& options) {
         }
         return status;
     };
+    // Replication to the team store, if one is configured (team_config.hpp): its own thread.
+    Result<std::optional<TeamConfig>> team_config = load_team_config();
+    if (!team_config) {
+        log("team store off: " + team_config.error().message);
+        team_config = std::optional<TeamConfig>();
+    }
+    std::unique_ptr<TeamReplicator> replicator;
+    std::function<ReplicationStatus()> replication_status;
+    if (*team_config) {
+        replicator = std::make_unique<TeamReplicator>(
+            TeamReplicatorOptions{**team_config, loop_options.database, loop_options.log});
+        replication_status = [&replicator] { return replicator->status(); };
+        (*loop)->on_new_usage([&replicator] { replicator->notify(); });
+    }
+    service_options.replication_status = replication_status;
+    service_options.team =
+        std::make_shared<const TeamQueries>(*team_config, [&queries] { return queries.prices(); });
     MeterService service(service_options, queries, **loop);
 
     const fs::path socket = socket_path();
@@ -169,6 +189,7 @@ int run_serve_command(const ServeCommandOptions& options) {
             return loop.record_client_events(std::move(events));
         };
         web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
+        web_options.replication_status = replication_status;
         web = std::make_unique<WebServer>(web_options, queries, **loop);
         if (Result<void> started = web->start(); !started) {
             log(started.error().message);
@@ -180,6 +201,10 @@ int run_serve_command(const ServeCommandOptions& options) {
         }
     }
     (*loop)->start();
+    if (replicator) {
+        log("replicating to the team store as machine " + (*team_config)->machine);
+        replicator->start();
+    }
     backups->database = loop_options.database;
     BackupScheduler backup_scheduler(*backups, loop_options.log);
     if (!backups->dir.empty()) {
@@ -206,6 +231,8 @@ int run_serve_command(const ServeCommandOptions& options) {
     backup_scheduler.stop();
     if (web)
         web->stop();
+    if (replicator)
+        replicator->stop();
     (*loop)->stop();
     ::unlink(socket.c_str());
     return 0;

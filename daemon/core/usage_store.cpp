@@ -289,6 +289,25 @@ INSERT OR REPLACE INTO rate_limit_samples
   SELECT 'seven_day', observed_ms, seven_day_used_percentage, seven_day_resets_at_ms
   FROM status_samples WHERE seven_day_used_percentage IS NOT NULL;
 )sql",
+    // 7 -> 8: a change feed for replicas (the team store): every write stamps the rows it
+    // inserts or changes with its commit's change number (change_clock's next value), so a
+    // consumer reads what changed after its cursor in (change_seq, id) order. A stamp is one
+    // more column in the statements that write the row anyway, and one row of change_clock
+    // per commit: no trigger, no second table of changes. The index a consumer reads by is
+    // made by the first consumer (enable_change_feed()), so a history nobody replicates does
+    // not pay for keeping it. Rows stored before carry 0. A consumer's cursor is kept here,
+    // advanced only once the consumer has the rows below it.
+    R"sql(
+ALTER TABLE responses ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE change_clock(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+INSERT INTO change_clock VALUES(1, 0);
+CREATE TABLE change_cursors(
+  consumer TEXT PRIMARY KEY,
+  change_seq INTEGER NOT NULL,
+  row_id INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int k_schema_version = static_cast<int>(std::size(k_migrations));
@@ -545,8 +564,8 @@ constexpr const char* k_insert_response_sql = R"sql(
 INSERT OR IGNORE INTO responses(message_id, request_id, timestamp_ms, model_id, source_id,
   is_sidechain, speed, service_tier, inference_geo, input_tokens, output_tokens,
   cache_creation_input_tokens, cache_read_input_tokens, cache_5m, cache_1h, web_search_requests,
-  web_fetch_requests)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+  web_fetch_requests, change_seq)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
 )sql";
 
 // The merge rule of usage_record.hpp's merge_response() for a stored row, with the parameters
@@ -567,7 +586,8 @@ UPDATE responses SET
   inference_geo = CASE WHEN inference_geo = '' THEN ?9 ELSE inference_geo END,
   timestamp_ms = CASE WHEN is_sidechain AND NOT ?6 THEN ?3 ELSE timestamp_ms END,
   source_id = CASE WHEN is_sidechain AND NOT ?6 THEN ?5 ELSE source_id END,
-  is_sidechain = is_sidechain AND ?6
+  is_sidechain = is_sidechain AND ?6,
+  change_seq = ?18
 WHERE message_id = ?1 AND request_id = ?2
 )sql";
 
@@ -584,7 +604,8 @@ UPDATE responses SET
                                     x.cache_creation_input_tokens),
   cache_read_input_tokens = max(responses.cache_read_input_tokens, x.cache_read_input_tokens),
   cache_5m = max(responses.cache_5m, x.cache_5m),
-  cache_1h = max(responses.cache_1h, x.cache_1h)
+  cache_1h = max(responses.cache_1h, x.cache_1h),
+  change_seq = ?1
 FROM (SELECT request_id, input_tokens, output_tokens, cache_creation_input_tokens,
              cache_read_input_tokens, cache_5m, cache_1h
       FROM responses WHERE message_id = '' AND request_id != '') AS x
@@ -604,7 +625,8 @@ UPDATE responses SET
   cache_creation_input_tokens = max(cache_creation_input_tokens, ?4),
   cache_read_input_tokens = max(cache_read_input_tokens, ?5),
   cache_5m = max(cache_5m, ?6),
-  cache_1h = max(cache_1h, ?7)
+  cache_1h = max(cache_1h, ?7),
+  change_seq = ?8
 WHERE request_id = ?1 AND request_id != ''
 )sql";
 
@@ -740,7 +762,7 @@ UsageStore::~UsageStore() {
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
           m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
-          m_claim_export_rows, m_drop_claimed_export_rows})
+          m_claim_export_rows, m_drop_claimed_export_rows, m_next_change_seq})
         sqlite3_finalize(statement);
     sqlite3_close(m_db);
 }
@@ -854,6 +876,7 @@ Result<void> UsageStore::prepare_statements() {
         {k_select_source_sql, &m_select_source},
         {k_claim_export_rows_sql, &m_claim_export_rows},
         {k_drop_claimed_export_rows_sql, &m_drop_claimed_export_rows},
+        {"UPDATE change_clock SET seq = seq + 1 RETURNING seq", &m_next_change_seq},
     };
     for (const auto& [sql, target] : statements) {
         if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, target, nullptr) !=
@@ -1054,7 +1077,7 @@ Result<int64_t> UsageStore::intern_source(const UsageRecord& r) {
 }
 
 Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& responses,
-                                         bool claim_client_rows) {
+                                         bool claim_client_rows, int64_t change_seq) {
     // New responses' sums per rollup row, written once each after the responses.
     struct RollupKey {
         int64_t bucket_ms, source_id, model_id;
@@ -1089,6 +1112,7 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
             bind_text(s, 8, r.service_tier);
             bind_text(s, 9, r.inference_geo);
             bind_token_columns(s, 10, r.tokens);
+            sqlite3_bind_int64(s, 18, change_seq);
             if (!step_done(s))
                 return sqlite_error(m_db, "cannot store a response");
             if (s == m_insert_response && sqlite3_changes(m_db) == 1) {
@@ -1119,6 +1143,7 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
             return sqlite_error(m_db, "cannot store a rollup");
     }
     if (claim_client_rows && !responses.empty()) {
+        sqlite3_bind_int64(m_claim_export_rows, 1, change_seq);
         for (sqlite3_stmt* claim : {m_claim_export_rows, m_drop_claimed_export_rows}) {
             if (!step_done(claim))
                 return sqlite_error(m_db, "cannot merge exported requests into their responses");
@@ -1137,7 +1162,8 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
-    CCMETER_TRY(write_responses(batch.responses(), true));
+    CCMETER_TRY_ASSIGN(const int64_t change_seq, next_change_seq());
+    CCMETER_TRY(write_responses(batch.responses(), true, change_seq));
     for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
         bind_text(m_insert_turn, 2, turn.session_id);
@@ -1910,6 +1936,7 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
+    CCMETER_TRY_ASSIGN(const int64_t change_seq, next_change_seq());
     auto prepare = [&](const char* sql) { return prepare_statement(m_db, sql); };
     CCMETER_TRY_ASSIGN(
         Statement upsert_request,
@@ -1972,6 +1999,7 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
                                   t.cache_1h};
         for (int i = 0; i < 6; ++i)
             sqlite3_bind_int64(m, 2 + i, fields[i]);
+        sqlite3_bind_int64(m, 8, change_seq);
         if (!step_done(m))
             return sqlite_error(m_db, "cannot merge a client request");
         if (sqlite3_changes(m_db) > 0)
@@ -1995,7 +2023,7 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
         sqlite3_reset(q);
         unmatched.push_back(std::move(record));
     }
-    CCMETER_TRY(write_responses(unmatched, false));
+    CCMETER_TRY(write_responses(unmatched, false, change_seq));
     for (const ToolRun& run : events.tool_runs) {
         sqlite3_stmt* t = insert_tool.get();
         bind_text(t, 1, run.session_id);
@@ -2015,6 +2043,95 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
 
 int64_t UsageStore::side_call_count() const {
     return scalar("SELECT count(*) FROM responses WHERE message_id = '' AND request_id != ''");
+}
+
+Result<int64_t> UsageStore::next_change_seq() {
+    if (sqlite3_step(m_next_change_seq) != SQLITE_ROW) {
+        sqlite3_reset(m_next_change_seq);
+        return sqlite_error(m_db, "cannot number a change");
+    }
+    const int64_t seq = sqlite3_column_int64(m_next_change_seq, 0);
+    sqlite3_reset(m_next_change_seq);
+    return seq;
+}
+
+Result<void> UsageStore::enable_change_feed() {
+    if (sqlite3_exec(m_db,
+                     "CREATE INDEX IF NOT EXISTS responses_by_change ON responses(change_seq)",
+                     nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot index the change feed");
+    return {};
+}
+
+Result<std::vector<ChangedResponse>> UsageStore::changed_responses(const ChangeCursor& after,
+                                                                   size_t limit) const {
+    // Every column of k_select_responses_sql, then the change number (22).
+    std::string query = k_select_responses_sql;
+    query.insert(query.find(" FROM responses r"), ", r.change_seq");
+    query +=
+        " WHERE (r.change_seq, r.id) > (?1, ?2) AND r.message_id != '' "
+        "ORDER BY r.change_seq, r.id LIMIT ?3";
+    CCMETER_TRY_ASSIGN(Statement s, prepare_statement(m_db, query.c_str()));
+    sqlite3_bind_int64(s.get(), 1, after.change_seq);
+    sqlite3_bind_int64(s.get(), 2, after.row_id);
+    sqlite3_bind_int64(s.get(), 3, static_cast<int64_t>(limit));
+    std::vector<ChangedResponse> rows;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        ChangedResponse& row = rows.emplace_back();
+        read_response_columns(s.get(), row.record);
+        row.position.row_id = sqlite3_column_int64(s.get(), 21);
+        row.position.change_seq = sqlite3_column_int64(s.get(), 22);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read changed responses");
+    return rows;
+}
+
+Result<int64_t> UsageStore::changes_after(const ChangeCursor& after) const {
+    CCMETER_TRY_ASSIGN(Statement s, prepare_statement(m_db,
+                                                      "SELECT count(*) FROM responses WHERE "
+                                                      "(change_seq, id) > (?1, ?2) AND "
+                                                      "message_id != ''"));
+    sqlite3_bind_int64(s.get(), 1, after.change_seq);
+    sqlite3_bind_int64(s.get(), 2, after.row_id);
+    if (sqlite3_step(s.get()) != SQLITE_ROW)
+        return sqlite_error(m_db, "cannot count changed responses");
+    return sqlite3_column_int64(s.get(), 0);
+}
+
+Result<ChangeCursor> UsageStore::change_cursor(const std::string& consumer) const {
+    CCMETER_TRY_ASSIGN(
+        Statement s,
+        prepare_statement(m_db,
+                          "SELECT change_seq, row_id FROM change_cursors WHERE consumer = ?1"));
+    bind_text(s.get(), 1, consumer);
+    ChangeCursor cursor;
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+        cursor.change_seq = sqlite3_column_int64(s.get(), 0);
+        cursor.row_id = sqlite3_column_int64(s.get(), 1);
+    } else if (rc != SQLITE_DONE) {
+        return sqlite_error(m_db, "cannot read a change cursor");
+    }
+    return cursor;
+}
+
+Result<void> UsageStore::set_change_cursor(const std::string& consumer,
+                                           const ChangeCursor& cursor) {
+    CCMETER_TRY_ASSIGN(
+        Statement s,
+        prepare_statement(m_db,
+                          "INSERT INTO change_cursors VALUES(?1, ?2, ?3, CAST((julianday('now') - "
+                          "2440587.5) * 86400000 AS INTEGER)) ON CONFLICT(consumer) DO UPDATE SET "
+                          "change_seq = excluded.change_seq, row_id = excluded.row_id, "
+                          "updated_ms = excluded.updated_ms"));
+    bind_text(s.get(), 1, consumer);
+    sqlite3_bind_int64(s.get(), 2, cursor.change_seq);
+    sqlite3_bind_int64(s.get(), 3, cursor.row_id);
+    if (!step_done(s.get()))
+        return sqlite_error(m_db, "cannot store a change cursor");
+    return {};
 }
 
 }  // namespace ccmeter

@@ -140,6 +140,19 @@ struct LimitSample {
     std::optional<int64_t> resets_at_ms;
 };
 
+// A position in the change feed: every response whose (change_seq, row id) is larger changed
+// after it. {0, 0} is before everything.
+struct ChangeCursor {
+    int64_t change_seq = 0;
+    int64_t row_id = 0;
+};
+
+// A response as stored now, and where it stands in the change feed.
+struct ChangedResponse {
+    UsageRecord record;
+    ChangeCursor position;
+};
+
 class UsageStore {
   public:
     // Opens (creating and migrating as needed) the database at `path`; its parent directory is
@@ -241,6 +254,25 @@ class UsageStore {
     // Flushes the WAL into the database file (all rows durable on disk).
     Result<void> checkpoint();
 
+    // The change feed (for replicas such as the team store). Each commit stamps the responses
+    // it inserts or changes with one change number (change_clock), larger than any before it;
+    // writers are serialised by SQLite, so a reader that sees a number sees every smaller one.
+    // Makes the index the feed is read by (once; a few hundred ms per million responses);
+    // until a consumer calls it, writes do not keep it and reads of the feed scan the table.
+    Result<void> enable_change_feed();
+    // Up to `limit` responses changed after `after`, in feed order, as stored now (a response
+    // changed twice comes once, at its latest position). Rows only the client's export knows
+    // (message id empty, see commit_client_events) are not in the feed: a transcript line
+    // claims and deletes them later, so a replica would keep them twice.
+    Result<std::vector<ChangedResponse>> changed_responses(const ChangeCursor& after,
+                                                           size_t limit) const;
+    // How many responses of the feed come after `after`.
+    Result<int64_t> changes_after(const ChangeCursor& after) const;
+    // The cursor `consumer` last stored ({0, 0} if none); set_change_cursor moves it, in its
+    // own transaction.
+    Result<ChangeCursor> change_cursor(const std::string& consumer) const;
+    Result<void> set_change_cursor(const std::string& consumer, const ChangeCursor& cursor);
+
   private:
     explicit UsageStore(sqlite3* db);
     Result<void> migrate();
@@ -276,7 +308,11 @@ class UsageStore {
     // Inserts or merges `responses` and their rollups, inside the caller's transaction; with
     // `claim_client_rows`, the rows the export made for their requests are then merged into
     // them and dropped.
-    Result<void> write_responses(const std::vector<UsageRecord>& responses, bool claim_client_rows);
+    // Every row written or changed is stamped `change_seq`.
+    Result<void> write_responses(const std::vector<UsageRecord>& responses, bool claim_client_rows,
+                                 int64_t change_seq);
+    // The change number of the transaction the caller has begun (write lock held).
+    Result<int64_t> next_change_seq();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 
@@ -301,6 +337,7 @@ class UsageStore {
     sqlite3_stmt* m_select_source = nullptr;
     sqlite3_stmt* m_claim_export_rows = nullptr;
     sqlite3_stmt* m_drop_claimed_export_rows = nullptr;
+    sqlite3_stmt* m_next_change_seq = nullptr;
 };
 
 }  // namespace ccmeter

@@ -6,6 +6,7 @@
 #include "common/status_payload.hpp"
 #include "core/backup_rotation.hpp"
 #include "core/database_backup.hpp"
+#include "wire/team_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -189,6 +190,14 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
         reply->set_otel_last_event_ms(otel.last_event_ms);
         reply->set_otel_bodies_rejected(otel.bodies_rejected);
     }
+    if (m_options.replication_status) {
+        const ReplicationStatus replication = m_options.replication_status();
+        reply->set_replication(!replication.last_error.empty() ? replication.last_error
+                               : replication.caught_up         ? "ok"
+                                                               : "catching up");
+        reply->set_replication_lag_ms(replication.lag_ms);
+        reply->set_replication_pending(replication.pending);
+    }
     return reply_with(m_queries.counts(), [&](const StoreCounts& counts) {
         reply->set_responses(counts.responses);
         reply->set_files(counts.files);
@@ -300,6 +309,24 @@ grpc::Status MeterService::Backup(grpc::ServerContext*, const v1::BackupRequest*
     reply->set_duration_ms(made->duration_ms);
     reply->set_schema_version(made->schema_version);
     return grpc::Status::OK;
+}
+
+grpc::Status MeterService::Team(grpc::ServerContext*, const v1::TeamRequest* request,
+                                v1::TeamReply* reply) {
+    const std::optional<TeamView> view =
+        parse_team_view(request->view().empty() ? "summary" : request->view());
+    if (!view)
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "team view must be summary, daily, members, machines, projects or "
+                            "models");
+    const TeamQueries unconfigured(std::nullopt, {});
+    const TeamQueries& team = m_options.team ? *m_options.team : unconfigured;
+    return reply_with(
+        team.report(
+            *view,
+            request->has_since_ms() ? std::optional<int64_t>(request->since_ms()) : std::nullopt,
+            request->has_until_ms() ? std::optional<int64_t>(request->until_ms()) : std::nullopt),
+        [&](const TeamAnswer& answer) { *reply = team_proto(answer); });
 }
 
 }  // namespace ccmeter

@@ -18,6 +18,8 @@
 #include "ccmeter/v1/ccmeter.grpc.pb.h"
 #include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
+#include "team/replication_status.hpp"
+#include "team/team_queries.hpp"
 
 namespace ccmeter {
 
@@ -43,6 +45,10 @@ struct MeterServiceOptions {
     std::filesystem::path prices_file;  // the user's overrides (Pricing names it)
     // The receiver's state, asked at each Health call (any thread). Unset: not listening.
     std::function<OtelReceiverStatus()> otel_status;
+    // Replication to the team store, asked at each Health call. Unset: none configured.
+    std::function<ReplicationStatus()> replication_status;
+    // The team views (Team); unset: Team answers that no store is configured.
+    std::shared_ptr<const TeamQueries> team;
 };
 
 class MeterService final : public v1::Meter::Service {
@@ -68,6 +74,7 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
                         grpc::ServerWriter<v1::ExportPage>*) override;
     grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;
+    grpc::Status Team(grpc::ServerContext*, const v1::TeamRequest*, v1::TeamReply*) override;
 
   private:
     MeterServiceOptions m_options;

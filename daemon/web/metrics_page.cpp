@@ -144,6 +144,23 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
     out.family("ccmeter_otel_listening", "gauge",
                "1 when the OpenTelemetry receiver takes Claude Code's export, else 0.");
     out.sample("ccmeter_otel_listening", "", snapshot.otel_listening ? "1" : "0");
+    if (const std::optional<ReplicationStatus>& replication = snapshot.replication) {
+        out.family("ccmeter_replication_lag_seconds", "gauge",
+                   "Seconds since the team store last held every response of this history "
+                   "(0 while it does).");
+        out.sample("ccmeter_replication_lag_seconds", "", decimal_text(replication->lag_ms, 3));
+        out.family("ccmeter_replication_pending_responses", "gauge",
+                   "Responses of this history not in the team store yet.");
+        out.sample("ccmeter_replication_pending_responses", "",
+                   std::to_string(replication->pending));
+        out.family("ccmeter_replicated_responses_total", "counter",
+                   "Responses sent to the team store (and committed) since the daemon started.");
+        out.sample("ccmeter_replicated_responses_total", "",
+                   std::to_string(replication->replicated));
+        out.family("ccmeter_replication_failures_total", "counter",
+                   "Failed attempts to reach or write the team store since the daemon started.");
+        out.sample("ccmeter_replication_failures_total", "", std::to_string(replication->failures));
+    }
     out.family("ccmeter_start_time_seconds", "gauge", "When this daemon started (Unix time).");
     out.sample("ccmeter_start_time_seconds", "", decimal_text(snapshot.started_ms, 3));
     out.family("ccmeter_build_info", "gauge",
@@ -186,6 +203,8 @@ WebReply MetricsPage::render(int64_t now_ms) const {
         snapshot.otel_events_received = m_otlp->events_received();
         snapshot.otel_bodies_rejected = m_otlp->bodies_rejected();
     }
+    if (m_replication)
+        snapshot.replication = m_replication();
     reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
     reply.body = prometheus_text(snapshot);
     return reply;

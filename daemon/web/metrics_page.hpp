@@ -15,10 +15,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/usage_report.hpp"
+#include "team/replication_status.hpp"
 #include "web/web_reply.hpp"
 
 namespace ccmeter {
@@ -44,6 +47,8 @@ struct MetricsSnapshot {
     bool otel_listening = false;
     int64_t otel_events_received = 0;
     int64_t otel_bodies_rejected = 0;
+    // Replication to the team store; its series are there only when one is configured.
+    std::optional<ReplicationStatus> replication;
 };
 
 // The exposition text. Label values are escaped (\\, \", \n) and made valid UTF-8.
@@ -60,6 +65,10 @@ class MetricsPage {
           m_user(std::move(user)),
           m_started_ms(started_ms) {}
     void set_otlp_receiver(const OtlpReceiver* otlp) { m_otlp = otlp; }
+    // The team replicator's state (any thread); unset: none configured.
+    void set_replication_status(std::function<ReplicationStatus()> status) {
+        m_replication = std::move(status);
+    }
 
     // 200 text/plain; version=0.0.4, or 503 with the reason when the database cannot be read.
     WebReply render(int64_t now_ms) const;
@@ -71,6 +80,7 @@ class MetricsPage {
     std::string m_user;
     int64_t m_started_ms;
     const OtlpReceiver* m_otlp = nullptr;
+    std::function<ReplicationStatus()> m_replication;
 };
 
 }  // namespace ccmeter

@@ -85,6 +85,8 @@ struct WebServerOptions {
     // user_name() (common/machine_identity.hpp).
     std::string machine;
     std::string user;
+    // Replication to the team store, for /metrics; unset: none configured.
+    std::function<ReplicationStatus()> replication_status;
 };
 
 class WebServer {

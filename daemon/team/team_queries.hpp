@@ -1,0 +1,51 @@
+// The team views read from the store (team_store.hpp) and priced (team_report.hpp), for the
+// gRPC Team call and /api/team. Each call opens its own connection as the configured member
+// (a few ms on a LAN; no connection is held between calls) and waits at most
+// k_team_query_timeout_seconds for it.
+//
+// Threads: any; calls are independent.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "core/price_table.hpp"
+#include "team/team_config.hpp"
+#include "team/team_report.hpp"
+
+namespace ccmeter {
+
+// How long a team view waits for the store before answering that it is unreachable. Default 3 s.
+constexpr int k_team_query_timeout_seconds = 3;
+
+struct TeamAnswer {
+    TeamView view = TeamView::summary;
+    std::string member;   // the role the store was read as
+    std::string machine;  // this machine's name in the store
+    std::vector<TeamReportRow> rows;
+};
+
+class TeamQueries {
+  public:
+    // `config`: nullopt when no team store is configured (every call then says so).
+    // `prices` gives the price table in force at each call.
+    TeamQueries(std::optional<TeamConfig> config,
+                std::function<std::shared_ptr<const PriceTable>()> prices)
+        : m_config(std::move(config)), m_prices(std::move(prices)) {}
+
+    bool configured() const { return m_config.has_value(); }
+
+    // Errors of kind `unavailable` (not configured, unreachable) carry a message for a person.
+    Result<TeamAnswer> report(TeamView view, std::optional<int64_t> since_ms,
+                              std::optional<int64_t> until_ms) const;
+
+  private:
+    std::optional<TeamConfig> m_config;
+    std::function<std::shared_ptr<const PriceTable>()> m_prices;
+};
+
+}  // namespace ccmeter
