@@ -504,6 +504,8 @@ json::object session_json(const v1::SessionReply& reply) {
     root["totals"] = usage_json(reply.usage());
     root["main"] = usage_json(reply.main());
     root["subagents"] = usage_json(reply.subagents());
+    root["activity"] =
+        reply.has_activity() ? json::value(activity_json(reply.activity())) : json::value(nullptr);
     root["agents"] = std::move(agents);
     root["turns"] = std::move(turns);
     return root;
@@ -645,7 +647,15 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
     table.add_rule();
     table.add_row(token_cells({"", "Total", ""}, reply.usage()));
     std::string out = "Session  " + terminal_safe(reply.session_id()) + "\nProject  " +
-                      terminal_safe(reply.project()) + "\n\n";
+                      terminal_safe(reply.project()) + "\n";
+    if (reply.has_activity()) {
+        const v1::Activity& a = reply.activity();
+        out += "Active   model working " + format_time_left(a.api_ms()) + ", tools " +
+               format_time_left(a.tool_ms()) + ", idle " + format_time_left(a.idle_ms()) +
+               " (wall " + format_time_left(a.wall_ms()) + "); lines +" +
+               format_count(a.lines_added()) + " / -" + format_count(a.lines_removed()) + "\n";
+    }
+    out += "\n";
     out += with_unpriced_note(table, reply.usage());
     return out;
 }
@@ -1086,6 +1096,108 @@ std::string team_table(const v1::TeamReply& reply) {
     return "Team store, read as " + terminal_safe(reply.member()) +
            " (this machine: " + terminal_safe(reply.machine()) + ")\n" +
            with_unpriced_note(table, totals);
+}
+
+json::object activity_json(const v1::Activity& activity) {
+    json::object object;
+    object["processes"] = activity.processes();
+    object["api_ms"] = activity.api_ms();
+    object["tool_ms"] = activity.tool_ms();
+    object["idle_ms"] = activity.idle_ms();
+    object["wall_ms"] = activity.wall_ms();
+    object["lines_added"] = activity.lines_added();
+    object["lines_removed"] = activity.lines_removed();
+    return object;
+}
+
+json::object activity_report_json(const v1::ActivityReply& reply,
+                                  const std::vector<std::string>& labels) {
+    json::array days;
+    for (int i = 0; i < reply.periods_size(); ++i) {
+        const v1::ActivityPeriod& period = reply.periods(i);
+        json::object object;
+        object["period"] =
+            static_cast<size_t>(i) < labels.size() ? labels[static_cast<size_t>(i)] : std::string();
+        object["start_ms"] = period.start_ms();
+        object["end_ms"] = period.end_ms();
+        object["sessions"] = period.sessions();
+        for (const auto& [key, value] : activity_json(period.activity()))
+            object[key] = value;
+        days.emplace_back(std::move(object));
+    }
+    json::array projects;
+    for (const v1::ActivityProject& project : reply.projects()) {
+        json::object object;
+        object["project"] = project.project();
+        object["sessions"] = project.sessions();
+        for (const auto& [key, value] : activity_json(project.activity()))
+            object[key] = value;
+        projects.emplace_back(std::move(object));
+    }
+    json::object totals = activity_json(reply.totals());
+    totals["sessions"] = reply.sessions();
+    json::object root;
+    root["days"] = std::move(days);
+    root["projects"] = std::move(projects);
+    root["totals"] = std::move(totals);
+    return root;
+}
+
+namespace {
+
+std::vector<std::string> activity_cells(const v1::Activity& activity) {
+    return {format_time_left(activity.api_ms()), format_time_left(activity.tool_ms()),
+            format_time_left(activity.idle_ms()), format_time_left(activity.wall_ms()),
+            "+" + format_count(activity.lines_added()) + " / -" +
+                format_count(activity.lines_removed())};
+}
+
+}  // namespace
+
+std::string activity_table(const v1::ActivityReply& reply, const std::vector<std::string>& labels) {
+    if (reply.periods_size() == 0)
+        return "No client process has reported its activity yet (Claude Code 2.1.332 and later "
+               "write it when a session's process ends).\n";
+    TextTable table({{"Date", Align::left},
+                     {"Sessions"},
+                     {"Model working"},
+                     {"Tools"},
+                     {"Idle"},
+                     {"Wall"},
+                     {"Lines +/-"}});
+    for (int i = 0; i < reply.periods_size(); ++i) {
+        std::vector<std::string> row = {
+            static_cast<size_t>(i) < labels.size() ? labels[static_cast<size_t>(i)] : "",
+            format_count(reply.periods(i).sessions())};
+        for (std::string& cell : activity_cells(reply.periods(i).activity()))
+            row.push_back(std::move(cell));
+        table.add_row(row);
+    }
+    table.add_rule();
+    std::vector<std::string> total = {"Total", format_count(reply.sessions())};
+    for (std::string& cell : activity_cells(reply.totals()))
+        total.push_back(std::move(cell));
+    table.add_row(total);
+    std::string out = table.render();
+    if (reply.projects_size() > 0) {
+        TextTable projects({{"Project", Align::left},
+                            {"Sessions"},
+                            {"Model working"},
+                            {"Tools"},
+                            {"Idle"},
+                            {"Wall"},
+                            {"Lines +/-"}});
+        for (const v1::ActivityProject& project : reply.projects()) {
+            std::vector<std::string> row = {
+                project.project().empty() ? "(unknown)" : terminal_safe(project.project()),
+                format_count(project.sessions())};
+            for (std::string& cell : activity_cells(project.activity()))
+                row.push_back(std::move(cell));
+            projects.add_row(row);
+        }
+        out += "\n" + projects.render();
+    }
+    return out;
 }
 
 }  // namespace ccmeter

@@ -154,4 +154,14 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown);
 boost::json::object team_json(const v1::TeamReply& reply);
 std::string team_table(const v1::TeamReply& reply);
 
+// What the client's processes did (README "Active time"): A = {"processes", "api_ms",
+// "tool_ms", "idle_ms", "wall_ms", "lines_added", "lines_removed"}.
+boost::json::object activity_json(const v1::Activity& activity);
+// `hookctl stats activity --json`: {"days": [{"period", "start_ms", "end_ms", "sessions", ...A}],
+// "projects": [{"project", "sessions", ...A}], "totals": {"sessions", ...A}}; `labels` name
+// reply.periods in order.
+boost::json::object activity_report_json(const v1::ActivityReply& reply,
+                                         const std::vector<std::string>& labels);
+std::string activity_table(const v1::ActivityReply& reply, const std::vector<std::string>& labels);
+
 }  // namespace ccmeter

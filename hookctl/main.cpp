@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
             "report", report,
             "summary (default), daily, weekly, monthly, sessions, projects, "
             "models, blocks, check (against the client's own figures), limits (plan "
-            "limits and budgets), or "
+            "limits and budgets), activity (time and lines, per day and project), or "
             "session ID");
         stats_app->add_option("--since", stats.since, "First local day, 2026-11-01");
         stats_app->add_option("--until", stats.until, "Last local day (inclusive)");

@@ -52,6 +52,11 @@ Result<v1::CheckReply> MeterClient::check(const v1::CheckRequest& request,
     return call<v1::CheckReply>("/ccmeter.v1.Meter/Check", request, deadline);
 }
 
+Result<v1::ActivityReply> MeterClient::activity(const v1::ActivityRequest& request,
+                                                Clock::time_point deadline) {
+    return call<v1::ActivityReply>("/ccmeter.v1.Meter/Activity", request, deadline);
+}
+
 Result<v1::LimitsReply> MeterClient::limits(const v1::LimitsRequest& request,
                                             Clock::time_point deadline) {
     return call<v1::LimitsReply>("/ccmeter.v1.Meter/Limits", request, deadline);

@@ -28,6 +28,8 @@ class MeterClient {
     Result<v1::HealthReply> health(Clock::time_point deadline);
     Result<v1::PricingReply> pricing(Clock::time_point deadline);
     Result<v1::CheckReply> check(const v1::CheckRequest& request, Clock::time_point deadline);
+    Result<v1::ActivityReply> activity(const v1::ActivityRequest& request,
+                                       Clock::time_point deadline);
     Result<v1::LimitsReply> limits(const v1::LimitsRequest& request, Clock::time_point deadline);
     Result<v1::TeamReply> team(const v1::TeamRequest& request, Clock::time_point deadline);
     Result<v1::BackupReply> backup(const v1::BackupRequest& request, Clock::time_point deadline);

@@ -255,6 +255,25 @@ int run_stats_command(const StatsCommandOptions& options) {
         }
         return 0;
     }
+    if (report == "activity") {
+        const auto [first, last] = report_span(filter, *health, now);
+        const std::vector<int64_t> boundaries = period_boundaries(PeriodKind::day, first, last);
+        v1::ActivityRequest request;
+        for (int64_t boundary : boundaries)
+            request.add_boundaries_ms(boundary);
+        *request.mutable_filter() = filter;
+        Result<v1::ActivityReply> reply = client.activity(request, deadline());
+        if (!reply)
+            return fail(reply.error());
+        std::vector<std::string> labels;
+        for (const v1::ActivityPeriod& period : reply->periods())
+            labels.push_back(period_label(PeriodKind::day, period.start_ms()));
+        if (options.json)
+            print(activity_report_json(*reply, labels));
+        else
+            std::cout << activity_table(*reply, labels);
+        return 0;
+    }
     if (report == "check") {
         v1::CheckRequest request;
         *request.mutable_filter() = filter;
@@ -317,7 +336,7 @@ int run_stats_command(const StatsCommandOptions& options) {
     }
     std::cerr << "hookctl stats: unknown report '" << report
               << "' (summary, daily, weekly, monthly, sessions, projects, models, blocks, "
-                 "session ID)\n";
+                 "check, limits, activity, session ID)\n";
     return 2;
 }
 

@@ -65,6 +65,15 @@ std::vector<ClientCostState> own_cost_states(std::vector<ClientCostState> states
             continue;
         ClientCostState& own = states[i];
         own.total_cost_pico_usd -= parent->total_cost_pico_usd;
+        // Its times and lines include the parent's too.
+        const auto less = [](int64_t value, int64_t parent_value) {
+            return std::max<int64_t>(0, value - parent_value);
+        };
+        own.api_duration_ms = less(own.api_duration_ms, parent->api_duration_ms);
+        own.tool_duration_ms = less(own.tool_duration_ms, parent->tool_duration_ms);
+        own.duration_ms = less(own.duration_ms, parent->duration_ms);
+        own.lines_added = less(own.lines_added, parent->lines_added);
+        own.lines_removed = less(own.lines_removed, parent->lines_removed);
         for (ClientModelUsage& model : own.models) {
             for (const ClientModelUsage& p : parent->models) {
                 if (p.model == model.model) {

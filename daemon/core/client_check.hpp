@@ -42,7 +42,8 @@ struct SessionCheck {
     int64_t difference_pico_usd() const { return client_pico_usd - ours_pico_usd; }
 };
 
-// `states` as each process's own part: the parent's totals (see above) taken off.
+// `states` as each process's own part: the parent's totals (see above) taken off: its cost,
+// tokens, API, tool and wall time and lines added and removed (each at least 0).
 std::vector<ClientCostState> own_cost_states(std::vector<ClientCostState> states);
 
 // The sessions whose first process started in [since, until) (open bounds when unset), most

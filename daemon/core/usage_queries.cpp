@@ -243,6 +243,14 @@ Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& 
     for (TurnTotals& turn : detail.turns)
         if (turn.start_ms < 0 && !turn.responses.empty())
             turn.start_ms = turn.responses.front().response.timestamp_ms;
+    ResponseFilter mine;
+    mine.session_id = session_id;
+    CCMETER_TRY_ASSIGN(std::vector<ProcessActivity> processes, process_activity(store, mine));
+    for (const ProcessActivity& process : processes) {
+        if (!detail.activity)
+            detail.activity.emplace();
+        detail.activity->add(process.activity);
+    }
     return detail;
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/error.hpp"
 #include "core/price_table.hpp"
+#include "core/session_activity.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"
 
@@ -121,6 +122,9 @@ struct SessionDetail {
     UsageTotals subagents;
     std::vector<TurnTotals> turns;    // split at main-chain turn starts
     std::vector<AgentTotals> agents;  // in order of their first response
+    // What the session's processes did (session_activity.hpp); none when no process of it
+    // reported (clients before 2.1.332, or still running).
+    std::optional<Activity> activity;
 };
 
 Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,

@@ -1714,6 +1714,20 @@ Result<std::vector<TurnStart>> UsageStore::turn_starts(const std::string& sessio
     return turns;
 }
 
+Result<std::unordered_map<std::string, std::string>> UsageStore::session_projects() const {
+    CCMETER_TRY_ASSIGN(Statement statement,
+                       prepare_statement(m_db,
+                                         "SELECT session_id, min(cwd) FROM sources WHERE cwd != '' "
+                                         "GROUP BY session_id"));
+    std::unordered_map<std::string, std::string> projects;
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW)
+        projects.emplace(column_text(statement.get(), 0), column_text(statement.get(), 1));
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read sources");
+    return projects;
+}
+
 Result<std::unordered_map<std::string, std::vector<int64_t>>> UsageStore::main_turn_starts() const {
     CCMETER_TRY_ASSIGN(
         Statement statement,

@@ -174,6 +174,9 @@ class UsageStore {
     std::optional<FileState> file_state(const std::string& path) const;
     // The turn starts of one session, main chain and sidechains, in time order.
     Result<std::vector<TurnStart>> turn_starts(const std::string& session_id) const;
+    // Every session's project: the smallest non-empty cwd of its responses (as the session
+    // reports give it).
+    Result<std::unordered_map<std::string, std::string>> session_projects() const;
     // The main chain's turn starts (prompts) of every session, ascending per session.
     Result<std::unordered_map<std::string, std::vector<int64_t>>> main_turn_starts() const;
     // Every file's state, by path.

@@ -264,6 +264,12 @@ Result<StoreCounts> MeterQueries::counts() {
     });
 }
 
+Result<ActivityReport> MeterQueries::activity(const std::vector<int64_t>& boundaries,
+                                              const ResponseFilter& filter) {
+    return with_reader(
+        [&](const UsageStore& store) { return activity_report(store, boundaries, filter); });
+}
+
 Result<TurnCostSpread> MeterQueries::turn_costs(const ResponseFilter& filter, size_t top) {
     return with_reader([&](const UsageStore& store) {
         return turn_cost_spread(store, *prices_for(store), filter, top);

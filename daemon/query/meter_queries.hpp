@@ -122,6 +122,10 @@ class MeterQueries {
         const ResponseFilter& filter, size_t page_rows,
         const std::function<bool(const std::vector<PricedResponse>&)>& page);
 
+    // session_activity.hpp's report over `boundaries`, narrowed by filter's session and cwd.
+    Result<ActivityReport> activity(const std::vector<int64_t>& boundaries,
+                                    const ResponseFilter& filter);
+
     // turn_costs.hpp's spread of every turn matching `filter`, with the `top` most expensive.
     Result<TurnCostSpread> turn_costs(const ResponseFilter& filter, size_t top);
 

@@ -179,7 +179,9 @@ bool IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
     if (full_scan && stats->files_read > 0)
         log("caught up: " + std::to_string(stats->bytes_read) + " new bytes from " +
             std::to_string(stats->files_read) + " transcripts");
-    if (stats->usage_lines > 0)
+    // Responses, prompts (turns) and the client's process records all change answers: the
+    // reports, the session's turns, the client check, learned prices, the activity.
+    if (stats->usage_lines > 0 || stats->turn_starts > 0 || stats->cost_states > 0)
         for (const std::function<void()>& listener : m_on_new_usage)
             listener();
     return true;

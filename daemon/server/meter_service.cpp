@@ -141,6 +141,18 @@ grpc::Status MeterService::Session(grpc::ServerContext*, const v1::SessionReques
                       [&](const SessionDetail& detail) { *reply = session_proto(detail); });
 }
 
+grpc::Status MeterService::Activity(grpc::ServerContext*, const v1::ActivityRequest* request,
+                                    v1::ActivityReply* reply) {
+    const std::vector<int64_t> boundaries(request->boundaries_ms().begin(),
+                                          request->boundaries_ms().end());
+    for (size_t i = 1; i < boundaries.size(); ++i)
+        if (boundaries[i] <= boundaries[i - 1])
+            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "activity boundaries must ascend");
+    return reply_with(m_queries.activity(boundaries, filter_from(request->filter())),
+                      [&](const ActivityReport& report) { *reply = activity_proto(report); });
+}
+
 grpc::Status MeterService::Blocks(grpc::ServerContext*, const v1::BlocksRequest* request,
                                   v1::BlocksReply* reply) {
     const int64_t now = request->now_ms() > 0 ? request->now_ms() : now_ms();

@@ -71,6 +71,8 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Pricing(grpc::ServerContext*, const v1::PricingRequest*,
                          v1::PricingReply*) override;
     grpc::Status Check(grpc::ServerContext*, const v1::CheckRequest*, v1::CheckReply*) override;
+    grpc::Status Activity(grpc::ServerContext*, const v1::ActivityRequest*,
+                          v1::ActivityReply*) override;
     grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
                         grpc::ServerWriter<v1::ExportPage>*) override;
     grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;

@@ -126,13 +126,17 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::compare:
             key = "compare";
             break;
+        case ApiEndpoint::activity:
+            key = "activity";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
     }
     for (int64_t boundary : boundaries)
         key += "|" + std::to_string(boundary);
-    if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap)
+    if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap ||
+        endpoint == ApiEndpoint::activity)
         key += "|days=" + std::to_string(days) + "@" + std::to_string(today_start_ms);
     if (since_ms != 0)
         key += "|since=" + std::to_string(since_ms);
@@ -155,6 +159,7 @@ bool ApiRequest::cacheable() const {
         case ApiEndpoint::check:
         case ApiEndpoint::responses:
         case ApiEndpoint::insights:
+        case ApiEndpoint::activity:
             return true;
         default:
             return false;
@@ -180,22 +185,25 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.today_start_ms = local_day_start(now_ms);
         request.week_start_ms = local_week_start(now_ms);
         request.month_start_ms = local_month_start(now_ms);
-    } else if (name == "daily" || name == "heatmap" || name == "check") {
-        request.endpoint = name == "daily"     ? ApiEndpoint::daily
-                           : name == "heatmap" ? ApiEndpoint::heatmap
-                                               : ApiEndpoint::check;
+    } else if (name == "daily" || name == "heatmap" || name == "check" || name == "activity") {
+        request.endpoint = name == "daily"      ? ApiEndpoint::daily
+                           : name == "heatmap"  ? ApiEndpoint::heatmap
+                           : name == "activity" ? ApiEndpoint::activity
+                                                : ApiEndpoint::check;
         Result<std::optional<std::string>> days = query_value(query, "days");
         if (!days)
             return days.error();
-        const std::string text =
-            days->value_or(request.endpoint == ApiEndpoint::daily ? "30" : "all");
+        const std::string text = days->value_or(request.endpoint == ApiEndpoint::daily ||
+                                                        request.endpoint == ApiEndpoint::activity
+                                                    ? "30"
+                                                    : "all");
         request.today_start_ms = local_day_start(now_ms);
         if (text != "all") {
             std::optional<int64_t> count = positive_number(text, 3660);
             if (!count)
                 return Error{"days must be a number of days (1 to 3660) or \"all\""};
             request.days = *count;
-            if (request.endpoint != ApiEndpoint::daily)
+            if (request.endpoint == ApiEndpoint::heatmap || request.endpoint == ApiEndpoint::check)
                 request.since_ms = first_day_start(request.today_start_ms, *count);
         }
     } else if (name == "limits") {

@@ -37,6 +37,7 @@ enum class ApiEndpoint {
     responses,  // /api/responses[?limit=N] (the most recent responses, newest first)
     insights,   // /api/insights (the most expensive turns and sessions, turn cost spread)
     compare,    // /api/compare (this week / month so far against the last, the plan)
+    activity,   // /api/activity[?days=N|all] (the client's processes: time and lines)
     events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };
 

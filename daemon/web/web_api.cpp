@@ -158,6 +158,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return insights(request);
         case ApiEndpoint::compare:
             return compare(request);
+        case ApiEndpoint::activity:
+            return activity(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -221,19 +223,22 @@ WebReply WebApi::summary(const ApiRequest& request) {
     return json_reply(object);
 }
 
+Result<std::vector<int64_t>> WebApi::last_days(const ApiRequest& request) {
+    if (request.days > 0)
+        return day_boundaries(first_day_start(request.today_start_ms, request.days),
+                              request.now_ms);
+    CCMETER_TRY_ASSIGN(StoreCounts counts, m_queries.counts());
+    if (!counts.time_range)
+        return std::vector<int64_t>{};
+    return day_boundaries(counts.time_range->first,
+                          std::max(counts.time_range->second, request.now_ms));
+}
+
 WebReply WebApi::daily(const ApiRequest& request) {
-    std::vector<int64_t> boundaries;
-    if (request.days > 0) {
-        boundaries =
-            day_boundaries(first_day_start(request.today_start_ms, request.days), request.now_ms);
-    } else {
-        Result<StoreCounts> counts = m_queries.counts();
-        if (!counts)
-            return from_error(counts.error());
-        if (counts->time_range)
-            boundaries = day_boundaries(counts->time_range->first,
-                                        std::max(counts->time_range->second, request.now_ms));
-    }
+    Result<std::vector<int64_t>> days = last_days(request);
+    if (!days)
+        return from_error(days.error());
+    const std::vector<int64_t>& boundaries = *days;
     v1::PeriodsReply reply;
     if (!boundaries.empty()) {
         Result<std::vector<PeriodTotals>> periods =
@@ -509,6 +514,28 @@ WebReply WebApi::compare(const ApiRequest& request) {
     plan["budgets_error"] = budgets ? std::string() : budgets.error().message;
     object["plan"] = std::move(plan);
     object["now_ms"] = request.now_ms;
+    return json_reply(object);
+}
+
+// `hookctl stats activity --json` over the last N local days: what the client's processes
+// did (session_activity.hpp).
+WebReply WebApi::activity(const ApiRequest& request) {
+    Result<std::vector<int64_t>> days = last_days(request);
+    if (!days)
+        return from_error(days.error());
+    v1::ActivityReply reply;
+    if (days->size() >= 2) {
+        Result<ActivityReport> report = m_queries.activity(*days, ResponseFilter{});
+        if (!report)
+            return from_error(report.error());
+        reply = activity_proto(*report);
+    }
+    std::vector<std::string> labels;
+    for (const v1::ActivityPeriod& period : reply.periods())
+        labels.push_back(day_label(period.start_ms()));
+    json::object object = activity_report_json(reply, labels);
+    object["since_ms"] = days->empty() ? 0 : days->front();
+    object["until_ms"] = days->empty() ? 0 : days->back();
     return json_reply(object);
 }
 

@@ -132,6 +132,36 @@ v1::PeriodsReply periods_proto(const std::vector<PeriodTotals>& periods) {
     return reply;
 }
 
+void fill_activity(const Activity& activity, v1::Activity& out) {
+    out.set_processes(activity.processes);
+    out.set_api_ms(activity.api_ms);
+    out.set_tool_ms(activity.tool_ms);
+    out.set_idle_ms(activity.idle_ms);
+    out.set_wall_ms(activity.wall_ms);
+    out.set_lines_added(activity.lines_added);
+    out.set_lines_removed(activity.lines_removed);
+}
+
+v1::ActivityReply activity_proto(const ActivityReport& report) {
+    v1::ActivityReply reply;
+    for (const ActivityPeriod& period : report.periods) {
+        v1::ActivityPeriod& out = *reply.add_periods();
+        out.set_start_ms(period.start_ms);
+        out.set_end_ms(period.end_ms);
+        fill_activity(period.activity, *out.mutable_activity());
+        out.set_sessions(period.sessions);
+    }
+    for (const ActivityGroup& group : report.projects) {
+        v1::ActivityProject& out = *reply.add_projects();
+        out.set_project(group.project);
+        fill_activity(group.activity, *out.mutable_activity());
+        out.set_sessions(group.sessions);
+    }
+    fill_activity(report.totals, *reply.mutable_totals());
+    reply.set_sessions(report.sessions);
+    return reply;
+}
+
 v1::GroupsReply groups_proto(const std::vector<GroupTotals>& groups) {
     v1::GroupsReply reply;
     for (const GroupTotals& group : groups) {
@@ -163,6 +193,8 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     fill_usage(detail.usage, *reply.mutable_usage());
     fill_usage(detail.main, *reply.mutable_main());
     fill_usage(detail.subagents, *reply.mutable_subagents());
+    if (detail.activity)
+        fill_activity(*detail.activity, *reply.mutable_activity());
     for (const AgentTotals& agent : detail.agents) {
         v1::AgentUsage& out = *reply.add_agents();
         out.set_agent_id(agent.agent_id);

@@ -18,6 +18,8 @@ namespace ccmeter {
 
 // Overwrites `usage` with `totals`.
 void fill_usage(const UsageTotals& totals, v1::Usage& usage);
+void fill_activity(const Activity& activity, v1::Activity& out);
+v1::ActivityReply activity_proto(const ActivityReport& report);
 v1::Usage usage_proto(const UsageTotals& totals);
 
 void fill_block(const BlockTotals& block, v1::Block& out);

@@ -462,7 +462,15 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
 
     const boost::json::value json = round_trip(session_json(one_session()));
     CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "totals", "main",
-                                                    "subagents", "agents", "turns"});
+                                                    "subagents", "activity", "agents", "turns"});
+    CHECK(json.at("activity").is_null());  // no process of it reported (client < 2.1.332)
+    v1::SessionReply reported = one_session();
+    reported.mutable_activity()->set_api_ms(90'000);
+    reported.mutable_activity()->set_lines_added(12);
+    CHECK(round_trip(session_json(reported)).at("activity").at("api_ms") == 90'000);
+    CHECK(session_table(reported, false)
+              .find("Active   model working 1m, tools 0m, idle 0m (wall "
+                    "0m); lines +12 / -0\n") != std::string::npos);
     CHECK(keys_of(json.at("totals")) == k_usage_keys);
     CHECK(json.at("main").at("cost_usd") == json.at("turns").at(0).at("main").at("cost_usd"));
     CHECK(json.at("subagents").at("cost_usd") == 0.0015);
@@ -635,4 +643,38 @@ TEST_CASE("stats_format: plan limits with forecasts and budgets", "[stats_format
     CHECK(table.find("today") != std::string::npos);
     CHECK(table.find("at 80% or more") != std::string::npos);
     CHECK(limits_table(v1::LimitsReply(), Budgets{}).find("No plan limits seen yet") == 0);
+}
+
+TEST_CASE("stats_format: activity per day and project, in JSON and as tables", "[stats_format]") {
+    v1::ActivityReply reply;
+    v1::ActivityPeriod& day = *reply.add_periods();
+    day.set_start_ms(k_kolkata_nov_20);
+    day.set_end_ms(k_kolkata_nov_20 + k_day_ms);
+    day.set_sessions(2);
+    v1::Activity& a = *day.mutable_activity();
+    a.set_processes(3);
+    a.set_api_ms(125 * 60'000);  // 2h05m
+    a.set_tool_ms(9 * 60'000);
+    a.set_idle_ms(46 * 60'000);
+    a.set_wall_ms(180 * 60'000);
+    a.set_lines_added(1234);
+    a.set_lines_removed(56);
+    *reply.mutable_totals() = a;
+    reply.set_sessions(2);
+    v1::ActivityProject& project = *reply.add_projects();
+    project.set_project("/home/dev/app\x1b[31m");
+    *project.mutable_activity() = a;
+    project.set_sessions(2);
+
+    const boost::json::object json = activity_report_json(reply, {"2026-11-20"});
+    CHECK(
+        to_json_text(json) ==
+        R"({"days":[{"period":"2026-11-20","start_ms":1795113000000,"end_ms":1795199400000,"sessions":2,"processes":3,"api_ms":7500000,"tool_ms":540000,"idle_ms":2760000,"wall_ms":10800000,"lines_added":1234,"lines_removed":56}],"projects":[{"project":"/home/dev/app\u001b[31m","sessions":2,"processes":3,"api_ms":7500000,"tool_ms":540000,"idle_ms":2760000,"wall_ms":10800000,"lines_added":1234,"lines_removed":56}],"totals":{"processes":3,"api_ms":7500000,"tool_ms":540000,"idle_ms":2760000,"wall_ms":10800000,"lines_added":1234,"lines_removed":56,"sessions":2}})");
+
+    const std::string table = activity_table(reply, {"2026-11-20"});
+    CHECK(table.find("Model working") != std::string::npos);
+    CHECK(table.find("2h05m") != std::string::npos);
+    CHECK(table.find("+1,234 / -56") != std::string::npos);
+    CHECK(table.find("\x1b") == std::string::npos);  // the project name made terminal-safe
+    CHECK(activity_table(v1::ActivityReply{}, {}).find("No client process") == 0);
 }

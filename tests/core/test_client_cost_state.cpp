@@ -5,6 +5,8 @@
 #include "core/client_check.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/price_learner.hpp"
+#include "core/session_activity.hpp"
+#include "core/usage_queries.hpp"
 #include "transcript_fixture.hpp"
 
 using namespace ccmeter;
@@ -177,4 +179,41 @@ TEST_CASE("client 2.1.332's own sessions: ccmeter's cost equals the client's, fo
     CHECK(micro_usd(client_total) == 31'352 + 15'776 + 7'788);
     CHECK(micro_usd(report.totals.cost_pico_usd) == micro_usd(client_total));
     CHECK(report.groups.at("4e1adef4-4a2f-4d61-8363-5d6a44e75938").responses == 1);
+}
+
+TEST_CASE("client 2.1.332's own sessions: each process's time, the fork's parent taken off",
+          "[client_cost][activity]") {
+    const std::filesystem::path fixture = CCMETER_CLIENT_FIXTURE_DIR;
+    TempHistory history;
+    std::filesystem::copy(fixture / "projects", history.config_dir() / "projects",
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+    history.ingest(GroupBy::session);
+    Result<std::vector<ProcessActivity>> processes = process_activity(history.store(), {});
+    REQUIRE(processes.has_value());
+    REQUIRE(processes->size() == 3);
+    // The records: 4a5dc93f (API 176 ms, tools 20, wall 603), its fork 4e1adef4 (244, 20, 804,
+    // the parent's included) and 24632d1f (335, 15, 911); no lines changed.
+    for (const ProcessActivity& process : *processes) {
+        INFO(process.session_id);
+        CHECK(process.activity.lines_added == 0);
+        if (process.session_id.rfind("4e1adef4", 0) == 0) {
+            CHECK(process.activity.api_ms == 68);
+            CHECK(process.activity.tool_ms == 0);
+            CHECK(process.activity.wall_ms == 201);
+            CHECK(process.activity.idle_ms == 133);
+        } else if (process.session_id.rfind("24632d1f", 0) == 0) {
+            CHECK(process.activity.api_ms == 335);
+            CHECK(process.activity.idle_ms == 911 - 335 - 15);
+        } else {
+            CHECK(process.activity.api_ms == 176);
+            CHECK(process.activity.wall_ms == 603);
+        }
+    }
+    Result<SessionDetail> fork =
+        session_detail(history.store(), history.prices(), "4e1adef4-4a2f-4d61-8363-5d6a44e75938");
+    REQUIRE(fork.has_value());
+    REQUIRE(fork->activity.has_value());
+    CHECK(fork->activity->processes == 1);
+    CHECK(fork->activity->wall_ms == 201);
 }

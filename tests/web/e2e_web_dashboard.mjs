@@ -458,6 +458,42 @@ async function main() {
       `the daily budget is over: $${dayBudget.spent_usd} of $${dayBudget.budget_usd}, shown red`);
     await page.screenshot({ path: path.join(outDir, 'e2e-web-live.png'), fullPage: true });
 
+    // ---- active time and lines: the session's process record, as client 2.1.332 writes it ----
+    const costState = { type: 'cost-state', sessionId: line.sessionId, totalCostUSD: 1.5, totalAPIDuration: 120000,
+      totalAPIDurationWithoutRetries: 110000, totalToolDuration: 30000, totalLinesAdded: 42, totalLinesRemoved: 7,
+      totalDuration: 600000, startTime: stamp - 60000, hasUnknownModelCost: false,
+      modelUsage: { 'claude-sonnet-4-5-20250929': { inputTokens: 10, outputTokens: 100000, thinkingTokens: 0,
+        cacheReadInputTokens: 0, cacheCreationInputTokens: 0, cacheCreationEphemeral5mInputTokens: 0,
+        cacheCreationEphemeral1hInputTokens: 0, webSearchRequests: 0, costUSD: 1.5 } } };
+    fs.appendFileSync(transcript, JSON.stringify(costState) + '\n');
+    let activity = null;
+    for (let i = 0; i < 50 && !(activity && activity.totals.processes === 1); ++i) {
+      await sleep(100);
+      activity = await api('/api/activity?days=30');
+    }
+    const a = activity.totals;
+    check(a.processes === 1 && a.api_ms === 120000 && a.tool_ms === 30000 && a.wall_ms === 600000 && a.idle_ms === 450000 &&
+      a.lines_added === 42 && a.lines_removed === 7 && activity.days.length === 1 && activity.projects.length === 1,
+    '/api/activity: the process record\u2019s model, tool and idle time and lines, on its day and project');
+    const hookActivity = hookctl(['stats', 'activity', '--json']);
+    if (hookActivity) {
+      check(JSON.stringify(hookActivity.days) === JSON.stringify(activity.days) &&
+        JSON.stringify(hookActivity.totals) === JSON.stringify(activity.totals), '/api/activity = hookctl stats activity --json');
+    }
+    await page.goto(base + '/#/session/' + encodeURIComponent(line.sessionId));
+    await page.waitForFunction(() => document.body.dataset.loaded === 'session' && !document.getElementById('session-activity').hidden);
+    const shownActivity = await page.$$eval('#session-activity .value', (nodes) => nodes.map((n) => Number(n.dataset.value)));
+    check(JSON.stringify(shownActivity) === JSON.stringify([120000, 30000, 450000, 35]), 'the session shows its model, tool and idle time and lines (+42 / \u221227)');
+    const sessionActivity = (await api('/api/session/' + encodeURIComponent(line.sessionId))).activity;
+    check(sessionActivity.api_ms === 120000 && sessionActivity.lines_added === 42, '/api/session/ID carries the activity');
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-session-activity.png'), fullPage: true });
+    await page.click('nav a[data-nav="insights"]');
+    await page.waitForFunction(() => document.body.dataset.loaded === 'insights' && document.querySelector('[data-figure="activity:api"]'));
+    check(Number(await page.getAttribute('[data-figure="activity:api"]', 'data-value')) === 120000 &&
+      await page.$$eval('#activity-chart .column', (n) => n.length) === 1, 'the insights show the day\u2019s active time');
+    await page.click('nav a[data-nav="overview"]');
+    await page.waitForSelector('body[data-loaded="overview"]');
+
     // ---- themes and a narrow window ----
     await page.emulateMedia({ colorScheme: 'dark' });
     await sleep(200);

@@ -323,3 +323,18 @@ TEST_CASE("compare: this week and month so far against the last, and the plan", 
     CHECK(number(no_plan.body.at("plan").at("month_so_far_usd")) == 0.1052);
     unsetenv("CCMETER_BUDGETS");
 }
+
+TEST_CASE("activity: none before the client reports its processes", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    Answer activity = ask(api, "/api/activity");
+    REQUIRE(activity.status == 200);
+    CHECK(activity.body.at("days").as_array().empty());
+    CHECK(activity.body.at("totals").at("processes").as_int64() == 0);
+    CHECK(activity.body.at("since_ms").as_int64() ==
+          k_fixture_now_ms - 16 * 3'600'000 - int64_t{29} * 86'400'000);
+    CHECK(ask(api, "/api/activity?days=all").body.at("since_ms").as_int64() ==
+          k_fixture_now_ms - 30 * 3'600'000 - 10 * 3'600'000);  // the first response's day
+    CHECK(ask(api, "/api/session/" + std::string(k_session_a)).body.at("activity").is_null());
+    CHECK_FALSE(ccmeter::parse_api_request("/api/activity?days=0", k_fixture_now_ms).has_value());
+}

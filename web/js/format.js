@@ -50,7 +50,9 @@ export function percent(rate) { return fixed(rate * 100, 1) + (german ? '\u00a0%
 export function decimal(value, digits) { return fixed(value, digits); }
 // A percentage given in percent (80 for 80 %), rounded to a whole one.
 export function wholePercent(value) { return Math.round(value) + (german ? '\u00a0%' : '%'); }
+// "45s" under a minute, "12m", "1h 05m", "2d 3h".
 export function duration(ms) {
+  if (ms < 60000) return Math.max(0, Math.floor(ms / 1000)) + t('unit.second');
   const minutes = Math.max(0, Math.floor(ms / 60000));
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

@@ -5,17 +5,18 @@
 import { api } from '../api.js';
 import { modelColour } from '../colours.js';
 import { $, el, setNumber } from '../dom.js';
-import { costText, count, dateTime, dayLabel, decimal, percent, projectName, shortDayLabel, shortModel, usd } from '../format.js';
+import { costText, count, dateTime, dayLabel, decimal, duration, percent, projectName, shortDayLabel, shortModel, usd } from '../format.js';
 import { plural, t } from '../i18n.js';
 
 export async function load() {
-  const [compare, insights, daily] = await Promise.all([
-    api('/api/compare'), api('/api/insights'), api('/api/daily?days=30'),
+  const [compare, insights, daily, activity] = await Promise.all([
+    api('/api/compare'), api('/api/insights'), api('/api/daily?days=30'), api('/api/activity?days=30'),
   ]);
   renderCompare(compare);
   renderPlan(compare.plan);
   renderCache(daily);
   renderMix(daily);
+  renderActivity(activity);
   renderTopTurns(insights.top_turns);
   renderTopSessions(insights.top_sessions);
   renderSpread(insights);
@@ -109,6 +110,30 @@ function renderMix(daily) {
     swatch.style.background = modelColour(model);
     return el('span', { className: 'legend-item' }, [swatch, shortModel(model)]);
   }));
+}
+
+// Per day: the model working, tools running, waiting for the user, stacked as shares of the
+// busiest day's wall time.
+const ACTIVITY_PARTS = [['api_ms', 'api', '#7c3aed'], ['tool_ms', 'tools', '#0d9488'], ['idle_ms', 'idle', '#cbd5e1']];
+function renderActivity(activity) {
+  $('activity-none').hidden = activity.days.length > 0;
+  const most = Math.max(1, ...activity.days.map((d) => d.api_ms + d.tool_ms + d.idle_ms));
+  columns($('activity-chart'), activity.days, (day) => ACTIVITY_PARTS.map(([key, name, colour]) => ({
+    value: day[key] / most, colour, data: { part: key, value: String(day[key]) },
+    title: dayLabel(day.period) + ' \u00b7 ' + t('activity.' + name) + ': ' + duration(day[key]),
+  })));
+  $('activity-legend').replaceChildren(...ACTIVITY_PARTS.map(([, name, colour]) => {
+    const swatch = el('span', { className: 'swatch' });
+    swatch.style.background = colour;
+    return el('span', { className: 'legend-item' }, [swatch, t('activity.' + name)]);
+  }));
+  const totals = activity.totals;
+  $('activity-totals').replaceChildren(
+    figure(t('activity.sessions'), t('activity.sessions.tip'), totals.sessions, count(totals.sessions), 'activity:sessions'),
+    figure(t('activity.api'), t('activity.api.tip'), totals.api_ms, duration(totals.api_ms), 'activity:api'),
+    figure(t('activity.tools'), t('activity.tools.tip'), totals.tool_ms, duration(totals.tool_ms), 'activity:tools'),
+    figure(t('activity.idle'), t('activity.idle.tip'), totals.idle_ms, duration(totals.idle_ms), 'activity:idle'),
+    figure(t('activity.lines'), t('activity.lines.tip'), totals.lines_added, t('activity.lines_value', { added: count(totals.lines_added), removed: count(totals.lines_removed) }), 'activity:lines'));
 }
 
 function header(names) {

@@ -39,6 +39,18 @@ function render(session) {
   const first = all.length ? all[0].timestamp_ms : 0;
   const last = all.length ? all[all.length - 1].timestamp_ms : 0;
   $('session-duration').textContent = duration(last - first);
+  setNumber($('session-web'), totals.web_search_requests, t('session.web_value', { searches: count(totals.web_search_requests), fetches: count(totals.web_fetch_requests) }));
+  // What the client's processes reported (null before 2.1.332).
+  const activity = session.activity;
+  $('session-activity').hidden = !activity;
+  $('session-activity-none').hidden = !!activity;
+  if (activity) {
+    setNumber($('activity-api'), activity.api_ms, duration(activity.api_ms));
+    setNumber($('activity-tools'), activity.tool_ms, duration(activity.tool_ms));
+    setNumber($('activity-idle'), activity.idle_ms, duration(activity.idle_ms), t('activity.wall') + ': ' + duration(activity.wall_ms));
+    setNumber($('activity-lines'), activity.lines_added - activity.lines_removed,
+      t('activity.lines_value', { added: count(activity.lines_added), removed: count(activity.lines_removed) }));
+  }
 
   // Turns: the main chain's responses; what subagents spent in the turn apart.
   const head = el('tr', null, ['turn', 'started', 'responses', 'input', 'output', 'cache_write', 'cache_read', 'cost', 'subagents'].map((name, i) =>
