@@ -39,7 +39,13 @@ std::optional<int64_t> time_of(const json::value* value) {
     std::optional<double> number = number_of(value);
     if (!number)
         return std::nullopt;
-    return static_cast<int64_t>(*number < 1e11 ? *number * 1000 : *number);
+    const double ms = *number < 1e11 ? *number * 1000 : *number;
+    // Before 1970 or from the year 10000 on it is no reset time (and past 2^63 no int64 holds
+    // it: the cast would be undefined; fuzz_status_payload found one).
+    constexpr double k_year_10000_ms = 253'402'300'800'000.0;
+    if (!(ms >= 0 && ms < k_year_10000_ms))
+        return std::nullopt;
+    return static_cast<int64_t>(ms);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "unix_grpc_client.hpp"
 
-#include "hookctl/hpack_decoder.hpp"
+#include "hookctl/http2_frame_reader.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -19,17 +19,10 @@ namespace {
 constexpr char k_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr uint8_t k_frame_data = 0x0;
 constexpr uint8_t k_frame_headers = 0x1;
-constexpr uint8_t k_frame_rst_stream = 0x3;
 constexpr uint8_t k_frame_settings = 0x4;
-constexpr uint8_t k_frame_ping = 0x6;
-constexpr uint8_t k_frame_goaway = 0x7;
 constexpr uint8_t k_frame_window_update = 0x8;
-constexpr uint8_t k_frame_continuation = 0x9;
 constexpr uint8_t k_flag_end_stream = 0x1;
-constexpr uint8_t k_flag_ack = 0x1;
 constexpr uint8_t k_flag_end_headers = 0x4;
-constexpr uint8_t k_flag_padded = 0x8;
-constexpr uint8_t k_flag_priority = 0x20;
 constexpr uint32_t k_stream = 1;
 constexpr uint32_t k_max_window = 0x7fffffff;
 // A stream's flow-control window: what the server may send ahead of what we consumed.
@@ -40,18 +33,6 @@ void put_u32(std::string& out, uint32_t value) {
     out.push_back(static_cast<char>(value >> 16));
     out.push_back(static_cast<char>(value >> 8));
     out.push_back(static_cast<char>(value));
-}
-
-void put_frame(std::string& out, uint8_t type, uint8_t flags, uint32_t stream,
-               std::string_view payload) {
-    const uint32_t length = static_cast<uint32_t>(payload.size());
-    out.push_back(static_cast<char>(length >> 16));
-    out.push_back(static_cast<char>(length >> 8));
-    out.push_back(static_cast<char>(length));
-    out.push_back(static_cast<char>(type));
-    out.push_back(static_cast<char>(flags));
-    put_u32(out, stream);
-    out.append(payload);
 }
 
 // HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the pattern bits.
@@ -98,10 +79,10 @@ std::string request_bytes(std::string_view method, std::string_view message, uin
     put_u32(settings, 0);
     settings.append("\x00\x04", 2);
     put_u32(settings, window);
-    put_frame(out, k_frame_settings, 0, 0, settings);
+    put_http2_frame(out, k_frame_settings, 0, 0, settings);
     std::string increment;
     put_u32(increment, window - 65535);
-    put_frame(out, k_frame_window_update, 0, 0, increment);
+    put_http2_frame(out, k_frame_window_update, 0, 0, increment);
 
     std::string headers;
     headers.push_back(static_cast<char>(0x83));                // :method: POST
@@ -110,13 +91,13 @@ std::string request_bytes(std::string_view method, std::string_view message, uin
     put_header_indexed_name(headers, 1, "localhost");          // :authority
     put_header_indexed_name(headers, 31, "application/grpc");  // content-type
     put_header_new_name(headers, "te", "trailers");
-    put_frame(out, k_frame_headers, k_flag_end_headers, k_stream, headers);
+    put_http2_frame(out, k_frame_headers, k_flag_end_headers, k_stream, headers);
 
     std::string body;
     body.push_back('\0');  // not compressed
     put_u32(body, static_cast<uint32_t>(message.size()));
     body.append(message);
-    put_frame(out, k_frame_data, k_flag_end_stream, k_stream, body);
+    put_http2_frame(out, k_frame_data, k_flag_end_stream, k_stream, body);
     return out;
 }
 
@@ -159,22 +140,6 @@ bool write_all(int fd, std::string_view bytes, UnixGrpcClient::Clock::time_point
         return false;
     }
     return true;
-}
-
-// A gRPC status code as the core's error kind (codes of grpc/status.h).
-ErrorKind kind_of_grpc_status(std::string_view code) {
-    if (code == "3")
-        return ErrorKind::invalid_argument;
-    if (code == "5")
-        return ErrorKind::not_found;
-    if (code == "14")
-        return ErrorKind::unavailable;
-    return ErrorKind::internal;
-}
-
-uint32_t read_u32(const unsigned char* bytes) {
-    return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
-           uint32_t{bytes[3]};
 }
 
 }  // namespace
@@ -232,127 +197,10 @@ Result<void> UnixGrpcClient::exchange(
                    deadline))
         return Error{"cannot send the request to ccmeterd"};
 
-    std::string input;      // bytes received, not yet parsed
-    std::string body;       // DATA of our stream not yet taken as messages
-    size_t body_at = 0;     // where the next message starts in `body`
+    Http2FrameReader reader(on_message);
     uint64_t consumed = 0;  // DATA bytes taken since the last WINDOW_UPDATE (streams)
-    HpackDecoder headers;
-    std::string header_block;  // a header block not complete yet (CONTINUATION follows)
-    bool headers_end_stream = false;
-    std::string grpc_status;  // from the trailers
-    std::string grpc_message;
-    size_t parsed = 0;
     char buffer[16384];
-    // Hands every complete length-prefixed message in `body` to on_message.
-    auto take_messages = [&]() -> Result<void> {
-        while (body.size() - body_at >= 5) {
-            if (body[body_at] != '\0')
-                return Error{"ccmeterd sent a compressed message"};
-            const uint32_t length =
-                read_u32(reinterpret_cast<const unsigned char*>(body.data() + body_at + 1));
-            if (body.size() - body_at - 5 < length)
-                break;
-            CCMETER_TRY(on_message(std::string_view(body).substr(body_at + 5, length)));
-            body_at += 5 + size_t{length};
-        }
-        if (body_at > 0 && body_at * 2 >= body.size()) {
-            body.erase(0, body_at);
-            body_at = 0;
-        }
-        return {};
-    };
     for (;;) {
-        // Parse every complete frame received so far.
-        while (input.size() - parsed >= 9) {
-            const auto* header = reinterpret_cast<const unsigned char*>(input.data() + parsed);
-            const size_t length = (size_t{header[0]} << 16) | (size_t{header[1]} << 8) | header[2];
-            if (input.size() - parsed < 9 + length)
-                break;
-            const uint8_t type = header[3];
-            uint8_t flags = header[4];
-            const uint32_t stream = read_u32(header + 5) & 0x7fffffff;
-            std::string_view payload(input.data() + parsed + 9, length);
-            parsed += 9 + length;
-            if (type == k_frame_settings && !(flags & k_flag_ack)) {
-                std::string ack;
-                put_frame(ack, k_frame_settings, k_flag_ack, 0, {});
-                write_all(socket.fd(), ack, deadline);
-            } else if (type == k_frame_ping && !(flags & k_flag_ack)) {
-                std::string pong;
-                put_frame(pong, k_frame_ping, k_flag_ack, 0, payload);
-                write_all(socket.fd(), pong, deadline);
-            } else if (type == k_frame_goaway) {
-                return Error{"ccmeterd closed the connection"};
-            } else if (stream == k_stream && type == k_frame_rst_stream) {
-                return Error{"ccmeterd reset the call"};
-            } else if (stream == k_stream && (type == k_frame_data || type == k_frame_headers)) {
-                if (type == k_frame_data)
-                    consumed += length;  // flow control counts the padding too
-                if (flags & k_flag_padded) {
-                    if (payload.empty())
-                        return Error{"bad frame from ccmeterd"};
-                    const size_t pad = static_cast<unsigned char>(payload[0]);
-                    if (pad + 1 > payload.size())
-                        return Error{"bad frame from ccmeterd"};
-                    payload = payload.substr(1, payload.size() - 1 - pad);
-                }
-                if (type == k_frame_data) {
-                    body.append(payload);
-                    CCMETER_TRY(take_messages());
-                } else {
-                    if ((flags & k_flag_priority) && payload.size() >= 5)
-                        payload.remove_prefix(5);
-                    header_block.assign(payload);
-                    headers_end_stream = flags & k_flag_end_stream;
-                }
-            } else if (stream == k_stream && type == k_frame_continuation) {
-                header_block.append(payload);
-            }
-            // A complete header block (the reply's headers, or its trailers): decode it, so
-            // that the connection's HPACK table stays in step, and keep the gRPC status.
-            if (stream == k_stream && (type == k_frame_headers || type == k_frame_continuation) &&
-                (flags & k_flag_end_headers)) {
-                Result<void> decoded = headers.decode(
-                    header_block, [&](std::string_view name, std::string_view value) {
-                        if (name == "grpc-status")
-                            grpc_status.assign(value);
-                        else if (name == "grpc-message")
-                            grpc_message = percent_decode(value);
-                    });
-                if (!decoded)
-                    return decoded.error();
-                header_block.clear();
-                if (headers_end_stream)
-                    flags |= k_flag_end_stream;
-            }
-            if (stream == k_stream &&
-                (type == k_frame_data || type == k_frame_headers || type == k_frame_continuation) &&
-                (flags & k_flag_end_stream) && header_block.empty()) {
-                if (!grpc_status.empty() && grpc_status != "0")
-                    return Error{grpc_message.empty()
-                                     ? "ccmeterd answered with gRPC status " + grpc_status
-                                     : grpc_message,
-                                 kind_of_grpc_status(grpc_status)};
-                if (body.size() != body_at)
-                    return Error{"ccmeterd sent a truncated answer"};
-                return {};
-            }
-        }
-        if (parsed > 0) {
-            input.erase(0, parsed);
-            parsed = 0;
-        }
-        // What we took, the server may send again (streams; a unary call's window is endless).
-        if (streaming && consumed >= k_stream_window / 4) {
-            std::string update;
-            std::string increment;
-            put_u32(increment, static_cast<uint32_t>(consumed));
-            put_frame(update, k_frame_window_update, 0, 0, increment);
-            put_frame(update, k_frame_window_update, 0, k_stream, increment);
-            if (!write_all(socket.fd(), update, deadline))
-                return Error{"cannot talk to ccmeterd"};
-            consumed = 0;
-        }
         pollfd waiting{socket.fd(), POLLIN, 0};
         const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
         if (ready == 0)
@@ -372,9 +220,26 @@ Result<void> UnixGrpcClient::exchange(
                 continue;
             return Error{std::string("recv: ") + std::strerror(errno)};
         }
-        input.append(buffer, static_cast<size_t>(got));
         if (streaming)
             deadline = Clock::now() + idle_timeout;
+        CCMETER_TRY_ASSIGN(const bool ended,
+                           reader.feed(std::string_view(buffer, static_cast<size_t>(got))));
+        if (ended)
+            return {};
+        if (const std::string acks = reader.take_output(); !acks.empty())
+            write_all(socket.fd(), acks, deadline);
+        // What we took, the server may send again (streams; a unary call's window is endless).
+        consumed += reader.take_consumed();
+        if (streaming && consumed >= k_stream_window / 4) {
+            std::string update;
+            std::string increment;
+            put_u32(increment, static_cast<uint32_t>(consumed));
+            put_http2_frame(update, k_frame_window_update, 0, 0, increment);
+            put_http2_frame(update, k_frame_window_update, 0, k_stream, increment);
+            if (!write_all(socket.fd(), update, deadline))
+                return Error{"cannot talk to ccmeterd"};
+            consumed = 0;
+        }
     }
 }
 

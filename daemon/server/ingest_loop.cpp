@@ -234,20 +234,73 @@ void IngestLoop::drain_pending() {
     ingest(files, false);
 }
 
+namespace {
+
+// A transcript's size now, -1 when it is no regular file (missing, a FIFO, a directory).
+int64_t regular_file_size(const fs::path& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(path, ec)))
+        return -1;
+    const uintmax_t size = fs::file_size(path, ec);
+    return ec ? -1 : static_cast<int64_t>(size);
+}
+
+}  // namespace
+
 bool IngestLoop::ingest_now(const fs::path& transcript, std::optional<StatusPayload> status,
                             std::chrono::milliseconds deadline) {
+    const int64_t size = transcript.empty() ? -1 : regular_file_size(transcript);
+    bool read_transcript = false;
+    bool record = false;
+    {
+        std::lock_guard lock(m_now_mutex);
+        if (!transcript.empty()) {
+            const auto known = m_read_sizes.find(transcript.string());
+            read_transcript = known == m_read_sizes.end() || known->second != size;
+        }
+        if (status) {
+            const auto last = m_last_status.find(status->session_id);
+            record = last == m_last_status.end() || !same_figures(last->second, *status);
+        }
+    }
+    if (!read_transcript && !record)
+        return true;
     auto done = std::make_shared<std::promise<void>>();
     std::future<void> finished = done->get_future();
-    boost::asio::post(m_io, [this, transcript, status = std::move(status), done] {
-        if (!transcript.empty())
-            ingest({transcript}, false);
-        if (status && !same_figures(m_last_status[status->session_id], *status)) {
-            m_last_status[status->session_id] = *status;
-            if (Result<void> recorded = m_store->record_status(*status, now_ms()); !recorded)
-                log(recorded.error().message);
-        }
-        done->set_value();
-    });
+    boost::asio::post(
+        m_io, [this, transcript, size, read_transcript, record, status = std::move(status), done] {
+            // The size is the one seen before reading: bytes appended meanwhile are read by the
+            // next status line, which sees a larger size.
+            const bool ingested = read_transcript && ingest({transcript}, false);
+            bool recorded = false;
+            if (record) {
+                // Another status line of the session may have recorded the same figures meanwhile.
+                bool known = false;
+                {
+                    std::lock_guard lock(m_now_mutex);
+                    const auto last = m_last_status.find(status->session_id);
+                    known = last != m_last_status.end() && same_figures(last->second, *status);
+                }
+                if (!known) {
+                    if (Result<void> stored = m_store->record_status(*status, now_ms()); stored)
+                        recorded = true;
+                    else
+                        log(stored.error().message);
+                }
+            }
+            {
+                std::lock_guard lock(m_now_mutex);
+                if (m_read_sizes.size() >= k_max_ingest_now_entries)
+                    m_read_sizes.clear();
+                if (m_last_status.size() >= k_max_ingest_now_entries)
+                    m_last_status.clear();
+                if (ingested)
+                    m_read_sizes[transcript.string()] = size;
+                if (recorded)
+                    m_last_status[status->session_id] = *status;
+            }
+            done->set_value();
+        });
     return finished.wait_for(deadline) == std::future_status::ready;
 }
 

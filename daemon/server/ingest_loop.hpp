@@ -49,6 +49,10 @@ constexpr int64_t k_max_queued_client_events = 1024;
 // hold (each a few hundred bytes): 100,000, some tens of MB.
 constexpr int64_t k_max_queued_client_records = 100'000;
 
+// ingest_now remembers at most this many transcripts' sizes and sessions' figures (each map;
+// one per Claude Code session, so some hundreds in practice) before starting over.
+constexpr size_t k_max_ingest_now_entries = 10'000;
+
 struct IngestLoopOptions {
     std::vector<std::filesystem::path> config_dirs;
     std::filesystem::path database;
@@ -73,6 +77,11 @@ class IngestLoop {
 
     // Ingests `transcript` now (after any earlier work), then records `status` if given.
     // Waits at most `deadline`; false when the work did not finish in time (it still runs).
+    // Returns true at once, queuing nothing, when there is nothing to wait for: the transcript
+    // has the size it had when ingest_now last read it (or is no regular file, as then), and
+    // `status` carries the figures last recorded for its session. So many status lines at once
+    // never queue behind the loop thread's ingest of other files (bench/statusline_load).
+    // Thread-safe.
     bool ingest_now(const std::filesystem::path& transcript, std::optional<StatusPayload> status,
                     std::chrono::milliseconds deadline);
 
@@ -134,7 +143,12 @@ class IngestLoop {
     std::set<std::filesystem::path> m_pending;
     bool m_drain_posted = false;
     std::vector<std::function<void()>> m_on_new_usage;
-    std::unordered_map<std::string, StatusPayload> m_last_status;  // by session, loop thread
+    // What ingest_now has seen, so that it waits only for news (guarded by m_now_mutex):
+    // each transcript's size when last read (-1: no regular file), each session's figures last
+    // recorded. Cleared past k_max_ingest_now_entries, a memory bound for any caller.
+    std::mutex m_now_mutex;
+    std::unordered_map<std::string, int64_t> m_read_sizes;
+    std::unordered_map<std::string, StatusPayload> m_last_status;
     std::atomic<bool> m_caught_up{false};
     std::atomic<int64_t> m_last_ingest_ms{0};
     std::atomic<int64_t> m_last_ingest_micros{0};

@@ -67,3 +67,17 @@ TEST_CASE("status_payload: every rate_limits bucket and the lines changed", "[st
     CHECK(payload->lines_added == 120);
     CHECK_FALSE(payload->lines_removed.has_value());
 }
+
+TEST_CASE("status_payload: a reset time out of range is no reset time", "[status_payload]") {
+    // Found by fuzz_status_payload (its corpus keeps the input): 3.3e121 was cast to int64.
+    Result<StatusPayload> payload = parse_status_payload(
+        R"({"rate_limits":{"five_hour":{"used_percentage":24.5,"resets_at":3.3e121},)"
+        R"("seven_day":{"used_percentage":1,"resets_at":-5},)"
+        R"("other":{"used_percentage":2,"resets_at":253402300799999}}})");
+    REQUIRE(payload.has_value());
+    CHECK(payload->five_hour_used_percentage == 24.5);
+    CHECK_FALSE(payload->five_hour_resets_at_ms.has_value());
+    CHECK_FALSE(payload->seven_day_resets_at_ms.has_value());
+    REQUIRE(payload->rate_limits.size() == 3);
+    CHECK(payload->rate_limits[2].resets_at_ms == 253'402'300'799'999);
+}
