@@ -34,6 +34,7 @@ enum class ApiEndpoint {
     heatmap,   // /api/heatmap[?days=N|all]
     check,     // /api/check[?days=N|all] (the client check)
     limits,    // /api/limits (plan limits' forecasts and the budgets)
+    team,      // /api/team?view=members|machines|daily|projects|models|summary (the team store)
     events,    // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -52,11 +53,13 @@ struct ApiRequest {
     // process started at or after it (0: all).
     int64_t since_ms = 0;
     std::string session_id;  // session
+    std::string team_view;   // team: a team_report.hpp view name (default "members")
 
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;
     // Whether the answer is worth caching (a full-history aggregation); the cheap, clock-bound
-    // ones (meta, active, blocks, limits) are always computed afresh.
+    // ones (meta, active, blocks, limits) and team (another machine may have written) are
+    // always computed afresh.
     bool cacheable() const;
 };
 

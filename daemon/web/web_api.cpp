@@ -13,6 +13,7 @@
 #include "common/stats_format.hpp"
 #include "core/cost_parts.hpp"
 #include "core/usage_queries.hpp"
+#include "wire/team_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -144,6 +145,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return check(request);
         case ApiEndpoint::limits:
             return limits(request);
+        case ApiEndpoint::team:
+            return team(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -385,6 +388,16 @@ WebReply WebApi::limits(const ApiRequest& request) {
     json::object object = limits_json(reply, budgets ? *budgets : Budgets{});
     object["budgets_error"] = budgets ? std::string() : budgets.error().message;
     return json_reply(object);
+}
+
+WebReply WebApi::team(const ApiRequest& request) {
+    const TeamQueries unconfigured(std::nullopt, {});
+    const TeamQueries& queries = m_team ? *m_team : unconfigured;
+    Result<TeamAnswer> answer =
+        queries.report(*parse_team_view(request.team_view), std::nullopt, std::nullopt);
+    if (!answer)
+        return from_error(answer.error());
+    return json_reply(team_json(team_proto(*answer)));
 }
 
 }  // namespace ccmeter
