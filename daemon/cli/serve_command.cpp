@@ -190,6 +190,7 @@ int run_serve_command(const ServeCommandOptions& options) {
         };
         web_options.prewarm = !std::getenv("CCMETER_WEB_NO_PREWARM");  // bench/web
         web_options.replication_status = replication_status;
+        web_options.team = service_options.team;
         web = std::make_unique<WebServer>(web_options, queries, **loop);
         if (Result<void> started = web->start(); !started) {
             log(started.error().message);

@@ -1,5 +1,6 @@
 #include "team/team_queries.hpp"
 
+#include <chrono>
 #include <limits>
 
 #include "team/team_store.hpp"
@@ -12,8 +13,23 @@ Result<TeamAnswer> TeamQueries::report(TeamView view, std::optional<int64_t> sin
         return Error{"no team store is configured (set CCMETER_TEAM_DSN or write " +
                          default_team_config_path().string() + ")",
                      ErrorKind::unavailable};
-    CCMETER_TRY_ASSIGN(std::unique_ptr<TeamStore> store,
-                       TeamStore::connect(m_config->dsn, k_team_query_timeout_seconds));
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    {
+        std::lock_guard lock(m_mutex);
+        if (now < m_retry_at_ms)
+            return Error{m_last_failure, ErrorKind::unavailable};
+    }
+    Result<std::unique_ptr<TeamStore>> connected =
+        TeamStore::connect(m_config->dsn, k_team_query_timeout_seconds);
+    if (!connected) {
+        std::lock_guard lock(m_mutex);
+        m_retry_at_ms = now + k_team_retry_after_failure_ms;
+        m_last_failure = connected.error().message;
+        return connected.error();
+    }
+    std::unique_ptr<TeamStore> store = std::move(*connected);
     CCMETER_TRY(store->store_id());
     CCMETER_TRY_ASSIGN(
         const std::vector<TeamTotalsRow> rows,

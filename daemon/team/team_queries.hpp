@@ -3,11 +3,15 @@
 // (a few ms on a LAN; no connection is held between calls) and waits at most
 // k_team_query_timeout_seconds for it.
 //
+// After the store could not be reached, calls answer that it is unreachable at once for
+// k_team_retry_after_failure_ms instead of waiting again (the web view's thread must not stall
+// on every refresh).
 // Threads: any; calls are independent.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +25,8 @@ namespace ccmeter {
 
 // How long a team view waits for the store before answering that it is unreachable. Default 3 s.
 constexpr int k_team_query_timeout_seconds = 3;
+// How long a failed connection is remembered. Default 10 s.
+constexpr int64_t k_team_retry_after_failure_ms = 10'000;
 
 struct TeamAnswer {
     TeamView view = TeamView::summary;
@@ -46,6 +52,10 @@ class TeamQueries {
   private:
     std::optional<TeamConfig> m_config;
     std::function<std::shared_ptr<const PriceTable>()> m_prices;
+    // Until when (steady clock, ms) an unreachable store is not tried again, and why.
+    mutable std::mutex m_mutex;
+    mutable int64_t m_retry_at_ms = 0;
+    mutable std::string m_last_failure;
 };
 
 }  // namespace ccmeter

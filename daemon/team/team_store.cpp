@@ -105,10 +105,12 @@ std::string one_line(const char* message) {
 
 Result<std::unique_ptr<TeamStore>> TeamStore::connect(const std::string& dsn, int timeout_seconds) {
     const std::string timeout = std::to_string(timeout_seconds);
-    // expand_dbname: `dsn` may be key=value pairs or a URI; the keys after it are defaults it
-    // may override.
-    const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {dsn.c_str(), timeout.c_str(), "ccmeterd", nullptr};
+    // expand_dbname: `dsn` (key=value pairs or a URI) is expanded where "dbname" stands, so the
+    // keys before it are defaults the string may override: a connection timeout, and TCP
+    // keepalives so that a store that vanished mid-query is noticed within about a minute.
+    const char* keys[] = {"connect_timeout", "application_name", "keepalives_idle",
+                          "keepalives_interval", "keepalives_count", "dbname", nullptr};
+    const char* values[] = {timeout.c_str(), "ccmeterd", "30", "10", "3", dsn.c_str(), nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (!connection)
         return Error{"team store: out of memory", ErrorKind::unavailable};

@@ -36,7 +36,7 @@ struct TeamTotalsRow {
 
 class TeamStore {
   public:
-    // Connects, waiting at most `timeout_seconds`.
+    // Connects, waiting at most `timeout_seconds` (unless the DSN sets connect_timeout).
     static Result<std::unique_ptr<TeamStore>> connect(const std::string& dsn,
                                                       int timeout_seconds = 5);
     ~TeamStore();

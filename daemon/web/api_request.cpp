@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/local_periods.hpp"
+#include "team/team_report.hpp"
 
 namespace ccmeter {
 
@@ -129,6 +130,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::activity:
             key = "activity";
             break;
+        case ApiEndpoint::team:
+            key = "team|" + team_view;
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -211,6 +215,14 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.today_start_ms = local_day_start(now_ms);
         request.week_start_ms = local_week_start(now_ms);
         request.month_start_ms = local_month_start(now_ms);
+    } else if (name == "team") {
+        request.endpoint = ApiEndpoint::team;
+        Result<std::optional<std::string>> view = query_value(query, "view");
+        if (!view)
+            return view.error();
+        request.team_view = view->value_or("members");
+        if (!parse_team_view(request.team_view))
+            return Error{"view must be summary, daily, members, machines, projects or models"};
     } else if (name == "sessions") {
         request.endpoint = ApiEndpoint::sessions;
     } else if (name.substr(0, 8) == "session/") {

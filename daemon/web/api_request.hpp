@@ -38,6 +38,7 @@ enum class ApiEndpoint {
     insights,   // /api/insights (the most expensive turns and sessions, turn cost spread)
     compare,    // /api/compare (this week / month so far against the last, the plan)
     activity,   // /api/activity[?days=N|all] (the client's processes: time and lines)
+    team,       // /api/team?view=members|machines|daily|projects|models|summary (the team store)
     events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -57,11 +58,13 @@ struct ApiRequest {
     int64_t since_ms = 0;
     std::string session_id;  // session
     int64_t limit = 0;       // responses: how many (1 to k_max_latest_responses; default 50)
+    std::string team_view;   // team: a team_report.hpp view name (default "members")
 
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;
     // Whether the answer is worth caching (a full-history aggregation); the cheap, clock-bound
-    // ones (meta, active, blocks, limits) are always computed afresh.
+    // ones (meta, active, blocks, limits) and team (another machine may have written) are
+    // always computed afresh.
     bool cacheable() const;
 };
 

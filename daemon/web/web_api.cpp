@@ -18,6 +18,7 @@
 #include "core/period_comparison.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_queries.hpp"
+#include "wire/team_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -160,6 +161,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return compare(request);
         case ApiEndpoint::activity:
             return activity(request);
+        case ApiEndpoint::team:
+            return team(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -550,6 +553,16 @@ WebReply WebApi::limits(const ApiRequest& request) {
     json::object object = limits_json(reply, budgets ? *budgets : Budgets{});
     object["budgets_error"] = budgets ? std::string() : budgets.error().message;
     return json_reply(object);
+}
+
+WebReply WebApi::team(const ApiRequest& request) {
+    const TeamQueries unconfigured(std::nullopt, {});
+    const TeamQueries& queries = m_team ? *m_team : unconfigured;
+    Result<TeamAnswer> answer =
+        queries.report(*parse_team_view(request.team_view), std::nullopt, std::nullopt);
+    if (!answer)
+        return from_error(answer.error());
+    return json_reply(team_json(team_proto(*answer)));
 }
 
 }  // namespace ccmeter

@@ -16,6 +16,8 @@
 //     /api/active    the sessions JSON of sessions with a response in the window, each with
 //                    its whole-session totals
 //     /api/check     `hookctl stats check --json` over the asked days
+//     /api/team?view=V `hookctl stats --team V --json` (read from the team store each call;
+//                    503 with the reason when none is configured or it is unreachable)
 // - answer() is a pure function of the request and the stored history: no clock is read.
 // - Errors become JSON {"error": message} with 400 (bad request), 404 (no such session),
 //   503 (database unavailable) or 500.
@@ -29,6 +31,7 @@
 #include "ccmeter/v1/ccmeter.pb.h"
 #include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
+#include "team/team_queries.hpp"
 #include "web/api_request.hpp"
 #include "web/web_reply.hpp"
 
@@ -40,6 +43,8 @@ class WebApi {
     WebApi(MeterQueries& queries, const IngestLoop& loop);
 
     WebReply answer(const ApiRequest& request);
+    // The team store's views (/api/team); unset: /api/team answers 503, none configured.
+    void set_team(std::shared_ptr<const TeamQueries> team) { m_team = std::move(team); }
 
   private:
     WebReply meta(const ApiRequest& request);
@@ -61,11 +66,13 @@ class WebApi {
     // The local day boundaries of the last `days` days (0: since the first response), up to
     // tomorrow; empty without a response.
     Result<std::vector<int64_t>> last_days(const ApiRequest& request);
+    WebReply team(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 
     MeterQueries& m_queries;
     const IngestLoop& m_loop;
+    std::shared_ptr<const TeamQueries> m_team;
 };
 
 }  // namespace ccmeter

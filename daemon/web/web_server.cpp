@@ -83,6 +83,7 @@ Result<void> WebServer::start() {
     }
     m_router.set_token(m_options.token);
     m_metrics.set_replication_status(m_options.replication_status);
+    m_api.set_team(m_options.team);
     m_router.set_metrics_page(&m_metrics);
     if (m_options.otel_sink) {
         Result<void> dir = m_options.otel_token_file.has_parent_path()

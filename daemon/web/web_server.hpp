@@ -87,6 +87,8 @@ struct WebServerOptions {
     std::string user;
     // Replication to the team store, for /metrics; unset: none configured.
     std::function<ReplicationStatus()> replication_status;
+    // The team store's views for /api/team; unset: none configured.
+    std::shared_ptr<const TeamQueries> team;
 };
 
 class WebServer {

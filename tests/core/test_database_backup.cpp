@@ -38,6 +38,9 @@ TEST_CASE("a backup taken while another connection commits is one snapshot", "[b
     db.add_responses(0, 200);
     std::atomic<bool> stop{false};
     std::atomic<int> committed{200};
+    // Set before each commit: a commit the backup holds may not have raised `committed` yet
+    // when the backup returns (the writer is preempted between the two), never this one.
+    std::atomic<int> committing{200};
     std::thread writer([&] {
         Result<std::unique_ptr<UsageStore>> store = UsageStore::open(db.database());
         REQUIRE(store.has_value());
@@ -52,6 +55,7 @@ TEST_CASE("a backup taken while another connection commits is one snapshot", "[b
                 r.tokens.output_tokens = 1;
                 batch.add_response(r);
             }
+            committing = next + 10;
             REQUIRE((*store)->commit(batch).has_value());
             committed = next + 10;
         }
@@ -59,7 +63,7 @@ TEST_CASE("a backup taken while another connection commits is one snapshot", "[b
     while (committed < 400)
         std::this_thread::yield();
     Result<BackupResult> made = backup_database(db.database(), db.root() / "live.db");
-    const int after = committed;
+    const int after = committing;
     stop = true;
     writer.join();
     REQUIRE(made.has_value());

@@ -19,7 +19,8 @@ Checks:
     present on both of alice's machines counts once;
   * row-level security: alice's role reads none of bob's responses (and bob none of alice's),
     cannot write a row as bob, yet team_totals() shows both members;
-  * the store stopped: `hookctl stats --team` says it is unreachable (exit 1), the local stats
+  * /api/team (the web view's Team tab) answers what `hookctl stats --team --json` does;
+  * the store stopped: `hookctl stats --team` and /api/team say it is unreachable, the local stats
     still answer, Health and /metrics show responses pending and a growing lag; new usage
     arrives meanwhile;
   * the store started again with small batches, the laptop daemon SIGKILLed while it is half
@@ -201,13 +202,18 @@ class Daemon:
             fail(f"hookctl stats --team {view} on {self.name}: {r.stderr}")
         return json.loads(r.stdout)
 
-    def metrics(self):
+    def get(self, path):
         token = open(os.path.join(self.home, "run", "web.token")).read().strip()
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.request("GET", "/metrics", headers={"Host": f"127.0.0.1:{self.port}",
-                                                        "Authorization": "Bearer " + token})
-        body = connection.getresponse().read().decode()
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{self.port}",
+                                                  "Authorization": "Bearer " + token})
+        response = connection.getresponse()
+        body = response.read().decode()
         connection.close()
+        return response.status, body
+
+    def metrics(self):
+        _, body = self.get("/metrics")
         values = {}
         for line in body.splitlines():
             if line.startswith("ccmeter_replication"):
@@ -300,6 +306,10 @@ def main():
                  f"{want['members']['alice']['unique_responses']}: the {shared} shared ones should count once")
         if alice_machines["laptop"] + alice_machines["desktop"] != want["members"]["alice"]["unique_responses"]:
             fail(f"alice's machines in the store: {alice_machines}")
+        for view in ("members", "machines", "daily"):
+            status, body = laptop.get(f"/api/team?view={view}")
+            if status != 200 or json.loads(body) != laptop.team(view):
+                fail(f"/api/team?view={view} ({status}) is not hookctl stats --team {view} --json")
         print(f"ok: 3 daemons replicated {want['all']['unique_responses']} responses, the {shared} "
               "shared by alice's two machines once")
 
@@ -337,6 +347,9 @@ def main():
             fail(f"hookctl stats --team with the store down: {down.returncode} {down.stdout}{down.stderr}")
         generate(os.path.join(histories, "g15"), 15, "8M")
         union(laptop.claude, g(15))
+        status, body = laptop.get("/api/team?view=members")
+        if status != 503 or "unreachable" not in json.loads(body)["error"]:
+            fail(f"/api/team with the store down: {status} {body}")
         local = laptop.hookctl("stats", "--json")
         if local.returncode != 0:
             fail(f"local stats with the store down: {local.stderr}")

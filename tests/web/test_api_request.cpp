@@ -34,6 +34,14 @@ TEST_CASE("API targets are parsed and resolved against the clock", "[api_request
     CHECK(session->cacheable());
     CHECK_FALSE(parse_api_request("/api/session/bad%2", k_fixture_now_ms).has_value());
     CHECK_FALSE(parse_api_request("/api/session/", k_fixture_now_ms).has_value());
+
+    auto team = parse_api_request("/api/team", k_fixture_now_ms);
+    REQUIRE(team.has_value());
+    CHECK(team->endpoint == ApiEndpoint::team);
+    CHECK(team->team_view == "members");
+    CHECK_FALSE(team->cacheable());  // other machines write the store
+    CHECK(parse_api_request("/api/team?view=daily", k_fixture_now_ms)->team_view == "daily");
+    CHECK_FALSE(parse_api_request("/api/team?view=weekly", k_fixture_now_ms).has_value());
     unsetenv("TZ");
     tzset();
 }

@@ -338,3 +338,23 @@ TEST_CASE("activity: none before the client reports its processes", "[web_api]")
     CHECK(ask(api, "/api/session/" + std::string(k_session_a)).body.at("activity").is_null());
     CHECK_FALSE(ccmeter::parse_api_request("/api/activity?days=0", k_fixture_now_ms).has_value());
 }
+
+TEST_CASE("team: without a store, or with one that cannot be reached, 503 says why", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    const Answer none = ask(api, "/api/team?view=members");
+    CHECK(none.status == 503);
+    CHECK(std::string(none.body.at("error").as_string()).find("no team store is configured") !=
+          std::string::npos);
+
+    ccmeter::TeamConfig config;
+    // A socket directory that does not exist: refused at once, no network involved.
+    config.dsn = "host=/nonexistent/ccmeter-test port=1 dbname=x user=y";
+    config.machine = "here";
+    api.set_team(std::make_shared<const ccmeter::TeamQueries>(
+        config, [&fixture] { return fixture.queries().prices(); }));
+    const Answer down = ask(api, "/api/team?view=machines");
+    CHECK(down.status == 503);
+    CHECK(std::string(down.body.at("error").as_string()).find("team store unreachable") !=
+          std::string::npos);
+}
