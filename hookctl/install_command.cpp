@@ -460,6 +460,9 @@ int run_doctor_command(bool json) {
             out["watches"] = health->watches();
             out["database"] = health->database();
             out["schema_version"] = health->schema_version();
+            out["watchers"] = health->watchers();
+            out["watch_events_published"] = health->watch_events_published();
+            out["watch_events_dropped"] = health->watch_events_dropped();
         } else {
             out["error"] = health.error().message;
         }
@@ -527,6 +530,9 @@ int run_doctor_command(bool json) {
     std::cout << "database:  " << health->database() << " (schema " << health->schema_version()
               << ", " << health->responses() << " responses from " << health->files()
               << " transcripts, " << health->malformed_lines() << " malformed lines skipped)\n";
+    std::cout << "watchers:  " << health->watchers() << " open (hookctl watch / top), "
+              << health->watch_events_published() << " events sent, "
+              << health->watch_events_dropped() << " dropped\n";
     std::cout << "behind:    "
               << (health->pending_files() < 0 ? std::string("catching up")
                   : health->last_ingest_ms() > 0

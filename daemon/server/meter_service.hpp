@@ -18,6 +18,7 @@
 #include "ccmeter/v1/ccmeter.grpc.pb.h"
 #include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
+#include "server/watch_hub.hpp"
 
 namespace ccmeter {
 
@@ -43,6 +44,10 @@ struct MeterServiceOptions {
     std::filesystem::path prices_file;  // the user's overrides (Pricing names it)
     // The receiver's state, asked at each Health call (any thread). Unset: not listening.
     std::function<OtelReceiverStatus()> otel_status;
+    // What Watch calls subscribe to (nullptr: Watch answers UNAVAILABLE). Outlives the service.
+    WatchHub* watch_hub = nullptr;
+    // A Watch call with nothing to send sends a heartbeat this often. Default 5 s.
+    std::chrono::milliseconds watch_heartbeat{5000};
 };
 
 class MeterService final : public v1::Meter::Service {
@@ -68,6 +73,8 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
                         grpc::ServerWriter<v1::ExportPage>*) override;
     grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;
+    grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*,
+                       grpc::ServerWriter<v1::WatchEvent>*) override;
 
   private:
     MeterServiceOptions m_options;
