@@ -177,7 +177,10 @@ def case_watch(world):
         return None
 
     try:
-        wait_for(lambda: (world.health() or {}).get("watchers", 0) >= 1, 10, "the watch to be open")
+        err = os.path.join(world.work, "watch.err")
+        wait_for(lambda: "watching" in open(err).read(), 10, "the watch to be open")
+        if world.health().get("watchers") != 1:
+            fail(f"Health counts {world.health().get('watchers')} watchers, not 1")
         for round in range(3):
             before = time.monotonic()
             message_id = world.append(1000 + round)
@@ -205,7 +208,6 @@ def case_watch(world):
 
         # The daemon goes away and comes back.
         world.kill()
-        err = os.path.join(world.work, "watch.err")
         wait_for(lambda: "went away" in open(err).read(), 5, "watch to say the daemon went away")
         world.start()
         wait_for(lambda: "is back" in open(err).read(), 5, "watch to say the daemon is back")
@@ -219,10 +221,12 @@ def case_watch(world):
         watch.wait()
 
     # The text form: one line naming the project, the model and the cost.
+    text_err = os.path.join(world.work, "watch-text.err")
     text = subprocess.Popen([world.hookctl, "watch"], env=world.env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, bufsize=0)
+                            stderr=open(text_err, "w"), bufsize=0)
     try:
-        wait_for(lambda: (world.health() or {}).get("watchers", 0) >= 1, 10, "the text watch to be open")
+        # Its CONNECTED event: the daemon has subscribed it.
+        wait_for(lambda: "watching" in open(text_err).read(), 10, "the text watch to be open")
         message_id = world.append(3333)
         os.set_blocking(text.stdout.fileno(), False)
         got = wait_for(lambda: (text.stdout.read() or b"").decode(), 2, "the text line")
