@@ -5,9 +5,10 @@
 // those events, and shows "daemon down — reconnecting" until the daemon answers again.
 // NO_COLOR (any value) or TERM=dumb: no colours.
 //
-// CCMETER_TOP_TIMING=FILE appends one line per frame to FILE: "frame N MS" (milliseconds from
-// the start of the process, or from the event that caused the redraw, until the frame was
-// written), for bench/top and the README's figures.
+// CCMETER_TOP_TIMING=FILE appends one line per frame to FILE: "frame N MS", the milliseconds
+// from the command's start (frame 0: the daemon reached and the Sessions tab fetched) or from
+// the key, signal or Watch event that caused the redraw (its fetch included) until the frame was
+// written; for bench/top and the README's figures.
 #pragma once
 
 namespace ccmeter {
