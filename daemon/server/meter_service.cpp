@@ -312,6 +312,8 @@ grpc::Status MeterService::Watch(grpc::ServerContext* context, const v1::WatchRe
     if (!m_options.watch_hub)
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, "watching is not available");
     std::shared_ptr<WatchSubscription> subscription = m_options.watch_hub->subscribe();
+    if (!subscription && m_options.watch_hub->closed())
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "ccmeterd is stopping");
     if (!subscription)
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                             "too many watches open (at most " +

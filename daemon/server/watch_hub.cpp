@@ -104,6 +104,11 @@ void WatchHub::close() {
         subscription->close();
 }
 
+bool WatchHub::closed() const {
+    std::lock_guard lock(m_mutex);
+    return m_closed;
+}
+
 size_t WatchHub::subscribers() const {
     std::lock_guard lock(m_mutex);
     return live_locked().size();

@@ -86,6 +86,7 @@ class WatchHub {
     // Ends every subscription; later subscribe() calls get nullptr.
     void close();
 
+    bool closed() const;
     size_t subscribers() const;  // live ones
     bool has_subscribers() const { return subscribers() > 0; }
     // Events handed to subscribers, and events left out of full queues, since the start.

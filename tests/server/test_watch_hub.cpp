@@ -119,5 +119,6 @@ TEST_CASE("watch_hub: close() ends every subscription at once", "[watch_hub]") {
     closer.join();
     CHECK(std::chrono::steady_clock::now() - started < 2s);
     CHECK(subscription->take(5s).empty());
+    CHECK(hub.closed());
     CHECK_FALSE(hub.subscribe());
 }
