@@ -279,7 +279,6 @@ int run_top_command() {
     };
     draw(started);
 
-    bool stale = false;  // figures changed while the daemon was unreachable
     for (;;) {
         struct pollfd fds[3] = {
             {STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}, {event_pipe[0], POLLIN, 0}};
@@ -311,13 +310,14 @@ int run_top_command() {
                         redraw = true;
                     model.set_connected(false);
                 } else if (bytes[i] == k_event_connected) {
-                    changed = changed || !model.connected() || stale;
+                    // Fetched again: what was stored before the watch began is not missed.
+                    changed = true;
                 } else {
                     changed = true;
                 }
             }
             if (changed) {
-                stale = !refresh();
+                refresh();
                 redraw = true;
             }
         }

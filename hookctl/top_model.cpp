@@ -100,26 +100,26 @@ std::string padded(std::string line, size_t width) {
 void TopModel::set_sessions(v1::GroupsReply reply) {
     m_sessions = std::move(reply);
     m_loaded[static_cast<size_t>(TopTab::sessions)] = true;
-    keep_selection(m_selected_key[static_cast<size_t>(TopTab::sessions)]);
+    keep_selection(static_cast<size_t>(TopTab::sessions));
 }
 
 void TopModel::set_projects(v1::GroupsReply reply) {
     m_projects = std::move(reply);
     m_loaded[static_cast<size_t>(TopTab::projects)] = true;
-    keep_selection(m_selected_key[static_cast<size_t>(TopTab::projects)]);
+    keep_selection(static_cast<size_t>(TopTab::projects));
 }
 
 void TopModel::set_models(v1::GroupsReply reply) {
     m_models = std::move(reply);
     m_loaded[static_cast<size_t>(TopTab::models)] = true;
-    keep_selection(m_selected_key[static_cast<size_t>(TopTab::models)]);
+    keep_selection(static_cast<size_t>(TopTab::models));
 }
 
 void TopModel::set_daily(v1::PeriodsReply reply, std::vector<std::string> labels) {
     m_daily = std::move(reply);
     m_daily_labels = std::move(labels);
     m_loaded[static_cast<size_t>(TopTab::daily)] = true;
-    keep_selection(m_selected_key[static_cast<size_t>(TopTab::daily)]);
+    keep_selection(static_cast<size_t>(TopTab::daily));
 }
 
 void TopModel::set_limits(v1::LimitsReply reply, Budgets budgets) {
@@ -136,7 +136,7 @@ void TopModel::show_session(v1::SessionReply reply) {
         m_scroll[k_session_slot] = 0;
         m_selected_key[k_session_slot].clear();
     }
-    keep_selection(m_selected_key[k_session_slot]);
+    keep_selection(k_session_slot);
 }
 
 void TopModel::set_connected(bool connected) {
@@ -225,34 +225,30 @@ std::string TopModel::selected_key() const {
     return selected < all.size() ? all[selected].key : std::string();
 }
 
-void TopModel::keep_selection(const std::string& key) {
-    // The slot whose data changed may not be the current view: follow its own rows.
-    for (size_t slot = 0; slot <= k_session_slot; ++slot) {
-        if (m_selected_key[slot] != key)
-            continue;
-        std::vector<Row> all;
-        if (slot == k_session_slot) {
-            if (!m_session)
-                continue;
-            for (int i = 0; i < m_session->turns_size(); ++i)
-                all.push_back(Row{std::to_string(i + 1), {}, i});
-        } else {
-            all = tab_rows(static_cast<TopTab>(slot));
-        }
-        size_t& selected = m_selected[slot];
-        if (!key.empty()) {
-            for (size_t i = 0; i < all.size(); ++i)
-                if (all[i].key == key) {
-                    selected = i;
-                    break;
-                }
-        }
-        if (all.empty())
-            selected = 0;
-        else if (selected >= all.size())
-            selected = all.size() - 1;
-        m_selected_key[slot] = all.empty() ? std::string() : all[selected].key;
+void TopModel::keep_selection(size_t slot) {
+    std::vector<Row> all;
+    if (slot == k_session_slot) {
+        if (!m_session)
+            return;
+        for (int i = 0; i < m_session->turns_size(); ++i)
+            all.push_back(Row{std::to_string(i + 1), {}, i});
+    } else {
+        all = tab_rows(static_cast<TopTab>(slot));
     }
+    // The row of the same key, wherever it moved; else the same place, within the rows.
+    size_t& selected = m_selected[slot];
+    const std::string& key = m_selected_key[slot];
+    if (!key.empty())
+        for (size_t i = 0; i < all.size(); ++i)
+            if (all[i].key == key) {
+                selected = i;
+                break;
+            }
+    if (all.empty())
+        selected = 0;
+    else if (selected >= all.size())
+        selected = all.size() - 1;
+    m_selected_key[slot] = all.empty() ? std::string() : all[selected].key;
 }
 
 void TopModel::move(int64_t by) {
@@ -389,7 +385,7 @@ TopRequest TopModel::handle(const Key& key) {
         auto at = std::find(sorts.begin(), sorts.end(), m_sort[tab]);
         m_sort[tab] = (at == sorts.end() || at + 1 == sorts.end()) ? sorts.front() : *(at + 1);
         // The same row stays selected, wherever it moved.
-        keep_selection(m_selected_key[tab]);
+        keep_selection(tab);
     } else if (c == "r") {
         return {TopRequest::Kind::refresh, {}};
     }

@@ -95,7 +95,8 @@ class TopModel {
     std::vector<Row> rows() const;
     std::vector<Row> tab_rows(TopTab tab) const;
     void move(int64_t by);
-    void keep_selection(const std::string& key);
+    // After the rows of `slot` changed (new figures, another sort): the same row selected.
+    void keep_selection(size_t slot);
     size_t view_slot() const;  // the tabs, then the session view
     std::string status_line() const;
     std::string help_line() const;
