@@ -13,6 +13,7 @@ namespace ccmeter {
 namespace {
 
 constexpr size_t k_session_slot = k_top_tabs;
+constexpr size_t k_turn_slot = k_top_tabs + 1;
 constexpr int64_t k_page_rows = 10;
 constexpr std::string_view k_reverse = "\x1b[7m";
 constexpr std::string_view k_bold = "\x1b[1m";
@@ -132,11 +133,17 @@ void TopModel::show_session(v1::SessionReply reply) {
     const bool same = m_session && m_session->session_id() == reply.session_id();
     m_session = std::move(reply);
     if (!same) {
-        m_selected[k_session_slot] = 0;
-        m_scroll[k_session_slot] = 0;
-        m_selected_key[k_session_slot].clear();
+        m_turn.reset();
+        for (size_t slot : {k_session_slot, k_turn_slot}) {
+            m_selected[slot] = 0;
+            m_scroll[slot] = 0;
+            m_selected_key[slot].clear();
+        }
     }
+    if (m_turn && static_cast<int>(*m_turn) >= m_session->turns_size())
+        m_turn.reset();
     keep_selection(k_session_slot);
+    keep_selection(k_turn_slot);
 }
 
 void TopModel::set_connected(bool connected) {
@@ -149,7 +156,7 @@ const std::string& TopModel::session_id() const {
 }
 
 size_t TopModel::view_slot() const {
-    return m_session ? k_session_slot : static_cast<size_t>(m_tab);
+    return m_turn ? k_turn_slot : m_session ? k_session_slot : static_cast<size_t>(m_tab);
 }
 
 std::vector<TopModel::Row> TopModel::tab_rows(TopTab tab) const {
@@ -210,13 +217,26 @@ std::vector<TopModel::Row> TopModel::tab_rows(TopTab tab) const {
     return rows;
 }
 
-std::vector<TopModel::Row> TopModel::rows() const {
-    if (!m_session)
-        return tab_rows(m_tab);
+std::vector<TopModel::Row> TopModel::slot_rows(size_t slot) const {
+    if (slot < k_top_tabs)
+        return tab_rows(static_cast<TopTab>(slot));
     std::vector<Row> rows;
-    for (int i = 0; i < m_session->turns_size(); ++i)
-        rows.push_back(Row{std::to_string(i + 1), {}, i});
+    if (!m_session)
+        return rows;
+    if (slot == k_session_slot) {
+        for (int i = 0; i < m_session->turns_size(); ++i)
+            rows.push_back(Row{std::to_string(i + 1), {}, i});
+    } else if (m_turn) {
+        const v1::Turn& turn = m_session->turns(static_cast<int>(*m_turn));
+        for (int i = 0; i < turn.responses_size(); ++i)
+            rows.push_back(
+                Row{turn.responses(i).message_id() + " " + turn.responses(i).request_id(), {}, i});
+    }
     return rows;
+}
+
+std::vector<TopModel::Row> TopModel::rows() const {
+    return slot_rows(view_slot());
 }
 
 std::string TopModel::selected_key() const {
@@ -226,15 +246,7 @@ std::string TopModel::selected_key() const {
 }
 
 void TopModel::keep_selection(size_t slot) {
-    std::vector<Row> all;
-    if (slot == k_session_slot) {
-        if (!m_session)
-            return;
-        for (int i = 0; i < m_session->turns_size(); ++i)
-            all.push_back(Row{std::to_string(i + 1), {}, i});
-    } else {
-        all = tab_rows(static_cast<TopTab>(slot));
-    }
+    const std::vector<Row> all = slot_rows(slot);
     // The row of the same key, wherever it moved; else the same place, within the rows.
     size_t& selected = m_selected[slot];
     const std::string& key = m_selected_key[slot];
@@ -306,6 +318,7 @@ TopRequest TopModel::handle(const Key& key) {
     }
     auto switch_to = [&](size_t next) {
         m_session.reset();
+        m_turn.reset();
         m_tab = static_cast<TopTab>(next % k_top_tabs);
         move(0);
         // Other tabs are not kept up to date in the background: fresh figures on the way in.
@@ -337,8 +350,19 @@ TopRequest TopModel::handle(const Key& key) {
         case KeyCode::left:
             return switch_to(tab + k_top_tabs - 1);
         case KeyCode::enter: {
-            if (m_session)
+            if (m_turn)
                 return {};
+            if (m_session) {
+                // The selected turn's responses.
+                if (m_session->turns_size() == 0)
+                    return {};
+                m_turn = m_selected[k_session_slot];
+                m_selected[k_turn_slot] = 0;
+                m_scroll[k_turn_slot] = 0;
+                m_selected_key[k_turn_slot].clear();
+                keep_selection(k_turn_slot);
+                return {};
+            }
             const std::string selected = selected_key();
             if (selected.empty())
                 return {};
@@ -355,6 +379,10 @@ TopRequest TopModel::handle(const Key& key) {
             return {};
         }
         case KeyCode::escape:
+            if (m_turn) {
+                m_turn.reset();
+                return {};
+            }
             if (m_session) {
                 m_session.reset();
                 return {};
@@ -443,7 +471,17 @@ TopModel::Table TopModel::table(size_t width) const {
     std::string text;
     size_t header_lines = 2;  // header and rule
     const std::vector<Row> all = rows();
-    if (m_session) {
+    if (m_turn) {
+        // The turn as `stats SESSION --breakdown` shows it: its row, then one per response.
+        v1::SessionReply one;
+        one.set_session_id(m_session->session_id());
+        one.set_project(m_session->project());
+        const v1::Turn& turn = m_session->turns(static_cast<int>(*m_turn));
+        *one.add_turns() = turn;
+        *one.mutable_usage() = turn.usage();
+        text = session_table(one, true, width);
+        header_lines = 6;  // "Session", "Project", a blank line, header, rule, the turn
+    } else if (m_session) {
         text = session_table(*m_session, false, width);
         header_lines = 5;  // "Session", "Project", a blank line, header, rule
     } else {
@@ -486,6 +524,13 @@ std::string TopModel::status_line() const {
     status = "live";
     if (m_updated_ms > 0)
         status += " · updated " + local_time_of_day(m_updated_ms);
+    if (m_turn) {
+        status += " · session " + terminal_safe(m_session->session_id()) + " · turn " +
+                  std::to_string(*m_turn + 1) + " · " +
+                  std::to_string(m_session->turns(static_cast<int>(*m_turn)).responses_size()) +
+                  " responses";
+        return status;
+    }
     if (m_session) {
         status += " · session " + terminal_safe(m_session->session_id()) + " · " +
                   std::to_string(m_session->turns_size()) + " turns";
@@ -502,8 +547,10 @@ std::string TopModel::status_line() const {
 std::string TopModel::help_line() const {
     if (m_editing_filter)
         return "/" + terminal_safe(filter()) + "▏  Enter keep · Esc drop";
+    if (m_turn)
+        return "↑↓ move  Esc back to the turns  Tab/1-5 tabs  q quit";
     if (m_session)
-        return "↑↓ move  Esc back  Tab/1-5 tabs  q quit";
+        return "↑↓ move  Enter responses  Esc back  Tab/1-5 tabs  q quit";
     return "↑↓ move  Enter open  / filter  s sort  Tab/1-5 tabs  r refresh  q quit";
 }
 

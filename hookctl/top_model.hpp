@@ -3,12 +3,13 @@
 // the thin terminal layer that reads keys, asks the daemon and writes frames).
 //
 // Views: the tabs Sessions, Projects, Models, Daily (a bar chart of the cost per local day) and
-// Limits (the plan limits and budgets), and a session's turns (Enter on a session; Esc back).
+// Limits (the plan limits and budgets), a session's turns (Enter on a session; Esc back) and a
+// turn's responses (Enter on a turn; Esc back to the turns).
 // Tables are common/stats_format's, fitted to the width (the same figures and formatting as
 // `hookctl stats`), one row per item; the selected row starts with "> ".
 // Keys: Up/Down (k/j), PgUp/PgDn, Home/End move; Tab/Shift-Tab, Left/Right or 1-5 switch tabs;
-// Enter opens the selected session (on Projects: that project's sessions); Esc goes back (or
-// clears the filter); "/" edits the tab's filter (a substring of the row's names; Enter keeps
+// Enter opens the selected session or turn (on Projects: that project's sessions); Esc goes back
+// (or clears the filter); "/" edits the tab's filter (a substring of the row's names; Enter keeps
 // it, Esc drops it); "s" changes the tab's sort; "r" asks for fresh figures; q or Ctrl-C quits.
 //
 // Frame: render(width, height) returns exactly `height` lines separated by '\n', none wider than
@@ -74,9 +75,10 @@ class TopModel {
 
     TopTab tab() const { return m_tab; }
     bool in_session() const { return m_session.has_value(); }
+    bool in_turn() const { return m_turn.has_value(); }
     const std::string& session_id() const;  // of the drilled-into session ("" when none)
     // The key of the selected row of the current view ("" when it has none): a session id,
-    // project, model, day label or turn number.
+    // project, model, day label, turn number or "<message id> <request id>" of a response.
     std::string selected_key() const;
     TopSort sort() const { return m_sort[static_cast<size_t>(m_tab)]; }
     const std::string& filter() const { return m_filter[static_cast<size_t>(m_tab)]; }
@@ -93,6 +95,7 @@ class TopModel {
     };
     // The current view's rows, filtered and sorted.
     std::vector<Row> rows() const;
+    std::vector<Row> slot_rows(size_t slot) const;
     std::vector<Row> tab_rows(TopTab tab) const;
     void move(int64_t by);
     // After the rows of `slot` changed (new figures, another sort): the same row selected.
@@ -116,10 +119,11 @@ class TopModel {
     std::array<bool, k_top_tabs> m_loaded{};
     bool m_editing_filter = false;
     std::string m_filter_before;  // restored by Esc while editing
-    // Selected row and first visible row, per tab and for the session view (slot k_top_tabs).
-    std::array<size_t, k_top_tabs + 1> m_selected{};
-    mutable std::array<size_t, k_top_tabs + 1> m_scroll{};
-    std::array<std::string, k_top_tabs + 1> m_selected_key;
+    // Selected row and first visible row, per tab, for the session view (slot k_top_tabs) and
+    // the turn view (k_top_tabs + 1).
+    std::array<size_t, k_top_tabs + 2> m_selected{};
+    mutable std::array<size_t, k_top_tabs + 2> m_scroll{};
+    std::array<std::string, k_top_tabs + 2> m_selected_key;
     bool m_connected = false;
     int64_t m_updated_ms = 0;
 
@@ -131,6 +135,7 @@ class TopModel {
     v1::LimitsReply m_limits;
     Budgets m_budgets;
     std::optional<v1::SessionReply> m_session;
+    std::optional<size_t> m_turn;  // the turn whose responses are shown
 };
 
 }  // namespace ccmeter

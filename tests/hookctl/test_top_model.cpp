@@ -190,6 +190,45 @@ TEST_CASE("top_model: Enter drills into the session's turns, Esc goes back", "[t
     CHECK(model.selected_key() == "bbbb2222-middle");
 }
 
+TEST_CASE("top_model: Enter on a turn shows its responses, Esc back to the turns", "[top_model]") {
+    TopModel model = loaded();
+    model.handle(k_enter);
+    v1::SessionReply detail = session_detail("aaaa1111-recent", 3);
+    v1::Turn* second = detail.mutable_turns(1);
+    for (int i = 0; i < 2; ++i) {
+        v1::Response* response = second->add_responses();
+        response->set_message_id("msg_" + std::to_string(i));
+        response->set_request_id("req_" + std::to_string(i));
+        response->set_timestamp_ms(second->start_ms() + (i + 1) * 1'000);
+        response->set_model(i == 0 ? "claude-opus-4-8" : "claude-haiku-4-5");
+        response->set_agent_id(i == 1 ? "agent7" : "");
+        *response->mutable_usage() = usage_of(5 + i, 500'000);
+    }
+    model.show_session(detail);
+    model.handle(k_down);
+    model.handle(k_enter);
+    CHECK(model.in_turn());
+    CHECK(model.selected_key() == "msg_0 req_0");
+    std::string frame = model.render(100, 24, false);
+    CHECK(frame.find("turn 2 · 2 responses") != std::string::npos);
+    CHECK(frame.find("└") != std::string::npos);
+    CHECK(frame.find("haiku-4-5 agent agent7") != std::string::npos);
+    CHECK(selected_line(frame).find("opus-4-8") != std::string::npos);
+    model.handle(k_down);
+    CHECK(model.selected_key() == "msg_1 req_1");
+    CHECK(selected_line(model.render(100, 24, false)).find("agent7") != std::string::npos);
+    // A refresh of the same session keeps the turn open.
+    model.show_session(detail);
+    CHECK(model.in_turn());
+    CHECK(model.selected_key() == "msg_1 req_1");
+    model.handle(k_escape);
+    CHECK_FALSE(model.in_turn());
+    CHECK(model.in_session());
+    CHECK(model.selected_key() == "2");
+    model.handle(k_escape);
+    CHECK_FALSE(model.in_session());
+}
+
 TEST_CASE("top_model: tabs by Tab, arrows and digits; Enter on a project filters sessions",
           "[top_model]") {
     TopModel model = loaded();

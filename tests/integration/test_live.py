@@ -13,7 +13,8 @@ watch: `hookctl watch --json` is running; a response line appended to a transcri
 top: `hookctl top` in a tmux window (80x24): the Sessions tab's Total equals
   `hookctl stats sessions --json`'s totals, each visible row's cost equals its session's; the
   Projects and Models tabs' totals likewise; / filters, Enter drills into the selected session
-  (its turns; the Total equals `stats SESSION --json`), Esc goes back; `tmux resize-window` to
+  (its turns; the Total equals `stats SESSION --json`), Enter on a turn lists its responses,
+  Esc goes back each time; `tmux resize-window` to
   60 and 120 columns redraws at that width (no line wider); an appended response shows up on
   screen within a second (Watch, not polling); the daemon killed -> "daemon down —
   reconnecting", restarted -> live again with the new figures; q restores the shell.
@@ -334,6 +335,15 @@ def case_top(world):
         want = usd_text(int(round(detail["totals"]["cost_usd"] * 1e6)))
         if want not in (total_line(screen) or ""):
             fail(f"session Total {total_line(screen)!r} lacks stats' {want}")
+        # Enter on the first turn: its responses, one per line under it.
+        first_turn = detail["turns"][0]
+        tmux.keys("Home", "Enter")
+        responses = len(first_turn["responses"])
+        screen = tmux.wait_screen(lambda s: s.count("└") >= min(responses, 5), 3, "the turn's responses")
+        if screen.count("└") > responses:
+            fail(f"more response lines than the turn's {responses}:\n{screen}")
+        tmux.keys("Escape")
+        tmux.wait_screen(lambda s: "turns" in s and "└" not in s, 3, "Esc back to the turns")
         tmux.keys("Escape")
         tmux.wait_screen(lambda s: "Turn" not in s and "[1 Sessions]" in s, 3, "Esc back to Sessions")
         print(f"top: drill-down into {session_id[:8]}… shows its turns, Total {want}")
