@@ -256,7 +256,14 @@ int run_top_command() {
     FrameTimer timer;
     model.set_connected(health.has_value() &&
                         fetch(client, model, model.tab(), health ? &*health : nullptr));
-    TerminalSize size = terminal_size(STDOUT_FILENO);
+    // The window's size; 80x24 where the terminal does not say.
+    auto window_size = [] {
+        TerminalSize size = terminal_size(STDOUT_FILENO);
+        if (size.columns == 0 || size.rows == 0)
+            size = {80, 24};
+        return size;
+    };
+    TerminalSize size = window_size();
     auto draw = [&](SteadyClock::time_point cause) {
         std::string frame = "\x1b[H";
         const std::string text = model.render(size.columns, size.rows, color);
@@ -296,7 +303,7 @@ int run_top_command() {
             for (ssize_t i = 0; i < n; ++i) {
                 if (bytes[i] == 't')
                     return 0;
-                size = terminal_size(STDOUT_FILENO);
+                size = window_size();
                 redraw = true;
             }
         }

@@ -125,7 +125,6 @@ TEST_CASE("top_model: s cycles the sort, the selected row stays selected", "[top
     model.handle(char_key("s"));
     CHECK(model.sort() == TopSort::cost);
     CHECK(model.selected_key() == "bbbb2222-middle");
-    std::vector<std::string> lines = lines_of(model.render(80, 24, false));
     // Most expensive first: 9, 5, 2 dollars.
     const std::string frame = model.render(80, 24, false);
     CHECK(frame.find("bbbb2222") < frame.find("cccc3333"));
