@@ -19,7 +19,9 @@ void WatchFeed::publish_new() {
             m_last_id = *last;
         return;
     }
-    const size_t limit = m_hub.options().queue_events;
+    // Room in an empty queue for the rows, a `dropped` marker and the tick.
+    const size_t queue = m_hub.options().queue_events;
+    const size_t limit = queue > 2 ? queue - 2 : 1;
     Result<std::vector<MeterQueries::StoredResponse>> rows =
         m_queries.responses_after(m_last_id, limit);
     if (!rows) {

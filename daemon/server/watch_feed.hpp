@@ -3,8 +3,9 @@
 //
 // Contract: publish_new() is called after a commit only (IngestLoop::on_new_usage), so nothing
 // a subscriber sees can be rolled back. While nobody subscribes it only moves its mark to the
-// newest row (one indexed max(id)). At most the hub's queue size of responses is read per call;
-// a bigger batch (a backfill) publishes that many and one `dropped` event for the rest.
+// newest row (one indexed max(id)). At most the hub's queue size less two responses are read
+// per call (so that they, the marker and the tick fit a drained queue); a bigger batch (a
+// backfill) publishes that many and one `dropped` event for the rest.
 // Threads: publish_new() from one thread at a time (the ingest loop's).
 #pragma once
 
