@@ -71,20 +71,27 @@ json::object by_model_json(const ModelUsageMap& by_model) {
 
 enum class Align { left, right };
 
+// How a column gives way when the table is wider than the terminal (TextTable::render):
+// columns with a `drop` rank go first, the highest rank first; then columns with a `shrink_to`
+// width are narrowed down to it, their cells cut with "…" (at the start with `keep_end`, for
+// paths, whose end names the project).
 struct Column {
     std::string header;
     Align align = Align::right;
+    int drop = 0;          // 0: kept
+    size_t shrink_to = 0;  // 0: never narrowed
+    bool keep_end = false;
 };
+
+// Low-value columns of the token tables, dropped in this order when the width is short.
+constexpr int k_drop_cache_write = 5;
+constexpr int k_drop_input = 4;
+constexpr int k_drop_cache_read = 3;
+constexpr int k_drop_output = 2;
+constexpr int k_drop_detail = 1;
 
 // Width on a terminal, counted in code points (every UTF-8 lead byte); enough for paths, model
 // names and the box-drawing characters used here.
-size_t display_width(std::string_view text) {
-    size_t width = 0;
-    for (char c : text)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
-            ++width;
-    return width;
-}
 
 class TextTable {
   public:
@@ -99,30 +106,67 @@ class TextTable {
     }
     void add_rule() { m_rows.push_back(Row{true, {}}); }
 
-    std::string render() const {
+    // `max_width` 0: as wide as the cells need; else columns give way (Column) until the table
+    // fits, and what still does not fit is cut at `max_width`.
+    std::string render(size_t max_width = 0) const {
         std::vector<size_t> widths(m_columns.size());
         for (size_t c = 0; c < m_columns.size(); ++c)
             widths[c] = display_width(m_columns[c].header);
         for (const Row& row : m_rows)
             for (size_t c = 0; c < row.cells.size(); ++c)
                 widths[c] = std::max(widths[c], display_width(row.cells[c]));
-        size_t total_width = 0;
-        for (size_t width : widths)
-            total_width += width;
-        total_width += k_gap.size() * (widths.empty() ? 0 : widths.size() - 1);
+        std::vector<bool> shown(m_columns.size(), true);
+        auto table_width = [&] {
+            size_t total = 0;
+            size_t columns = 0;
+            for (size_t c = 0; c < widths.size(); ++c)
+                if (shown[c]) {
+                    total += widths[c];
+                    ++columns;
+                }
+            return total + k_gap.size() * (columns == 0 ? 0 : columns - 1);
+        };
+        if (max_width > 0) {
+            // Drop columns, highest rank first (the rightmost of a rank first).
+            while (table_width() > max_width) {
+                size_t victim = m_columns.size();
+                for (size_t c = 0; c < m_columns.size(); ++c)
+                    if (shown[c] && m_columns[c].drop > 0 &&
+                        (victim == m_columns.size() || m_columns[c].drop >= m_columns[victim].drop))
+                        victim = c;
+                if (victim == m_columns.size())
+                    break;
+                shown[victim] = false;
+            }
+            // Then narrow the shrinkable ones, the widest first.
+            while (table_width() > max_width) {
+                size_t widest = m_columns.size();
+                for (size_t c = 0; c < m_columns.size(); ++c)
+                    if (shown[c] && m_columns[c].shrink_to > 0 &&
+                        widths[c] > m_columns[c].shrink_to &&
+                        (widest == m_columns.size() || widths[c] > widths[widest]))
+                        widest = c;
+                if (widest == m_columns.size())
+                    break;
+                const size_t excess = table_width() - max_width;
+                widths[widest] -= std::min(excess, widths[widest] - m_columns[widest].shrink_to);
+            }
+        }
+        const size_t total_width = table_width();
 
         std::string out;
         std::vector<std::string> headers;
         for (const Column& column : m_columns)
             headers.push_back(column.header);
-        append_line(out, headers, widths);
+        append_line(out, headers, widths, shown, max_width);
         for (const Row& row : m_rows) {
             if (row.is_rule) {
-                for (size_t i = 0; i < total_width; ++i)
+                const size_t rule = max_width > 0 ? std::min(total_width, max_width) : total_width;
+                for (size_t i = 0; i < rule; ++i)
                     out += "─";
                 out.push_back('\n');
             } else {
-                append_line(out, row.cells, widths);
+                append_line(out, row.cells, widths, shown, max_width);
             }
         }
         return out;
@@ -137,18 +181,26 @@ class TextTable {
     };
 
     void append_line(std::string& out, const std::vector<std::string>& cells,
-                     const std::vector<size_t>& widths) const {
+                     const std::vector<size_t>& widths, const std::vector<bool>& shown,
+                     size_t max_width) const {
         std::string line;
+        bool first = true;
         for (size_t c = 0; c < m_columns.size(); ++c) {
-            if (c > 0)
+            if (!shown[c])
+                continue;
+            if (!first)
                 line += k_gap;
-            const size_t padding = widths[c] - display_width(cells[c]);
+            first = false;
+            const std::string cell = fit_text(cells[c], widths[c], m_columns[c].keep_end);
+            const size_t padding = widths[c] - display_width(cell);
             if (m_columns[c].align == Align::right)
                 line.append(padding, ' ');
-            line += cells[c];
+            line += cell;
             if (m_columns[c].align == Align::left)
                 line.append(padding, ' ');
         }
+        if (max_width > 0)
+            line = fit_text(line, max_width, false);
         while (!line.empty() && line.back() == ' ')
             line.pop_back();
         out += line;
@@ -172,9 +224,12 @@ std::string cost_text(const v1::Usage& usage) {
 }
 
 std::vector<Column> token_columns() {
-    return {{"Input", Align::right},        {"Output", Align::right},
-            {"Cache write", Align::right},  {"Cache read", Align::right},
-            {"Total tokens", Align::right}, {"Cost", Align::right}};
+    return {{"Input", Align::right, k_drop_input},
+            {"Output", Align::right, k_drop_output},
+            {"Cache write", Align::right, k_drop_cache_write},
+            {"Cache read", Align::right, k_drop_cache_read},
+            {"Total tokens", Align::right},
+            {"Cost", Align::right}};
 }
 
 std::vector<Column> with_token_columns(std::vector<Column> leading) {
@@ -211,26 +266,50 @@ std::vector<std::pair<std::string, const v1::Usage*>> by_cost(const ModelUsageMa
 }
 
 // The table, then a line about responses the costs leave out.
-std::string with_unpriced_note(const TextTable& table, const v1::Usage& totals) {
-    std::string out = table.render();
+// `text` (one line, words apart by spaces) wrapped at `width` code points (0: not wrapped),
+// each line ending in '\n'.
+std::string wrapped(const std::string& text, size_t width) {
+    if (width == 0 || display_width(text) <= width)
+        return text + "\n";
+    std::string out;
+    std::string line;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find(' ', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = fit_text(text.substr(start, end - start), width, false);
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
+            out += line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+        start = end + 1;
+    }
+    return out + line + "\n";
+}
+
+std::string with_unpriced_note(const TextTable& table, const v1::Usage& totals, size_t width) {
+    std::string out = table.render(width);
     if (totals.unpriced_responses() > 0) {
         std::set<std::string> names(totals.unpriced_models().begin(),
                                     totals.unpriced_models().end());
-        out += "+? leaves out " + format_count(totals.unpriced_responses()) +
-               (totals.unpriced_responses() == 1 ? " response" : " responses") +
-               " of models without a price:";
+        std::string note = "+? leaves out " + format_count(totals.unpriced_responses()) +
+                           (totals.unpriced_responses() == 1 ? " response" : " responses") +
+                           " of models without a price:";
         for (const std::string& name : names)
-            out += " " + terminal_safe(name);
-        out.push_back('\n');
+            note += " " + terminal_safe(name);
+        out += wrapped(note, width);
     }
     if (totals.client_priced_responses() > 0) {
         std::set<std::string> names(totals.client_priced_models().begin(),
                                     totals.client_priced_models().end());
-        out += format_usd(totals.client_priced_micro_usd()) + " of it is priced from Claude " +
-               "Code's own figures (rates learned from its cost records; `hookctl pricing`):";
+        std::string note = format_usd(totals.client_priced_micro_usd()) +
+                           " of it is priced from Claude Code's own figures (rates learned from "
+                           "its cost records; `hookctl pricing`):";
         for (const std::string& name : names)
-            out += " " + terminal_safe(name);
-        out.push_back('\n');
+            note += " " + terminal_safe(name);
+        out += wrapped(note, width);
     }
     return out;
 }
@@ -282,6 +361,32 @@ void add_breakdown_rows(TextTable& table, const ModelUsageMap& by_model,
 }
 
 }  // namespace
+
+size_t display_width(std::string_view text) {
+    size_t width = 0;
+    for (char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
+            ++width;
+    return width;
+}
+
+std::string fit_text(std::string_view text, size_t width, bool keep_end) {
+    if (display_width(text) <= width)
+        return std::string(text);
+    if (width == 0)
+        return {};
+    // Byte offsets of each code point's start.
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < text.size(); ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
+            starts.push_back(i);
+    const size_t keep = width - 1;  // code points kept besides the "…"
+    if (keep == 0)
+        return "…";
+    if (keep_end)
+        return "…" + std::string(text.substr(starts[starts.size() - keep]));
+    return std::string(text.substr(0, keep < starts.size() ? starts[keep] : text.size())) + "…";
+}
 
 void add_usage(v1::Usage& into, const v1::Usage& more) {
     into.set_input_tokens(into.input_tokens() + more.input_tokens());
@@ -511,7 +616,7 @@ json::object session_json(const v1::SessionReply& reply) {
     return root;
 }
 
-std::string summary_table(const SummaryUsage& summary) {
+std::string summary_table(const SummaryUsage& summary, size_t width) {
     TextTable table(with_token_columns({{"Period", Align::left}}));
     table.add_rule();
     table.add_row(token_cells({"Today"}, summary.today));
@@ -519,11 +624,11 @@ std::string summary_table(const SummaryUsage& summary) {
     table.add_row(token_cells({"This month"}, summary.this_month));
     table.add_rule();
     table.add_row(token_cells({"All time"}, summary.all_time));
-    return with_unpriced_note(table, summary.all_time);
+    return with_unpriced_note(table, summary.all_time, width);
 }
 
 std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
-                          std::string_view period_header, bool breakdown) {
+                          std::string_view period_header, bool breakdown, size_t width) {
     TextTable table(with_token_columns({{std::string(period_header), Align::left}}));
     table.add_rule();
     for (int i = 0; i < reply.periods_size(); ++i) {
@@ -537,14 +642,14 @@ std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::
     const v1::Usage totals = periods_total(reply);
     table.add_rule();
     table.add_row(token_cells({"Total"}, totals));
-    return with_unpriced_note(table, totals);
+    return with_unpriced_note(table, totals, width);
 }
 
-std::string sessions_table(const v1::GroupsReply& reply, bool breakdown) {
-    TextTable table({{"Session", Align::left},
-                     {"Project", Align::left},
-                     {"Last activity", Align::left},
-                     {"Models", Align::left},
+std::string sessions_table(const v1::GroupsReply& reply, bool breakdown, size_t width) {
+    TextTable table({{"Session", Align::left, 0, 9},
+                     {"Project", Align::left, 0, 12, true},
+                     {"Last activity", Align::left, k_drop_detail},
+                     {"Models", Align::left, k_drop_output, 10},
                      {"Tokens", Align::right},
                      {"Cost", Align::right}});
     table.add_rule();
@@ -562,11 +667,11 @@ std::string sessions_table(const v1::GroupsReply& reply, bool breakdown) {
     const v1::Usage totals = groups_total(reply);
     table.add_rule();
     table.add_row({"Total", "", "", "", format_count(total_tokens(totals)), cost_text(totals)});
-    return with_unpriced_note(table, totals);
+    return with_unpriced_note(table, totals, width);
 }
 
-std::string projects_table(const v1::GroupsReply& reply, bool breakdown) {
-    TextTable table(with_token_columns({{"Project", Align::left}}));
+std::string projects_table(const v1::GroupsReply& reply, bool breakdown, size_t width) {
+    TextTable table(with_token_columns({{"Project", Align::left, 0, 12, true}}));
     table.add_rule();
     for (const v1::Group& group : reply.groups()) {
         table.add_row(token_cells({group.key()}, group.usage()));
@@ -576,11 +681,12 @@ std::string projects_table(const v1::GroupsReply& reply, bool breakdown) {
     const v1::Usage totals = groups_total(reply);
     table.add_rule();
     table.add_row(token_cells({"Total"}, totals));
-    return with_unpriced_note(table, totals);
+    return with_unpriced_note(table, totals, width);
 }
 
-std::string models_table(const v1::GroupsReply& reply) {
-    TextTable table(with_token_columns({{"Model", Align::left}, {"Responses", Align::right}}));
+std::string models_table(const v1::GroupsReply& reply, size_t width) {
+    TextTable table(with_token_columns(
+        {{"Model", Align::left, 0, 12}, {"Responses", Align::right, k_drop_detail}}));
     table.add_rule();
     for (const v1::Group& group : reply.groups())
         table.add_row(
@@ -588,15 +694,15 @@ std::string models_table(const v1::GroupsReply& reply) {
     const v1::Usage totals = groups_total(reply);
     table.add_rule();
     table.add_row(token_cells({"Total", format_count(totals.responses())}, totals));
-    return with_unpriced_note(table, totals);
+    return with_unpriced_note(table, totals, width);
 }
 
-std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms) {
+std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms, size_t width) {
     TextTable table({{"Block start", Align::left},
-                     {"Status", Align::left},
-                     {"Tokens", Align::right},
+                     {"Status", Align::left, 0, 6},
+                     {"Tokens", Align::right, k_drop_detail},
                      {"Cost", Align::right},
-                     {"Burn rate", Align::right},
+                     {"Burn rate", Align::right, k_drop_output},
                      {"Projected", Align::right}});
     table.add_rule();
     for (const v1::Block& block : reply.blocks()) {
@@ -614,12 +720,13 @@ std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms) {
     const v1::Usage totals = blocks_total(reply);
     table.add_rule();
     table.add_row({"Total", "", format_count(total_tokens(totals)), cost_text(totals), "", ""});
-    return with_unpriced_note(table, totals);
+    return with_unpriced_note(table, totals, width);
 }
 
-std::string session_table(const v1::SessionReply& reply, bool breakdown) {
-    TextTable table(with_token_columns(
-        {{"Turn", Align::right}, {"Started", Align::left}, {"Models", Align::left}}));
+std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t width) {
+    TextTable table(with_token_columns({{"Turn", Align::right},
+                                        {"Started", Align::left},
+                                        {"Models", Align::left, k_drop_detail, 10}}));
     table.add_rule();
     int number = 0;
     for (const v1::Turn& turn : reply.turns()) {
@@ -647,7 +754,9 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
     table.add_rule();
     table.add_row(token_cells({"", "Total", ""}, reply.usage()));
     std::string out = "Session  " + terminal_safe(reply.session_id()) + "\nProject  " +
-                      terminal_safe(reply.project()) + "\n";
+                      (width > 9 ? fit_text(terminal_safe(reply.project()), width - 9, true)
+                                 : terminal_safe(reply.project())) +
+                      "\n";
     if (reply.has_activity()) {
         const v1::Activity& a = reply.activity();
         out += "Active   model working " + format_time_left(a.api_ms()) + ", tools " +
@@ -656,7 +765,7 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown) {
                format_count(a.lines_added()) + " / -" + format_count(a.lines_removed()) + "\n";
     }
     out += "\n";
-    out += with_unpriced_note(table, reply.usage());
+    out += with_unpriced_note(table, reply.usage(), width);
     return out;
 }
 

@@ -87,6 +87,13 @@ struct SummaryUsage {
 SummaryUsage summary_from_periods(const v1::PeriodsReply& reply, int64_t today_start_ms,
                                   int64_t week_start_ms, int64_t month_start_ms);
 
+// Width on a terminal, counted in code points (every UTF-8 lead byte); enough for paths, model
+// names and the box-drawing characters used here.
+size_t display_width(std::string_view text);
+// `text` cut to at most `width` code points: the start and "…", or with `keep_end` "…" and the
+// end ("…/src/ccmeter"); unchanged when it fits.
+std::string fit_text(std::string_view text, size_t width, bool keep_end);
+
 // "claude-sonnet-4-5-20250929" -> "sonnet-4-5"; "claude-opus-4-8[1m]" -> "opus-4-8[1m]".
 std::string short_model_name(std::string_view model);
 
@@ -117,7 +124,14 @@ boost::json::object session_json(const v1::SessionReply& reply);
 //   session:  "Session <id>" and "Project <cwd>" lines, a blank line, then Turn (1, 2, ...),
 //             Started, Models + token columns; with breakdown each response follows its turn
 //             ("  └ 14:03:22", its model, "agent <id>" or "sidechain").
-std::string summary_table(const SummaryUsage& summary);
+//
+// Width: `width` 0 lets a table be as wide as its cells; else it fits in `width` columns (the
+// terminal's, see hookctl stats): first the low-value columns go (Cache write, Input, Cache
+// read, Output; Last activity and Models of sessions; Responses of models; Burn rate and Tokens
+// of blocks), then long cells are cut with "…" (projects keep their end, "…/src/ccmeter";
+// sessions, models and status their start), a line that still does not fit is cut, and the
+// notes under a table are wrapped.
+std::string summary_table(const SummaryUsage& summary, size_t width = 0);
 //   pricing:  Model, From, Input, 5m write, 1h write, Cache read, Output ($/Mtok), Fast, Source
 boost::json::object pricing_json(const v1::PricingReply& reply);
 //   check:    Day, Sessions, From transcripts, Side calls ("$ (count)", "-" for none),
@@ -141,12 +155,12 @@ boost::json::object limits_json(const v1::LimitsReply& reply, const Budgets& bud
 std::string limit_label(std::string_view bucket);
 std::string limits_table(const v1::LimitsReply& reply, const Budgets& budgets);
 std::string periods_table(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
-                          std::string_view period_header, bool breakdown);
-std::string sessions_table(const v1::GroupsReply& reply, bool breakdown);
-std::string projects_table(const v1::GroupsReply& reply, bool breakdown);
-std::string models_table(const v1::GroupsReply& reply);
-std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms);
-std::string session_table(const v1::SessionReply& reply, bool breakdown);
+                          std::string_view period_header, bool breakdown, size_t width = 0);
+std::string sessions_table(const v1::GroupsReply& reply, bool breakdown, size_t width = 0);
+std::string projects_table(const v1::GroupsReply& reply, bool breakdown, size_t width = 0);
+std::string models_table(const v1::GroupsReply& reply, size_t width = 0);
+std::string blocks_table(const v1::BlocksReply& reply, int64_t now_ms, size_t width = 0);
+std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t width = 0);
 
 // `hookctl stats --team VIEW --json`: {"view", "member", "machine", "rows": [{"key", "members",
 //  "machines", <usage keys>}], "totals": <usage>}; "key" is the member, machine, project, model

@@ -13,7 +13,7 @@ _hookctl() {
             *) sub="${COMP_WORDS[i]}"; break ;;
         esac
     done
-    local subcommands="hook statusline stats install uninstall doctor web pricing export backup"
+    local subcommands="hook statusline stats install uninstall doctor web pricing export backup watch top"
     if [[ -z "$sub" ]]; then
         COMPREPLY=($(compgen -W "$subcommands --help --version" -- "$cur"))
         return
@@ -51,6 +51,8 @@ _hookctl() {
         web) options="--no-open --help" ;;
         pricing) options="--json --help" ;;
         export) options="--what --format --since --until --project --tz --output --help" ;;
+        watch) options="--json --help" ;;
+        top) options="--help" ;;
         backup)
             options="--help"
             if [[ "$cur" != -* ]]; then

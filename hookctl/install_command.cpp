@@ -464,6 +464,9 @@ int run_doctor_command(bool json) {
             out["replication"] = health->replication();
             out["replication_lag_ms"] = health->replication_lag_ms();
             out["replication_pending"] = health->replication_pending();
+            out["watchers"] = health->watchers();
+            out["watch_events_published"] = health->watch_events_published();
+            out["watch_events_dropped"] = health->watch_events_dropped();
         } else {
             out["error"] = health.error().message;
         }
@@ -531,6 +534,9 @@ int run_doctor_command(bool json) {
     std::cout << "database:  " << health->database() << " (schema " << health->schema_version()
               << ", " << health->responses() << " responses from " << health->files()
               << " transcripts, " << health->malformed_lines() << " malformed lines skipped)\n";
+    std::cout << "watchers:  " << health->watchers() << " open (hookctl watch / top), "
+              << health->watch_events_published() << " events sent, "
+              << health->watch_events_dropped() << " dropped\n";
     std::cout << "behind:    "
               << (health->pending_files() < 0 ? std::string("catching up")
                   : health->last_ingest_ms() > 0

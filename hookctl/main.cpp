@@ -3,6 +3,7 @@
 // up, to keep them fast.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -17,6 +18,8 @@
 #include "meter_client.hpp"
 #include "stats_command.hpp"
 #include "status_line_command.hpp"
+#include "top_command.hpp"
+#include "watch_command.hpp"
 #include "web_command.hpp"
 
 namespace {
@@ -121,10 +124,27 @@ int main(int argc, char** argv) {
             "backup", "Have ccmeterd copy its database consistently, while it keeps working");
         backup_app->add_option("path", backup_path,
                                "File or directory (default: <database dir>/backups/)");
+        bool watch_json = false;
+        CLI::App* watch_app = app.add_subcommand(
+            "watch",
+            "Print each response as ccmeterd stores it (time, project, model, tokens, "
+            "cost, session total)");
+        watch_app->add_flag("--json", watch_json,
+                            "One JSON object per line (the keys of export and stats --json)");
+        CLI::App* top_app = app.add_subcommand(
+            "top", "Full-screen live view: sessions, projects, models, daily chart, limits");
         CLI11_PARSE(app, argc, argv);
 
         if (*export_app)
             return ccmeter::run_export_command(export_options);
+        if (*watch_app)
+            return ccmeter::run_watch_command(watch_json);
+        if (*top_app) {
+            // Its watch thread is still blocked on the daemon: end without unwinding statics.
+            const int code = ccmeter::run_top_command();
+            std::cout.flush();
+            std::_Exit(code);
+        }
         if (*backup_app)
             return ccmeter::run_backup_command(
                 backup_app->count("path") ? std::optional<std::string>(backup_path) : std::nullopt);

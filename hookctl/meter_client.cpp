@@ -96,4 +96,20 @@ Result<void> MeterClient::export_pages(
         });
 }
 
+Result<void> MeterClient::watch(
+    std::chrono::milliseconds idle_timeout,
+    const std::function<Result<void>(const v1::WatchEvent&)>& on_event) {
+    std::string bytes;
+    if (!v1::WatchRequest().SerializeToString(&bytes))
+        return Error{"cannot encode the request"};
+    v1::WatchEvent event;
+    return m_client.stream(
+        "/ccmeter.v1.Meter/Watch", bytes, idle_timeout,
+        [&](std::string_view message) -> Result<void> {
+            if (!event.ParseFromArray(message.data(), static_cast<int>(message.size())))
+                return Error{"cannot decode ccmeterd's answer"};
+            return on_event(event);
+        });
+}
+
 }  // namespace ccmeter

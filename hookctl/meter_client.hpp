@@ -39,6 +39,12 @@ class MeterClient {
                               std::chrono::milliseconds idle_timeout,
                               const std::function<Result<void>(const v1::ExportPage&)>& on_page);
 
+    // The Watch stream: `on_event` gets each event as it arrives (its error ends the call).
+    // Fails when the daemon goes away or sends nothing (not even a heartbeat) for
+    // `idle_timeout`.
+    Result<void> watch(std::chrono::milliseconds idle_timeout,
+                       const std::function<Result<void>(const v1::WatchEvent&)>& on_event);
+
     // After a failed call: true when no daemon listened.
     bool daemon_unreachable() const { return m_client.daemon_unreachable(); }
 

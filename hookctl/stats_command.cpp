@@ -15,6 +15,7 @@
 #include "common/stats_format.hpp"
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
+#include "terminal_size.hpp"
 
 namespace ccmeter {
 
@@ -133,6 +134,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         return 2;
     }
     const v1::Filter& filter = *parsed;
+    const size_t width = stdout_table_width();  // tables fit the terminal (0: no limit)
 
     MeterClient client(socket_path());
     if (options.team) {
@@ -188,7 +190,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (options.json)
             print(summary_json(summary));
         else
-            std::cout << summary_table(summary);
+            std::cout << summary_table(summary, width);
         return 0;
     }
     if (report == "daily" || report == "weekly" || report == "monthly") {
@@ -224,7 +226,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (options.json)
             print(periods_json(used, used_labels, options.breakdown));
         else
-            std::cout << periods_table(used, used_labels, header, options.breakdown);
+            std::cout << periods_table(used, used_labels, header, options.breakdown, width);
         return 0;
     }
     if (report == "sessions" || report == "projects" || report == "models") {
@@ -241,17 +243,17 @@ int run_stats_command(const StatsCommandOptions& options) {
             if (options.json)
                 print(sessions_json(*reply, options.breakdown));
             else
-                std::cout << sessions_table(*reply, options.breakdown);
+                std::cout << sessions_table(*reply, options.breakdown, width);
         } else if (report == "projects") {
             if (options.json)
                 print(projects_json(*reply, options.breakdown));
             else
-                std::cout << projects_table(*reply, options.breakdown);
+                std::cout << projects_table(*reply, options.breakdown, width);
         } else {
             if (options.json)
                 print(models_json(*reply));
             else
-                std::cout << models_table(*reply);
+                std::cout << models_table(*reply, width);
         }
         return 0;
     }
@@ -314,7 +316,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (options.json)
             print(blocks_json(*reply));
         else
-            std::cout << blocks_table(*reply, now);
+            std::cout << blocks_table(*reply, now, width);
         return 0;
     }
     if (report == "session") {
@@ -331,7 +333,7 @@ int run_stats_command(const StatsCommandOptions& options) {
         if (options.json)
             print(session_json(*reply));
         else
-            std::cout << session_table(*reply, options.breakdown);
+            std::cout << session_table(*reply, options.breakdown, width);
         return 0;
     }
     std::cerr << "hookctl stats: unknown report '" << report

@@ -25,6 +25,8 @@
 #include "server/ingest_loop.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
+#include "server/watch_feed.hpp"
+#include "server/watch_hub.hpp"
 #include "team/team_config.hpp"
 #include "team/team_queries.hpp"
 #include "team/team_replicator.hpp"
@@ -124,6 +126,11 @@ int run_serve_command(const ServeCommandOptions& options) {
     query_options.database = loop_options.database;
     MeterQueries queries(query_options, load_prices(options.prices, log));
     (*loop)->on_new_usage([&queries] { queries.usage_changed(); });
+    // Watch calls (hookctl watch / top): fed after each commit, from the newest row stored now.
+    WatchHub watch_hub;
+    WatchFeed watch_feed(queries, watch_hub, loop_options.log);
+    (*loop)->on_new_usage([&watch_feed] { watch_feed.publish_new(); });
+    service_options.watch_hub = &watch_hub;
     // Set once the web server (and with it the receiver) listens; read by Health.
     std::atomic<const OtlpReceiver*> receiver{nullptr};
     std::atomic<uint16_t> receiver_port{0};
@@ -228,6 +235,7 @@ int run_serve_command(const ServeCommandOptions& options) {
     }
     systemd_notify("STOPPING=1");
     log(std::string("stopping on ") + ::strsignal(signal_number));
+    watch_hub.close();  // open Watch calls end at once
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     backup_scheduler.stop();
     if (web)

@@ -1342,6 +1342,41 @@ Result<std::vector<UsageRecord>> UsageStore::latest_responses(const ResponseFilt
     return rows;
 }
 
+Result<void> UsageStore::for_each_response_after(
+    int64_t after_id, size_t limit,
+    const std::function<void(int64_t id, const UsageRecord&)>& visit) const {
+    const std::string sql =
+        std::string(k_select_responses_sql) + " WHERE r.id > ?1 ORDER BY r.id LIMIT ?2";
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
+    sqlite3_stmt* s = statement.get();
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 2, static_cast<int64_t>(limit));
+    UsageRecord row;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        row = UsageRecord{};
+        read_response_columns(s, row);
+        visit(sqlite3_column_int64(s, 21), row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read responses");
+    return {};
+}
+
+int64_t UsageStore::last_response_id() const {
+    return scalar("SELECT coalesce(max(id), 0) FROM responses");
+}
+
+int64_t UsageStore::responses_after_count(int64_t after_id) const {
+    Result<Statement> statement =
+        prepare_statement(m_db, "SELECT count(*) FROM responses WHERE id > ?1");
+    if (!statement)
+        return 0;
+    sqlite3_bind_int64(statement->get(), 1, after_id);
+    return sqlite3_step(statement->get()) == SQLITE_ROW ? sqlite3_column_int64(statement->get(), 0)
+                                                        : 0;
+}
+
 namespace {
 
 // The rows aggregate() sums, in the rollups' shape: the rollups themselves, or every stored

@@ -212,6 +212,17 @@ class UsageStore {
     // newest first (by timestamp, then by when they were stored).
     Result<std::vector<UsageRecord>> latest_responses(const ResponseFilter& filter,
                                                       size_t limit) const;
+    // The stored responses whose row id is above `after_id`, in row id order (the order they
+    // were first stored: ids only grow, rows are never deleted except an export-only row that a
+    // transcript line claims, which is never the newest), at most `limit` of them; `visit` gets
+    // each row's id and record.
+    Result<void> for_each_response_after(
+        int64_t after_id, size_t limit,
+        const std::function<void(int64_t id, const UsageRecord&)>& visit) const;
+    // The highest response row id (0: none stored).
+    int64_t last_response_id() const;
+    // How many responses have a row id above `after_id` (walks them: for small tails).
+    int64_t responses_after_count(int64_t after_id) const;
 
     // Sums responses matching `filter`. Responses fall into buckets of `bucket_ms` (aligned to
     // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,

@@ -324,4 +324,28 @@ Result<void> MeterQueries::export_responses(
                                             });
 }
 
+Result<std::vector<MeterQueries::StoredResponse>> MeterQueries::responses_after(int64_t after_id,
+                                                                                size_t limit) {
+    return with_reader([&](const UsageStore& store) -> Result<std::vector<StoredResponse>> {
+        const std::shared_ptr<const PriceTable> prices = prices_for(store);
+        std::vector<StoredResponse> rows;
+        CCMETER_TRY(
+            store.for_each_response_after(after_id, limit, [&](int64_t id, const UsageRecord& row) {
+                rows.push_back(StoredResponse{id, priced_response(*prices, row)});
+            }));
+        return rows;
+    });
+}
+
+Result<int64_t> MeterQueries::last_response_id() {
+    return with_reader(
+        [](const UsageStore& store) -> Result<int64_t> { return store.last_response_id(); });
+}
+
+Result<int64_t> MeterQueries::responses_after_count(int64_t after_id) {
+    return with_reader([after_id](const UsageStore& store) -> Result<int64_t> {
+        return store.responses_after_count(after_id);
+    });
+}
+
 }  // namespace ccmeter

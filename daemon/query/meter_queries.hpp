@@ -137,6 +137,17 @@ class MeterQueries {
     Result<std::vector<PricedResponse>> latest_responses(const ResponseFilter& filter,
                                                          size_t limit);
 
+    // What `hookctl watch` and `top` are told of (server/watch_feed): the responses stored
+    // with a row id above `after_id`, at most `limit`, priced, in the order they were stored.
+    struct StoredResponse {
+        int64_t id = 0;
+        PricedResponse priced;
+    };
+    Result<std::vector<StoredResponse>> responses_after(int64_t after_id, size_t limit);
+    // The highest response row id (0: none), and how many rows lie above `after_id`.
+    Result<int64_t> last_response_id();
+    Result<int64_t> responses_after_count(int64_t after_id);
+
     // client_check.hpp's per-session check.
     Result<std::vector<SessionCheck>> client_check(std::optional<int64_t> since_ms,
                                                    std::optional<int64_t> until_ms);

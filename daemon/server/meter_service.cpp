@@ -215,6 +215,11 @@ grpc::Status MeterService::Health(grpc::ServerContext*, const v1::HealthRequest*
         reply->set_files(counts.files);
         reply->set_malformed_lines(counts.malformed_lines);
         reply->set_schema_version(counts.schema_version);
+        if (m_options.watch_hub) {
+            reply->set_watchers(static_cast<int64_t>(m_options.watch_hub->subscribers()));
+            reply->set_watch_events_published(m_options.watch_hub->events_published());
+            reply->set_watch_events_dropped(m_options.watch_hub->events_dropped());
+        }
         if (counts.time_range) {
             reply->set_first_response_ms(counts.time_range->first);
             reply->set_last_response_ms(counts.time_range->second);
@@ -339,6 +344,65 @@ grpc::Status MeterService::Team(grpc::ServerContext*, const v1::TeamRequest* req
             request->has_since_ms() ? std::optional<int64_t>(request->since_ms()) : std::nullopt,
             request->has_until_ms() ? std::optional<int64_t>(request->until_ms()) : std::nullopt),
         [&](const TeamAnswer& answer) { *reply = team_proto(answer); });
+}
+
+grpc::Status MeterService::Watch(grpc::ServerContext* context, const v1::WatchRequest*,
+                                 grpc::ServerWriter<v1::WatchEvent>* writer) {
+    if (!m_options.watch_hub)
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "watching is not available");
+    std::shared_ptr<WatchSubscription> subscription = m_options.watch_hub->subscribe();
+    if (!subscription && m_options.watch_hub->closed())
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "ccmeterd is stopping");
+    if (!subscription)
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "too many watches open (at most " +
+                                std::to_string(m_options.watch_hub->options().max_subscribers) +
+                                ")");
+    v1::WatchEvent event;
+    event.set_kind(v1::WATCH_EVENT_CONNECTED);
+    event.set_time_ms(now_ms());
+    if (!writer->Write(event))
+        return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    // Woken at least every 200 ms to notice a cancelled call or a shutdown.
+    constexpr std::chrono::milliseconds k_wake{200};
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (!context->IsCancelled() && !subscription->closed()) {
+        const std::vector<WatchEvent> events = subscription->take(k_wake);
+        const auto now = std::chrono::steady_clock::now();
+        if (events.empty()) {
+            if (now - quiet_since < m_options.watch_heartbeat)
+                continue;
+            event.Clear();
+            event.set_kind(v1::WATCH_EVENT_HEARTBEAT);
+            event.set_time_ms(now_ms());
+            if (!writer->Write(event))
+                break;
+            quiet_since = now;
+            continue;
+        }
+        quiet_since = now;
+        for (const WatchEvent& published : events) {
+            event.Clear();
+            event.set_time_ms(published.time_ms);
+            switch (published.kind) {
+                case WatchEvent::Kind::response:
+                    event.set_kind(v1::WATCH_EVENT_RESPONSE);
+                    fill_exported_response(published.response, *event.mutable_response());
+                    fill_usage(published.session_total, *event.mutable_session_total());
+                    break;
+                case WatchEvent::Kind::totals_changed:
+                    event.set_kind(v1::WATCH_EVENT_TOTALS_CHANGED);
+                    break;
+                case WatchEvent::Kind::dropped:
+                    event.set_kind(v1::WATCH_EVENT_DROPPED);
+                    event.set_dropped(published.dropped);
+                    break;
+            }
+            if (!writer->Write(event))
+                return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+        }
+    }
+    return grpc::Status::OK;
 }
 
 }  // namespace ccmeter

@@ -18,6 +18,7 @@
 #include "ccmeter/v1/ccmeter.grpc.pb.h"
 #include "query/meter_queries.hpp"
 #include "server/ingest_loop.hpp"
+#include "server/watch_hub.hpp"
 #include "team/replication_status.hpp"
 #include "team/team_queries.hpp"
 
@@ -49,6 +50,10 @@ struct MeterServiceOptions {
     std::function<ReplicationStatus()> replication_status;
     // The team views (Team); unset: Team answers that no store is configured.
     std::shared_ptr<const TeamQueries> team;
+    // What Watch calls subscribe to (nullptr: Watch answers UNAVAILABLE). Outlives the service.
+    WatchHub* watch_hub = nullptr;
+    // A Watch call with nothing to send sends a heartbeat this often. Default 5 s.
+    std::chrono::milliseconds watch_heartbeat{5000};
 };
 
 class MeterService final : public v1::Meter::Service {
@@ -77,6 +82,8 @@ class MeterService final : public v1::Meter::Service {
                         grpc::ServerWriter<v1::ExportPage>*) override;
     grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;
     grpc::Status Team(grpc::ServerContext*, const v1::TeamRequest*, v1::TeamReply*) override;
+    grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*,
+                       grpc::ServerWriter<v1::WatchEvent>*) override;
 
   private:
     MeterServiceOptions m_options;

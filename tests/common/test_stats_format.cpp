@@ -678,3 +678,86 @@ TEST_CASE("stats_format: activity per day and project, in JSON and as tables", "
     CHECK(table.find("\x1b") == std::string::npos);  // the project name made terminal-safe
     CHECK(activity_table(v1::ActivityReply{}, {}).find("No client process") == 0);
 }
+
+namespace {
+
+size_t widest_line(const std::string& text) {
+    size_t widest = 0;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
+        start = end + 1;
+    }
+    return widest;
+}
+
+std::string line_starting(const std::string& text, std::string_view prefix) {
+    size_t at = text.find("\n" + std::string(prefix));
+    if (text.compare(0, prefix.size(), prefix) == 0)
+        at = 0;
+    else if (at != std::string::npos)
+        ++at;
+    if (at == std::string::npos)
+        return {};
+    return text.substr(at, text.find('\n', at) - at);
+}
+
+}  // namespace
+
+TEST_CASE("stats_format: fit_text cuts with an ellipsis at either end", "[stats_format]") {
+    CHECK(fit_text("/home/dev/proj", 20, true) == "/home/dev/proj");
+    CHECK(fit_text("/home/dev/proj", 8, true) == "…ev/proj");
+    CHECK(fit_text("/home/dev/proj", 8, false) == "/home/d…");
+    CHECK(fit_text("päckchen", 4, false) == "päc…");  // code points, not bytes
+    CHECK(display_width(fit_text("päckchen-und-mehr", 10, true)) == 10);
+    CHECK(fit_text("abc", 1, false) == "…");
+    CHECK(fit_text("abc", 0, false).empty());
+}
+
+TEST_CASE("stats_format: tables fit widths 60, 80 and 120", "[stats_format]") {
+    ScopedTimeZone zone("Asia/Kolkata");
+    v1::GroupsReply projects = two_sessions();
+    projects.mutable_groups(0)->set_key("/home/dev/a/very/long/path/to/the/project/called/ccmeter");
+    projects.mutable_groups(1)->set_key("/home/dev/päckchen");
+    for (size_t width : {60, 80, 120}) {
+        INFO("width " << width);
+        const std::string sessions = sessions_table(two_sessions(), false, width);
+        CHECK(widest_line(sessions) <= width);
+        // Tokens and Cost always stay, with the exact figures of the whole table.
+        CHECK(line_starting(sessions, "Total").find("13,408,042  $12.35+?") != std::string::npos);
+        const std::string project_table = projects_table(projects, false, width);
+        CHECK(widest_line(project_table) <= width);
+        CHECK(line_starting(project_table, "Total").find("$12.35+?") != std::string::npos);
+        CHECK(widest_line(models_table(models_reply(), width)) <= width);
+        CHECK(widest_line(periods_table(three_days(false), k_labels, "Date", false, width)) <=
+              width);
+        CHECK(widest_line(session_table(one_session(), false, width)) <= width);
+    }
+    // 120 columns hold the whole sessions table but one column: Models goes first.
+    const std::string wide = sessions_table(two_sessions(), false, 120);
+    CHECK(wide == sessions_table(two_sessions(), false, 0));  // 117 wide: unchanged
+    const std::string sessions_at_100 = sessions_table(two_sessions(), false, 100);
+    CHECK(sessions_at_100.find("Last activity") != std::string::npos);
+    CHECK(sessions_at_100.find("Models") == std::string::npos);
+    // The token table drops Cache write, then Input, then Cache read, then Output.
+    const std::string at_100 = projects_table(projects, false, 100);
+    CHECK(at_100.find("Cache write") == std::string::npos);
+    CHECK(at_100.find("Input") == std::string::npos);
+    CHECK(at_100.find("Cache read") != std::string::npos);
+    CHECK(at_100.find("Output") != std::string::npos);
+    const std::string at_88 = projects_table(projects, false, 88);
+    CHECK(at_88.find("Cache read") == std::string::npos);
+    CHECK(at_88.find("Output") != std::string::npos);
+    CHECK(at_88.find("Total tokens") != std::string::npos);
+    // A long project keeps its end.
+    const std::string at_60 = projects_table(projects, false, 60);
+    CHECK(at_60.find("…") != std::string::npos);
+    CHECK(at_60.find("called/ccmeter") != std::string::npos);
+    CHECK(at_60.find("Output") == std::string::npos);
+    CHECK(line_starting(at_60, "Project").find("Total tokens") != std::string::npos);
+    // Width 0 is no limit.
+    CHECK(projects_table(projects, false, 0) == projects_table(projects, false));
+}
