@@ -1204,7 +1204,7 @@ std::string team_table(const v1::TeamReply& reply) {
     }
     return "Team store, read as " + terminal_safe(reply.member()) +
            " (this machine: " + terminal_safe(reply.machine()) + ")\n" +
-           with_unpriced_note(table, totals);
+           with_unpriced_note(table, totals, 0);
 }
 
 json::object activity_json(const v1::Activity& activity) {

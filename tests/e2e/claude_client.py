@@ -120,9 +120,11 @@ class ClaudeClient:
     def run_print(self, *args, extra_env=None, timeout=240):
         return self.run("-p", *args, extra_env=extra_env, timeout=timeout)
 
-    def run_tmux(self, keys, args=(), extra_env=None, wait_for=None, seconds=90):
+    def run_tmux(self, keys, args=(), extra_env=None, wait_for=None, seconds=90, raw_screens=None):
         """Interactive session in tmux; types each prompt once the screen is ready for it, then
-        waits until wait_for(screen) is true (or seconds pass) and returns the last screen."""
+        waits until wait_for(screen) is true (or seconds pass) and returns the last screen.
+        With a list as raw_screens, every capture is also appended to it as the terminal shows
+        it, colours included (capture-pane -e)."""
         if shutil.which("tmux") is None:
             raise ClientUnavailable("tmux is not installed (scripts/install-deps installs it)")
         server = f"ccmeter-e2e-{os.getpid()}"
@@ -135,6 +137,10 @@ class ClaudeClient:
         deadline = time.monotonic() + seconds
 
         def capture():
+            if raw_screens is not None:
+                raw = subprocess.run(tmux + ["capture-pane", "-e", "-p", "-t", "cc"], capture_output=True, text=True)
+                if raw.returncode == 0:
+                    raw_screens.append(raw.stdout)
             result = subprocess.run(tmux + ["capture-pane", "-p", "-t", "cc"], capture_output=True, text=True)
             return strip_ansi(result.stdout) if result.returncode == 0 else ""
 

@@ -299,6 +299,12 @@ def case_statusline(home):
     if shutil.which("tmux") is None:
         skip("tmux is not installed (scripts/install-deps installs it)")
     run_or_fail("hookctl install", home.hookctl("install"))
+    # A daily budget of one micro-dollar (README, "Limits and budgets"): today's figure on the
+    # status line is green while nothing is spent, red once the session has cost anything.
+    budgets = os.path.join(home.home, ".config", "ccmeter", "budgets.json")
+    os.makedirs(os.path.dirname(budgets), exist_ok=True)
+    with open(budgets, "w") as out:
+        json.dump({"daily_usd": 0.000001}, out)
     # Keep every payload the client sends our status line (its own cost.total_cost_usd is the
     # truth the session figure must equal): the installed command, behind a tee.
     settings_path = os.path.join(home.home, ".claude", "settings.json")
@@ -356,8 +362,9 @@ def case_statusline(home):
             return False
         return f"session {shown_cost(detail['totals']['cost_usd'])}" in line
 
+    raw_screens = []
     screen = home.client.run_tmux(["say hello", "SCENARIO_TOOL run it"], args=("--allowedTools", "Bash(echo *)"),
-                                  wait_for=settled, seconds=120)
+                                  wait_for=settled, seconds=120, raw_screens=raw_screens)
     line = status_line(screen)
     if line is None:
         fail(f"our status line is not on the screen:\n{screen}")
@@ -375,6 +382,20 @@ def case_statusline(home):
     shown = shown_cost(detail["totals"]["cost_usd"])
     if f"session {shown}" not in line:
         fail(f"status line {line.strip()!r} does not show the session's cost {shown}")
+    # The colour the terminal shows today's figure in, screen after screen: SGR 32 (green, under
+    # 80 % of the budget) first, then 31 (red, past it) once there is usage.
+    colours = []
+    for raw in raw_screens:
+        found = re.search(r"today ((?:\x1b\[[0-9;]*m)+)\$", raw)
+        if found:
+            codes = set(re.findall(r"\x1b\[([0-9;]*)m", found.group(1))[-1].split(";"))
+            colour = "red" if "31" in codes else "green" if "32" in codes else "other"
+            if not colours or colours[-1] != colour:
+                colours.append(colour)
+    if colours[:1] != ["green"] or colours[-1:] != ["red"]:
+        fail(f"today's figure on the real status line went {colours or 'uncoloured'}, not green then red "
+             f"with a daily budget of $0.000001")
+    print(f"ok: with a daily budget the real client's status line shows today's figure {' then '.join(colours)}")
     print(f"ok: on the real screen: {line.strip()!r} (session cost {shown} = ${client_cost}, the client's own "
           f"in its status-line payload, to the micro-dollar: {expected['calls']} calls the client "
           f"paid for, {expected['calls'] - transcript_calls} of them side calls no transcript has, counted through "
