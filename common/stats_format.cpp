@@ -1207,6 +1207,44 @@ std::string team_table(const v1::TeamReply& reply) {
            with_unpriced_note(table, totals, 0);
 }
 
+json::object branches_json(const v1::GroupsReply& reply) {
+    json::array branches;
+    v1::Usage totals;
+    for (const v1::Group& group : reply.groups()) {
+        json::object object;
+        object["branch"] = group.key();
+        object["project"] = group.project();
+        object["first_ms"] = group.first_ms();
+        object["last_ms"] = group.last_ms();
+        json::array models;
+        for (const std::string& model : group.models())
+            models.emplace_back(model);
+        object["models"] = std::move(models);
+        append_usage(object, group.usage());
+        branches.emplace_back(std::move(object));
+        add_usage(totals, group.usage());
+    }
+    json::object root;
+    root["branches"] = std::move(branches);
+    root["totals"] = usage_json(totals);
+    return root;
+}
+
+std::string branches_table(const v1::GroupsReply& reply, size_t width) {
+    TextTable table(with_token_columns({{"Project", Align::left}, {"Branch", Align::left}}));
+    table.add_rule();
+    v1::Usage totals;
+    for (const v1::Group& group : reply.groups()) {
+        table.add_row(token_cells({group.project().empty() ? "(unknown)" : group.project(),
+                                   group.key().empty() ? "(no branch)" : group.key()},
+                                  group.usage()));
+        add_usage(totals, group.usage());
+    }
+    table.add_rule();
+    table.add_row(token_cells({"Total", ""}, totals));
+    return with_unpriced_note(table, totals, width);
+}
+
 json::object activity_json(const v1::Activity& activity) {
     json::object object;
     object["processes"] = activity.processes();

@@ -171,6 +171,10 @@ std::string team_table(const v1::TeamReply& reply);
 // What the client's processes did (README "Active time"): A = {"processes", "api_ms",
 // "tool_ms", "idle_ms", "wall_ms", "lines_added", "lines_removed"}.
 boost::json::object activity_json(const v1::Activity& activity);
+// `hookctl stats branches --json`: {"branches": [{"branch" ("" outside git), "project", "first_ms",
+// "last_ms", "models", ...U}], "totals": U}: cost per git branch of each project.
+boost::json::object branches_json(const v1::GroupsReply& reply);
+std::string branches_table(const v1::GroupsReply& reply, size_t width = 0);
 // `hookctl stats activity --json`: {"days": [{"period", "start_ms", "end_ms", "sessions", ...A}],
 // "projects": [{"project", "sessions", ...A}], "totals": {"sessions", ...A}}; `labels` name
 // reply.periods in order.

@@ -42,7 +42,7 @@ _hookctl() {
         stats)
             options="--since --until --tz --project --json --breakdown --team --help"
             if [[ "$cur" != -* ]]; then
-                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits activity session members machines" -- "$cur"))
+                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits activity branches session members machines" -- "$cur"))
                 return
             fi ;;
         install) options="--force --service --no-telemetry --help" ;;

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
         CLI::App* stats_app = app.add_subcommand("stats", "Show what your tokens cost");
         stats_app->add_option(
             "report", report,
-            "summary (default), daily, weekly, monthly, sessions, projects, "
+            "summary (default), daily, weekly, monthly, sessions, projects, branches (cost per git "
+            "branch), "
             "models, blocks, check (against the client's own figures), limits (plan "
             "limits and budgets), activity (time and lines, per day and project), or "
             "session ID");

@@ -229,10 +229,12 @@ int run_stats_command(const StatsCommandOptions& options) {
             std::cout << periods_table(used, used_labels, header, options.breakdown, width);
         return 0;
     }
-    if (report == "sessions" || report == "projects" || report == "models") {
+    if (report == "sessions" || report == "projects" || report == "models" ||
+        report == "branches") {
         v1::GroupsRequest request;
         request.set_group_by(report == "sessions"   ? v1::GROUP_BY_SESSION
                              : report == "projects" ? v1::GROUP_BY_PROJECT
+                             : report == "branches" ? v1::GROUP_BY_BRANCH
                                                     : v1::GROUP_BY_MODEL);
         *request.mutable_filter() = filter;
         request.set_breakdown(options.breakdown);
@@ -249,6 +251,11 @@ int run_stats_command(const StatsCommandOptions& options) {
                 print(projects_json(*reply, options.breakdown));
             else
                 std::cout << projects_table(*reply, options.breakdown, width);
+        } else if (report == "branches") {
+            if (options.json)
+                print(branches_json(*reply));
+            else
+                std::cout << branches_table(*reply, width);
         } else {
             if (options.json)
                 print(models_json(*reply));
@@ -338,7 +345,7 @@ int run_stats_command(const StatsCommandOptions& options) {
     }
     std::cerr << "hookctl stats: unknown report '" << report
               << "' (summary, daily, weekly, monthly, sessions, projects, models, blocks, "
-                 "check, limits, activity, session ID)\n";
+                 "branches, check, limits, activity, session ID)\n";
     return 2;
 }
 

@@ -58,6 +58,8 @@ GroupColumn group_column(GroupKind kind) {
             return GroupColumn::session;
         case GroupKind::project:
             return GroupColumn::project;
+        case GroupKind::branch:
+            return GroupColumn::branch;
         case GroupKind::model:
             break;
     }
@@ -112,11 +114,14 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
     std::unordered_map<std::string, GroupTotals> groups;
     PriceLookup lookup(prices);
     Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-        const std::string& key = kind == GroupKind::model ? row.model : row.group;
+        // A branch is named per project: its rows are keyed by both.
+        const std::string key = kind == GroupKind::model    ? row.model
+                                : kind == GroupKind::branch ? row.detail + '\0' + row.group
+                                                            : row.group;
         auto [it, inserted] = groups.try_emplace(key);
         GroupTotals& group = it->second;
         if (inserted) {
-            group.key = key;
+            group.key = kind == GroupKind::model ? row.model : row.group;
             group.first_ms = row.first_ms;
             group.last_ms = row.last_ms;
             group.project = kind == GroupKind::project ? key : row.detail;
@@ -139,7 +144,9 @@ Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const P
     for (auto& [key, group] : groups)
         result.push_back(std::move(group));
     std::sort(result.begin(), result.end(), [](const GroupTotals& a, const GroupTotals& b) {
-        return a.last_ms != b.last_ms ? a.last_ms > b.last_ms : a.key < b.key;
+        if (a.last_ms != b.last_ms)
+            return a.last_ms > b.last_ms;
+        return a.key != b.key ? a.key < b.key : a.project < b.project;  // branches: per project
     });
     return result;
 }

@@ -43,7 +43,9 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
                                                    const std::vector<int64_t>& boundaries,
                                                    ResponseFilter filter, bool breakdown);
 
-enum class GroupKind { session, project, model };
+// branch: per (project, git branch); GroupTotals.key is the branch ("" when not in a git
+// repository), .project its cwd.
+enum class GroupKind { session, project, model, branch };
 
 // The store's grouping column for a kind (model: none; every row already carries its model).
 GroupColumn group_column(GroupKind kind);

@@ -1559,8 +1559,11 @@ Result<void> UsageStore::read_source_rows(
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         CCMETER_TRY_ASSIGN(const SourceNames* source, source_names(sqlite3_column_int64(s, 0)));
-        row.group = group == GroupColumn::session ? source->session_id : source->cwd;
-        row.detail = group == GroupColumn::session ? source->cwd : std::string();
+        row.group = group == GroupColumn::session  ? source->session_id
+                    : group == GroupColumn::branch ? source->git_branch
+                                                   : source->cwd;
+        row.detail = group == GroupColumn::session || group == GroupColumn::branch ? source->cwd
+                                                                                   : std::string();
         CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
         row.model = *model;
         row.bucket_start_ms = sqlite3_column_int64(s, 2);
@@ -1582,8 +1585,9 @@ Result<const UsageStore::SourceNames*> UsageStore::source_names(int64_t id) cons
         !m_source_names[static_cast<size_t>(id)].known) {
         // Sources are never deleted and get ascending ids: read those not read yet.
         sqlite3_stmt* s = nullptr;
-        if (sqlite3_prepare_v2(m_db, "SELECT id, session_id, cwd FROM sources WHERE id >= ?1", -1,
-                               &s, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v2(m_db,
+                               "SELECT id, session_id, cwd, git_branch FROM sources WHERE id >= ?1",
+                               -1, &s, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "cannot read sources");
         sqlite3_bind_int64(s, 1, std::min(id, static_cast<int64_t>(m_source_names.size())));
         int rc;
@@ -1594,7 +1598,7 @@ Result<const UsageStore::SourceNames*> UsageStore::source_names(int64_t id) cons
             if (static_cast<size_t>(row_id) >= m_source_names.size())
                 m_source_names.resize(static_cast<size_t>(row_id) + 1);
             m_source_names[static_cast<size_t>(row_id)] = {column_text(s, 1), column_text(s, 2),
-                                                           true};
+                                                           column_text(s, 3), true};
         }
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE)

@@ -91,7 +91,8 @@ struct ResponseFilter {
 };
 
 // What aggregate() groups by besides model, time bucket, speed and tier.
-enum class GroupColumn { none, session, project };
+// branch: the git branch, with the cwd as the row's detail (a branch is named per project).
+enum class GroupColumn { none, session, project, branch };
 
 // Where aggregate() takes its sums from. `rollups` (what every report uses) and `responses` (the
 // stored rows themselves, for tests that hold the rollups to them) give the same answers.
@@ -313,6 +314,7 @@ class UsageStore {
     struct SourceNames {
         std::string session_id;
         std::string cwd;
+        std::string git_branch;
         bool known = false;
     };
     // The session and cwd of source `id`, from m_source_names (new sources read on a miss).

@@ -130,6 +130,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::activity:
             key = "activity";
             break;
+        case ApiEndpoint::branches:
+            key = "branches";
+            break;
         case ApiEndpoint::team:
             key = "team|" + team_view;
             break;
@@ -164,6 +167,7 @@ bool ApiRequest::cacheable() const {
         case ApiEndpoint::responses:
         case ApiEndpoint::insights:
         case ApiEndpoint::activity:
+        case ApiEndpoint::branches:
             return true;
         default:
             return false;
@@ -269,6 +273,8 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             return Error{"limit must be a number of responses (1 to " +
                          std::to_string(k_max_latest_responses) + ")"};
         request.limit = *count;
+    } else if (name == "branches") {
+        request.endpoint = ApiEndpoint::branches;
     } else if (name == "insights") {
         request.endpoint = ApiEndpoint::insights;
     } else if (name == "compare") {

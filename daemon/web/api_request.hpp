@@ -38,6 +38,7 @@ enum class ApiEndpoint {
     insights,   // /api/insights (the most expensive turns and sessions, turn cost spread)
     compare,    // /api/compare (this week / month so far against the last, the plan)
     activity,   // /api/activity[?days=N|all] (the client's processes: time and lines)
+    branches,   // /api/branches (cost per git branch of each project)
     team,       // /api/team?view=members|machines|daily|projects|models|summary (the team store)
     events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };

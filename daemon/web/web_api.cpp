@@ -161,6 +161,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return compare(request);
         case ApiEndpoint::activity:
             return activity(request);
+        case ApiEndpoint::branches:
+            return branches(request);
         case ApiEndpoint::team:
             return team(request);
         case ApiEndpoint::events:
@@ -419,6 +421,14 @@ WebReply WebApi::responses(const ApiRequest& request) {
 
 // The Insights tab's history-wide figures: turn costs (turn_costs.hpp) and the most expensive
 // sessions. Cached like every full-history answer.
+// `hookctl stats branches --json`: cost per git branch of each project.
+WebReply WebApi::branches(const ApiRequest&) {
+    Result<v1::GroupsReply> reply = groups(GroupKind::branch, {});
+    if (!reply)
+        return from_error(reply.error());
+    return json_reply(branches_json(*reply));
+}
+
 WebReply WebApi::insights(const ApiRequest&) {
     Result<TurnCostSpread> spread = m_queries.turn_costs(ResponseFilter{}, k_insight_rows);
     if (!spread)

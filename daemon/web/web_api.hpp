@@ -63,6 +63,7 @@ class WebApi {
     WebReply insights(const ApiRequest& request);
     WebReply compare(const ApiRequest& request);
     WebReply activity(const ApiRequest& request);
+    WebReply branches(const ApiRequest& request);
     // The local day boundaries of the last `days` days (0: since the first response), up to
     // tomorrow; empty without a response.
     Result<std::vector<int64_t>> last_days(const ApiRequest& request);

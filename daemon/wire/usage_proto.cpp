@@ -97,6 +97,8 @@ std::optional<GroupKind> group_kind_of(v1::GroupBy group_by) {
             return GroupKind::project;
         case v1::GROUP_BY_MODEL:
             return GroupKind::model;
+        case v1::GROUP_BY_BRANCH:
+            return GroupKind::branch;
         default:
             return std::nullopt;
     }

@@ -239,7 +239,8 @@ TEST_CASE("every report from rollups equals the same report from the responses",
             require_same(a->totals, b->totals);
             require_same(a->groups, b->groups);
         }
-        for (GroupKind kind : {GroupKind::session, GroupKind::project, GroupKind::model}) {
+        for (GroupKind kind :
+             {GroupKind::session, GroupKind::project, GroupKind::model, GroupKind::branch}) {
             auto a = usage_by_group(*rollups, prices, kind, filter, true);
             auto b = usage_by_group(*responses, prices, kind, filter, true);
             REQUIRE(a.has_value());

@@ -382,6 +382,13 @@ async function main() {
       check(JSON.stringify(hookProjects.projects) === JSON.stringify(projects.projects.map(strip).map((o) => JSON.parse(JSON.stringify(o)))),
         '/api/projects = hookctl stats projects --json (plus the cache figures)');
     }
+    const branches = await api('/api/branches');
+    const branchCosts = await page.$$eval('#branches-table tbody td[data-col="cost_usd"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+    check(branchCosts.length === branches.branches.length && branches.branches.length > 0 &&
+      Math.abs(branchCosts.reduce((a, b) => a + b, 0) - projects.totals.cost_usd) < 1e-6,
+    `the branches table: ${branches.branches.length} branches, summing to the projects' total`);
+    const hookBranches = hookctl(['stats', 'branches', '--json']);
+    if (hookBranches) check(JSON.stringify(hookBranches) === JSON.stringify(branches), '/api/branches = hookctl stats branches --json');
     await page.click('nav a[data-nav="models"]');
     await page.waitForSelector('body[data-loaded="models"]');
     const models = await api('/api/models');

@@ -358,3 +358,20 @@ TEST_CASE("team: without a store, or with one that cannot be reached, 503 says w
     CHECK(std::string(down.body.at("error").as_string()).find("team store unreachable") !=
           std::string::npos);
 }
+
+TEST_CASE("branches: cost per git branch of each project", "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    Answer branches = ask(api, "/api/branches");
+    REQUIRE(branches.status == 200);
+    const json::array& rows = branches.body.at("branches").as_array();
+    // Both projects work on "main": two rows, most recent first.
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].at("branch").as_string() == "main");
+    CHECK(rows[0].at("project").as_string() == "/home/dev/lib");
+    CHECK(number(rows[0].at("cost_usd")) == 0.033);
+    CHECK(rows[1].at("project").as_string() == "/home/dev/app");
+    CHECK(number(rows[1].at("cost_usd")) == 0.0722);
+    CHECK(rows[1].at("unique_responses").as_int64() == 3);
+    CHECK(number(branches.body.at("totals").at("cost_usd")) == 0.1052);
+}

@@ -5,7 +5,27 @@ import { count, percent, usd } from '../format.js';
 import { t } from '../i18n.js';
 import { SortableTable, column, costColumn, tokenColumns, tokenFooter } from '../table.js';
 
-export async function load() { render(await api('/api/projects')); }
+export async function load() {
+  const [projects, branches] = await Promise.all([api('/api/projects'), api('/api/branches')]);
+  render(projects);
+  renderBranches(branches);
+}
+
+// Cost per git branch of each project.
+let branchesTable = null;
+function renderBranches(data) {
+  if (!branchesTable) {
+    branchesTable = new SortableTable($('branches-table'), [
+      column('project', 'project', { wrap: true, value: (b) => b.project.toLowerCase(), cell: (b) => b.project || t('unknown') }),
+      column('branch', 'branch', { value: (b) => b.branch, cell: (b) => b.branch || t('branches.none') }),
+      column('unique_responses', 'responses', { num: true, optional: true, value: (b) => b.unique_responses, cell: (b) => count(b.unique_responses), raw: (b) => b.unique_responses }),
+      ...tokenColumns(),
+      costColumn(),
+    ], { sortKey: 'cost_usd', sortDir: 'desc', rowKey: (b) => b.project + '\n' + b.branch });
+  }
+  const totals = data.totals;
+  branchesTable.setRows(data.branches, Object.assign(tokenFooter(totals), { project: t('total'), unique_responses: count(totals.unique_responses) }));
+}
 
 let projectsTable = null;
 function render(data) {
