@@ -477,9 +477,13 @@ json::object period_entry_json(const v1::Period& period, const std::string& labe
     return object;
 }
 
-json::object session_entry_json(const v1::Group& group, bool breakdown) {
+namespace {
+
+// A group with a project (sessions, branches): its key under `key_name`, then "project",
+// "first_ms", "last_ms", "models" and its usage (and "by_model" with a breakdown).
+json::object project_group_json(const v1::Group& group, const char* key_name, bool breakdown) {
     json::object object;
-    object["session_id"] = group.key();
+    object[key_name] = group.key();
     object["project"] = group.project();
     object["first_ms"] = group.first_ms();
     object["last_ms"] = group.last_ms();
@@ -491,6 +495,12 @@ json::object session_entry_json(const v1::Group& group, bool breakdown) {
     if (breakdown)
         object["by_model"] = by_model_json(group.by_model());
     return object;
+}
+
+}  // namespace
+
+json::object session_entry_json(const v1::Group& group, bool breakdown) {
+    return project_group_json(group, "session_id", breakdown);
 }
 
 json::object periods_json(const v1::PeriodsReply& reply, const std::vector<std::string>& labels,
@@ -1211,17 +1221,7 @@ json::object branches_json(const v1::GroupsReply& reply) {
     json::array branches;
     v1::Usage totals;
     for (const v1::Group& group : reply.groups()) {
-        json::object object;
-        object["branch"] = group.key();
-        object["project"] = group.project();
-        object["first_ms"] = group.first_ms();
-        object["last_ms"] = group.last_ms();
-        json::array models;
-        for (const std::string& model : group.models())
-            models.emplace_back(model);
-        object["models"] = std::move(models);
-        append_usage(object, group.usage());
-        branches.emplace_back(std::move(object));
+        branches.emplace_back(project_group_json(group, "branch", false));
         add_usage(totals, group.usage());
     }
     json::object root;
