@@ -1219,34 +1219,31 @@ std::string team_table(const v1::TeamReply& reply) {
 
 json::object branches_json(const v1::GroupsReply& reply) {
     json::array branches;
-    v1::Usage totals;
-    for (const v1::Group& group : reply.groups()) {
+    for (const v1::Group& group : reply.groups())
         branches.emplace_back(project_group_json(group, "branch", false));
-        add_usage(totals, group.usage());
-    }
     json::object root;
     root["branches"] = std::move(branches);
-    root["totals"] = usage_json(totals);
+    root["totals"] = usage_json(groups_total(reply));
     return root;
 }
 
 std::string branches_table(const v1::GroupsReply& reply, size_t width) {
     TextTable table(with_token_columns({{"Project", Align::left}, {"Branch", Align::left}}));
     table.add_rule();
-    v1::Usage totals;
-    for (const v1::Group& group : reply.groups()) {
+    for (const v1::Group& group : reply.groups())
         table.add_row(token_cells({group.project().empty() ? "(unknown)" : group.project(),
                                    group.key().empty() ? "(no branch)" : group.key()},
                                   group.usage()));
-        add_usage(totals, group.usage());
-    }
+    const v1::Usage totals = groups_total(reply);
     table.add_rule();
     table.add_row(token_cells({"Total", ""}, totals));
     return with_unpriced_note(table, totals, width);
 }
 
-json::object activity_json(const v1::Activity& activity) {
-    json::object object;
+namespace {
+
+// Appends an activity's keys (activity_json's) to `object`.
+void append_activity(json::object& object, const v1::Activity& activity) {
     object["processes"] = activity.processes();
     object["api_ms"] = activity.api_ms();
     object["tool_ms"] = activity.tool_ms();
@@ -1254,6 +1251,13 @@ json::object activity_json(const v1::Activity& activity) {
     object["wall_ms"] = activity.wall_ms();
     object["lines_added"] = activity.lines_added();
     object["lines_removed"] = activity.lines_removed();
+}
+
+}  // namespace
+
+json::object activity_json(const v1::Activity& activity) {
+    json::object object;
+    append_activity(object, activity);
     return object;
 }
 
@@ -1268,8 +1272,7 @@ json::object activity_report_json(const v1::ActivityReply& reply,
         object["start_ms"] = period.start_ms();
         object["end_ms"] = period.end_ms();
         object["sessions"] = period.sessions();
-        for (const auto& [key, value] : activity_json(period.activity()))
-            object[key] = value;
+        append_activity(object, period.activity());
         days.emplace_back(std::move(object));
     }
     json::array projects;
@@ -1277,8 +1280,7 @@ json::object activity_report_json(const v1::ActivityReply& reply,
         json::object object;
         object["project"] = project.project();
         object["sessions"] = project.sessions();
-        for (const auto& [key, value] : activity_json(project.activity()))
-            object[key] = value;
+        append_activity(object, project.activity());
         projects.emplace_back(std::move(object));
     }
     json::object totals = activity_json(reply.totals());
