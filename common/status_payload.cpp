@@ -65,8 +65,11 @@ Result<StatusPayload> parse_status_payload(std::string_view json_text) {
     payload.client_cost_usd = number_of(member(member(&root, "cost"), "total_cost_usd"));
     const json::value* context = member(&root, "context_window");
     payload.context_used_percentage = number_of(member(context, "used_percentage"));
-    payload.context_window_size =
-        static_cast<int64_t>(number_of(member(context, "context_window_size")).value_or(0));
+    // A size no int64 holds (or negative, infinite, NaN) is no size: the cast would be
+    // undefined (fuzz_status_payload found an infinite one).
+    if (const std::optional<double> size = number_of(member(context, "context_window_size"));
+        size && *size >= 0 && *size < 9e15)
+        payload.context_window_size = static_cast<int64_t>(*size);
     const json::value* limits = member(&root, "rate_limits");
     const json::value* five_hour = member(limits, "five_hour");
     const json::value* seven_day = member(limits, "seven_day");

@@ -81,3 +81,21 @@ TEST_CASE("status_payload: a reset time out of range is no reset time", "[status
     REQUIRE(payload->rate_limits.size() == 3);
     CHECK(payload->rate_limits[2].resets_at_ms == 253'402'300'799'999);
 }
+
+TEST_CASE("status_payload: a context window size out of range is no size", "[status_payload]") {
+    // Found by fuzz_status_payload (its corpus keeps the input): an infinite size was cast to
+    // int64.
+    for (const char* size : {"1e400", "-3", "1e300"}) {
+        INFO(size);
+        Result<StatusPayload> payload = parse_status_payload(
+            std::string(R"({"context_window":{"used_percentage":7,"context_window_size":)") + size +
+            "}}");
+        REQUIRE(payload.has_value());
+        CHECK(payload->context_window_size == 0);
+        CHECK(payload->context_used_percentage == 7);
+    }
+    Result<StatusPayload> normal =
+        parse_status_payload(R"({"context_window":{"context_window_size":200000}})");
+    REQUIRE(normal.has_value());
+    CHECK(normal->context_window_size == 200'000);
+}
