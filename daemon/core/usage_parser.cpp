@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace ccmeter {
 
@@ -62,10 +63,15 @@ enum class Field : uint8_t {
     web_fetch_requests,
     // record.message.content[i]
     block_type,
+    block_id,           // a tool_use block's id
+    block_name,         // a tool_use block's tool name
+    block_tool_use_id,  // a tool_result block's tool_use_id
+    block_is_error,     // a tool_result block's is_error
 };
 
 enum class RecordType : uint8_t { unknown, assistant, user, cost_state, other };
 enum class ContentKind : uint8_t { none, string, array, other };
+enum class BlockKind : uint8_t { other, tool_use, tool_result };
 
 constexpr size_t k_tracked_depth = 8;  // scopes deeper than this are all `other`
 
@@ -150,7 +156,20 @@ Field field_of(Scope scope, std::string_view key) {
                    : key == "web_fetch_requests" ? Field::web_fetch_requests
                                                  : Field::none;
         case Scope::block:
-            return key == "type" ? Field::block_type : Field::none;
+            switch (key.size()) {
+                case 2:
+                    return key == "id" ? Field::block_id : Field::none;
+                case 4:
+                    return key == "type"   ? Field::block_type
+                           : key == "name" ? Field::block_name
+                                           : Field::none;
+                case 8:
+                    return key == "is_error" ? Field::block_is_error : Field::none;
+                case 11:
+                    return key == "tool_use_id" ? Field::block_tool_use_id : Field::none;
+                default:
+                    return Field::none;
+            }
         default:
             return Field::none;
     }
@@ -192,6 +211,36 @@ class LineHandler {
         m_request_session_id.clear();
         reset_message();
     }
+
+    // Completes the tool_use / tool_result blocks of the line just walked with its record's
+    // fields (which may follow `message`): tool uses on an assistant line, results on a user
+    // line; any other line keeps none. Call before result(), which hands the strings over.
+    void finish_tools() {
+        if (m_type == RecordType::assistant && m_message_is_object) {
+            m_tool_results.clear();
+            const bool fork_copy =
+                !m_request_session_id.empty() && m_request_session_id != m_usage.session_id;
+            for (ToolUse& use : m_tool_uses) {
+                use.session_id = fork_copy ? m_request_session_id : m_usage.session_id;
+                use.cwd = m_usage.cwd;
+                use.is_sidechain = m_is_sidechain;
+                use.agent_id = m_usage.agent_id;
+                use.started_ms = m_timestamp.value_or(0);
+            }
+        } else if (m_type == RecordType::user && m_message_is_object && !m_is_meta) {
+            m_tool_uses.clear();
+            for (ToolResult& result : m_tool_results)
+                result.finished_ms = m_timestamp.value_or(0);
+        } else {
+            drop_tools();
+        }
+    }
+    void drop_tools() {
+        m_tool_uses.clear();
+        m_tool_results.clear();
+    }
+    const std::vector<ToolUse>& tool_uses() const { return m_tool_uses; }
+    const std::vector<ToolResult>& tool_results() const { return m_tool_results; }
 
     bool stopped() const { return m_stopped; }
     bool is_cost_state() const { return m_type == RecordType::cost_state; }
@@ -239,9 +288,9 @@ class LineHandler {
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&) { return open(true); }
-    bool on_object_end(size_t, json::error_code&) { return close(); }
+    bool on_object_end(size_t, json::error_code& ec) { return close(ec); }
     bool on_array_begin(json::error_code&) { return open(false); }
-    bool on_array_end(size_t, json::error_code&) { return close(); }
+    bool on_array_end(size_t, json::error_code& ec) { return close(ec); }
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
     bool on_number_part(json::string_view, json::error_code&) { return true; }
@@ -306,6 +355,8 @@ class LineHandler {
         m_field = Field::none;
         if (field == Field::is_sidechain)
             m_is_sidechain = value;
+        else if (field == Field::block_is_error)
+            m_block_is_error = value;
         else if (field == Field::is_meta)
             m_is_meta = value;
         else
@@ -350,8 +401,13 @@ class LineHandler {
                     m_content = ContentKind::other;
                     break;
                 default:
-                    if (field == Field::none && scope() == Scope::content)
+                    if (field == Field::none && scope() == Scope::content) {
                         child = Scope::block;
+                        m_block_kind = BlockKind::other;
+                        m_block_id.clear();
+                        m_block_name.clear();
+                        m_block_is_error = false;
+                    }
                     break;
             }
         } else if (field == Field::content) {
@@ -364,19 +420,42 @@ class LineHandler {
         return true;
     }
 
-    bool close() {
+    bool close(json::error_code& ec) {
+        const Scope closing = scope();
         --m_depth;
         m_field = Field::none;
+        if (closing == Scope::block) {
+            finish_block();
+        } else if (closing == Scope::message) {
+            m_message_closed = true;
+            return check_stop(ec);
+        }
         return true;
+    }
+
+    // A content block ended: keep it if it is a tool call or a tool result with an id.
+    void finish_block() {
+        if (m_block_id.empty())
+            return;
+        if (m_block_kind == BlockKind::tool_use) {
+            ToolUse& use = m_tool_uses.emplace_back();
+            use.tool_use_id = m_block_id;
+            use.name = m_block_name;
+        } else if (m_block_kind == BlockKind::tool_result) {
+            m_tool_results.push_back(ToolResult{m_block_id, m_block_is_error, 0});
+        }
     }
 
     // Ends the walk (returns false) once nothing this line holds can count.
     bool check_stop(json::error_code& ec) {
         if (!m_stop_early)
             return true;
-        // A cost-state record is worth nothing to this walk: UsageParser reads it apart.
-        const bool worthless = m_type == RecordType::other || m_type == RecordType::cost_state ||
-                               (m_type == RecordType::user && (m_is_meta || m_has_tool_result));
+        // A cost-state record is worth nothing to this walk: UsageParser reads it apart. A tool
+        // result's line is read up to its message and timestamp, never its toolUseResult copy.
+        const bool worthless =
+            m_type == RecordType::other || m_type == RecordType::cost_state ||
+            (m_type == RecordType::user &&
+             (m_is_meta || (m_has_tool_result && m_message_closed && m_timestamp)));
         if (!worthless)
             return true;
         m_stopped = true;
@@ -402,6 +481,11 @@ class LineHandler {
                 return &m_usage.request_id;
             case Field::request_session_id:
                 return &m_request_session_id;
+            case Field::block_id:
+            case Field::block_tool_use_id:
+                return &m_block_id;  // a block is a tool_use or a tool_result, never both
+            case Field::block_name:
+                return &m_block_name;
             case Field::message_id:
                 return &m_usage.message_id;
             case Field::model:
@@ -476,6 +560,8 @@ class LineHandler {
 
     void reset_message() {
         m_message_is_object = false;
+        m_message_closed = false;
+        drop_tools();
         m_usage.message_id.clear();
         m_usage.model.clear();
         m_content = ContentKind::none;
@@ -502,14 +588,18 @@ class LineHandler {
                 return check_stop(ec);
             case Field::timestamp:
                 m_timestamp = parse_timestamp_ms(value);
-                return true;
+                return check_stop(ec);
             case Field::content:
                 m_content = ContentKind::string;
                 return true;
             case Field::block_type:
-                if (value == "tool_result")
+                if (value == "tool_result") {
                     m_has_tool_result = true;
-                return check_stop(ec);
+                    m_block_kind = BlockKind::tool_result;
+                } else {
+                    m_block_kind = value == "tool_use" ? BlockKind::tool_use : BlockKind::other;
+                }
+                return true;
             default:
                 if (std::string* text = text_target(m_field))
                     text->assign(value);
@@ -562,11 +652,19 @@ class LineHandler {
     bool m_is_sidechain = false;
     bool m_is_meta = false;
     bool m_message_is_object = false;
+    bool m_message_closed = false;  // record.message's object has ended
     bool m_has_usage = false;
     bool m_out_of_range = false;
     ContentKind m_content = ContentKind::none;
     bool m_has_tool_result = false;
     UsageRecord m_usage;  // record and usage fields; timestamp and is_sidechain set last
+    // The content block being walked (tool_use id or tool_result tool_use_id in m_block_id).
+    BlockKind m_block_kind = BlockKind::other;
+    std::string m_block_id;
+    std::string m_block_name;
+    bool m_block_is_error = false;
+    std::vector<ToolUse> m_tool_uses;  // this line's blocks, completed by finish_tools()
+    std::vector<ToolResult> m_tool_results;
 };
 
 }  // namespace
@@ -615,9 +713,11 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
     line = trim(line);
     if (line.empty())
         return LineKind::ignored;
+    LineHandler& handler = m_parser->handler();
     switch (m_parser->run(line, true)) {
         case LineParser::Outcome::stopped:
-            if (m_parser->handler().is_cost_state()) {
+            handler.finish_tools();
+            if (handler.is_cost_state()) {
                 std::optional<ClientCostState> state = parse_cost_state(line);
                 if (!state)
                     return LineKind::malformed;
@@ -625,13 +725,26 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
                 return LineKind::cost_state;
             }
             // Valid up to where it stopped; still catch a line that was cut.
-            return line.back() == '}' ? LineKind::ignored : LineKind::malformed;
+            if (line.back() == '}')
+                return LineKind::ignored;
+            handler.drop_tools();
+            return LineKind::malformed;
         case LineParser::Outcome::invalid:
+            handler.drop_tools();
             return LineKind::malformed;
         case LineParser::Outcome::complete:
             break;
     }
-    return m_parser->handler().result(usage, turn);
+    handler.finish_tools();
+    return handler.result(usage, turn);
+}
+
+const std::vector<ToolUse>& UsageParser::tool_uses() const {
+    return m_parser->handler().tool_uses();
+}
+
+const std::vector<ToolResult>& UsageParser::tool_results() const {
+    return m_parser->handler().tool_results();
 }
 
 }  // namespace ccmeter

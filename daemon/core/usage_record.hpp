@@ -103,4 +103,24 @@ struct TurnStart {
     std::string agent_id;
 };
 
+// One `tool_use` block of an assistant line: a tool call. Only its id, tool name and where and
+// when it was made are kept; its input never is. One call per tool_use_id across all files.
+struct ToolUse {
+    std::string tool_use_id;
+    std::string name;
+    std::string session_id;  // the session that made the request (a fork copy's original one)
+    std::string cwd;
+    bool is_sidechain = false;
+    std::string agent_id;
+    int64_t started_ms = 0;  // the line's timestamp; 0 when it has none
+};
+
+// One `tool_result` block of a user line: a call's result. Only the id it answers, its error
+// flag and the line's time are kept; its output never is.
+struct ToolResult {
+    std::string tool_use_id;
+    bool is_error = false;    // `is_error`, false when absent
+    int64_t finished_ms = 0;  // the line's timestamp; 0 when it has none
+};
+
 }  // namespace ccmeter

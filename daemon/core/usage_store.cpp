@@ -5,6 +5,7 @@
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
 #include "core/sqlite_statement.hpp"
+#include "core/tool_call_rows.hpp"
 
 #include <sys/stat.h>
 
@@ -307,6 +308,26 @@ CREATE TABLE change_cursors(
   row_id INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 8 -> 9: tool calls from the transcripts (tool_call_rows.hpp): one row per tool_use_id,
+    // made by its tool_use block or its tool_result block, whichever is read first (started_ms
+    // NULL until the use is seen, is_error NULL until the result is). Names, ids, flags and
+    // times only, never a call's input or output. tool_runs (the OTel events) gets an index by
+    // tool_use_id, for a call's run time.
+    R"sql(
+CREATE TABLE tool_calls(
+  tool_use_id TEXT PRIMARY KEY,
+  tool_name TEXT NOT NULL DEFAULT '',
+  session_id TEXT NOT NULL DEFAULT '',
+  cwd TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  is_error INTEGER,
+  is_sidechain INTEGER NOT NULL DEFAULT 0,
+  agent_id TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX tool_calls_by_start ON tool_calls(started_ms);
+CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
 )sql",
 };
 
@@ -1027,6 +1048,8 @@ void IngestBatch::clear() {
     m_responses.clear();
     m_response_index.clear();
     m_turns.clear();
+    m_tool_uses.clear();
+    m_tool_results.clear();
     m_cost_states.clear();
     m_files.clear();
     m_lines = 0;
@@ -1174,6 +1197,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
             return sqlite_error(m_db, "cannot store a turn");
     }
     CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
+    CCMETER_TRY(store_tool_calls(m_db, batch.tool_uses(), batch.tool_results()));
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
@@ -1916,6 +1940,11 @@ Result<void> UsageStore::checkpoint() {
 }  // namespace ccmeter
 
 namespace ccmeter {
+
+Result<std::vector<ToolCallRow>> UsageStore::tool_calls(const ResponseFilter& filter) const {
+    return read_tool_calls(
+        m_db, ToolCallFilter{filter.since_ms, filter.until_ms, filter.session_id, filter.cwd});
+}
 
 Result<std::vector<ClientCostState>> UsageStore::cost_states(
     const std::optional<std::string>& session_id) const {
