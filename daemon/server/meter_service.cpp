@@ -7,6 +7,7 @@
 #include "core/backup_rotation.hpp"
 #include "core/database_backup.hpp"
 #include "wire/team_proto.hpp"
+#include "wire/tools_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -327,6 +328,12 @@ grpc::Status MeterService::Team(grpc::ServerContext*, const v1::TeamRequest* req
             request->has_since_ms() ? std::optional<int64_t>(request->since_ms()) : std::nullopt,
             request->has_until_ms() ? std::optional<int64_t>(request->until_ms()) : std::nullopt),
         [&](const TeamAnswer& answer) { *reply = team_proto(answer); });
+}
+
+grpc::Status MeterService::Tools(grpc::ServerContext*, const v1::ToolsRequest* request,
+                                 v1::ToolsReply* reply) {
+    return reply_with(m_queries.tools(filter_from(request->filter())),
+                      [&](const std::vector<ToolStats>& tools) { *reply = tools_proto(tools); });
 }
 
 }  // namespace ccmeter

@@ -75,6 +75,7 @@ class MeterService final : public v1::Meter::Service {
                         grpc::ServerWriter<v1::ExportPage>*) override;
     grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest*, v1::BackupReply*) override;
     grpc::Status Team(grpc::ServerContext*, const v1::TeamRequest*, v1::TeamReply*) override;
+    grpc::Status Tools(grpc::ServerContext*, const v1::ToolsRequest*, v1::ToolsReply*) override;
 
   private:
     MeterServiceOptions m_options;

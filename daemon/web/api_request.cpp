@@ -126,13 +126,17 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::compare:
             key = "compare";
             break;
+        case ApiEndpoint::tools:
+            key = "tools";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
     }
     for (int64_t boundary : boundaries)
         key += "|" + std::to_string(boundary);
-    if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap)
+    if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap ||
+        endpoint == ApiEndpoint::tools)
         key += "|days=" + std::to_string(days) + "@" + std::to_string(today_start_ms);
     if (since_ms != 0)
         key += "|since=" + std::to_string(since_ms);
@@ -180,9 +184,10 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.today_start_ms = local_day_start(now_ms);
         request.week_start_ms = local_week_start(now_ms);
         request.month_start_ms = local_month_start(now_ms);
-    } else if (name == "daily" || name == "heatmap" || name == "check") {
+    } else if (name == "daily" || name == "heatmap" || name == "check" || name == "tools") {
         request.endpoint = name == "daily"     ? ApiEndpoint::daily
                            : name == "heatmap" ? ApiEndpoint::heatmap
+                           : name == "tools"   ? ApiEndpoint::tools
                                                : ApiEndpoint::check;
         Result<std::optional<std::string>> days = query_value(query, "days");
         if (!days)

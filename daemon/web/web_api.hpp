@@ -16,6 +16,7 @@
 //     /api/active    the sessions JSON of sessions with a response in the window, each with
 //                    its whole-session totals
 //     /api/check     `hookctl stats check --json` over the asked days
+//     /api/tools     `hookctl stats tools --json` (over the asked days; default all)
 // - answer() is a pure function of the request and the stored history: no clock is read.
 // - Errors become JSON {"error": message} with 400 (bad request), 404 (no such session),
 //   503 (database unavailable) or 500.
@@ -57,6 +58,7 @@ class WebApi {
     WebReply responses(const ApiRequest& request);
     WebReply insights(const ApiRequest& request);
     WebReply compare(const ApiRequest& request);
+    WebReply tools(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 
