@@ -4,56 +4,59 @@
 
 namespace ccmeter {
 
-Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolUse>& uses,
-                              const std::vector<ToolResult>& results) {
-    if (!uses.empty()) {
-        // A row made by its result first has started_ms NULL: the use fills it in.
-        CCMETER_TRY_ASSIGN(
-            Statement upsert,
-            prepare_statement(
-                db,
-                "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
-                "is_sidechain, agent_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                "ON CONFLICT(tool_use_id) DO UPDATE SET tool_name = excluded.tool_name, "
-                "session_id = excluded.session_id, cwd = excluded.cwd, "
-                "started_ms = excluded.started_ms, is_sidechain = excluded.is_sidechain, "
-                "agent_id = excluded.agent_id "
-                "WHERE started_ms IS NULL OR excluded.started_ms < started_ms"));
-        sqlite3_stmt* s = upsert.get();
-        for (const ToolUse& use : uses) {
-            bind_text(s, 1, use.tool_use_id);
+Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls) {
+    if (calls.empty())
+        return {};
+    // One upsert per call. A row made by its result first has started_ms NULL and the use fills
+    // it in (an earlier copy of the use replaces a later one); is_error NULL means no result yet
+    // (a result with a time replaces one without, an earlier one a later one). In an UPDATE
+    // every expression sees the old row.
+    const std::string use_wins =
+        "(excluded.started_ms IS NOT NULL AND (started_ms IS NULL OR "
+        "excluded.started_ms < started_ms))";
+    const std::string result_wins =
+        "(excluded.is_error IS NOT NULL AND (is_error IS NULL OR (excluded.finished_ms IS NOT "
+        "NULL AND (finished_ms IS NULL OR excluded.finished_ms < finished_ms))))";
+    std::string sql =
+        "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
+        "is_sidechain, agent_id, finished_ms, is_error) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(tool_use_id) DO UPDATE SET ";
+    const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
+                                 "started_ms", "is_sidechain", "agent_id"};
+    for (const char* column : use_columns)
+        sql += std::string(column) + " = iif(" + use_wins + ", excluded." + column + ", " + column +
+               "), ";
+    sql += "finished_ms = iif(" + result_wins + ", excluded.finished_ms, finished_ms), ";
+    sql += "is_error = iif(" + result_wins + ", excluded.is_error, is_error)";
+    CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
+    sqlite3_stmt* s = upsert.get();
+    for (const ToolCallUpdate& call : calls) {
+        const std::string& id = call.use ? call.use->tool_use_id : call.result->tool_use_id;
+        bind_text(s, 1, id);
+        if (call.use) {
+            const ToolUse& use = *call.use;
             bind_text(s, 2, use.name);
             bind_text(s, 3, use.session_id);
             bind_text(s, 4, use.cwd);
             sqlite3_bind_int64(s, 5, use.started_ms);
             sqlite3_bind_int(s, 6, use.is_sidechain ? 1 : 0);
             bind_text(s, 7, use.agent_id);
-            if (!step_done(s))
-                return sqlite_error(db, "cannot store a tool call");
+        } else {
+            for (int column : {2, 3, 4, 7})
+                bind_text(s, column, "");
+            sqlite3_bind_null(s, 5);
+            sqlite3_bind_int(s, 6, 0);
         }
-    }
-    if (!results.empty()) {
-        // is_error NULL: no result yet. A result with a time replaces one without, an earlier
-        // one a later one.
-        CCMETER_TRY_ASSIGN(
-            Statement upsert,
-            prepare_statement(
-                db,
-                "INSERT INTO tool_calls(tool_use_id, finished_ms, is_error) VALUES(?1, ?2, ?3) "
-                "ON CONFLICT(tool_use_id) DO UPDATE SET finished_ms = excluded.finished_ms, "
-                "is_error = excluded.is_error WHERE is_error IS NULL OR (excluded.finished_ms "
-                "IS NOT NULL AND (finished_ms IS NULL OR excluded.finished_ms < finished_ms))"));
-        sqlite3_stmt* s = upsert.get();
-        for (const ToolResult& result : results) {
-            bind_text(s, 1, result.tool_use_id);
-            if (result.finished_ms > 0)
-                sqlite3_bind_int64(s, 2, result.finished_ms);
-            else
-                sqlite3_bind_null(s, 2);
-            sqlite3_bind_int(s, 3, result.is_error ? 1 : 0);
-            if (!step_done(s))
-                return sqlite_error(db, "cannot store a tool result");
-        }
+        if (call.result && call.result->finished_ms > 0)
+            sqlite3_bind_int64(s, 8, call.result->finished_ms);
+        else
+            sqlite3_bind_null(s, 8);
+        if (call.result)
+            sqlite3_bind_int(s, 9, call.result->is_error ? 1 : 0);
+        else
+            sqlite3_bind_null(s, 9);
+        if (!step_done(s))
+            return sqlite_error(db, "cannot store a tool call");
     }
     return {};
 }

@@ -16,12 +16,11 @@
 
 namespace ccmeter {
 
-// Stores the calls and results. Of several tool_use blocks with one id (forks and resumes copy
-// lines) the earliest one's fields stay; of several results, the earliest. A result whose line
-// had no timestamp (finished_ms 0) is stored with an unknown finish time. Runs inside the
-// caller's transaction.
-Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolUse>& uses,
-                              const std::vector<ToolResult>& results);
+// Stores a batch's calls and results (one row write per tool_use_id). Of several tool_use
+// blocks with one id (forks and resumes copy lines) the earliest one's fields stay; of several
+// results, the earliest with a time. A result whose line had no timestamp (finished_ms 0) is
+// stored with an unknown finish time. Runs inside the caller's transaction.
+Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls);
 
 // One stored call whose tool_use has been seen, with what the client's OpenTelemetry
 // tool_result events say of it (table tool_runs, by tool_use_id).

@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,144 @@ Field field_of(Scope scope, std::string_view key) {
     }
 }
 
+// The tool_result blocks of a user line and its timestamp, by a structural scan that only
+// finds where strings end (memchr) and tracks nesting, so the big outputs in a block's content
+// and in the record's toolUseResult copy cost little more than reading them. Only
+// record.message.content[i] objects count as blocks (their "type", "tool_use_id" and
+// "is_error"), and only the record's own "timestamp". The line must already be known to be one
+// JSON object (the walk read it up to its first tool_result); a string without its end stops
+// the scan with what it found so far. Nesting deeper than k_scan_depth is all `other`.
+// The record's "timestamp" when it is the object's last member (`..."timestamp":"T"}`): a
+// string value right before the final '}' is the root's, whatever precedes it.
+std::optional<int64_t> trailing_timestamp(std::string_view line) {
+    constexpr std::string_view k_key = "\"timestamp\":\"";
+    constexpr size_t k_longest_value = 40;
+    if (line.size() < k_key.size() + 3 || line.back() != '}' || line[line.size() - 2] != '"')
+        return std::nullopt;
+    const size_t value_end = line.size() - 2;
+    const size_t from =
+        value_end > k_key.size() + k_longest_value ? value_end - k_key.size() - k_longest_value : 0;
+    const size_t key = line.rfind(k_key, value_end);
+    if (key == std::string_view::npos || key < from)
+        return std::nullopt;
+    const std::string_view value = line.substr(key + k_key.size(), value_end - key - k_key.size());
+    if (value.find('"') != std::string_view::npos || value.find('\\') != std::string_view::npos)
+        return std::nullopt;
+    return parse_timestamp_ms(value);
+}
+
+void scan_tool_results(std::string_view line, std::vector<ToolResult>& results) {
+    constexpr size_t k_scan_depth = 8;
+    Scope scopes[k_scan_depth] = {};
+    size_t depth = 0;
+    auto scope = [&] {
+        return depth > 0 && depth <= k_scan_depth ? scopes[depth - 1] : Scope::other;
+    };
+    std::string_view key;
+    bool has_key = false;
+    std::string_view block_id;
+    bool block_is_result = false;
+    bool block_is_error = false;
+    std::optional<int64_t> timestamp;
+    const size_t first = results.size();
+    const char* data = line.data();
+    const size_t n = line.size();
+    size_t i = 0;
+    while (i < n) {
+        const char c = data[i];
+        if (c == '"') {
+            const size_t start = i + 1;
+            size_t end = start;
+            for (;;) {
+                const void* quote = std::memchr(data + end, '"', n - end);
+                if (!quote) {
+                    i = n;
+                    break;
+                }
+                end = static_cast<size_t>(static_cast<const char*>(quote) - data);
+                size_t backslashes = 0;
+                while (end - backslashes > start && data[end - backslashes - 1] == '\\')
+                    ++backslashes;
+                if (backslashes % 2 == 0)
+                    break;
+                ++end;
+            }
+            if (i == n)
+                break;
+            const std::string_view text(data + start, end - start);
+            i = end + 1;
+            size_t next = i;
+            while (next < n && (data[next] == ' ' || data[next] == '\t' || data[next] == '\n' ||
+                                data[next] == '\r'))
+                ++next;
+            if (next < n && data[next] == ':') {
+                key = text;
+                has_key = true;
+                i = next + 1;
+                continue;
+            }
+            if (has_key) {
+                const Scope at = scope();
+                if (at == Scope::block && key == "type")
+                    block_is_result = text == "tool_result";
+                else if (at == Scope::block && key == "tool_use_id")
+                    block_id = text;
+                else if (at == Scope::root && key == "timestamp")
+                    timestamp = parse_timestamp_ms(text);
+            }
+            has_key = false;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            const Scope at = scope();
+            Scope child = Scope::other;
+            if (depth == 0)
+                child = c == '{' ? Scope::root : Scope::other;
+            else if (at == Scope::root && c == '{' && has_key && key == "message")
+                child = Scope::message;
+            else if (at == Scope::message && c == '[' && has_key && key == "content")
+                child = Scope::content;
+            else if (at == Scope::content && c == '{')
+                child = Scope::block;
+            if (child == Scope::block) {
+                block_id = {};
+                block_is_result = false;
+                block_is_error = false;
+            }
+            if (depth < k_scan_depth)
+                scopes[depth] = child;
+            ++depth;
+            has_key = false;
+            ++i;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            const Scope closing = scope();
+            if (closing == Scope::block && block_is_result && !block_id.empty())
+                results.push_back(ToolResult{std::string(block_id), block_is_error, 0});
+            if (depth > 0)
+                --depth;
+            has_key = false;
+            ++i;
+            // The blocks are all read: the rest is wanted only for the timestamp. Stop when it
+            // came before (as Claude Code writes it), or when the record ends with it.
+            if (closing == Scope::message && (timestamp || (timestamp = trailing_timestamp(line))))
+                break;
+            continue;
+        }
+        if (c == 't' || c == 'f') {
+            if (has_key && scope() == Scope::block && key == "is_error")
+                block_is_error = c == 't';
+            has_key = false;
+        } else if (c == ',') {
+            has_key = false;
+        }
+        ++i;
+    }
+    for (size_t r = first; r < results.size(); ++r)
+        results[r].finished_ms = timestamp.value_or(0);
+}
+
 // The SAX handler: keeps what matters of one line while basic_parser walks it. Values outside
 // the tracked scopes cost nothing but the walk. Every key resets the field it names, so a
 // duplicate key's last value wins.
@@ -227,10 +366,9 @@ class LineHandler {
                 use.agent_id = m_usage.agent_id;
                 use.started_ms = m_timestamp.value_or(0);
             }
-        } else if (m_type == RecordType::user && m_message_is_object && !m_is_meta) {
-            m_tool_uses.clear();
-            for (ToolResult& result : m_tool_results)
-                result.finished_ms = m_timestamp.value_or(0);
+        } else if (is_tool_result_line()) {
+            m_tool_uses.clear();  // the results are scan_tool_results' to fill
+            m_tool_results.clear();
         } else {
             drop_tools();
         }
@@ -241,6 +379,11 @@ class LineHandler {
     }
     const std::vector<ToolUse>& tool_uses() const { return m_tool_uses; }
     const std::vector<ToolResult>& tool_results() const { return m_tool_results; }
+    std::vector<ToolResult>& tool_results() { return m_tool_results; }
+    // A user record (not isMeta, as far as the walk read) whose content has a tool_result block.
+    bool is_tool_result_line() const {
+        return m_type == RecordType::user && m_message_is_object && m_has_tool_result && !m_is_meta;
+    }
 
     bool stopped() const { return m_stopped; }
     bool is_cost_state() const { return m_type == RecordType::cost_state; }
@@ -426,23 +569,18 @@ class LineHandler {
         m_field = Field::none;
         if (closing == Scope::block) {
             finish_block();
-        } else if (closing == Scope::message) {
-            m_message_closed = true;
-            return check_stop(ec);
         }
+        (void)ec;
         return true;
     }
 
-    // A content block ended: keep it if it is a tool call or a tool result with an id.
+    // A content block ended: keep it if it is a tool call with an id. (Tool results are
+    // taken by scan_tool_results: the walk stops at a user line's first one.)
     void finish_block() {
-        if (m_block_id.empty())
-            return;
-        if (m_block_kind == BlockKind::tool_use) {
+        if (m_block_kind == BlockKind::tool_use && !m_block_id.empty()) {
             ToolUse& use = m_tool_uses.emplace_back();
             use.tool_use_id = m_block_id;
             use.name = m_block_name;
-        } else if (m_block_kind == BlockKind::tool_result) {
-            m_tool_results.push_back(ToolResult{m_block_id, m_block_is_error, 0});
         }
     }
 
@@ -450,12 +588,10 @@ class LineHandler {
     bool check_stop(json::error_code& ec) {
         if (!m_stop_early)
             return true;
-        // A cost-state record is worth nothing to this walk: UsageParser reads it apart. A tool
-        // result's line is read up to its message and timestamp, never its toolUseResult copy.
-        const bool worthless =
-            m_type == RecordType::other || m_type == RecordType::cost_state ||
-            (m_type == RecordType::user &&
-             (m_is_meta || (m_has_tool_result && m_message_closed && m_timestamp)));
+        // A cost-state record is worth nothing to this walk: UsageParser reads it apart, and
+        // the tool results of a user line too (scan_tool_results).
+        const bool worthless = m_type == RecordType::other || m_type == RecordType::cost_state ||
+                               (m_type == RecordType::user && (m_is_meta || m_has_tool_result));
         if (!worthless)
             return true;
         m_stopped = true;
@@ -560,7 +696,6 @@ class LineHandler {
 
     void reset_message() {
         m_message_is_object = false;
-        m_message_closed = false;
         drop_tools();
         m_usage.message_id.clear();
         m_usage.model.clear();
@@ -588,7 +723,7 @@ class LineHandler {
                 return check_stop(ec);
             case Field::timestamp:
                 m_timestamp = parse_timestamp_ms(value);
-                return check_stop(ec);
+                return true;
             case Field::content:
                 m_content = ContentKind::string;
                 return true;
@@ -599,7 +734,7 @@ class LineHandler {
                 } else {
                     m_block_kind = value == "tool_use" ? BlockKind::tool_use : BlockKind::other;
                 }
-                return true;
+                return check_stop(ec);
             default:
                 if (std::string* text = text_target(m_field))
                     text->assign(value);
@@ -652,7 +787,6 @@ class LineHandler {
     bool m_is_sidechain = false;
     bool m_is_meta = false;
     bool m_message_is_object = false;
-    bool m_message_closed = false;  // record.message's object has ended
     bool m_has_usage = false;
     bool m_out_of_range = false;
     ContentKind m_content = ContentKind::none;
@@ -725,10 +859,13 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
                 return LineKind::cost_state;
             }
             // Valid up to where it stopped; still catch a line that was cut.
-            if (line.back() == '}')
-                return LineKind::ignored;
-            handler.drop_tools();
-            return LineKind::malformed;
+            if (line.back() != '}') {
+                handler.drop_tools();
+                return LineKind::malformed;
+            }
+            if (handler.is_tool_result_line())
+                scan_tool_results(line, handler.tool_results());
+            return LineKind::ignored;
         case LineParser::Outcome::invalid:
             handler.drop_tools();
             return LineKind::malformed;

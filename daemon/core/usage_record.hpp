@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ccmeter {
@@ -121,6 +122,24 @@ struct ToolResult {
     std::string tool_use_id;
     bool is_error = false;    // `is_error`, false when absent
     int64_t finished_ms = 0;  // the line's timestamp; 0 when it has none
+};
+
+// What one batch learned of one tool_use_id: its call, its result, or both. Of several copies
+// of a call the earliest stays; of several results, one with a time before one without, then
+// the earliest. The store applies the same rules to stored rows.
+struct ToolCallUpdate {
+    std::optional<ToolUse> use;
+    std::optional<ToolResult> result;
+
+    void merge(const ToolUse& other) {
+        if (!use || other.started_ms < use->started_ms)
+            use = other;
+    }
+    void merge(const ToolResult& other) {
+        if (!result || (other.finished_ms > 0 &&
+                        (result->finished_ms == 0 || other.finished_ms < result->finished_ms)))
+            result = other;
+    }
 };
 
 }  // namespace ccmeter

@@ -326,7 +326,6 @@ CREATE TABLE tool_calls(
   is_sidechain INTEGER NOT NULL DEFAULT 0,
   agent_id TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
-CREATE INDEX tool_calls_by_start ON tool_calls(started_ms);
 CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
 )sql",
 };
@@ -1044,12 +1043,26 @@ void IngestBatch::set_file(const FileState& file) {
     m_files.push_back(file);
 }
 
+void IngestBatch::add_tools(const std::vector<ToolUse>& uses,
+                            const std::vector<ToolResult>& results) {
+    auto update_of = [&](const std::string& id) -> ToolCallUpdate& {
+        const auto [at, inserted] = m_tool_call_index.try_emplace(id, m_tool_calls.size());
+        if (inserted)
+            m_tool_calls.emplace_back();
+        return m_tool_calls[at->second];
+    };
+    for (const ToolUse& use : uses)
+        update_of(use.tool_use_id).merge(use);
+    for (const ToolResult& result : results)
+        update_of(result.tool_use_id).merge(result);
+}
+
 void IngestBatch::clear() {
     m_responses.clear();
     m_response_index.clear();
     m_turns.clear();
-    m_tool_uses.clear();
-    m_tool_results.clear();
+    m_tool_calls.clear();
+    m_tool_call_index.clear();
     m_cost_states.clear();
     m_files.clear();
     m_lines = 0;
@@ -1197,7 +1210,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
             return sqlite_error(m_db, "cannot store a turn");
     }
     CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
-    CCMETER_TRY(store_tool_calls(m_db, batch.tool_uses(), batch.tool_results()));
+    CCMETER_TRY(store_tool_calls(m_db, batch.tool_calls()));
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));

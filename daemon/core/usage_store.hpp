@@ -55,11 +55,9 @@ class IngestBatch {
     // Adds one usage line, merged (merge_response) with an earlier line of the same response.
     void add_response(const UsageRecord& line);
     void add_turn(const TurnStart& turn) { m_turns.push_back(turn); }
-    // Adds one line's tool calls and results (UsageParser::tool_uses() / tool_results()).
-    void add_tools(const std::vector<ToolUse>& uses, const std::vector<ToolResult>& results) {
-        m_tool_uses.insert(m_tool_uses.end(), uses.begin(), uses.end());
-        m_tool_results.insert(m_tool_results.end(), results.begin(), results.end());
-    }
+    // Adds one line's tool calls and results (UsageParser::tool_uses() / tool_results()),
+    // merged per tool_use_id (ToolCallUpdate), so a call and its result make one row write.
+    void add_tools(const std::vector<ToolUse>& uses, const std::vector<ToolResult>& results);
     // Adds the client's record of one process; of two with the same key the one that
     // replaces_cost_state() stays.
     void add_cost_state(const ClientCostState& state);
@@ -68,14 +66,13 @@ class IngestBatch {
 
     const std::vector<UsageRecord>& responses() const { return m_responses; }
     const std::vector<TurnStart>& turns() const { return m_turns; }
-    const std::vector<ToolUse>& tool_uses() const { return m_tool_uses; }
-    const std::vector<ToolResult>& tool_results() const { return m_tool_results; }
+    const std::vector<ToolCallUpdate>& tool_calls() const { return m_tool_calls; }
     const std::vector<ClientCostState>& cost_states() const { return m_cost_states; }
     const std::vector<FileState>& files() const { return m_files; }
     size_t lines() const { return m_lines; }
     bool empty() const {
         return m_responses.empty() && m_turns.empty() && m_cost_states.empty() && m_files.empty() &&
-               m_tool_uses.empty() && m_tool_results.empty();
+               m_tool_calls.empty();
     }
     void clear();
 
@@ -83,8 +80,8 @@ class IngestBatch {
     std::vector<UsageRecord> m_responses;                      // one per distinct response
     std::unordered_map<std::string, size_t> m_response_index;  // message_id '\0' request_id
     std::vector<TurnStart> m_turns;
-    std::vector<ToolUse> m_tool_uses;
-    std::vector<ToolResult> m_tool_results;
+    std::vector<ToolCallUpdate> m_tool_calls;                   // one per tool_use_id
+    std::unordered_map<std::string, size_t> m_tool_call_index;  // by tool_use_id
     std::vector<ClientCostState> m_cost_states;
     std::vector<FileState> m_files;
     size_t m_lines = 0;

@@ -48,6 +48,7 @@ void commit(UsageStore& store, const std::vector<ToolUse>& uses,
             const std::vector<ToolResult>& results) {
     IngestBatch batch;
     batch.add_tools(uses, results);
+    CHECK(batch.tool_calls().size() <= uses.size() + results.size());
     REQUIRE(store.commit(batch).has_value());
 }
 
