@@ -40,9 +40,9 @@ _hookctl() {
         hook) options="--help" ;;
         statusline) options="--format --color --help" ;;
         stats)
-            options="--since --until --tz --project --json --breakdown --team --help"
+            options="--since --until --tz --project --session --json --breakdown --team --help"
             if [[ "$cur" != -* ]]; then
-                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits activity branches session members machines" -- "$cur"))
+                COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits activity branches tools session members machines" -- "$cur"))
                 return
             fi ;;
         install) options="--force --service --no-telemetry --help" ;;

@@ -70,12 +70,14 @@ int main(int argc, char** argv) {
             "summary (default), daily, weekly, monthly, sessions, projects, branches (cost per git "
             "branch), "
             "models, blocks, check (against the client's own figures), limits (plan "
-            "limits and budgets), activity (time and lines, per day and project), or "
+            "limits and budgets), activity (time and lines, per day and project), tools "
+            "(calls, errors and run times per tool), or "
             "session ID");
         stats_app->add_option("--since", stats.since, "First local day, 2026-11-01");
         stats_app->add_option("--until", stats.until, "Last local day (inclusive)");
         stats_app->add_option("--tz", stats.tz, "Time zone, e.g. Europe/Berlin");
         stats_app->add_option("--project", stats.project, "Only this project (a cwd)");
+        stats_app->add_option("--session", stats.session, "Only this session (tools)");
         stats_app->add_flag("--json", stats.json, "Stable JSON for scripts");
         stats_app->add_flag("--breakdown", stats.breakdown, "Per model within each row");
         stats_app->add_flag("--team", stats.team,

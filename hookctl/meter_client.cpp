@@ -67,6 +67,11 @@ Result<v1::TeamReply> MeterClient::team(const v1::TeamRequest& request,
     return call<v1::TeamReply>("/ccmeter.v1.Meter/Team", request, deadline);
 }
 
+Result<v1::ToolsReply> MeterClient::tools(const v1::ToolsRequest& request,
+                                          Clock::time_point deadline) {
+    return call<v1::ToolsReply>("/ccmeter.v1.Meter/Tools", request, deadline);
+}
+
 Result<v1::PricingReply> MeterClient::pricing(Clock::time_point deadline) {
     return call<v1::PricingReply>("/ccmeter.v1.Meter/Pricing", v1::PricingRequest(), deadline);
 }

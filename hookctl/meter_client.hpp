@@ -32,6 +32,7 @@ class MeterClient {
                                        Clock::time_point deadline);
     Result<v1::LimitsReply> limits(const v1::LimitsRequest& request, Clock::time_point deadline);
     Result<v1::TeamReply> team(const v1::TeamRequest& request, Clock::time_point deadline);
+    Result<v1::ToolsReply> tools(const v1::ToolsRequest& request, Clock::time_point deadline);
     Result<v1::BackupReply> backup(const v1::BackupRequest& request, Clock::time_point deadline);
     // The Export stream: `on_page` gets each page as it arrives (its error ends the call).
     // Fails when the daemon sends nothing for `idle_timeout`.

@@ -16,6 +16,7 @@
 #include "daemon_spawner.hpp"
 #include "meter_client.hpp"
 #include "terminal_size.hpp"
+#include "tools_command.hpp"
 
 namespace ccmeter {
 
@@ -177,6 +178,8 @@ int run_stats_command(const StatsCommandOptions& options) {
         return 1;
     };
 
+    if (report == "tools")
+        return run_tools_report(client, filter, options.session, options.json);
     if (report == "summary") {
         v1::PeriodsRequest request;
         for (int64_t boundary : summary_boundaries(now))

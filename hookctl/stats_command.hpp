@@ -1,5 +1,7 @@
 // `hookctl stats [summary|daily|weekly|monthly|sessions|projects|models|blocks|session ID]
 //   [--since DATE] [--until DATE] [--tz ZONE] [--project CWD] [--json] [--breakdown]`
+// `hookctl stats tools [...] [--session ID]`: per-tool calls, errors and run times
+//   (tools_command.hpp).
 // `hookctl stats --team [summary|daily|members|machines|projects|models] [--since] [--until]
 //   [--json]`: the team store's totals (README, "Team store (PostgreSQL)"), which the daemon
 //   reads from PostgreSQL with this member's role; days are UTC days.
@@ -29,6 +31,7 @@ struct StatsCommandOptions {
     bool json = false;
     bool breakdown = false;
     bool team = false;  // the team store's views (report: summary|daily|members|machines|...)
+    std::optional<std::string> session;  // --session: only this session (report "tools")
 };
 
 // Returns the exit code: 0, 1 when the daemon could not answer, 2 for bad arguments.

@@ -2,8 +2,8 @@
 // (/api/...), follows its Server-Sent Events (/api/events) and updates numbers in place.
 //
 // This file only routes (#/overview, #/sessions, #/session/ID, #/projects, #/models,
-// #/insights, #/team), loads the current view and follows live updates; each view is a module
-// of its own in js/views/ with a load() that fetches and draws it. Formatting is js/format.js, the API client js/api.js, the
+// #/insights, #/team, #/tools), loads the current view and follows live updates; each view is a
+// module of its own in js/views/ with a load() that fetches and draws it. Formatting is js/format.js, the API client js/api.js, the
 // sortable table js/table.js. Money shown is always the server's figure (no sums in the
 // browser). Every number shown carries its raw API value in data-value (what the end-to-end
 // test compares with the API and with `hookctl stats --json`). Every string shown comes from
@@ -19,7 +19,9 @@ import * as session from './js/views/session.js';
 import * as sessions from './js/views/sessions.js';
 import * as team from './js/views/team.js';
 
-const views = { overview, sessions, session, projects, models, insights, team };
+import * as tools from './js/views/tools.js';
+
+const views = { overview, sessions, session, projects, models, insights, team, tools };
 
 let currentView = 'overview';
 let generation = -1;

@@ -263,6 +263,8 @@ Result<void> IngestEngine::ingest_file(const fs::path& path,
             case LineKind::ignored:
                 break;
         }
+        if (!m_parser.tool_uses().empty() || !m_parser.tool_results().empty())
+            m_batch.add_tools(m_parser.tool_uses(), m_parser.tool_results());
         state.offset = end_offset;
     };
 

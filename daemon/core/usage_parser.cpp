@@ -2,7 +2,9 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace ccmeter {
 
@@ -62,10 +64,15 @@ enum class Field : uint8_t {
     web_fetch_requests,
     // record.message.content[i]
     block_type,
+    block_id,           // a tool_use block's id
+    block_name,         // a tool_use block's tool name
+    block_tool_use_id,  // a tool_result block's tool_use_id
+    block_is_error,     // a tool_result block's is_error
 };
 
 enum class RecordType : uint8_t { unknown, assistant, user, cost_state, other };
 enum class ContentKind : uint8_t { none, string, array, other };
+enum class BlockKind : uint8_t { other, tool_use, tool_result };
 
 constexpr size_t k_tracked_depth = 8;  // scopes deeper than this are all `other`
 
@@ -150,10 +157,161 @@ Field field_of(Scope scope, std::string_view key) {
                    : key == "web_fetch_requests" ? Field::web_fetch_requests
                                                  : Field::none;
         case Scope::block:
-            return key == "type" ? Field::block_type : Field::none;
+            switch (key.size()) {
+                case 2:
+                    return key == "id" ? Field::block_id : Field::none;
+                case 4:
+                    return key == "type"   ? Field::block_type
+                           : key == "name" ? Field::block_name
+                                           : Field::none;
+                case 8:
+                    return key == "is_error" ? Field::block_is_error : Field::none;
+                case 11:
+                    return key == "tool_use_id" ? Field::block_tool_use_id : Field::none;
+                default:
+                    return Field::none;
+            }
         default:
             return Field::none;
     }
+}
+
+// The tool_result blocks of a user line and its timestamp, by a structural scan that only
+// finds where strings end (memchr) and tracks nesting, so the big outputs in a block's content
+// and in the record's toolUseResult copy cost little more than reading them. Only
+// record.message.content[i] objects count as blocks (their "type", "tool_use_id" and
+// "is_error"), and only the record's own "timestamp". The line must already be known to be one
+// JSON object (the walk read it up to its first tool_result); a string without its end stops
+// the scan with what it found so far. Nesting deeper than k_scan_depth is all `other`.
+// The record's "timestamp" when it is the object's last member (`..."timestamp":"T"}`): a
+// string value right before the final '}' is the root's, whatever precedes it.
+std::optional<int64_t> trailing_timestamp(std::string_view line) {
+    constexpr std::string_view k_key = "\"timestamp\":\"";
+    constexpr size_t k_longest_value = 40;
+    if (line.size() < k_key.size() + 3 || line.back() != '}' || line[line.size() - 2] != '"')
+        return std::nullopt;
+    const size_t value_end = line.size() - 2;
+    const size_t from =
+        value_end > k_key.size() + k_longest_value ? value_end - k_key.size() - k_longest_value : 0;
+    const size_t key = line.rfind(k_key, value_end);
+    if (key == std::string_view::npos || key < from)
+        return std::nullopt;
+    const std::string_view value = line.substr(key + k_key.size(), value_end - key - k_key.size());
+    if (value.find('"') != std::string_view::npos || value.find('\\') != std::string_view::npos)
+        return std::nullopt;
+    return parse_timestamp_ms(value);
+}
+
+void scan_tool_results(std::string_view line, std::vector<ToolResult>& results) {
+    constexpr size_t k_scan_depth = 8;
+    Scope scopes[k_scan_depth] = {};
+    size_t depth = 0;
+    auto scope = [&] {
+        return depth > 0 && depth <= k_scan_depth ? scopes[depth - 1] : Scope::other;
+    };
+    std::string_view key;
+    bool has_key = false;
+    std::string_view block_id;
+    bool block_is_result = false;
+    bool block_is_error = false;
+    std::optional<int64_t> timestamp;
+    const size_t first = results.size();
+    const char* data = line.data();
+    const size_t n = line.size();
+    size_t i = 0;
+    while (i < n) {
+        const char c = data[i];
+        if (c == '"') {
+            const size_t start = i + 1;
+            size_t end = start;
+            for (;;) {
+                const void* quote = std::memchr(data + end, '"', n - end);
+                if (!quote) {
+                    i = n;
+                    break;
+                }
+                end = static_cast<size_t>(static_cast<const char*>(quote) - data);
+                size_t backslashes = 0;
+                while (end - backslashes > start && data[end - backslashes - 1] == '\\')
+                    ++backslashes;
+                if (backslashes % 2 == 0)
+                    break;
+                ++end;
+            }
+            if (i == n)
+                break;
+            const std::string_view text(data + start, end - start);
+            i = end + 1;
+            size_t next = i;
+            while (next < n && (data[next] == ' ' || data[next] == '\t' || data[next] == '\n' ||
+                                data[next] == '\r'))
+                ++next;
+            if (next < n && data[next] == ':') {
+                key = text;
+                has_key = true;
+                i = next + 1;
+                continue;
+            }
+            if (has_key) {
+                const Scope at = scope();
+                if (at == Scope::block && key == "type")
+                    block_is_result = text == "tool_result";
+                else if (at == Scope::block && key == "tool_use_id")
+                    block_id = text;
+                else if (at == Scope::root && key == "timestamp")
+                    timestamp = parse_timestamp_ms(text);
+            }
+            has_key = false;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            const Scope at = scope();
+            Scope child = Scope::other;
+            if (depth == 0)
+                child = c == '{' ? Scope::root : Scope::other;
+            else if (at == Scope::root && c == '{' && has_key && key == "message")
+                child = Scope::message;
+            else if (at == Scope::message && c == '[' && has_key && key == "content")
+                child = Scope::content;
+            else if (at == Scope::content && c == '{')
+                child = Scope::block;
+            if (child == Scope::block) {
+                block_id = {};
+                block_is_result = false;
+                block_is_error = false;
+            }
+            if (depth < k_scan_depth)
+                scopes[depth] = child;
+            ++depth;
+            has_key = false;
+            ++i;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            const Scope closing = scope();
+            if (closing == Scope::block && block_is_result && !block_id.empty())
+                results.push_back(ToolResult{std::string(block_id), block_is_error, 0});
+            if (depth > 0)
+                --depth;
+            has_key = false;
+            ++i;
+            // The blocks are all read: the rest is wanted only for the timestamp. Stop when it
+            // came before (as Claude Code writes it), or when the record ends with it.
+            if (closing == Scope::message && (timestamp || (timestamp = trailing_timestamp(line))))
+                break;
+            continue;
+        }
+        if (c == 't' || c == 'f') {
+            if (has_key && scope() == Scope::block && key == "is_error")
+                block_is_error = c == 't';
+            has_key = false;
+        } else if (c == ',') {
+            has_key = false;
+        }
+        ++i;
+    }
+    for (size_t r = first; r < results.size(); ++r)
+        results[r].finished_ms = timestamp.value_or(0);
 }
 
 // The SAX handler: keeps what matters of one line while basic_parser walks it. Values outside
@@ -191,6 +349,40 @@ class LineHandler {
         m_usage.request_id.clear();
         m_request_session_id.clear();
         reset_message();
+    }
+
+    // Completes the tool_use / tool_result blocks of the line just walked with its record's
+    // fields (which may follow `message`): tool uses on an assistant line, results on a user
+    // line; any other line keeps none. Call before result(), which hands the strings over.
+    void finish_tools() {
+        if (m_type == RecordType::assistant && m_message_is_object) {
+            m_tool_results.clear();
+            const bool fork_copy =
+                !m_request_session_id.empty() && m_request_session_id != m_usage.session_id;
+            for (ToolUse& use : m_tool_uses) {
+                use.session_id = fork_copy ? m_request_session_id : m_usage.session_id;
+                use.cwd = m_usage.cwd;
+                use.is_sidechain = m_is_sidechain;
+                use.agent_id = m_usage.agent_id;
+                use.started_ms = m_timestamp.value_or(0);
+            }
+        } else if (is_tool_result_line()) {
+            m_tool_uses.clear();  // the results are scan_tool_results' to fill
+            m_tool_results.clear();
+        } else {
+            drop_tools();
+        }
+    }
+    void drop_tools() {
+        m_tool_uses.clear();
+        m_tool_results.clear();
+    }
+    const std::vector<ToolUse>& tool_uses() const { return m_tool_uses; }
+    const std::vector<ToolResult>& tool_results() const { return m_tool_results; }
+    std::vector<ToolResult>& tool_results() { return m_tool_results; }
+    // A user record (not isMeta, as far as the walk read) whose content has a tool_result block.
+    bool is_tool_result_line() const {
+        return m_type == RecordType::user && m_message_is_object && m_has_tool_result && !m_is_meta;
     }
 
     bool stopped() const { return m_stopped; }
@@ -239,9 +431,9 @@ class LineHandler {
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&) { return open(true); }
-    bool on_object_end(size_t, json::error_code&) { return close(); }
+    bool on_object_end(size_t, json::error_code& ec) { return close(ec); }
     bool on_array_begin(json::error_code&) { return open(false); }
-    bool on_array_end(size_t, json::error_code&) { return close(); }
+    bool on_array_end(size_t, json::error_code& ec) { return close(ec); }
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
     bool on_number_part(json::string_view, json::error_code&) { return true; }
@@ -306,6 +498,8 @@ class LineHandler {
         m_field = Field::none;
         if (field == Field::is_sidechain)
             m_is_sidechain = value;
+        else if (field == Field::block_is_error)
+            m_block_is_error = value;
         else if (field == Field::is_meta)
             m_is_meta = value;
         else
@@ -350,8 +544,13 @@ class LineHandler {
                     m_content = ContentKind::other;
                     break;
                 default:
-                    if (field == Field::none && scope() == Scope::content)
+                    if (field == Field::none && scope() == Scope::content) {
                         child = Scope::block;
+                        m_block_kind = BlockKind::other;
+                        m_block_id.clear();
+                        m_block_name.clear();
+                        m_block_is_error = false;
+                    }
                     break;
             }
         } else if (field == Field::content) {
@@ -364,17 +563,33 @@ class LineHandler {
         return true;
     }
 
-    bool close() {
+    bool close(json::error_code& ec) {
+        const Scope closing = scope();
         --m_depth;
         m_field = Field::none;
+        if (closing == Scope::block) {
+            finish_block();
+        }
+        (void)ec;
         return true;
+    }
+
+    // A content block ended: keep it if it is a tool call with an id. (Tool results are
+    // taken by scan_tool_results: the walk stops at a user line's first one.)
+    void finish_block() {
+        if (m_block_kind == BlockKind::tool_use && !m_block_id.empty()) {
+            ToolUse& use = m_tool_uses.emplace_back();
+            use.tool_use_id = m_block_id;
+            use.name = m_block_name;
+        }
     }
 
     // Ends the walk (returns false) once nothing this line holds can count.
     bool check_stop(json::error_code& ec) {
         if (!m_stop_early)
             return true;
-        // A cost-state record is worth nothing to this walk: UsageParser reads it apart.
+        // A cost-state record is worth nothing to this walk: UsageParser reads it apart, and
+        // the tool results of a user line too (scan_tool_results).
         const bool worthless = m_type == RecordType::other || m_type == RecordType::cost_state ||
                                (m_type == RecordType::user && (m_is_meta || m_has_tool_result));
         if (!worthless)
@@ -402,6 +617,11 @@ class LineHandler {
                 return &m_usage.request_id;
             case Field::request_session_id:
                 return &m_request_session_id;
+            case Field::block_id:
+            case Field::block_tool_use_id:
+                return &m_block_id;  // a block is a tool_use or a tool_result, never both
+            case Field::block_name:
+                return &m_block_name;
             case Field::message_id:
                 return &m_usage.message_id;
             case Field::model:
@@ -476,6 +696,7 @@ class LineHandler {
 
     void reset_message() {
         m_message_is_object = false;
+        drop_tools();
         m_usage.message_id.clear();
         m_usage.model.clear();
         m_content = ContentKind::none;
@@ -507,8 +728,12 @@ class LineHandler {
                 m_content = ContentKind::string;
                 return true;
             case Field::block_type:
-                if (value == "tool_result")
+                if (value == "tool_result") {
                     m_has_tool_result = true;
+                    m_block_kind = BlockKind::tool_result;
+                } else {
+                    m_block_kind = value == "tool_use" ? BlockKind::tool_use : BlockKind::other;
+                }
                 return check_stop(ec);
             default:
                 if (std::string* text = text_target(m_field))
@@ -567,6 +792,13 @@ class LineHandler {
     ContentKind m_content = ContentKind::none;
     bool m_has_tool_result = false;
     UsageRecord m_usage;  // record and usage fields; timestamp and is_sidechain set last
+    // The content block being walked (tool_use id or tool_result tool_use_id in m_block_id).
+    BlockKind m_block_kind = BlockKind::other;
+    std::string m_block_id;
+    std::string m_block_name;
+    bool m_block_is_error = false;
+    std::vector<ToolUse> m_tool_uses;  // this line's blocks, completed by finish_tools()
+    std::vector<ToolResult> m_tool_results;
 };
 
 }  // namespace
@@ -615,9 +847,11 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
     line = trim(line);
     if (line.empty())
         return LineKind::ignored;
+    LineHandler& handler = m_parser->handler();
     switch (m_parser->run(line, true)) {
         case LineParser::Outcome::stopped:
-            if (m_parser->handler().is_cost_state()) {
+            handler.finish_tools();
+            if (handler.is_cost_state()) {
                 std::optional<ClientCostState> state = parse_cost_state(line);
                 if (!state)
                     return LineKind::malformed;
@@ -625,13 +859,29 @@ LineKind UsageParser::parse(std::string_view line, UsageRecord& usage, TurnStart
                 return LineKind::cost_state;
             }
             // Valid up to where it stopped; still catch a line that was cut.
-            return line.back() == '}' ? LineKind::ignored : LineKind::malformed;
+            if (line.back() != '}') {
+                handler.drop_tools();
+                return LineKind::malformed;
+            }
+            if (handler.is_tool_result_line())
+                scan_tool_results(line, handler.tool_results());
+            return LineKind::ignored;
         case LineParser::Outcome::invalid:
+            handler.drop_tools();
             return LineKind::malformed;
         case LineParser::Outcome::complete:
             break;
     }
-    return m_parser->handler().result(usage, turn);
+    handler.finish_tools();
+    return handler.result(usage, turn);
+}
+
+const std::vector<ToolUse>& UsageParser::tool_uses() const {
+    return m_parser->handler().tool_uses();
+}
+
+const std::vector<ToolResult>& UsageParser::tool_results() const {
+    return m_parser->handler().tool_results();
 }
 
 }  // namespace ccmeter

@@ -6,13 +6,16 @@
 // session) is credited to the session that made the request. A "cost-state" record carries the
 // client's own figures (client_cost_state.hpp). Usage copies nested in other records
 // (agent_progress) never count. A top-level "type":"user" record whose content is a prompt rather
-// than a tool result, and that is not isMeta, is a turn start. Message content is never copied out.
+// than a tool result, and that is not isMeta, is a turn start. The tool_use blocks of an assistant
+// line and the tool_result blocks of a user line give tool calls and their results (tool_uses(),
+// tool_results()). Message content is never copied out.
 //
 // How: one streaming (SAX) pass of Boost.JSON's basic_parser over the line that keeps only the
 // fields above and builds no tree. The pass stops as soon as the line is known to be worth
 // nothing: at the top-level "type" of any other record type (the big ones, api-request-shape,
-// attachment, progress, ..., write it before their payload), or at the first tool_result block
-// of a user record. Keys are compared after JSON unescaping, so "\u0074ype" is "type". A line
+// attachment, progress, ..., write it before their payload), or, on a user record with a
+// tool_result block, once its message and timestamp are read (the toolUseResult copy after
+// them is never walked). Keys are compared after JSON unescaping, so "\u0074ype" is "type". A line
 // that was stopped early is only checked to look like one JSON object ('{' ... '}'); a line read
 // to its end must be exactly one valid JSON object. Invalid UTF-8 inside strings is tolerated
 // (as truth.py does), so one bad byte in a tool output never loses a response. Duplicate keys:
@@ -30,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "common/iso_time.hpp"
 #include "core/client_cost_state.hpp"
@@ -74,6 +78,13 @@ class UsageParser {
     // True when `text` is exactly one complete JSON object (surrounding white space allowed).
     // Used for a file's unterminated last line: such a line cannot grow any more.
     bool is_complete_object(std::string_view text);
+
+    // The tool_use blocks (on an assistant line) and tool_result blocks (on a user line that is
+    // not isMeta) of the last parse(), whatever kind it returned but malformed: ids, names,
+    // flags and the line's time and record fields only, never a block's input or output. Valid
+    // until the next parse() or is_complete_object().
+    const std::vector<ToolUse>& tool_uses() const;
+    const std::vector<ToolResult>& tool_results() const;
 
     // The record of the last parse() that returned LineKind::cost_state.
     const ClientCostState& cost_state() const { return m_cost_state; }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ccmeter {
@@ -101,6 +102,44 @@ struct TurnStart {
     int64_t timestamp_ms = 0;
     bool is_sidechain = false;
     std::string agent_id;
+};
+
+// One `tool_use` block of an assistant line: a tool call. Only its id, tool name and where and
+// when it was made are kept; its input never is. One call per tool_use_id across all files.
+struct ToolUse {
+    std::string tool_use_id;
+    std::string name;
+    std::string session_id;  // the session that made the request (a fork copy's original one)
+    std::string cwd;
+    bool is_sidechain = false;
+    std::string agent_id;
+    int64_t started_ms = 0;  // the line's timestamp; 0 when it has none
+};
+
+// One `tool_result` block of a user line: a call's result. Only the id it answers, its error
+// flag and the line's time are kept; its output never is.
+struct ToolResult {
+    std::string tool_use_id;
+    bool is_error = false;    // `is_error`, false when absent
+    int64_t finished_ms = 0;  // the line's timestamp; 0 when it has none
+};
+
+// What one batch learned of one tool_use_id: its call, its result, or both. Of several copies
+// of a call the earliest stays; of several results, one with a time before one without, then
+// the earliest. The store applies the same rules to stored rows.
+struct ToolCallUpdate {
+    std::optional<ToolUse> use;
+    std::optional<ToolResult> result;
+
+    void merge(const ToolUse& other) {
+        if (!use || other.started_ms < use->started_ms)
+            use = other;
+    }
+    void merge(const ToolResult& other) {
+        if (!result || (other.finished_ms > 0 &&
+                        (result->finished_ms == 0 || other.finished_ms < result->finished_ms)))
+            result = other;
+    }
 };
 
 }  // namespace ccmeter

@@ -5,6 +5,7 @@
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
 #include "core/sqlite_statement.hpp"
+#include "core/tool_call_rows.hpp"
 
 #include <sys/stat.h>
 
@@ -307,6 +308,25 @@ CREATE TABLE change_cursors(
   row_id INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 8 -> 9: tool calls from the transcripts (tool_call_rows.hpp): one row per tool_use_id,
+    // made by its tool_use block or its tool_result block, whichever is read first (started_ms
+    // NULL until the use is seen, is_error NULL until the result is). Names, ids, flags and
+    // times only, never a call's input or output. tool_runs (the OTel events) gets an index by
+    // tool_use_id, for a call's run time.
+    R"sql(
+CREATE TABLE tool_calls(
+  tool_use_id TEXT PRIMARY KEY,
+  tool_name TEXT NOT NULL DEFAULT '',
+  session_id TEXT NOT NULL DEFAULT '',
+  cwd TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  is_error INTEGER,
+  is_sidechain INTEGER NOT NULL DEFAULT 0,
+  agent_id TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
 )sql",
 };
 
@@ -1023,10 +1043,26 @@ void IngestBatch::set_file(const FileState& file) {
     m_files.push_back(file);
 }
 
+void IngestBatch::add_tools(const std::vector<ToolUse>& uses,
+                            const std::vector<ToolResult>& results) {
+    auto update_of = [&](const std::string& id) -> ToolCallUpdate& {
+        const auto [at, inserted] = m_tool_call_index.try_emplace(id, m_tool_calls.size());
+        if (inserted)
+            m_tool_calls.emplace_back();
+        return m_tool_calls[at->second];
+    };
+    for (const ToolUse& use : uses)
+        update_of(use.tool_use_id).merge(use);
+    for (const ToolResult& result : results)
+        update_of(result.tool_use_id).merge(result);
+}
+
 void IngestBatch::clear() {
     m_responses.clear();
     m_response_index.clear();
     m_turns.clear();
+    m_tool_calls.clear();
+    m_tool_call_index.clear();
     m_cost_states.clear();
     m_files.clear();
     m_lines = 0;
@@ -1174,6 +1210,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
             return sqlite_error(m_db, "cannot store a turn");
     }
     CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
+    CCMETER_TRY(store_tool_calls(m_db, batch.tool_calls()));
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
@@ -1969,6 +2006,11 @@ Result<void> UsageStore::checkpoint() {
 }  // namespace ccmeter
 
 namespace ccmeter {
+
+Result<std::vector<ToolCallRow>> UsageStore::tool_calls(const ResponseFilter& filter) const {
+    return read_tool_calls(
+        m_db, ToolCallFilter{filter.since_ms, filter.until_ms, filter.session_id, filter.cwd});
+}
 
 Result<std::vector<ClientCostState>> UsageStore::cost_states(
     const std::optional<std::string>& session_id) const {

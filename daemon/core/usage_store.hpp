@@ -30,6 +30,7 @@
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
+#include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
 
 namespace ccmeter {
@@ -54,6 +55,9 @@ class IngestBatch {
     // Adds one usage line, merged (merge_response) with an earlier line of the same response.
     void add_response(const UsageRecord& line);
     void add_turn(const TurnStart& turn) { m_turns.push_back(turn); }
+    // Adds one line's tool calls and results (UsageParser::tool_uses() / tool_results()),
+    // merged per tool_use_id (ToolCallUpdate), so a call and its result make one row write.
+    void add_tools(const std::vector<ToolUse>& uses, const std::vector<ToolResult>& results);
     // Adds the client's record of one process; of two with the same key the one that
     // replaces_cost_state() stays.
     void add_cost_state(const ClientCostState& state);
@@ -62,11 +66,13 @@ class IngestBatch {
 
     const std::vector<UsageRecord>& responses() const { return m_responses; }
     const std::vector<TurnStart>& turns() const { return m_turns; }
+    const std::vector<ToolCallUpdate>& tool_calls() const { return m_tool_calls; }
     const std::vector<ClientCostState>& cost_states() const { return m_cost_states; }
     const std::vector<FileState>& files() const { return m_files; }
     size_t lines() const { return m_lines; }
     bool empty() const {
-        return m_responses.empty() && m_turns.empty() && m_cost_states.empty() && m_files.empty();
+        return m_responses.empty() && m_turns.empty() && m_cost_states.empty() && m_files.empty() &&
+               m_tool_calls.empty();
     }
     void clear();
 
@@ -74,6 +80,8 @@ class IngestBatch {
     std::vector<UsageRecord> m_responses;                      // one per distinct response
     std::unordered_map<std::string, size_t> m_response_index;  // message_id '\0' request_id
     std::vector<TurnStart> m_turns;
+    std::vector<ToolCallUpdate> m_tool_calls;                   // one per tool_use_id
+    std::unordered_map<std::string, size_t> m_tool_call_index;  // by tool_use_id
     std::vector<ClientCostState> m_cost_states;
     std::vector<FileState> m_files;
     size_t m_lines = 0;
@@ -250,6 +258,10 @@ class UsageStore {
     // The client's own records of its processes (of one session if given), by start time.
     Result<std::vector<ClientCostState>> cost_states(
         const std::optional<std::string>& session_id = std::nullopt) const;
+
+    // The tool calls read from transcripts that `filter` selects (time range on their start;
+    // side_calls_only is ignored), in start order (tool_call_rows.hpp).
+    Result<std::vector<ToolCallRow>> tool_calls(const ResponseFilter& filter) const;
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);

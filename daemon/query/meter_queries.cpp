@@ -245,6 +245,10 @@ Result<UsageHeatmap> MeterQueries::heatmap(const ResponseFilter& filter) {
         [&](const UsageStore& store) { return usage_heatmap(store, *prices_for(store), filter); });
 }
 
+Result<std::vector<ToolStats>> MeterQueries::tools(const ResponseFilter& filter) {
+    return with_reader([&](const UsageStore& store) { return tool_usage(store, filter); });
+}
+
 Result<std::vector<SessionCheck>> MeterQueries::client_check(std::optional<int64_t> since_ms,
                                                              std::optional<int64_t> until_ms) {
     return with_reader([&](const UsageStore& store) {

@@ -30,6 +30,7 @@
 #include "core/period_comparison.hpp"
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
+#include "core/tool_usage.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_heatmap.hpp"
 #include "core/usage_queries.hpp"
@@ -111,6 +112,9 @@ class MeterQueries {
 
     // Usage by local weekday and hour (the daemon's time zone).
     Result<UsageHeatmap> heatmap(const ResponseFilter& filter);
+
+    // Tool calls, errors and run times per tool name (tool_usage.hpp).
+    Result<std::vector<ToolStats>> tools(const ResponseFilter& filter);
 
     Result<StoreCounts> counts();
 

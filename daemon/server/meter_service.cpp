@@ -7,6 +7,7 @@
 #include "core/backup_rotation.hpp"
 #include "core/database_backup.hpp"
 #include "wire/team_proto.hpp"
+#include "wire/tools_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -403,6 +404,12 @@ grpc::Status MeterService::Watch(grpc::ServerContext* context, const v1::WatchRe
         }
     }
     return grpc::Status::OK;
+}
+
+grpc::Status MeterService::Tools(grpc::ServerContext*, const v1::ToolsRequest* request,
+                                 v1::ToolsReply* reply) {
+    return reply_with(m_queries.tools(filter_from(request->filter())),
+                      [&](const std::vector<ToolStats>& tools) { *reply = tools_proto(tools); });
 }
 
 }  // namespace ccmeter

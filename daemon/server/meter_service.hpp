@@ -84,6 +84,7 @@ class MeterService final : public v1::Meter::Service {
     grpc::Status Team(grpc::ServerContext*, const v1::TeamRequest*, v1::TeamReply*) override;
     grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*,
                        grpc::ServerWriter<v1::WatchEvent>*) override;
+    grpc::Status Tools(grpc::ServerContext*, const v1::ToolsRequest*, v1::ToolsReply*) override;
 
   private:
     MeterServiceOptions m_options;

@@ -136,6 +136,9 @@ std::string ApiRequest::key() const {
         case ApiEndpoint::team:
             key = "team|" + team_view;
             break;
+        case ApiEndpoint::tools:
+            key = "tools";
+            break;
         case ApiEndpoint::events:
             key = "events";
             break;
@@ -143,7 +146,7 @@ std::string ApiRequest::key() const {
     for (int64_t boundary : boundaries)
         key += "|" + std::to_string(boundary);
     if (endpoint == ApiEndpoint::daily || endpoint == ApiEndpoint::heatmap ||
-        endpoint == ApiEndpoint::activity)
+        endpoint == ApiEndpoint::activity || endpoint == ApiEndpoint::tools)
         key += "|days=" + std::to_string(days) + "@" + std::to_string(today_start_ms);
     if (since_ms != 0)
         key += "|since=" + std::to_string(since_ms);
@@ -193,10 +196,12 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         request.today_start_ms = local_day_start(now_ms);
         request.week_start_ms = local_week_start(now_ms);
         request.month_start_ms = local_month_start(now_ms);
-    } else if (name == "daily" || name == "heatmap" || name == "check" || name == "activity") {
+    } else if (name == "daily" || name == "heatmap" || name == "check" || name == "activity" ||
+               name == "tools") {
         request.endpoint = name == "daily"      ? ApiEndpoint::daily
                            : name == "heatmap"  ? ApiEndpoint::heatmap
                            : name == "activity" ? ApiEndpoint::activity
+                           : name == "tools"    ? ApiEndpoint::tools
                                                 : ApiEndpoint::check;
         Result<std::optional<std::string>> days = query_value(query, "days");
         if (!days)
@@ -211,7 +216,8 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
             if (!count)
                 return Error{"days must be a number of days (1 to 3660) or \"all\""};
             request.days = *count;
-            if (request.endpoint == ApiEndpoint::heatmap || request.endpoint == ApiEndpoint::check)
+            if (request.endpoint == ApiEndpoint::heatmap ||
+                request.endpoint == ApiEndpoint::check || request.endpoint == ApiEndpoint::tools)
                 request.since_ms = first_day_start(request.today_start_ms, *count);
         }
     } else if (name == "limits") {

@@ -40,6 +40,7 @@ enum class ApiEndpoint {
     activity,   // /api/activity[?days=N|all] (the client's processes: time and lines)
     branches,   // /api/branches (cost per git branch of each project)
     team,       // /api/team?view=members|machines|daily|projects|models|summary (the team store)
+    tools,      // /api/tools[?days=N|all] (per-tool calls, errors and run times; default all)
     events,     // /api/events (Server-Sent Events; not answered by WebApi)
 };
 
@@ -54,8 +55,8 @@ struct ApiRequest {
     // daily: the last `days` local days, today included; 0: every day since the first stored
     // response. The day boundaries are computed by WebApi (once per cached answer).
     int64_t days = 0;
-    // active, blocks, heatmap: responses at or after it; check: sessions whose first client
-    // process started at or after it (0: all).
+    // active, blocks, heatmap: responses at or after it; tools: calls started at or after it;
+    // check: sessions whose first client process started at or after it (0: all).
     int64_t since_ms = 0;
     std::string session_id;  // session
     int64_t limit = 0;       // responses: how many (1 to k_max_latest_responses; default 50)

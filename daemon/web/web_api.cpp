@@ -14,11 +14,13 @@
 #include "common/local_periods.hpp"
 #include "common/saturating_int.hpp"
 #include "common/stats_format.hpp"
+#include "common/tools_format.hpp"
 #include "core/cost_parts.hpp"
 #include "core/period_comparison.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_queries.hpp"
 #include "wire/team_proto.hpp"
+#include "wire/tools_proto.hpp"
 #include "wire/usage_proto.hpp"
 
 namespace ccmeter {
@@ -165,6 +167,8 @@ WebReply WebApi::answer(const ApiRequest& request) {
             return branches(request);
         case ApiEndpoint::team:
             return team(request);
+        case ApiEndpoint::tools:
+            return tools(request);
         case ApiEndpoint::events:
         case ApiEndpoint::unknown:
             break;
@@ -353,6 +357,16 @@ WebReply WebApi::active(const ApiRequest& request) {
     object["since_ms"] = request.since_ms;
     object["now_ms"] = request.now_ms;
     return json_reply(object);
+}
+
+WebReply WebApi::tools(const ApiRequest& request) {
+    ResponseFilter filter;
+    if (request.since_ms > 0)
+        filter.since_ms = request.since_ms;
+    Result<std::vector<ToolStats>> tools = m_queries.tools(filter);
+    if (!tools)
+        return from_error(tools.error());
+    return json_reply(tools_json(tools_proto(*tools)));
 }
 
 WebReply WebApi::heatmap(const ApiRequest& request) {

@@ -18,6 +18,7 @@
 //     /api/check     `hookctl stats check --json` over the asked days
 //     /api/team?view=V `hookctl stats --team V --json` (read from the team store each call;
 //                    503 with the reason when none is configured or it is unreachable)
+//     /api/tools     `hookctl stats tools --json` (over the asked days; default all)
 // - answer() is a pure function of the request and the stored history: no clock is read.
 // - Errors become JSON {"error": message} with 400 (bad request), 404 (no such session),
 //   503 (database unavailable) or 500.
@@ -68,6 +69,7 @@ class WebApi {
     // tomorrow; empty without a response.
     Result<std::vector<int64_t>> last_days(const ApiRequest& request);
     WebReply team(const ApiRequest& request);
+    WebReply tools(const ApiRequest& request);
 
     Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
 

@@ -141,13 +141,14 @@ TEST_CASE("a history of schema 7 is all in the feed once migrated", "[feed]") {
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.database().c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
+                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "
                          "ALTER TABLE responses DROP COLUMN change_seq; PRAGMA user_version=7;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
     Result<std::unique_ptr<UsageStore>> reopened = UsageStore::open(db.database());
     REQUIRE(reopened.has_value());
-    CHECK((*reopened)->schema_version() == 8);
+    CHECK((*reopened)->schema_version() == UsageStore::current_schema_version());
     REQUIRE((*reopened)->enable_change_feed().has_value());
     ChangeCursor cursor;
     CHECK(drain(**reopened, cursor, 16).size() == 40);

@@ -364,7 +364,7 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
                          "DROP TABLE cost_state_models; DROP TABLE client_requests; "
                          "DROP TABLE tool_runs; DROP INDEX responses_from_export; "
                          "DROP TABLE rate_limit_samples; DROP TABLE change_cursors; "
-                         "DROP TABLE change_clock; "
+                         "DROP TABLE change_clock; DROP TABLE tool_calls; "
                          "ALTER TABLE responses DROP COLUMN change_seq; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
@@ -395,6 +395,7 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
                          "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
                          "DROP TRIGGER totals_daily_delete; DROP TABLE rate_limit_samples; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "
+                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; "
                          "ALTER TABLE responses DROP COLUMN change_seq; "
                          "PRAGMA user_version=5;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);

@@ -438,6 +438,24 @@ async function main() {
     const teamNote = await page.textContent('#team-note');
     check(teamNote.includes('no team store is configured') && await page.getAttribute('#team-tables', 'hidden') !== null,
       'the Team tab says no team store is configured: ' + teamNote);
+    // ---- tools: the table = /api/tools = hookctl stats tools --json ----
+    await page.click('nav a[data-nav="tools"]');
+    await page.waitForSelector('body[data-loaded="tools"]');
+    const tools = await api('/api/tools');
+    check(tools.tools.length > 1 && tools.totals.calls === tools.tools.reduce((sum, x) => sum + x.calls, 0) && tools.totals.timed_calls > 0,
+      `${tools.totals.calls} tool calls of ${tools.tools.length} tools, ${tools.totals.timed_calls} timed`);
+    const shownTools = await page.$$eval('#tools-table tbody tr', (rows) => rows.map((r) =>
+      Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, td.dataset.value === undefined ? td.textContent : td.dataset.value]))));
+    const toolKeys = ['calls', 'errors', 'timed_calls', 'total_ms', 'p50_ms', 'p95_ms'];
+    check(shownTools.length === tools.tools.length && tools.tools.every((x) => {
+      const row = shownTools.find((r) => r.name === x.name);
+      return row && toolKeys.every((k) => row[k] === (x[k] === null ? '' : String(x[k])));
+    }), 'the tools table = /api/tools');
+    const hookTools = hookctl(['stats', 'tools', '--json']);
+    if (hookTools) check(JSON.stringify(hookTools) === JSON.stringify(tools), '/api/tools = hookctl stats tools --json');
+    missing = await untitled();
+    check(missing.length === 0, 'every column and title of the tools has a tooltip' + (missing.length ? ': not ' + missing.join(', ') : ''));
+    await page.screenshot({ path: path.join(outDir, 'e2e-web-tools.png'), fullPage: true });
 
     // ---- live: a new response shows within 2 s ----
     await page.click('nav a[data-nav="overview"]');

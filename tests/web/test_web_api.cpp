@@ -375,3 +375,65 @@ TEST_CASE("branches: cost per git branch of each project", "[web_api]") {
     CHECK(rows[1].at("unique_responses").as_int64() == 3);
     CHECK(number(branches.body.at("totals").at("cost_usd")) == 0.1052);
 }
+
+TEST_CASE("tools: calls, errors and run times per tool, as hookctl stats tools --json",
+          "[web_api]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    // Two Bash calls (1.5 s, and 4 s failing) and a Read without a result, the first copied
+    // into a second file (a resumed session): counted once.
+    const std::filesystem::path dir =
+        fixture.database().parent_path() / "tools" / "projects" / "-home-dev-tools";
+    std::filesystem::create_directories(dir);
+    auto use = [](const std::string& id, const std::string& name, const std::string& time) {
+        return R"({"type":"assistant","sessionId":"dddddddd-0000-4000-8000-000000000004","cwd":"/home/dev/tools","timestamp":")" +
+               time + R"(","requestId":"req_)" + id + R"(","message":{"id":"msg_)" + id +
+               R"(","model":"claude-sonnet-4-5-20250929","content":[{"type":"tool_use","id":")" +
+               id + R"(","name":")" + name +
+               R"(","input":{}}],"usage":{"input_tokens":1,"output_tokens":1}}})" + "\n";
+    };
+    auto result = [](const std::string& id, bool error, const std::string& time) {
+        return R"({"type":"user","message":{"role":"user","content":[{"tool_use_id":")" + id +
+               R"(","type":"tool_result","content":"out","is_error":)" +
+               (error ? "true" : "false") + R"(}]},"timestamp":")" + time +
+               R"(","sessionId":"dddddddd-0000-4000-8000-000000000004"})" + "\n";
+    };
+    std::ofstream(dir / "dddddddd-0000-4000-8000-000000000004.jsonl")
+        << use("toolu_a", "Bash", "2026-11-21T15:00:00.000Z")
+        << result("toolu_a", false, "2026-11-21T15:00:01.500Z")
+        << use("toolu_b", "Bash", "2026-11-10T15:01:00.000Z")
+        << result("toolu_b", true, "2026-11-10T15:01:04.000Z")
+        << use("toolu_c", "Read", "2026-11-21T15:02:00.000Z");
+    std::ofstream(dir / "eeeeeeee-0000-4000-8000-000000000005.jsonl")
+        << use("toolu_a", "Bash", "2026-11-21T15:00:00.000Z")
+        << result("toolu_a", false, "2026-11-21T15:00:01.500Z");
+    fixture.ingest(dir.parent_path().parent_path());
+
+    Answer answer = ask(api, "/api/tools");
+    REQUIRE(answer.status == 200);
+    const json::array& tools = answer.body.at("tools").as_array();
+    REQUIRE(tools.size() == 2);
+    const json::object& bash = tools[0].as_object();
+    CHECK(bash.at("name").as_string() == "Bash");
+    CHECK(bash.at("calls").as_int64() == 2);
+    CHECK(bash.at("errors").as_int64() == 1);
+    CHECK(bash.at("timed_calls").as_int64() == 2);
+    CHECK(bash.at("total_ms").as_int64() == 5500);
+    CHECK(bash.at("p50_ms").as_int64() == 1500);
+    CHECK(bash.at("p95_ms").as_int64() == 4000);
+    const json::object& read = tools[1].as_object();
+    CHECK(read.at("name").as_string() == "Read");
+    CHECK(read.at("calls").as_int64() == 1);
+    CHECK(read.at("timed_calls").as_int64() == 0);
+    CHECK(read.at("p50_ms").is_null());
+    const json::object& totals = answer.body.at("totals").as_object();
+    CHECK(totals.at("calls").as_int64() == 3);
+    CHECK(totals.at("errors").as_int64() == 1);
+
+    // The last 7 days leave out the call of 2026-11-10.
+    Answer week = ask(api, "/api/tools?days=7");
+    REQUIRE(week.status == 200);
+    CHECK(week.body.at("tools").as_array()[0].at("calls").as_int64() == 1);
+    CHECK(week.body.at("totals").at("calls").as_int64() == 2);
+    CHECK_FALSE(ccmeter::parse_api_request("/api/tools?days=x", k_fixture_now_ms).has_value());
+}

@@ -1,0 +1,46 @@
+// Tool calls per tool name: how often each tool was called, how often it failed and how long
+// its calls ran, over the calls the transcripts hold (tool_call_rows.hpp).
+//
+// Contract:
+// - A call counts once (one tool_use_id), in the period its tool_use started in; a result
+//   without its call does not count (its tool name is unknown).
+// - A call is an error when its transcript tool_result says is_error, or, while no result has
+//   been read, when the client's OpenTelemetry tool_result event says it did not succeed.
+// - A call's run time (ms): the OTel tool_result event's duration_ms when one was received
+//   (the client's own measure), else its tool_result line's timestamp minus its tool_use line's
+//   (never negative: a result stamped earlier is unknown); unknown when neither is known.
+// - p50 and p95 are nearest-rank percentiles of the known run times: the ceil(p * n / 100)-th
+//   smallest of n. Unset when no call of the tool has a known time.
+// Only reads; use the store from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "core/usage_store.hpp"
+
+namespace ccmeter {
+
+struct ToolStats {
+    std::string name;
+    int64_t calls = 0;
+    int64_t errors = 0;
+    int64_t timed_calls = 0;  // calls with a known run time
+    int64_t total_ms = 0;     // sum of the known run times
+    std::optional<int64_t> p50_ms;
+    std::optional<int64_t> p95_ms;
+};
+
+// The run time of one stored call, by the contract above.
+std::optional<int64_t> tool_run_ms(const ToolCallRow& call);
+
+// Nearest-rank percentile `percent` (1..100) of `sorted` (ascending); unset when it is empty.
+std::optional<int64_t> nearest_rank(const std::vector<int64_t>& sorted, int percent);
+
+// Per tool name, most calls first (then by name), over the calls `filter` selects.
+Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter);
+
+}  // namespace ccmeter
