@@ -46,19 +46,19 @@ std::string dollars(int64_t pico_usd) {
 }  // namespace
 
 int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, std::ostream& err) {
-    GroupBy group_by = GroupBy::none;
+    Grouping group_by = Grouping::none;
     const char* group_key = nullptr;
     if (options.by == "model") {
-        group_by = GroupBy::model;
+        group_by = Grouping::model;
         group_key = "by_model";
     } else if (options.by == "day") {
-        group_by = GroupBy::day_utc;
+        group_by = Grouping::day_utc;
         group_key = "by_day_utc";
     } else if (options.by == "session") {
-        group_by = GroupBy::session;
+        group_by = Grouping::session;
         group_key = "by_session";
     } else if (options.by == "project") {
-        group_by = GroupBy::project;
+        group_by = Grouping::project;
         group_key = "by_project";
     } else if (!options.by.empty()) {
         err << "ccmeterd ingest: --by takes model, day, session or project\n";

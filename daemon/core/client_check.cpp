@@ -117,10 +117,10 @@ Result<std::vector<SessionCheck>> client_check(const UsageStore& store, const Pr
         ResponseFilter filter;
         filter.session_id = session_id;
         CCMETER_TRY_ASSIGN(std::vector<GroupTotals> groups,
-                           usage_by_group(store, prices, GroupKind::session, filter, true));
+                           usage_by_group(store, prices, Grouping::session, filter, true));
         filter.side_calls_only = true;
         CCMETER_TRY_ASSIGN(std::vector<GroupTotals> side_calls,
-                           usage_by_group(store, prices, GroupKind::session, filter, false));
+                           usage_by_group(store, prices, Grouping::session, filter, false));
         for (const GroupTotals& group : side_calls) {
             check.side_calls += group.usage.responses;
             check.side_call_pico_usd += group.usage.cost_pico_usd;

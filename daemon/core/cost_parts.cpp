@@ -32,13 +32,11 @@ Result<std::vector<CostParts>> cost_parts_by_periods(const UsageStore& store,
 
 Result<std::map<std::string, CostParts>> cost_parts_by_group(const UsageStore& store,
                                                              const PriceTable& prices,
-                                                             GroupKind kind,
+                                                             Grouping kind,
                                                              const ResponseFilter& filter) {
-    const GroupColumn column = group_column(kind);
     std::map<std::string, CostParts> groups;
-    Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-        const std::string& key = kind == GroupKind::model ? row.model : row.group;
-        CostParts& group = groups[key];
+    Result<void> done = store.aggregate(filter, kind, k_day_ms, [&](const AggregateRow& row) {
+        CostParts& group = groups[group_key(kind, row)];
         if (std::optional<CostParts> parts = row_parts(prices, row))
             group.add(*parts);
     });

@@ -32,7 +32,7 @@ Result<std::vector<CostParts>> cost_parts_by_periods(const UsageStore& store,
 // Cost parts per group (session id, cwd or model), like usage_by_group.
 Result<std::map<std::string, CostParts>> cost_parts_by_group(const UsageStore& store,
                                                              const PriceTable& prices,
-                                                             GroupKind kind,
+                                                             Grouping kind,
                                                              const ResponseFilter& filter);
 
 }  // namespace ccmeter

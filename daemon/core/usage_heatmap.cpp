@@ -14,7 +14,7 @@ Result<UsageHeatmap> usage_heatmap(const UsageStore& store, const PriceTable& pr
                                    const ResponseFilter& filter) {
     UsageHeatmap heatmap;
     Result<void> done =
-        store.aggregate(filter, GroupColumn::none, k_quarter_hour_ms, [&](const AggregateRow& row) {
+        store.aggregate(filter, Grouping::none, k_quarter_hour_ms, [&](const AggregateRow& row) {
             const int64_t ms = row.bucket_start_ms;
             const time_t seconds = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
             std::tm parts{};

@@ -52,20 +52,6 @@ void add_row(UsageTotals& totals, const AggregateRow& row, const RowCost& cost) 
 
 }  // namespace
 
-GroupColumn group_column(GroupKind kind) {
-    switch (kind) {
-        case GroupKind::session:
-            return GroupColumn::session;
-        case GroupKind::project:
-            return GroupColumn::project;
-        case GroupKind::branch:
-            return GroupColumn::branch;
-        case GroupKind::model:
-            break;
-    }
-    return GroupColumn::none;
-}
-
 Result<void> for_each_period_row(const UsageStore& store, const std::vector<int64_t>& boundaries,
                                  ResponseFilter filter,
                                  const std::function<void(size_t, const AggregateRow&)>& visit) {
@@ -108,27 +94,23 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
 }
 
 Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const PriceTable& prices,
-                                                GroupKind kind, const ResponseFilter& filter,
+                                                Grouping kind, const ResponseFilter& filter,
                                                 bool breakdown) {
-    const GroupColumn column = group_column(kind);
     std::unordered_map<std::string, GroupTotals> groups;
     PriceLookup lookup(prices);
-    Result<void> done = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-        // A branch is named per project: its rows are keyed by both.
-        const std::string key = kind == GroupKind::model    ? row.model
-                                : kind == GroupKind::branch ? row.detail + '\0' + row.group
-                                                            : row.group;
+    Result<void> done = store.aggregate(filter, kind, k_day_ms, [&](const AggregateRow& row) {
+        const std::string key = group_key(kind, row);
         auto [it, inserted] = groups.try_emplace(key);
         GroupTotals& group = it->second;
         if (inserted) {
-            group.key = kind == GroupKind::model ? row.model : row.group;
+            group.key = kind == Grouping::branch ? row.group : key;
             group.first_ms = row.first_ms;
             group.last_ms = row.last_ms;
-            group.project = kind == GroupKind::project ? key : row.detail;
+            group.project = kind == Grouping::project ? key : row.detail;
         }
         group.first_ms = std::min(group.first_ms, row.first_ms);
         group.last_ms = std::max(group.last_ms, row.last_ms);
-        if (kind == GroupKind::session && !row.detail.empty() &&
+        if (kind == Grouping::session && !row.detail.empty() &&
             (group.project.empty() || row.detail < group.project))
             group.project = row.detail;
         group.models.insert(row.model);
@@ -160,7 +142,7 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
     std::vector<Minute> minutes;
     PriceLookup lookup(prices);
     Result<void> done =
-        store.aggregate(filter, GroupColumn::none, k_hour_ms, [&](const AggregateRow& row) {
+        store.aggregate(filter, Grouping::none, k_hour_ms, [&](const AggregateRow& row) {
             minutes.push_back({row, lookup.cost_of(row)});
         });
     if (!done)

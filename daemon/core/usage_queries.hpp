@@ -44,11 +44,7 @@ Result<std::vector<PeriodTotals>> usage_by_periods(const UsageStore& store,
                                                    ResponseFilter filter, bool breakdown);
 
 // branch: per (project, git branch); GroupTotals.key is the branch ("" when not in a git
-// repository), .project its cwd.
-enum class GroupKind { session, project, model, branch };
-
-// The store's grouping column for a kind (model: none; every row already carries its model).
-GroupColumn group_column(GroupKind kind);
+// repository), .project its cwd. day_utc: GroupTotals.key is the UTC day (rows per day).
 
 struct GroupTotals {
     std::string key;  // session id, cwd or model
@@ -62,7 +58,7 @@ struct GroupTotals {
 
 // Groups, most recent activity first.
 Result<std::vector<GroupTotals>> usage_by_group(const UsageStore& store, const PriceTable& prices,
-                                                GroupKind kind, const ResponseFilter& filter,
+                                                Grouping kind, const ResponseFilter& filter,
                                                 bool breakdown);
 
 // 5-hour billing windows, as Claude's plans count them: a block starts at the hour (UTC) of

@@ -45,34 +45,37 @@ std::string utc_day(int64_t timestamp_ms) {
     return text;
 }
 
+std::string group_key(Grouping grouping, const AggregateRow& row) {
+    switch (grouping) {
+        case Grouping::none:
+            return std::string();
+        case Grouping::session:
+        case Grouping::project:
+            return row.group;
+        case Grouping::branch:
+            return row.detail + '\0' + row.group;
+        case Grouping::model:
+            return row.model;
+        case Grouping::day_utc:
+            return utc_day(row.bucket_start_ms);
+    }
+    return std::string();
+}
+
 Result<UsageReport> build_report(const UsageStore& store, const PriceTable& prices,
-                                 const ResponseFilter& filter, GroupBy group_by) {
+                                 const ResponseFilter& filter, Grouping group_by) {
     constexpr int64_t k_day_ms = 86'400'000;
-    const GroupColumn column = group_by == GroupBy::session   ? GroupColumn::session
-                               : group_by == GroupBy::project ? GroupColumn::project
-                                                              : GroupColumn::none;
     UsageReport report;
-    Result<void> visited = store.aggregate(filter, column, k_day_ms, [&](const AggregateRow& row) {
-        const std::optional<int64_t> cost = prices.cost_pico_usd(
-            row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
-        const bool learned = prices.is_learned(row.model, row.bucket_start_ms);
-        report.totals.add(row.model, row.responses, row.tokens, cost, learned);
-        switch (group_by) {
-            case GroupBy::none:
-                break;
-            case GroupBy::model:
-                report.groups[row.model].add(row.model, row.responses, row.tokens, cost, learned);
-                break;
-            case GroupBy::day_utc:
-                report.groups[utc_day(row.bucket_start_ms)].add(row.model, row.responses,
-                                                                row.tokens, cost, learned);
-                break;
-            case GroupBy::session:
-            case GroupBy::project:
-                report.groups[row.group].add(row.model, row.responses, row.tokens, cost, learned);
-                break;
-        }
-    });
+    Result<void> visited =
+        store.aggregate(filter, group_by, k_day_ms, [&](const AggregateRow& row) {
+            const std::optional<int64_t> cost = prices.cost_pico_usd(
+                row.model, row.bucket_start_ms, row.speed, row.long_context, row.tokens);
+            const bool learned = prices.is_learned(row.model, row.bucket_start_ms);
+            report.totals.add(row.model, row.responses, row.tokens, cost, learned);
+            if (group_by != Grouping::none)
+                report.groups[group_key(group_by, row)].add(row.model, row.responses, row.tokens,
+                                                            cost, learned);
+        });
     if (!visited)
         return visited.error();
     return report;

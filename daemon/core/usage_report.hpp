@@ -41,17 +41,20 @@ struct UsageTotals {
 // Rounds pico-dollars to the nearest micro-dollar (half away from zero); never overflows.
 int64_t micro_usd(int64_t pico_usd);
 
-enum class GroupBy { none, model, day_utc, session, project };
-
 struct UsageReport {
     UsageTotals totals;
-    std::map<std::string, UsageTotals> groups;  // empty for GroupBy::none
+    std::map<std::string, UsageTotals> groups;  // empty for Grouping::none
 };
 
 // "YYYY-MM-DD" of a UTC millisecond timestamp.
 std::string utc_day(int64_t timestamp_ms);
 
+// The group an aggregated row (read with the same grouping) belongs to: "" for none, the
+// session id, cwd, model or UTC day ("YYYY-MM-DD"; rows per day), and for branch the cwd and the
+// branch joined by '\0' (a branch is named per project).
+std::string group_key(Grouping grouping, const AggregateRow& row);
+
 Result<UsageReport> build_report(const UsageStore& store, const PriceTable& prices,
-                                 const ResponseFilter& filter, GroupBy group_by);
+                                 const ResponseFilter& filter, Grouping group_by);
 
 }  // namespace ccmeter

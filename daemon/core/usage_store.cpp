@@ -1444,8 +1444,8 @@ constexpr const char* k_side_call_rows =
 
 // Whether a query may read the rollups over all sources: it neither groups nor filters by
 // session or project.
-bool over_all_sources(const ResponseFilter& filter, GroupColumn group) {
-    return group == GroupColumn::none && !filter.session_id && !filter.cwd;
+bool over_all_sources(const ResponseFilter& filter, Grouping group) {
+    return !groups_by_source(group) && !filter.session_id && !filter.cwd;
 }
 
 // `value` rounded up to a multiple of `step` (> 0).
@@ -1480,8 +1480,7 @@ Result<const std::string*> UsageStore::model_name(int64_t id) const {
     return &m_model_names[static_cast<size_t>(id)];
 }
 
-Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn group,
-                                   int64_t bucket_ms,
+Result<void> UsageStore::aggregate(const ResponseFilter& filter, Grouping group, int64_t bucket_ms,
                                    const std::function<void(const AggregateRow&)>& visit) const {
     if (bucket_ms <= 0)
         bucket_ms = 1;
@@ -1497,7 +1496,7 @@ Result<void> UsageStore::aggregate(const ResponseFilter& filter, GroupColumn gro
 
 Result<void> UsageStore::aggregate_range(
     size_t level, std::optional<int64_t> since_ms, std::optional<int64_t> until_ms,
-    const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
+    const ResponseFilter& filter, Grouping group, int64_t bucket_ms,
     const std::function<void(const AggregateRow&)>& visit) const {
     // The coarsest rollups whose buckets the asked bucket size is a multiple of answer for the
     // whole buckets inside [since, until); what lies outside them comes from the next finer
@@ -1529,12 +1528,12 @@ Result<void> UsageStore::aggregate_range(
 
 Result<void> UsageStore::aggregate_rows(
     const char* rows, bool whole_rows, std::optional<int64_t> since_ms,
-    std::optional<int64_t> until_ms, const ResponseFilter& filter, GroupColumn group,
+    std::optional<int64_t> until_ms, const ResponseFilter& filter, Grouping group,
     int64_t bucket_ms, const std::function<void(const AggregateRow&)>& visit) const {
     const std::string bucket =
         since_ms ? "max((r.bucket_ms / ?5) * ?5, ?1)" : "(r.bucket_ms / ?5) * ?5";
     std::string sql;
-    if (group != GroupColumn::none) {
+    if (groups_by_source(group)) {
         // Rows per source, as stored (a source has one session and one cwd): the caller adds
         // up a group's rows, and nothing is sorted here.
         sql = "SELECT r.source_id, r.model_id, " + bucket +
@@ -1568,7 +1567,7 @@ Result<void> UsageStore::aggregate_rows(
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE session_id = ?3)";
     if (filter.cwd)
         sql += " AND r.source_id IN (SELECT id FROM sources WHERE cwd = ?4)";
-    if (!whole_rows && group == GroupColumn::none)
+    if (!whole_rows && !groups_by_source(group))
         sql += " GROUP BY r.model_id, bucket, r.speed, r.long_context";
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
@@ -1583,24 +1582,23 @@ Result<void> UsageStore::aggregate_rows(
         bind_text(s, 4, *filter.cwd);
     if (!whole_rows)
         sqlite3_bind_int64(s, 5, bucket_ms);
-    Result<void> read = group == GroupColumn::none ? read_aggregate_rows(s, visit)
-                                                   : read_source_rows(s, group, visit);
+    Result<void> read = !groups_by_source(group) ? read_aggregate_rows(s, visit)
+                                                 : read_source_rows(s, group, visit);
     sqlite3_finalize(s);
     return read;
 }
 
 Result<void> UsageStore::read_source_rows(
-    sqlite3_stmt* s, GroupColumn group,
-    const std::function<void(const AggregateRow&)>& visit) const {
+    sqlite3_stmt* s, Grouping group, const std::function<void(const AggregateRow&)>& visit) const {
     AggregateRow row;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         CCMETER_TRY_ASSIGN(const SourceNames* source, source_names(sqlite3_column_int64(s, 0)));
-        row.group = group == GroupColumn::session  ? source->session_id
-                    : group == GroupColumn::branch ? source->git_branch
-                                                   : source->cwd;
-        row.detail = group == GroupColumn::session || group == GroupColumn::branch ? source->cwd
-                                                                                   : std::string();
+        row.group = group == Grouping::session  ? source->session_id
+                    : group == Grouping::branch ? source->git_branch
+                                                : source->cwd;
+        row.detail =
+            group == Grouping::session || group == Grouping::branch ? source->cwd : std::string();
         CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
         row.model = *model;
         row.bucket_start_ms = sqlite3_column_int64(s, 2);
@@ -1678,14 +1676,14 @@ Result<void> UsageStore::aggregate_periods(
     const int64_t first = boundaries.front();
     const int64_t last = boundaries.back();
     if (filter.side_calls_only)
-        return aggregate_rows(k_side_call_rows, false, first, last, filter, GroupColumn::none, 1,
+        return aggregate_rows(k_side_call_rows, false, first, last, filter, Grouping::none, 1,
                               visit);
     const ReadSnapshot snapshot(m_db);
     // [low, high) ranges still to read, ascending and disjoint.
     std::vector<std::pair<int64_t, int64_t>> ranges{{first, last}};
     if (m_row_source == RowSource::rollups) {
         for (const RollupLevel& level : k_rollup_levels) {
-            const bool totals = over_all_sources(filter, GroupColumn::none) && level.total_table;
+            const bool totals = over_all_sources(filter, Grouping::none) && level.total_table;
             const int64_t step = level.step_ms;
             // The buckets of this level that an inner boundary cuts: read at a finer level.
             std::vector<int64_t> cut;
@@ -1761,7 +1759,7 @@ Result<void> UsageStore::aggregate_periods(
     }
     for (const auto& [low, high] : ranges)
         CCMETER_TRY(
-            aggregate_rows(k_response_rows, false, low, high, filter, GroupColumn::none, 1, visit));
+            aggregate_rows(k_response_rows, false, low, high, filter, Grouping::none, 1, visit));
     return {};
 }
 

@@ -30,6 +30,7 @@
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
+#include "core/grouping.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
 
@@ -98,9 +99,9 @@ struct ResponseFilter {
     bool side_calls_only = false;
 };
 
-// What aggregate() groups by besides model, time bucket, speed and tier.
-// branch: the git branch, with the cwd as the row's detail (a branch is named per project).
-enum class GroupColumn { none, session, project, branch };
+// aggregate() groups by a source column (groups_by_source: session, project, branch, the
+// latter with the cwd as the row's detail) besides model, time bucket, speed and tier; any
+// other Grouping reads rows over all sources (each still per model and bucket).
 
 // Where aggregate() takes its sums from. `rollups` (what every report uses) and `responses` (the
 // stored rows themselves, for tests that hold the rollups to them) give the same answers.
@@ -114,14 +115,14 @@ constexpr int64_t k_rollup_bucket_ms = 900'000;
 
 // The summed responses of one (group, model, time bucket, speed, tier).
 struct AggregateRow {
-    std::string group;  // session id or cwd; empty for GroupColumn::none
+    std::string group;  // session id or cwd; empty for Grouping::none
     std::string model;
     int64_t bucket_start_ms = 0;
     std::string speed;
     bool long_context = false;  // every response was over k_long_context_threshold_tokens
     int64_t first_ms = 0;       // the earliest and latest response in the row
     int64_t last_ms = 0;
-    std::string detail;  // for GroupColumn::session: the session's (smallest) cwd
+    std::string detail;  // for Grouping::session: the session's (smallest) cwd
     int64_t responses = 0;
     TokenCounts tokens;
 };
@@ -237,7 +238,7 @@ class UsageStore {
     // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,
     // tier) may come in more than one row (callers add them up). Bucket sizes that are multiples
     // of k_rollup_bucket_ms read the rollups, finer ones the responses; the answer is the same.
-    Result<void> aggregate(const ResponseFilter& filter, GroupColumn group, int64_t bucket_ms,
+    Result<void> aggregate(const ResponseFilter& filter, Grouping group, int64_t bucket_ms,
                            const std::function<void(const AggregateRow&)>& visit) const;
 
     // Sums responses matching `filter` in [boundaries.front(), boundaries.back()) (ascending;
@@ -308,20 +309,20 @@ class UsageStore {
     // aggregate() over [since, until) from rollup level `level` (k_rollup_levels) down.
     Result<void> aggregate_range(size_t level, std::optional<int64_t> since_ms,
                                  std::optional<int64_t> until_ms, const ResponseFilter& filter,
-                                 GroupColumn group, int64_t bucket_ms,
+                                 Grouping group, int64_t bucket_ms,
                                  const std::function<void(const AggregateRow&)>& visit) const;
     // aggregate() over one table of rollup-shaped `rows`, bucket_ms within [since, until);
     // `whole_rows`: each row of `rows` is one answer row already (read as stored, no grouping).
     Result<void> aggregate_rows(const char* rows, bool whole_rows, std::optional<int64_t> since_ms,
                                 std::optional<int64_t> until_ms, const ResponseFilter& filter,
-                                GroupColumn group, int64_t bucket_ms,
+                                Grouping group, int64_t bucket_ms,
                                 const std::function<void(const AggregateRow&)>& visit) const;
     // Steps `s` to its end, visiting its rows (columns as aggregate_rows selects them).
     Result<void> read_aggregate_rows(sqlite3_stmt* s,
                                      const std::function<void(const AggregateRow&)>& visit) const;
     // Steps `s` (per-source rows: source_id first) to its end, visiting its rows grouped by
     // `group` (session or project).
-    Result<void> read_source_rows(sqlite3_stmt* s, GroupColumn group,
+    Result<void> read_source_rows(sqlite3_stmt* s, Grouping group,
                                   const std::function<void(const AggregateRow&)>& visit) const;
     struct SourceNames {
         std::string session_id;

@@ -109,7 +109,7 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
             session.session_id = session_id;
             CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
                                    return build_report(store, *prices_for(store), session,
-                                                       GroupBy::none);
+                                                       Grouping::none);
                                }));
             cached = cache.sessions.emplace(session_id, report.totals).first;
         }
@@ -119,7 +119,8 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
         ResponseFilter today;
         today.since_ms = today_start_ms;
         CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
-                               return build_report(store, *prices_for(store), today, GroupBy::none);
+                               return build_report(store, *prices_for(store), today,
+                                                   Grouping::none);
                            }));
         cache.today = report.totals;
         cache.today_start_ms = today_start_ms;
@@ -135,7 +136,7 @@ Result<StatusFigures> MeterQueries::status_figures(const std::string& session_id
             filter.since_ms = start_ms;
             CCMETER_TRY_ASSIGN(UsageReport report, with_reader([&](const UsageStore& store) {
                                    return build_report(store, *prices_for(store), filter,
-                                                       GroupBy::none);
+                                                       Grouping::none);
                                }));
             cached = report.totals;
             cached_start = start_ms;
@@ -188,7 +189,7 @@ Result<LimitsFigures> MeterQueries::limits(int64_t now_ms, int64_t day_start_ms,
             ResponseFilter filter;
             filter.since_ms = start_ms;
             CCMETER_TRY_ASSIGN(UsageReport report,
-                               build_report(store, *prices, filter, GroupBy::none));
+                               build_report(store, *prices, filter, Grouping::none));
             *totals = report.totals;
         }
         return figures;
@@ -203,7 +204,7 @@ Result<std::vector<PeriodTotals>> MeterQueries::periods(const std::vector<int64_
     });
 }
 
-Result<std::vector<GroupTotals>> MeterQueries::groups(GroupKind kind, const ResponseFilter& filter,
+Result<std::vector<GroupTotals>> MeterQueries::groups(Grouping kind, const ResponseFilter& filter,
                                                       bool breakdown) {
     return with_reader([&](const UsageStore& store) {
         return usage_by_group(store, *prices_for(store), kind, filter, breakdown);
@@ -234,7 +235,7 @@ Result<std::vector<CostParts>> MeterQueries::cost_parts_by_periods(
 }
 
 Result<std::map<std::string, CostParts>> MeterQueries::cost_parts_by_group(
-    GroupKind kind, const ResponseFilter& filter) {
+    Grouping kind, const ResponseFilter& filter) {
     return with_reader([&](const UsageStore& store) {
         return ccmeter::cost_parts_by_group(store, *prices_for(store), kind, filter);
     });

@@ -98,7 +98,7 @@ class MeterQueries {
     // usage_queries.hpp's reports, on a pooled connection.
     Result<std::vector<PeriodTotals>> periods(const std::vector<int64_t>& boundaries,
                                               const ResponseFilter& filter, bool breakdown);
-    Result<std::vector<GroupTotals>> groups(GroupKind kind, const ResponseFilter& filter,
+    Result<std::vector<GroupTotals>> groups(Grouping kind, const ResponseFilter& filter,
                                             bool breakdown);
     Result<std::vector<BlockTotals>> blocks(const ResponseFilter& filter, int64_t now_ms);
     // not_found when the session has no response.
@@ -107,7 +107,7 @@ class MeterQueries {
     // cost_parts.hpp's figures.
     Result<std::vector<CostParts>> cost_parts_by_periods(const std::vector<int64_t>& boundaries,
                                                          const ResponseFilter& filter);
-    Result<std::map<std::string, CostParts>> cost_parts_by_group(GroupKind kind,
+    Result<std::map<std::string, CostParts>> cost_parts_by_group(Grouping kind,
                                                                  const ResponseFilter& filter);
 
     // Usage by local weekday and hour (the daemon's time zone).

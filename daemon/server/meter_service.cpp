@@ -128,7 +128,7 @@ grpc::Status MeterService::Periods(grpc::ServerContext*, const v1::PeriodsReques
 
 grpc::Status MeterService::Groups(grpc::ServerContext*, const v1::GroupsRequest* request,
                                   v1::GroupsReply* reply) {
-    std::optional<GroupKind> kind = group_kind_of(request->group_by());
+    std::optional<Grouping> kind = grouping_of(request->group_by());
     if (!kind)
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group_by is required");
     return reply_with(
@@ -259,7 +259,7 @@ grpc::Status MeterService::Export(grpc::ServerContext* context, const v1::Export
         }
         case v1::EXPORT_WHAT_SESSIONS: {
             Result<std::vector<GroupTotals>> groups =
-                m_queries.groups(GroupKind::session, filter, false);
+                m_queries.groups(Grouping::session, filter, false);
             if (!groups)
                 return status_of(groups.error());
             const v1::GroupsReply all = groups_proto(*groups);

@@ -54,7 +54,7 @@ void WatchFeed::publish_new() {
         ResponseFilter filter;
         filter.session_id = session;
         Result<std::vector<GroupTotals>> groups =
-            m_queries.groups(GroupKind::session, filter, false);
+            m_queries.groups(Grouping::session, filter, false);
         session_totals[session] =
             groups && !groups->empty() ? groups->front().usage : UsageTotals{};
     }

@@ -175,7 +175,7 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
 WebReply MetricsPage::render(int64_t now_ms) const {
     WebReply reply;
     Result<std::vector<GroupTotals>> models =
-        m_queries.groups(GroupKind::model, ResponseFilter{}, false);
+        m_queries.groups(Grouping::model, ResponseFilter{}, false);
     Result<StoreCounts> counts = models ? m_queries.counts() : Result<StoreCounts>(models.error());
     if (!counts) {
         reply.status = 503;

@@ -266,7 +266,7 @@ WebReply WebApi::daily(const ApiRequest& request) {
     return json_reply(object);
 }
 
-Result<v1::GroupsReply> WebApi::groups(GroupKind kind, const ResponseFilter& filter) {
+Result<v1::GroupsReply> WebApi::groups(Grouping kind, const ResponseFilter& filter) {
     Result<std::vector<GroupTotals>> groups = m_queries.groups(kind, filter, false);
     if (!groups)
         return groups.error();
@@ -274,7 +274,7 @@ Result<v1::GroupsReply> WebApi::groups(GroupKind kind, const ResponseFilter& fil
 }
 
 WebReply WebApi::sessions(const ApiRequest&) {
-    Result<v1::GroupsReply> reply = groups(GroupKind::session, {});
+    Result<v1::GroupsReply> reply = groups(Grouping::session, {});
     if (!reply)
         return from_error(reply.error());
     return json_reply(sessions_json(*reply, false));
@@ -288,12 +288,12 @@ WebReply WebApi::session(const ApiRequest& request) {
 }
 
 WebReply WebApi::projects(const ApiRequest&) {
-    Result<v1::GroupsReply> reply = groups(GroupKind::project, {});
+    Result<v1::GroupsReply> reply = groups(Grouping::project, {});
     if (!reply)
         return from_error(reply.error());
     json::object object = projects_json(*reply, false);
     Result<std::map<std::string, CostParts>> parts =
-        m_queries.cost_parts_by_group(GroupKind::project, ResponseFilter{});
+        m_queries.cost_parts_by_group(Grouping::project, ResponseFilter{});
     if (!parts)
         return from_error(parts.error());
     add_cache_figures(object, "projects", "project", *parts);
@@ -301,12 +301,12 @@ WebReply WebApi::projects(const ApiRequest&) {
 }
 
 WebReply WebApi::models(const ApiRequest& request) {
-    Result<v1::GroupsReply> reply = groups(GroupKind::model, {});
+    Result<v1::GroupsReply> reply = groups(Grouping::model, {});
     if (!reply)
         return from_error(reply.error());
     json::object object = models_json(*reply);
     Result<std::map<std::string, CostParts>> parts =
-        m_queries.cost_parts_by_group(GroupKind::model, ResponseFilter{});
+        m_queries.cost_parts_by_group(Grouping::model, ResponseFilter{});
     if (!parts)
         return from_error(parts.error());
     add_cache_figures(object, "models", "model", *parts);
@@ -339,7 +339,7 @@ WebReply WebApi::blocks(const ApiRequest& request) {
 WebReply WebApi::active(const ApiRequest& request) {
     ResponseFilter recent_filter;
     recent_filter.since_ms = request.since_ms;
-    Result<v1::GroupsReply> recent = groups(GroupKind::session, recent_filter);
+    Result<v1::GroupsReply> recent = groups(Grouping::session, recent_filter);
     if (!recent)
         return from_error(recent.error());
     // Each recently active session with its whole-session totals, most recent first.
@@ -347,7 +347,7 @@ WebReply WebApi::active(const ApiRequest& request) {
     for (const v1::Group& group : recent->groups()) {
         ResponseFilter one_filter;
         one_filter.session_id = group.key();
-        Result<v1::GroupsReply> one = groups(GroupKind::session, one_filter);
+        Result<v1::GroupsReply> one = groups(Grouping::session, one_filter);
         if (!one)
             return from_error(one.error());
         for (const v1::Group& found : one->groups())
@@ -437,7 +437,7 @@ WebReply WebApi::responses(const ApiRequest& request) {
 // sessions. Cached like every full-history answer.
 // `hookctl stats branches --json`: cost per git branch of each project.
 WebReply WebApi::branches(const ApiRequest&) {
-    Result<v1::GroupsReply> reply = groups(GroupKind::branch, {});
+    Result<v1::GroupsReply> reply = groups(Grouping::branch, {});
     if (!reply)
         return from_error(reply.error());
     return json_reply(branches_json(*reply));
@@ -475,7 +475,7 @@ WebReply WebApi::insights(const ApiRequest&) {
     object["top_turns"] = std::move(turns);
 
     Result<std::vector<GroupTotals>> sessions =
-        m_queries.groups(GroupKind::session, ResponseFilter{}, false);
+        m_queries.groups(Grouping::session, ResponseFilter{}, false);
     if (!sessions)
         return from_error(sessions.error());
     std::stable_sort(sessions->begin(), sessions->end(),

@@ -71,7 +71,7 @@ class WebApi {
     WebReply team(const ApiRequest& request);
     WebReply tools(const ApiRequest& request);
 
-    Result<v1::GroupsReply> groups(GroupKind kind, const ResponseFilter& filter);
+    Result<v1::GroupsReply> groups(Grouping kind, const ResponseFilter& filter);
 
     MeterQueries& m_queries;
     const IngestLoop& m_loop;

@@ -89,16 +89,16 @@ v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions) {
     return reply;
 }
 
-std::optional<GroupKind> group_kind_of(v1::GroupBy group_by) {
+std::optional<Grouping> grouping_of(v1::GroupBy group_by) {
     switch (group_by) {
         case v1::GROUP_BY_SESSION:
-            return GroupKind::session;
+            return Grouping::session;
         case v1::GROUP_BY_PROJECT:
-            return GroupKind::project;
+            return Grouping::project;
         case v1::GROUP_BY_MODEL:
-            return GroupKind::model;
+            return Grouping::model;
         case v1::GROUP_BY_BRANCH:
-            return GroupKind::branch;
+            return Grouping::branch;
         default:
             return std::nullopt;
     }

@@ -34,7 +34,7 @@ v1::CheckReply check_proto(const std::vector<SessionCheck>& sessions);
 void fill_exported_response(const PricedResponse& priced, v1::ExportedResponse& out);
 
 // The wire's grouping as the core's; nullopt when unset or unknown.
-std::optional<GroupKind> group_kind_of(v1::GroupBy group_by);
+std::optional<Grouping> grouping_of(v1::GroupBy group_by);
 
 // A plan limit's forecast (limit_forecast.hpp) as the proto carries it.
 void fill_limit_forecast(const LimitForecast& forecast, v1::LimitForecast& out);

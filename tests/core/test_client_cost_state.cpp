@@ -119,7 +119,7 @@ TEST_CASE("a model missing from the table is priced from the client's cost recor
     CHECK(rule->learned->equations == 1);
     CHECK_FALSE(rule->learned->determined);  // one equation cannot fix five rates
     CHECK(rule->learned->consistent);
-    Result<UsageReport> priced = build_report(history.store(), prices, {}, GroupBy::none);
+    Result<UsageReport> priced = build_report(history.store(), prices, {}, Grouping::none);
     REQUIRE(priced.has_value());
     CHECK(priced->totals.unpriced_responses == 0);
     // The session costs what the client said, to the micro-dollar.
@@ -142,7 +142,7 @@ TEST_CASE("a forked session's copies belong to the session that made them, in an
         history.append_line("m-orig.jsonl", original);
         history.append_line(fork_file, copy);
         history.append_line(fork_file, own);
-        const UsageReport report = history.ingest(GroupBy::session);
+        const UsageReport report = history.ingest(Grouping::session);
         CHECK(report.totals.responses == 2);
         CHECK(report.groups.at("orig").responses == 1);
         CHECK(report.groups.at("orig").tokens.output_tokens == 37);
@@ -160,7 +160,7 @@ TEST_CASE("client 2.1.332's own sessions: ccmeter's cost equals the client's, fo
     std::filesystem::copy(fixture / "projects", history.config_dir() / "projects",
                           std::filesystem::copy_options::recursive |
                               std::filesystem::copy_options::overwrite_existing);
-    const UsageReport report = history.ingest(GroupBy::session);
+    const UsageReport report = history.ingest(Grouping::session);
     CHECK(history.last_stats().cost_states == 3);
     Result<std::vector<SessionCheck>> checks =
         client_check(history.store(), history.prices(), std::nullopt, std::nullopt);
@@ -188,7 +188,7 @@ TEST_CASE("client 2.1.332's own sessions: each process's time, the fork's parent
     std::filesystem::copy(fixture / "projects", history.config_dir() / "projects",
                           std::filesystem::copy_options::recursive |
                               std::filesystem::copy_options::overwrite_existing);
-    history.ingest(GroupBy::session);
+    history.ingest(Grouping::session);
     Result<std::vector<ProcessActivity>> processes = process_activity(history.store(), {});
     REQUIRE(processes.has_value());
     REQUIRE(processes->size() == 3);

@@ -134,7 +134,7 @@ TEST_CASE("one response per API call, whichever source comes first; side calls c
         }
         // Sent again (an exporter retry): nothing changes.
         REQUIRE(history.store().commit_client_events(events, 2).has_value());
-        const UsageReport report = history.ingest(GroupBy::session);
+        const UsageReport report = history.ingest(Grouping::session);
         CHECK(report.totals.responses == 5);  // 3 in the transcript + 2 title calls
         CHECK(history.store().side_call_count() == 2);
         CHECK(report.totals.cost_pico_usd == transcript_cost + title_cost);
@@ -144,8 +144,8 @@ TEST_CASE("one response per API call, whichever source comes first; side calls c
         // Shown apart (the client check's "Side calls"): the two title calls and their cost.
         ResponseFilter side_calls;
         side_calls.side_calls_only = true;
-        Result<std::vector<GroupTotals>> sides = usage_by_group(
-            history.store(), history.prices(), GroupKind::session, side_calls, false);
+        Result<std::vector<GroupTotals>> sides =
+            usage_by_group(history.store(), history.prices(), Grouping::session, side_calls, false);
         REQUIRE(sides.has_value());
         REQUIRE(sides->size() == 1);
         CHECK(sides->front().usage.responses == 2);

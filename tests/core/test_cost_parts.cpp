@@ -111,12 +111,74 @@ TEST_CASE("cost parts by period and by group sum as usage_queries does", "[cost_
         CHECK((*periods)[0].cache_savings == 10000LL * 4'500'000);
 
         auto by_project =
-            ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::project, {});
+            ccmeter::cost_parts_by_group(*store, prices, ccmeter::Grouping::project, {});
         REQUIRE(by_project.has_value());
         CHECK(by_project->at("/q").total() == 1000LL * 3'000'000 + 2000LL * 15'000'000);
-        auto by_model = ccmeter::cost_parts_by_group(*store, prices, ccmeter::GroupKind::model, {});
+        auto by_model = ccmeter::cost_parts_by_group(*store, prices, ccmeter::Grouping::model, {});
         REQUIRE(by_model.has_value());
         CHECK(by_model->at("mystery-model") == CostParts{});  // unpriced: nothing
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("one grouping for every reader: a branch is per project, a day is UTC",
+          "[cost_parts][grouping]") {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ccmeter-grouping-XXXXXX").string();
+    const std::filesystem::path dir = ::mkdtemp(pattern.data());
+    {
+        std::unique_ptr<ccmeter::UsageStore> store =
+            std::move(*ccmeter::UsageStore::open(dir / "usage.db"));
+        ccmeter::IngestBatch batch;
+        auto add = [&](const char* id, int64_t at_ms, const char* session, const char* cwd,
+                       TokenCounts counts) {
+            ccmeter::UsageRecord record;
+            record.message_id = id;
+            record.request_id = std::string("req-") + id;
+            record.model = "claude-sonnet-4-5";
+            record.timestamp_ms = at_ms;
+            record.session_id = session;
+            record.cwd = cwd;
+            record.git_branch = "main";
+            record.tokens = counts;
+            batch.add_response(record);
+        };
+        // Two projects both on "main"; 2001-09-09 01:46:40 UTC and a day later.
+        add("a", 1'000'000'000'000, "s1", "/p", tokens(1000, 0, 0, 0, 0));
+        add("b", 1'000'086'400'000, "s2", "/q", tokens(0, 1000, 0, 0, 0));
+        add("c", 1'000'086'400'001, "s2", "/q", tokens(0, 1000, 0, 0, 0));
+        REQUIRE(store->commit(batch).has_value());
+        const PriceTable prices = PriceTable::builtin();
+
+        // Per (project, branch): "main" of /p and "main" of /q are two groups, not one.
+        auto parts = ccmeter::cost_parts_by_group(*store, prices, ccmeter::Grouping::branch, {});
+        REQUIRE(parts.has_value());
+        REQUIRE(parts->size() == 2);
+        CHECK(parts->at(std::string("/p") + '\0' + "main").total() == 1000LL * 3'000'000);
+        CHECK(parts->at(std::string("/q") + '\0' + "main").total() == 2000LL * 15'000'000);
+        auto branches =
+            ccmeter::usage_by_group(*store, prices, ccmeter::Grouping::branch, {}, false);
+        REQUIRE(branches.has_value());
+        REQUIRE(branches->size() == 2);
+        CHECK((*branches)[0].key == "main");
+        CHECK((*branches)[0].project == "/q");
+        CHECK((*branches)[0].usage.cost_pico_usd ==
+              parts->at(std::string("/q") + '\0' + "main").total());
+
+        // The ingest command's report groups by the same enum: per UTC day and per branch.
+        auto by_day = ccmeter::build_report(*store, prices, {}, ccmeter::Grouping::day_utc);
+        REQUIRE(by_day.has_value());
+        REQUIRE(by_day->groups.size() == 2);
+        CHECK(by_day->groups.at("2001-09-09").responses == 1);
+        CHECK(by_day->groups.at("2001-09-10").responses == 2);
+        auto by_branch = ccmeter::build_report(*store, prices, {}, ccmeter::Grouping::branch);
+        REQUIRE(by_branch.has_value());
+        CHECK(by_branch->groups.size() == 2);
+        auto by_day_groups =
+            ccmeter::usage_by_group(*store, prices, ccmeter::Grouping::day_utc, {}, false);
+        REQUIRE(by_day_groups.has_value());
+        REQUIRE(by_day_groups->size() == 2);
+        CHECK((*by_day_groups)[0].key == "2001-09-10");
     }
     std::filesystem::remove_all(dir);
 }

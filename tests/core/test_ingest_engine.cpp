@@ -30,7 +30,7 @@ TEST_CASE("a forked session's copied lines are not counted again", "[ingest]") {
                                                      "claude-opus-4-5", "fork"));
     history.append_line(
         "fork.jsonl", assistant_line("msg_2", "req_2", {1, 7, 0, 0, 0}, "claude-opus-4-5", "fork"));
-    const UsageReport report = history.ingest(GroupBy::session);
+    const UsageReport report = history.ingest(Grouping::session);
     CHECK(report.totals.responses == 2);
     CHECK(report.totals.tokens.output_tokens == 107);
     // Both copies are main-chain lines with the same time: the response stays with the session
@@ -46,7 +46,7 @@ TEST_CASE("subagent transcripts count, and a main-chain line's metadata beats a 
                         assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0}, "claude-haiku-4-5",
                                        "s1", "2026-02-10T12:00:00.000Z", true));
     history.append_line("s1.jsonl", assistant_line("msg_main", "req_main", {1, 10, 0, 0, 0}));
-    UsageReport report = history.ingest(GroupBy::model);
+    UsageReport report = history.ingest(Grouping::model);
     CHECK(report.totals.responses == 2);
     CHECK(report.groups.at("claude-haiku-4-5").tokens.output_tokens == 30);
 
@@ -54,7 +54,7 @@ TEST_CASE("subagent transcripts count, and a main-chain line's metadata beats a 
     // attributed to the main chain.
     history.append_line("s2.jsonl", assistant_line("msg_sub", "req_sub", {3, 30, 0, 0, 0},
                                                    "claude-haiku-4-5", "s2"));
-    report = history.ingest(GroupBy::session);
+    report = history.ingest(Grouping::session);
     CHECK(report.totals.responses == 2);
     CHECK(report.groups.at("s2").responses == 1);
     CHECK(report.groups.at("s1").responses == 1);

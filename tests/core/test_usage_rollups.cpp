@@ -230,8 +230,8 @@ TEST_CASE("every report from rollups equals the same report from the responses",
     for (const ResponseFilter& filter : filters) {
         INFO("filter since " << filter.since_ms.value_or(-1) << " until "
                              << filter.until_ms.value_or(-1));
-        for (GroupBy by : {GroupBy::none, GroupBy::model, GroupBy::day_utc, GroupBy::session,
-                           GroupBy::project}) {
+        for (Grouping by : {Grouping::none, Grouping::model, Grouping::day_utc, Grouping::session,
+                            Grouping::project}) {
             auto a = build_report(*rollups, prices, filter, by);
             auto b = build_report(*responses, prices, filter, by);
             REQUIRE(a.has_value());
@@ -239,8 +239,8 @@ TEST_CASE("every report from rollups equals the same report from the responses",
             require_same(a->totals, b->totals);
             require_same(a->groups, b->groups);
         }
-        for (GroupKind kind :
-             {GroupKind::session, GroupKind::project, GroupKind::model, GroupKind::branch}) {
+        for (Grouping kind :
+             {Grouping::session, Grouping::project, Grouping::model, Grouping::branch}) {
             auto a = usage_by_group(*rollups, prices, kind, filter, true);
             auto b = usage_by_group(*responses, prices, kind, filter, true);
             REQUIRE(a.has_value());

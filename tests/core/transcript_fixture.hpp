@@ -106,7 +106,7 @@ class TempHistory {
     }
 
     // Ingests everything new and returns the all-time report.
-    UsageReport ingest(GroupBy group_by = GroupBy::none) {
+    UsageReport ingest(Grouping group_by = Grouping::none) {
         if (!m_store) {
             Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(database());
             REQUIRE(opened.has_value());
