@@ -30,17 +30,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOOLS = os.path.join(HERE, "..", "tools")
-FIXTURES = os.path.join(HERE, "..", "fixtures")
+from helpers import World as DaemonWorld, assistant_template, fail, reference, response_line, wait_for
 
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
         "cache_5m", "cache_1h")
@@ -48,98 +44,17 @@ TOKEN_FIELDS = KEYS + ("web_search_requests", "web_fetch_requests")
 WEIRD_CWD = '/home/dev/a,b "quoted"\nnext line'
 
 
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
-
-
-def wait_for(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    fail(f"timed out after {seconds} s waiting for {what}")
-
-
-def reference(config_dir):
-    return json.loads(subprocess.run([sys.executable, os.path.join(TOOLS, "reference_count.py"), config_dir],
-                                     check=True, capture_output=True, text=True).stdout)
-
-
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def assistant_template(path):
-    with open(path) as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("type") == "assistant" and "usage" in (record.get("message") or {}) \
-                    and record["message"].get("model") != "<synthetic>":
-                return record
-    fail(f"no assistant line in {path}")
+class World(DaemonWorld):
+    """The shared World, without the backup settings of the environment it runs in."""
 
-
-def response_line(template, message_id, output_tokens, session_id=None, cwd=None):
-    record = json.loads(json.dumps(template))
-    record["message"]["id"] = message_id
-    record["requestId"] = "req_" + message_id
-    record["uuid"] = message_id + "-uuid"
-    record["message"]["usage"]["output_tokens"] = output_tokens
-    if session_id:
-        record["sessionId"] = session_id
-    if cwd is not None:
-        record["cwd"] = cwd
-    return json.dumps(record, separators=(",", ":")) + "\n"
-
-
-class World:
     def __init__(self, args, work):
-        self.hookctl, self.ccmeterd = args.hookctl, args.ccmeterd
-        self.work = work
-        self.config = os.path.join(work, "claude")
-        shutil.copytree(os.path.join(FIXTURES, "history", "projects"), os.path.join(self.config, "projects"))
-        self.db = os.path.join(work, "data", "usage.db")
-        self.runtime = os.path.join(work, "run", "ccmeter")
-        self.env = dict(os.environ, HOME=work, CLAUDE_CONFIG_DIR=self.config, CCMETER_DB=self.db,
-                        CCMETER_RUNTIME_DIR=self.runtime, NO_COLOR="1", CCMETER_NO_SPAWN="1",
-                        CCMETER_WEB_PORT="0", CCMETER_PRICES=os.path.join(FIXTURES, "no-such-prices.json"),
-                        XDG_CONFIG_HOME=os.path.join(work, "config"), TZ="UTC")
-        for name in ("CCMETER_BACKUP_DIR", "CCMETER_BACKUP_INTERVAL", "CCMETER_BACKUP_KEEP"):
-            self.env.pop(name, None)
-        self.daemon = None
-        self.log = os.path.join(work, "ccmeterd.log")
-
-    def start(self, **extra_env):
-        self.daemon = subprocess.Popen([self.ccmeterd, "serve"], env=dict(self.env, **extra_env),
-                                       stderr=open(self.log, "a"))
-        wait_for(self.health_ok, 20, "the daemon to answer")
-
-    def health_ok(self):
-        result = subprocess.run([self.hookctl, "doctor"], env=self.env, capture_output=True, text=True)
-        return "daemon:    ccmeterd" in result.stdout and "catching up" not in result.stdout
-
-    def stop(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            code = self.daemon.wait(timeout=15)
-            self.daemon = None
-            return code
-        return None
-
-    def run(self, *args, binary=None, env=None, check=True):
-        result = subprocess.run([binary or self.hookctl, *args], env=env or self.env, capture_output=True,
-                                timeout=120)
-        if check and result.returncode != 0:
-            fail(f"{os.path.basename(binary or self.hookctl)} {' '.join(args)}: exit {result.returncode}, "
-                 f"{result.stderr.decode(errors='replace')}")
-        return result
-
-    def stats(self, *args):
-        return json.loads(self.run("stats", *args, "--json").stdout)
+        super().__init__(args.hookctl, args.ccmeterd, work,
+                         drop_env=("CCMETER_BACKUP_DIR", "CCMETER_BACKUP_INTERVAL", "CCMETER_BACKUP_KEEP"))
 
     def export(self, *args):
         return self.run("export", *args).stdout

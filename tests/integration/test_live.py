@@ -26,49 +26,12 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "fixtures")
-
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
-
-
-def wait_for(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    fail(f"timed out after {seconds} s waiting for {what}")
-
-
-def assistant_template(path):
-    with open(path) as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("type") == "assistant" and "usage" in (record.get("message") or {}) \
-                    and record["message"].get("model") != "<synthetic>":
-                return record
-    fail(f"no assistant line in {path}")
-
-
-def response_line(template, message_id, output_tokens):
-    record = json.loads(json.dumps(template))
-    record["message"]["id"] = message_id
-    record["requestId"] = "req_" + message_id
-    record["uuid"] = message_id + "-uuid"
-    record["message"]["usage"]["output_tokens"] = output_tokens
-    record["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-    return json.dumps(record, separators=(",", ":")) + "\n"
+from helpers import World as DaemonWorld, assistant_template, fail, response_line, wait_for
 
 
 def usd_text(micro):
@@ -80,21 +43,11 @@ def usd_text(micro):
     return "-" + text if micro < 0 else text
 
 
-class World:
+class World(DaemonWorld):
+    """The shared World, with the first main-chain transcript to append responses to."""
+
     def __init__(self, args, work):
-        self.hookctl, self.ccmeterd = args.hookctl, args.ccmeterd
-        self.work = work
-        self.config = os.path.join(work, "claude")
-        shutil.copytree(os.path.join(FIXTURES, "history", "projects"), os.path.join(self.config, "projects"))
-        self.db = os.path.join(work, "data", "usage.db")
-        self.runtime = os.path.join(work, "run", "ccmeter")
-        self.env = dict(os.environ, HOME=work, CLAUDE_CONFIG_DIR=self.config, CCMETER_DB=self.db,
-                        CCMETER_RUNTIME_DIR=self.runtime, NO_COLOR="1", CCMETER_NO_SPAWN="1",
-                        CCMETER_WEB_PORT="0", CCMETER_PRICES=os.path.join(FIXTURES, "no-such-prices.json"),
-                        XDG_CONFIG_HOME=os.path.join(work, "config"), TZ="UTC")
-        self.env.pop("COLUMNS", None)
-        self.daemon = None
-        self.log = os.path.join(work, "ccmeterd.log")
+        super().__init__(args.hookctl, args.ccmeterd, work, drop_env=("COLUMNS",))
         self.transcript = sorted(
             os.path.join(root, name) for root, _, names in os.walk(self.config) for name in names
             if name.endswith(".jsonl") and "subagents" not in root)[0]
@@ -102,52 +55,16 @@ class World:
         self.session = self.template["sessionId"]
         self.appended = 0
 
-    def start(self):
-        self.daemon = subprocess.Popen([self.ccmeterd, "serve"], env=self.env, stderr=open(self.log, "a"))
-        wait_for(self.health_ok, 20, "the daemon to answer")
-
-    def health(self):
-        result = subprocess.run([self.hookctl, "doctor", "--json"], env=self.env, capture_output=True, text=True)
-        try:
-            return json.loads(result.stdout)
-        except ValueError:
-            return None
-
-    def health_ok(self):
-        result = subprocess.run([self.hookctl, "doctor"], env=self.env, capture_output=True, text=True)
-        return "daemon:    ccmeterd" in result.stdout and "catching up" not in result.stdout
-
-    def kill(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGKILL)
-            self.daemon.wait(timeout=15)
-        self.daemon = None
-
-    def stop(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(timeout=15)
-        self.daemon = None
-
-    def run(self, *args, env=None):
-        result = subprocess.run([self.hookctl, *args], env=env or self.env, capture_output=True, timeout=120)
-        if result.returncode != 0:
-            fail(f"hookctl {' '.join(args)}: exit {result.returncode}, {result.stderr.decode(errors='replace')}")
-        return result.stdout.decode()
-
-    def stats(self, *args):
-        return json.loads(self.run("stats", *args, "--json"))
-
     def append(self, output_tokens=4321):
         self.appended += 1
         message_id = f"msg_live_{os.getpid()}_{self.appended}"
         with open(self.transcript, "a") as f:
-            f.write(response_line(self.template, message_id, output_tokens))
+            f.write(response_line(self.template, message_id, output_tokens, stamp_now=True))
         return message_id
 
 
 def exported_cost(world, message_id):
-    for row in json.loads(world.run("export", "--what", "responses", "--format", "json")):
+    for row in json.loads(world.out("export", "--what", "responses", "--format", "json")):
         if row["message_id"] == message_id:
             return row
     fail(f"{message_id} is not in the export")
@@ -404,10 +321,10 @@ def case_top(world):
 def case_width(world):
     world.start()
     for report in ("summary", "daily", "sessions", "projects", "models", "blocks"):
-        whole = world.run("stats", report)
+        whole = world.out("stats", report)
         widest = max(len(line) for line in whole.splitlines())
         for columns in (60, 80, 120):
-            text = world.run("stats", report, env=dict(world.env, COLUMNS=str(columns)))
+            text = world.out("stats", report, env=dict(world.env, COLUMNS=str(columns)))
             lines = text.splitlines()
             if max(len(line) for line in lines) > columns:
                 fail(f"stats {report} at COLUMNS={columns} has a line of {max(len(l) for l in lines)}")
@@ -431,8 +348,7 @@ def main():
     try:
         {"watch": case_watch, "top": case_top, "width": case_width}[args.case](world)
     except SystemExit:
-        if os.path.exists(world.log):
-            sys.stdout.write(open(world.log).read()[-3000:])
+        sys.stdout.write(world.tail_log())
         raise
     finally:
         world.stop()

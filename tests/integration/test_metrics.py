@@ -19,65 +19,23 @@ Under CI=true a missing promtool or prometheus fails the test; elsewhere those p
 with a message (scripts/install-deps installs the prometheus package).
 """
 import argparse
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOOLS = os.path.join(HERE, "..", "tools")
-FIXTURES = os.path.join(HERE, "..", "fixtures")
+from helpers import World, assistant_template, fail, free_port, reference, response_line, wait_for
+from helpers import web_get as get
+
 MACHINE = 'box-1 "lab"'
 TYPES = {"input": "input_tokens", "output": "output_tokens", "cacheRead": "cache_read_input_tokens",
          "cacheCreation": "cache_creation_input_tokens"}
 CLOCK_DRIVEN = ("ccmeter_ingest_lag_seconds",)
-
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
-
-
-def wait_for(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    fail(f"timed out after {seconds} s waiting for {what}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def reference(config_dir):
-    return json.loads(subprocess.run([sys.executable, os.path.join(TOOLS, "reference_count.py"), config_dir],
-                                     check=True, capture_output=True, text=True).stdout)
-
-
-def get(port, path, token=None, host=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Host": host or f"127.0.0.1:{port}"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    body = response.read().decode()
-    connection.close()
-    return response.status, response.getheader("Content-Type", ""), body
 
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$')
@@ -124,25 +82,13 @@ def main():
     parser.add_argument("--ccmeterd", required=True)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="ccmeter-metrics-")
-    daemon = prometheus = None
+    port = free_port()
+    world = World(args.hookctl, args.ccmeterd, work, web_port=port, env={"CCMETER_MACHINE": MACHINE})
+    config, env = world.config, world.env
+    prometheus = None
     try:
-        config = os.path.join(work, "claude")
-        shutil.copytree(os.path.join(FIXTURES, "history", "projects"), os.path.join(config, "projects"))
-        runtime = os.path.join(work, "run", "ccmeter")
-        port = free_port()
-        env = dict(os.environ, HOME=work, CLAUDE_CONFIG_DIR=config, CCMETER_DB=os.path.join(work, "usage.db"),
-                   CCMETER_RUNTIME_DIR=runtime, NO_COLOR="1", CCMETER_NO_SPAWN="1",
-                   CCMETER_WEB_PORT=str(port), CCMETER_MACHINE=MACHINE, TZ="UTC",
-                   CCMETER_PRICES=os.path.join(FIXTURES, "no-such-prices.json"),
-                   XDG_CONFIG_HOME=os.path.join(work, "config"))
-        daemon = subprocess.Popen([args.ccmeterd, "serve"], env=env, stderr=open(os.path.join(work, "d.log"), "w"))
-
-        def caught_up():
-            r = subprocess.run([args.hookctl, "doctor"], env=env, capture_output=True, text=True)
-            return "daemon:    ccmeterd" in r.stdout and "catching up" not in r.stdout
-        wait_for(caught_up, 20, "the daemon to catch up")
-        token_file = os.path.join(runtime, "web.token")
-        token = wait_for(lambda: os.path.exists(token_file) and open(token_file).read().strip(), 10, "web.token")
+        world.start()
+        token = world.web_token()
 
         status, _, _ = get(port, "/metrics")
         if status != 401:
@@ -193,19 +139,10 @@ def main():
         # One new response: the counters rise by exactly its tokens.
         transcript = next(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(config, "projects"))
                           for f in sorted(fs) if f.endswith(".jsonl"))
-        template = None
-        with open(transcript) as f:
-            for line in f:
-                record = json.loads(line)
-                if record.get("type") == "assistant" and "usage" in (record.get("message") or {}) \
-                        and record["message"].get("model") != "<synthetic>":
-                    template = record
-        record = json.loads(json.dumps(template))
-        record["message"]["id"], record["requestId"], record["uuid"] = "msg_metrics_1", "req_metrics_1", "u-m-1"
-        record["message"]["usage"]["output_tokens"] = 4321
+        record = assistant_template(transcript)
         model = record["message"]["model"]
         with open(transcript, "a") as f:
-            f.write(json.dumps(record) + "\n")
+            f.write(response_line(record, "msg_metrics_1", 4321))
         subprocess.run([args.hookctl, "hook"], env=env, input=json.dumps(
             {"hook_event_name": "Stop", "session_id": record.get("sessionId", ""), "transcript_path": transcript}),
             text=True, capture_output=True, timeout=10)
@@ -259,13 +196,13 @@ scrape_configs:
             print(f"prometheus scraped the daemon: output tokens {value} = reference + appended")
         print("PASS")
     finally:
-        for process in (prometheus, daemon):
-            if process and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        if prometheus and prometheus.poll() is None:
+            prometheus.send_signal(signal.SIGTERM)
+            try:
+                prometheus.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                prometheus.kill()
+        world.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
