@@ -11,12 +11,8 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
+from helpers import fail
 
 
 def help_text(binary, *args):

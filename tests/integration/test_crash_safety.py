@@ -20,15 +20,12 @@ import sys
 import tempfile
 import time
 
+from helpers import fail
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.join(HERE, "..", "tools")
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
         "cache_5m", "cache_1h")
-
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
 
 
 def verify(argv, db, truth):

@@ -23,10 +23,7 @@ import sys
 import tempfile
 import time
 
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
+from helpers import fail, wait_for
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,16 +46,6 @@ def truth(shared, config_dir):
 
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
         "cache_5m", "cache_1h")
-
-
-def wait_for(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    fail(f"timed out after {seconds} s waiting for {what}")
 
 
 class World:

@@ -28,17 +28,14 @@ import subprocess
 import sys
 import tempfile
 
+from helpers import fail
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.join(HERE, "..", "tools")
 FIXTURES = os.path.join(HERE, "..", "fixtures")
 KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
         "cache_5m", "cache_1h")
 GROUPS = {"model": "by_model", "day": "by_day_utc", "session": "by_session"}
-
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
 
 
 def run_json(argv, env=None):

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+from helpers import fail
+
 OUR_KEYS = ["CLAUDE_CODE_ENABLE_TELEMETRY", "OTEL_LOGS_EXPORTER", "OTEL_METRICS_EXPORTER",
             "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS",
             "OTEL_LOGS_EXPORT_INTERVAL", "OTEL_METRIC_EXPORT_INTERVAL"]
@@ -57,11 +59,6 @@ USERS_OTEL = """{
   }
 }
 """
-
-
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
 
 
 class Home:

@@ -8,13 +8,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
+from helpers import fail
 
 
 def main():
