@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/atomic_file.hpp"
 #include "common/runtime_paths.hpp"
 
 namespace ccmeter {
@@ -67,21 +68,7 @@ Result<std::string> load_or_create_web_token(const fs::path& file) {
         token.push_back(k_hex[byte >> 4]);
         token.push_back(k_hex[byte & 15]);
     }
-    fs::path temporary = file;
-    temporary += ".tmp";
-    ::unlink(temporary.c_str());
-    const int fd =
-        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return Error{"cannot create " + temporary.string() + ": " + std::strerror(errno)};
-    const std::string text = token + "\n";
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (!written || ::rename(temporary.c_str(), file.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return Error{"cannot write " + file.string() + ": " + why};
-    }
+    CCMETER_TRY(write_file_atomically(file, token + "\n", 0600));
     return Result<std::string>(boost::system::in_place_value, std::move(token));
 }
 

@@ -16,6 +16,7 @@
 
 #include "common/app_paths.hpp"
 #include "common/atomic_file.hpp"
+#include "common/clock.hpp"
 #include "common/config_dirs.hpp"
 #include "common/json_text.hpp"
 #include "common/runtime_paths.hpp"
@@ -260,12 +261,6 @@ boost::json::array json_strings(const std::vector<std::string>& words) {
     for (const std::string& word : words)
         array.emplace_back(word);
     return array;
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 // doctor --json's "telemetry" object: the settings' side (when readable) and the receiver's.
