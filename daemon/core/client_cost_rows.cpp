@@ -1,5 +1,7 @@
 #include "core/client_cost_rows.hpp"
 
+#include <sqlite3.h>
+
 #include "core/sqlite_statement.hpp"
 
 namespace ccmeter {

@@ -3,14 +3,16 @@
 // own transactions, on its own connection and thread.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
+
+// SQLite's handles, declared here so that sqlite3.h stays out of this header.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ccmeter {
 

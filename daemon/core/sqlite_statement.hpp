@@ -1,6 +1,6 @@
-// The few SQLite helpers the store's files share (internal to core/: the store's own
-// connection and thread). Text is bound SQLITE_STATIC: the caller keeps it alive until the
-// statement is stepped.
+// The SQLite layer the store's files share (internal to core/: the store's own connection and
+// thread): errors, binding and reading, statements, transactions and read snapshots. Text is
+// bound SQLITE_STATIC: the caller keeps it alive until the statement is stepped.
 #pragma once
 
 #include <sqlite3.h>
@@ -47,5 +47,62 @@ inline Result<Statement> prepare_statement(sqlite3* db, const char* sql) {
         return sqlite_error(db, "cannot prepare a statement");
     return Statement(statement);
 }
+
+// Runs `undo` when it goes out of scope still armed (the work it guards failed).
+template <class Undo>
+struct OnFailure {
+    Undo undo;
+    bool armed = true;
+    ~OnFailure() {
+        if (armed)
+            undo();
+    }
+};
+template <class Undo>
+OnFailure(Undo) -> OnFailure<Undo>;
+
+// A write transaction (BEGIN IMMEDIATE), rolled back unless committed.
+class Transaction {
+  public:
+    explicit Transaction(sqlite3* db) : m_db(db) {}
+    ~Transaction() {
+        if (m_open)
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool begin() {
+        return m_open =
+                   sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+    bool commit() {
+        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return false;
+        m_open = false;
+        return true;
+    }
+
+  private:
+    sqlite3* m_db;
+    bool m_open = false;
+};
+
+// One read transaction over several statements (none if the caller has one open already):
+// they all see the same snapshot, and WAL's read lock is taken once, not per statement.
+class ReadSnapshot {
+  public:
+    explicit ReadSnapshot(sqlite3* db)
+        : m_db(db),
+          m_open(sqlite3_get_autocommit(db) != 0 &&
+                 sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {}
+    ~ReadSnapshot() {
+        if (m_open)
+            sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  private:
+    sqlite3* m_db;
+    bool m_open;
+};
 
 }  // namespace ccmeter

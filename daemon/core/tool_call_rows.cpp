@@ -1,5 +1,7 @@
 #include "core/tool_call_rows.hpp"
 
+#include <sqlite3.h>
+
 #include "core/sqlite_statement.hpp"
 
 namespace ccmeter {

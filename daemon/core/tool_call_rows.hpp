@@ -4,8 +4,6 @@
 // its own transactions, on its own connection and thread.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +11,10 @@
 
 #include "common/error.hpp"
 #include "core/usage_record.hpp"
+
+// SQLite's handles, declared here so that sqlite3.h stays out of this header.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ccmeter {
 

@@ -16,8 +16,6 @@
 // processes may read the same database concurrently (WAL).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -33,6 +31,10 @@
 #include "core/grouping.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
+
+// SQLite's handles, declared here so that sqlite3.h stays out of this header.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ccmeter {
 

@@ -1,0 +1,24 @@
+// The usage database's schema (internal to core/: the store's connection and thread): version
+// k_database_schema_version (common/app_version.hpp), reached from any earlier version in steps
+// of one migration each: the tables, indexes, rollups and their triggers. A shipped step is
+// never edited; a change appends one (and raises k_database_schema_version).
+#pragma once
+
+#include <string>
+
+#include "common/error.hpp"
+
+struct sqlite3;
+
+namespace ccmeter {
+
+// The SQL of the step from schema `from` to `from + 1` (0 <= from < k_database_schema_version):
+// the migration and the rollup levels it adds or changes. It does not set user_version.
+std::string schema_step_sql(int from);
+
+// Brings `db` from schema `version` (its PRAGMA user_version) to the current one, each step in
+// a transaction of its own that also sets user_version (a failed step leaves the schema it
+// started from). A schema newer than this build knows is an error that says to upgrade.
+Result<void> migrate_schema(sqlite3* db, int version);
+
+}  // namespace ccmeter
