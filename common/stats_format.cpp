@@ -21,6 +21,8 @@ namespace {
 
 using ModelUsageMap = google::protobuf::Map<std::string, v1::Usage>;
 
+}  // namespace
+
 // ---- JSON ----
 
 void append_usage(json::object& into, const v1::Usage& usage) {
@@ -50,6 +52,8 @@ void append_usage(json::object& into, const v1::Usage& usage) {
         learned.emplace_back(name);
     into["client_priced_models"] = std::move(learned);
 }
+
+namespace {
 
 std::vector<std::string> sorted_keys(const ModelUsageMap& by_model) {
     std::vector<std::string> keys;

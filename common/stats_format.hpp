@@ -99,6 +99,8 @@ std::string short_model_name(std::string_view model);
 
 // JSON (schema above). `labels[i]` names reply.periods(i) (period_label() of its start).
 boost::json::object usage_json(const v1::Usage& usage);
+// Adds usage_json(usage)'s keys to `into` (an object that carries more than the usage).
+void append_usage(boost::json::object& into, const v1::Usage& usage);
 boost::json::object summary_json(const SummaryUsage& summary);
 boost::json::object periods_json(const v1::PeriodsReply& reply,
                                  const std::vector<std::string>& labels, bool breakdown);

@@ -8,6 +8,7 @@
 
 #include "common/app_version.hpp"
 #include "core/sqlite_statement.hpp"
+#include "core/turn_rollup_rows.hpp"
 
 namespace ccmeter {
 
@@ -321,6 +322,10 @@ CREATE TABLE tool_calls(
 ) WITHOUT ROWID;
 CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
 )sql",
+    // 9 -> 10: the turn rollups (turn_rollup_rows.hpp): each turn's sums per UTC day, model,
+    // speed and tier, so that what turns cost reads a row per turn instead of every response;
+    // built from the stored responses and prompts, kept by commit() and triggers from then on.
+    "-- turn_rollups_migration_sql()",
 };
 
 static_assert(std::size(k_migrations) == k_database_schema_version,
@@ -549,6 +554,9 @@ constexpr CoarserRollup k_total_rollups[] = {
     {5, "totals_daily", "86400000"},  // periods in UTC, grouped by model, counts
 };
 
+// The migration that adds the turn rollups (turn_rollups_migration_sql).
+constexpr int k_turn_rollups_migration = 9;
+
 // The migration that gives every coarser level k_rollup_update_trigger_sql (the per-source
 // ones replace theirs).
 constexpr int k_lean_update_migration = 5;
@@ -587,6 +595,8 @@ std::string rollup_levels_sql(int from) {
             sql += rollup_level_sql(k_total_rollup_sql, level, false) +
                    rollup_level_sql(k_rollup_update_trigger_sql, level, false);
     }
+    if (from == k_turn_rollups_migration)
+        sql += turn_rollups_migration_sql();
     return sql;
 }
 

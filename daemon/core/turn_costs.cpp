@@ -1,13 +1,18 @@
 #include "core/turn_costs.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
 namespace ccmeter {
 
-Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTable& prices,
-                                        const ResponseFilter& filter, size_t top) {
+namespace {
+
+// Every turn with a response matching `filter`, from the responses themselves.
+Result<std::vector<TurnCost>> turns_from_responses(const UsageStore& store,
+                                                   const PriceTable& prices,
+                                                   const ResponseFilter& filter) {
     CCMETER_TRY_ASSIGN(auto starts, store.main_turn_starts());
     // Per session, the turn its latest response fell in (responses come in time order, so a
     // session's turns are met one after the other).
@@ -34,6 +39,59 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
             response.model, 1, response.tokens, cost,
             cost && prices.is_learned(response.model, response.timestamp_ms));
     }));
+    return turns;
+}
+
+// Every turn, from the turn rollups (one row per turn, day, model, speed and tier, a session's
+// turns in order): the same figures, with start_ms -1 for a session's turn before its first
+// prompt and no project (the caller fills in both where it needs them).
+Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
+                                                 const PriceTable& prices) {
+    std::vector<TurnCost> turns;
+    CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
+        if (turns.empty() || turns.back().start_ms != row.turn_ms ||
+            turns.back().session_id != row.session_id) {
+            TurnCost turn;
+            turn.session_id = row.session_id;
+            turn.start_ms = row.turn_ms;
+            turns.push_back(std::move(turn));
+        }
+        const std::optional<int64_t> cost =
+            prices.cost_pico_usd(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+        turns.back().usage.add(row.model, row.responses, row.tokens, cost,
+                               cost && prices.is_learned(row.model, row.day_ms));
+    }));
+    return turns;
+}
+
+bool unfiltered(const ResponseFilter& filter) {
+    return !filter.since_ms && !filter.until_ms && !filter.session_id && !filter.cwd &&
+           !filter.side_calls_only;
+}
+
+}  // namespace
+
+Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTable& prices,
+                                        const ResponseFilter& filter, size_t top) {
+    // Over the whole history the turn rollups answer; a time range cuts turns, which only the
+    // responses can do.
+    const bool from_rollups = unfiltered(filter) && store.row_source() == RowSource::rollups;
+    std::vector<TurnCost> turns;
+    if (from_rollups) {
+        CCMETER_TRY_ASSIGN(turns, turns_from_rollups(store, prices));
+        // A turn before a session's first prompt starts at its first response.
+        for (TurnCost& turn : turns) {
+            if (turn.start_ms >= 0)
+                continue;
+            CCMETER_TRY_ASSIGN(
+                auto first,
+                store.first_response_of(turn.session_id, std::numeric_limits<int64_t>::min()));
+            if (first)
+                turn.start_ms = first->first;
+        }
+    } else {
+        CCMETER_TRY_ASSIGN(turns, turns_from_responses(store, prices, filter));
+    }
 
     TurnCostSpread spread;
     spread.turns = static_cast<int64_t>(turns.size());
@@ -72,6 +130,14 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
     std::partial_sort(turns.begin(), turns.begin() + static_cast<std::ptrdiff_t>(kept), turns.end(),
                       more_expensive);
     turns.resize(kept);
+    if (from_rollups) {
+        // The project of a turn: the cwd of its first response.
+        for (TurnCost& turn : turns) {
+            CCMETER_TRY_ASSIGN(auto first, store.first_response_of(turn.session_id, turn.start_ms));
+            if (first)
+                turn.project = first->second;
+        }
+    }
     spread.most_expensive = std::move(turns);
     return spread;
 }

@@ -9,6 +9,7 @@
 #include "core/sqlite_statement.hpp"
 #include "core/store_schema.hpp"
 #include "core/tool_call_rows.hpp"
+#include "core/turn_rollup_rows.hpp"
 
 #include <sys/stat.h>
 
@@ -164,9 +165,10 @@ void bind_token_columns(sqlite3_stmt* statement, int first, const TokenCounts& t
 
 }  // namespace
 
-UsageStore::UsageStore(sqlite3* db) : m_db(db) {}
+UsageStore::UsageStore(sqlite3* db) : m_db(db), m_turn_rollups(new TurnRollupWriter(db)) {}
 
 UsageStore::~UsageStore() {
+    m_turn_rollups.reset();  // its statements go before the connection
     for (sqlite3_stmt* statement :
          {m_insert_response, m_merge_response, m_add_rollup, m_insert_turn, m_upsert_file,
           m_select_file, m_insert_model, m_select_model, m_insert_source, m_select_source,
@@ -473,6 +475,7 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         int64_t first_ms = 0, last_ms = 0;
     };
     std::map<RollupKey, RollupSums> new_rollups;
+    std::vector<NewTurnResponse> new_turn_responses;
     for (const UsageRecord& r : responses) {
         Result<int64_t> model_id = intern_model(r.model);
         if (!model_id)
@@ -503,6 +506,7 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
                 sums.tokens.add(r.tokens);
                 sums.first_ms = std::min(sums.first_ms, r.timestamp_ms);
                 sums.last_ms = std::max(sums.last_ms, r.timestamp_ms);
+                new_turn_responses.push_back({&r, *model_id});
                 break;  // inserted: nothing to merge
             }
         }
@@ -521,6 +525,7 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
         if (!step_done(s))
             return sqlite_error(m_db, "cannot store a rollup");
     }
+    CCMETER_TRY(m_turn_rollups->add(new_turn_responses));
     if (claim_client_rows && !responses.empty()) {
         sqlite3_bind_int64(m_claim_export_rows, 1, change_seq);
         for (sqlite3_stmt* claim : {m_claim_export_rows, m_drop_claimed_export_rows}) {
@@ -542,7 +547,7 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
     CCMETER_TRY_ASSIGN(const int64_t change_seq, next_change_seq());
-    CCMETER_TRY(write_responses(batch.responses(), true, change_seq));
+    // Prompts before responses, so that the turn rollups place the batch's responses in them.
     for (const TurnStart& turn : batch.turns()) {
         bind_text(m_insert_turn, 1, turn.uuid);
         bind_text(m_insert_turn, 2, turn.session_id);
@@ -551,7 +556,10 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         bind_text(m_insert_turn, 5, turn.agent_id);
         if (!step_done(m_insert_turn))
             return sqlite_error(m_db, "cannot store a turn");
+        if (!turn.is_sidechain && sqlite3_changes(m_db) == 1)
+            CCMETER_TRY(m_turn_rollups->split(turn.session_id, turn.timestamp_ms));
     }
+    CCMETER_TRY(write_responses(batch.responses(), true, change_seq));
     CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
     CCMETER_TRY(store_tool_calls(m_db, batch.tool_calls()));
     for (const FileState& file : batch.files()) {
@@ -1143,6 +1151,65 @@ Result<std::unordered_map<std::string, std::string>> UsageStore::session_project
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot read sources");
     return projects;
+}
+
+Result<void> UsageStore::in_snapshot(const std::function<Result<void>()>& work) const {
+    const ReadSnapshot snapshot(m_db);
+    return work();
+}
+
+Result<void> UsageStore::for_each_turn_rollup(
+    const std::function<void(const TurnRollupRow&)>& visit) const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT session_id, turn_ms, day_ms, model_id, speed, long_context, "
+                          "responses, input_tokens, output_tokens, cache_creation_input_tokens, "
+                          "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                          "web_fetch_requests FROM turn_rollups"));
+    sqlite3_stmt* s = statement.get();
+    TurnRollupRow row;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        // Rows come in key order: a session's id is read once, not once per row.
+        const auto* session = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        const size_t session_bytes = static_cast<size_t>(sqlite3_column_bytes(s, 0));
+        if (std::string_view(session ? session : "", session ? session_bytes : 0) != row.session_id)
+            row.session_id.assign(session ? session : "", session ? session_bytes : 0);
+        row.turn_ms = sqlite3_column_int64(s, 1);
+        row.day_ms = sqlite3_column_int64(s, 2);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 3)));
+        row.model = *model;
+        row.speed = column_text(s, 4);
+        row.long_context = sqlite3_column_int(s, 5) != 0;
+        row.responses = sqlite3_column_int64(s, 6);
+        read_token_columns(s, 7, row.tokens);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read turn rollups");
+    return {};
+}
+
+Result<std::optional<std::pair<int64_t, std::string>>> UsageStore::first_response_of(
+    const std::string& session_id, int64_t since_ms) const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT r.timestamp_ms, s.cwd FROM responses r JOIN sources s ON "
+                          "s.id = r.source_id WHERE r.source_id IN (SELECT id FROM sources "
+                          "WHERE session_id = ?1) AND r.timestamp_ms >= ?2 "
+                          "ORDER BY r.timestamp_ms, r.id LIMIT 1"));
+    sqlite3_stmt* s = statement.get();
+    bind_text(s, 1, session_id);
+    sqlite3_bind_int64(s, 2, since_ms);
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        return std::optional<std::pair<int64_t, std::string>>();
+    if (rc != SQLITE_ROW)
+        return sqlite_error(m_db, "cannot read responses");
+    return std::optional<std::pair<int64_t, std::string>>(
+        std::pair{sqlite3_column_int64(s, 0), column_text(s, 1)});
 }
 
 Result<std::unordered_map<std::string, std::vector<int64_t>>> UsageStore::main_turn_starts() const {

@@ -130,6 +130,20 @@ struct AggregateRow {
 };
 
 struct StatusPayload;
+class TurnRollupWriter;
+
+// One row of the turn rollups (turn_rollup_rows.hpp): a turn's responses of one UTC day, model,
+// speed and tier.
+struct TurnRollupRow {
+    std::string session_id;
+    int64_t turn_ms = -1;  // the turn's prompt; -1: the responses before the session's first
+    int64_t day_ms = 0;
+    std::string model;
+    std::string speed;
+    bool long_context = false;
+    int64_t responses = 0;
+    TokenCounts tokens;
+};
 
 // The last official plan usage figures a status-line payload carried.
 struct RateLimitSample {
@@ -255,8 +269,20 @@ class UsageStore {
                                    const ResponseFilter& filter,
                                    const std::function<void(const AggregateRow&)>& visit) const;
 
+    // Runs `work` (queries on this store) in one read transaction: every query it makes sees
+    // the same snapshot (none is begun if the caller has one open already).
+    Result<void> in_snapshot(const std::function<Result<void>()>& work) const;
+
+    // Every row of the turn rollups, by session and turn (ascending), in one snapshot.
+    Result<void> for_each_turn_rollup(const std::function<void(const TurnRollupRow&)>& visit) const;
+    // The earliest response of `session_id` at or after `since_ms` (by time, then as stored):
+    // its time and cwd; empty when there is none.
+    Result<std::optional<std::pair<int64_t, std::string>>> first_response_of(
+        const std::string& session_id, int64_t since_ms) const;
+
     // Where aggregate() reads; RowSource::rollups unless changed (tests compare the two).
     void set_row_source(RowSource source) { m_row_source = source; }
+    RowSource row_source() const { return m_row_source; }
 
     // The client's own records of its processes (of one session if given), by start time.
     Result<std::vector<ClientCostState>> cost_states(
@@ -356,6 +382,7 @@ class UsageStore {
 
     sqlite3* m_db;
     RowSource m_row_source = RowSource::rollups;
+    std::unique_ptr<TurnRollupWriter> m_turn_rollups;
     sqlite3_stmt* m_insert_response = nullptr;
     sqlite3_stmt* m_merge_response = nullptr;
     sqlite3_stmt* m_add_rollup = nullptr;

@@ -281,8 +281,10 @@ Result<TurnCostSpread> MeterQueries::turn_costs(const ResponseFilter& filter, si
     });
 }
 
-Result<std::pair<UsageTotals, UsageTotals>> MeterQueries::compare(const ComparisonSpans& spans) {
-    return with_reader([&](const UsageStore& store) -> Result<std::pair<UsageTotals, UsageTotals>> {
+Result<std::vector<std::pair<UsageTotals, UsageTotals>>> MeterQueries::compare(
+    const std::vector<ComparisonSpans>& spans) {
+    using Answer = std::vector<std::pair<UsageTotals, UsageTotals>>;
+    return with_reader([&](const UsageStore& store) -> Result<Answer> {
         const std::shared_ptr<const PriceTable> prices = prices_for(store);
         // One span's usage; an empty span has none.
         const auto usage_in = [&](int64_t from, int64_t to) -> Result<UsageTotals> {
@@ -292,9 +294,17 @@ Result<std::pair<UsageTotals, UsageTotals>> MeterQueries::compare(const Comparis
                                usage_by_periods(store, *prices, {from, to}, {}, false));
             return periods.empty() ? UsageTotals{} : periods.front().usage;
         };
-        CCMETER_TRY_ASSIGN(UsageTotals last, usage_in(spans.last_start_ms, spans.last_cut_ms));
-        CCMETER_TRY_ASSIGN(UsageTotals current, usage_in(spans.this_start_ms, spans.now_ms));
-        return std::pair{std::move(last), std::move(current)};
+        Answer answer;
+        CCMETER_TRY(store.in_snapshot([&]() -> Result<void> {
+            for (const ComparisonSpans& span : spans) {
+                CCMETER_TRY_ASSIGN(UsageTotals last,
+                                   usage_in(span.last_start_ms, span.last_cut_ms));
+                CCMETER_TRY_ASSIGN(UsageTotals current, usage_in(span.this_start_ms, span.now_ms));
+                answer.emplace_back(std::move(last), std::move(current));
+            }
+            return {};
+        }));
+        return answer;
     });
 }
 

@@ -133,9 +133,10 @@ class MeterQueries {
     // turn_costs.hpp's spread of every turn matching `filter`, with the `top` most expensive.
     Result<TurnCostSpread> turn_costs(const ResponseFilter& filter, size_t top);
 
-    // Usage in [spans.last_start, spans.last_cut) and in [spans.this_start, spans.now), in that
-    // order, from one snapshot (period_comparison.hpp).
-    Result<std::pair<UsageTotals, UsageTotals>> compare(const ComparisonSpans& spans);
+    // For each of `spans`: usage in [last_start, last_cut) and in [this_start, now), in that
+    // order, all from one snapshot (period_comparison.hpp).
+    Result<std::vector<std::pair<UsageTotals, UsageTotals>>> compare(
+        const std::vector<ComparisonSpans>& spans);
 
     // The `limit` most recent responses matching `filter`, newest first, priced.
     Result<std::vector<PricedResponse>> latest_responses(const ResponseFilter& filter,

@@ -386,9 +386,7 @@ WebReply WebApi::heatmap(const ApiRequest& request) {
             json::object cell;
             cell["weekday"] = weekday;
             cell["hour"] = hour;
-            json::object figures = usage_json(usage_proto(usage));
-            for (auto& field : figures)
-                cell[field.key()] = field.value();
+            append_usage(cell, usage_proto(usage));
             max_cost_micro = std::max(max_cost_micro, micro_usd(usage.cost_pico_usd));
             cells.push_back(std::move(cell));
         }
@@ -468,8 +466,7 @@ WebReply WebApi::insights(const ApiRequest&) {
         item["session_id"] = turn.session_id;
         item["project"] = turn.project;
         item["start_ms"] = turn.start_ms;
-        for (auto& [key, value] : usage_json(usage_proto(turn.usage)))
-            item[key] = value;
+        append_usage(item, usage_proto(turn.usage));
         turns.push_back(std::move(item));
     }
     object["top_turns"] = std::move(turns);
@@ -499,14 +496,23 @@ WebReply WebApi::compare(const ApiRequest& request) {
         return item;
     };
     int64_t month_so_far_micro = 0;
-    for (PeriodKind kind : {PeriodKind::week, PeriodKind::month}) {
+    const PeriodKind kinds[] = {PeriodKind::week, PeriodKind::month};
+    std::vector<ComparisonSpans> all_spans;
+    for (PeriodKind kind : kinds) {
         const int64_t this_start =
             kind == PeriodKind::week ? request.week_start_ms : request.month_start_ms;
         const int64_t last_start = local_period_start(kind, this_start - 1);
-        const ComparisonSpans spans = comparison_spans(last_start, this_start, request.now_ms);
-        Result<std::pair<UsageTotals, UsageTotals>> usage = m_queries.compare(spans);
-        if (!usage)
-            return from_error(usage.error());
+        all_spans.push_back(comparison_spans(last_start, this_start, request.now_ms));
+    }
+    // Both comparisons from one snapshot of the history.
+    Result<std::vector<std::pair<UsageTotals, UsageTotals>>> compared =
+        m_queries.compare(all_spans);
+    if (!compared)
+        return from_error(compared.error());
+    for (size_t i = 0; i < std::size(kinds); ++i) {
+        const PeriodKind kind = kinds[i];
+        const ComparisonSpans& spans = all_spans[i];
+        const std::pair<UsageTotals, UsageTotals>* usage = &(*compared)[i];
         const int64_t last_micro = micro_usd(usage->first.cost_pico_usd);
         const int64_t this_micro = micro_usd(usage->second.cost_pico_usd);
         json::object item;

@@ -1,7 +1,9 @@
 // Rollups: on random histories, every report read from the rollups equals the same report
 // computed from the stored responses, and the rollups table equals its definition recomputed
 // from scratch, however the responses arrived (merged lines across commits, sidechain replays
-// replaced by main-chain lines, tiers crossed by later lines).
+// replaced by main-chain lines, tiers crossed by later lines, prompts stored before, with and
+// after the responses of their turns). The turn rollups likewise, and the turn costs read from
+// them equal those computed response by response.
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -9,6 +11,7 @@
 #include <random>
 
 #include "core/cost_parts.hpp"
+#include "core/turn_costs.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"
@@ -82,14 +85,44 @@ class RandomHistory {
             r.tokens.web_search_requests = m_random() % 10 == 0 ? 1 : 0;
             all.push_back(r);
         }
+        // Prompts: main-chain ones (some at the very millisecond of a response, some twice at
+        // one millisecond) and sidechain ones, which start no turn. Some come with the first
+        // batch, some with the responses around them, some only after their turn's responses.
+        std::vector<TurnStart> early, late;
+        for (int i = 0; i < 80; ++i) {
+            TurnStart turn;
+            turn.uuid = "prompt-" + std::to_string(i);
+            turn.session_id = "s" + std::to_string(m_random() % 12);
+            const uint32_t where = m_random() % 10;
+            turn.timestamp_ms =
+                where < 2 ? all[m_random() % all.size()].timestamp_ms
+                          : k_start_ms + static_cast<int64_t>(m_random() % 60) * 16 * 3'600'000 +
+                                static_cast<int64_t>(m_random() % (6 * 3'600'000));
+            turn.is_sidechain = where == 2;
+            if (turn.is_sidechain)
+                turn.agent_id = "agent-1";
+            (m_random() % 2 ? early : late).push_back(turn);
+            if (where == 3) {  // the same prompt time again, another line
+                turn.uuid += "-again";
+                late.push_back(turn);
+            }
+        }
         IngestBatch batch;
         auto flush = [&] {
             REQUIRE(store.commit(batch).has_value());
             batch.clear();
         };
+        for (const TurnStart& turn : early)
+            batch.add_turn(turn);
         for (size_t i = 0; i < all.size(); ++i) {
             batch.add_response(all[i]);
             if (m_random() % 40 == 0)
+                flush();
+        }
+        flush();
+        for (const TurnStart& turn : late) {
+            batch.add_turn(turn);
+            if (m_random() % 3 == 0)
                 flush();
         }
         flush();
@@ -175,6 +208,42 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
             sqlite3_finalize(statement);
         }
     }
+    // The turn rollups: per session, turn (the latest main-chain prompt at or before the
+    // response, -1 before the first), UTC day, model, speed and tier; last_ms at least the
+    // latest response's time.
+    const std::string turns =
+        "SELECT s.session_id, coalesce((SELECT max(t.timestamp_ms) FROM turns t WHERE "
+        "t.session_id = s.session_id AND t.is_sidechain = 0 AND t.timestamp_ms <= r.timestamp_ms), "
+        "-1), (r.timestamp_ms / 86400000) * 86400000, r.model_id, r.speed, "
+        "(r.input_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens > 200000), "
+        "count(*), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), "
+        "sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), "
+        "sum(r.web_search_requests), sum(r.web_fetch_requests) FROM responses r JOIN sources s "
+        "ON s.id = r.source_id GROUP BY 1, 2, 3, 4, 5, 6";
+    const std::string stored_turns =
+        "SELECT session_id, turn_ms, day_ms, model_id, speed, long_context, responses, "
+        "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
+        "cache_5m, cache_1h, web_search_requests, web_fetch_requests FROM turn_rollups";
+    for (const std::string& sql :
+         {"SELECT count(*) FROM (" + stored_turns + " EXCEPT " + turns + ")",
+          "SELECT count(*) FROM (" + turns + " EXCEPT " + stored_turns + ")",
+          std::string("SELECT count(*) FROM turn_rollups x WHERE x.last_ms < (SELECT "
+                      "max(r.timestamp_ms) ") +
+              "FROM responses r JOIN sources s ON s.id = r.source_id WHERE s.session_id = "
+              "x.session_id AND coalesce((SELECT max(t.timestamp_ms) FROM turns t WHERE "
+              "t.session_id "
+              "= s.session_id AND t.is_sidechain = 0 AND t.timestamp_ms <= r.timestamp_ms), -1) = "
+              "x.turn_ms AND (r.timestamp_ms / 86400000) * 86400000 = x.day_ms AND r.model_id = "
+              "x.model_id AND r.speed = x.speed AND (r.input_tokens + "
+              "r.cache_creation_input_tokens + "
+              "r.cache_read_input_tokens > 200000) = x.long_context)"}) {
+        INFO(sql);
+        sqlite3_stmt* statement = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+        CHECK(sqlite3_column_int64(statement, 0) == 0);
+        sqlite3_finalize(statement);
+    }
     for (const std::string& sql :
          {std::string("SELECT count(*) FROM (SELECT * FROM rollups EXCEPT ") + definition + ")",
           std::string("SELECT count(*) FROM (") + definition + " EXCEPT SELECT * FROM rollups)",
@@ -212,6 +281,31 @@ TEST_CASE("every report from rollups equals the same report from the responses",
     int64_t stored = 0;
     REQUIRE(responses->for_each_response({}, [&](const UsageRecord&) { ++stored; }).has_value());
     CHECK(rollups->response_count() == stored);
+
+    // What turns cost, from the turn rollups and response by response.
+    {
+        auto a = turn_cost_spread(*rollups, prices, {}, 1000);
+        auto b = turn_cost_spread(*responses, prices, {}, 1000);
+        REQUIRE(a.has_value());
+        REQUIRE(b.has_value());
+        CHECK(a->turns > 20);
+        CHECK(a->turns == b->turns);
+        CHECK(a->p50_micro_usd == b->p50_micro_usd);
+        CHECK(a->p90_micro_usd == b->p90_micro_usd);
+        CHECK(a->p99_micro_usd == b->p99_micro_usd);
+        REQUIRE(a->buckets.size() == b->buckets.size());
+        for (size_t i = 0; i < a->buckets.size(); ++i)
+            CHECK(a->buckets[i].turns == b->buckets[i].turns);
+        REQUIRE(a->most_expensive.size() == b->most_expensive.size());
+        for (size_t i = 0; i < a->most_expensive.size(); ++i) {
+            const TurnCost& x = a->most_expensive[i];
+            const TurnCost& y = b->most_expensive[i];
+            CHECK(x.session_id == y.session_id);
+            CHECK(x.start_ms == y.start_ms);
+            CHECK(x.project == y.project);
+            require_same(x.usage, y.usage);
+        }
+    }
 
     std::mt19937 random(seed);
     std::vector<ResponseFilter> filters(1);
@@ -365,6 +459,8 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
                          "DROP TABLE tool_runs; DROP INDEX responses_from_export; "
                          "DROP TABLE rate_limit_samples; DROP TABLE change_cursors; "
                          "DROP TABLE change_clock; DROP TABLE tool_calls; "
+                         "DROP TABLE turn_rollups; DROP TRIGGER responses_turn_rollup_update; "
+                         "DROP TRIGGER responses_turn_rollup_delete; "
                          "ALTER TABLE responses DROP COLUMN change_seq; PRAGMA user_version=2;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
@@ -396,6 +492,8 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
                          "DROP TRIGGER totals_daily_delete; DROP TABLE rate_limit_samples; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "
                          "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; "
+                         "DROP TABLE turn_rollups; DROP TRIGGER responses_turn_rollup_update; "
+                         "DROP TRIGGER responses_turn_rollup_delete; "
                          "ALTER TABLE responses DROP COLUMN change_seq; "
                          "PRAGMA user_version=5;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
