@@ -323,7 +323,7 @@ def assistant_line(message_id, request_id, session_id, cwd, sidechain, timestamp
 
 def check_totals(got, want, what):
     if got["unique_responses"] != want["unique_responses"]:
-        fail(f"{what}: {got['responses']} responses, reference {want['unique_responses']}")
+        fail(f"{what}: {got['unique_responses']} responses, reference {want['unique_responses']}")
     for field in FIELDS:
         if got[field] != want["totals"][field]:
             fail(f"{what}: {field} {got[field]}, reference {want['totals'][field]}")
