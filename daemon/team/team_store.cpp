@@ -108,8 +108,13 @@ Result<std::unique_ptr<TeamStore>> TeamStore::connect(const std::string& dsn, in
     // expand_dbname: `dsn` (key=value pairs or a URI) is expanded where "dbname" stands, so the
     // keys before it are defaults the string may override: a connection timeout, and TCP
     // keepalives so that a store that vanished mid-query is noticed within about a minute.
-    const char* keys[] = {"connect_timeout", "application_name", "keepalives_idle",
-                          "keepalives_interval", "keepalives_count", "dbname", nullptr};
+    const char* keys[] = {"connect_timeout",
+                          "application_name",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "dbname",
+                          nullptr};
     const char* values[] = {timeout.c_str(), "ccmeterd", "30", "10", "3", dsn.c_str(), nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (!connection)
@@ -318,6 +323,53 @@ Result<std::vector<TeamTotalsRow>> TeamStore::team_totals(int64_t since_ms, int6
         row.member = PQgetvalue(result.get(), i, 0);
         row.machine = PQgetvalue(result.get(), i, 1);
         row.project = PQgetvalue(result.get(), i, 2);
+        row.model = PQgetvalue(result.get(), i, 3);
+        row.bucket_start_ms = number(i, 4);
+        row.speed = PQgetvalue(result.get(), i, 5);
+        row.long_context = PQgetvalue(result.get(), i, 6)[0] == 't';
+        row.responses = number(i, 7);
+        int64_t* fields[] = {&row.tokens.input_tokens,
+                             &row.tokens.output_tokens,
+                             &row.tokens.cache_creation_input_tokens,
+                             &row.tokens.cache_read_input_tokens,
+                             &row.tokens.cache_5m,
+                             &row.tokens.cache_1h,
+                             &row.tokens.web_search_requests,
+                             &row.tokens.web_fetch_requests};
+        for (int f = 0; f < 8; ++f)
+            *fields[f] = number(i, 8 + f);
+    }
+    return rows;
+}
+
+Result<std::vector<TeamViewRow>> TeamStore::team_view_totals(int64_t since_ms, int64_t until_ms,
+                                                             int64_t bucket_ms,
+                                                             const std::string& view) {
+    const std::string since = std::to_string(since_ms);
+    const std::string until = std::to_string(until_ms);
+    const std::string bucket = std::to_string(bucket_ms);
+    const char* params[] = {since.c_str(), until.c_str(), bucket.c_str(), view.c_str()};
+    PgResult result(PQexecParams(m_connection,
+                                 "SELECT * FROM ccmeter_team.team_view_totals($1::bigint, "
+                                 "$2::bigint, $3::bigint, $4::text)",
+                                 4, nullptr, params, nullptr, nullptr, 0));
+    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK)
+        return error("read the team's totals");
+    std::vector<TeamViewRow> rows;
+    const int count = PQntuples(result.get());
+    rows.reserve(static_cast<size_t>(count));
+    auto number = [&](int row, int column) {
+        return std::strtoll(PQgetvalue(result.get(), row, column), nullptr, 10);
+    };
+    for (int i = 0; i < count; ++i) {
+        TeamViewRow& row = rows.emplace_back();
+        row.key = PQgetvalue(result.get(), i, 0);
+        row.presence = !PQgetisnull(result.get(), i, 1);
+        if (row.presence) {
+            row.member = PQgetvalue(result.get(), i, 1);
+            row.machine = PQgetvalue(result.get(), i, 2);
+            continue;
+        }
         row.model = PQgetvalue(result.get(), i, 3);
         row.bucket_start_ms = number(i, 4);
         row.speed = PQgetvalue(result.get(), i, 5);

@@ -34,6 +34,23 @@ struct TeamTotalsRow {
     TokenCounts tokens;
 };
 
+// One row of team_view_totals(): one view's sums per (key, model, bucket, speed, tier), or, when
+// `presence`, one (key, member, machine) that has responses (no sums: a view counts its rows'
+// members and machines from these). The key is the view's (team_report.hpp): "" for summary,
+// the bucket start in decimal for daily, else the member, machine, project or model.
+struct TeamViewRow {
+    bool presence = false;
+    std::string key;
+    std::string member;   // presence rows only
+    std::string machine;  // presence rows only
+    std::string model;
+    int64_t bucket_start_ms = 0;
+    std::string speed;
+    bool long_context = false;
+    int64_t responses = 0;
+    TokenCounts tokens;
+};
+
 class TeamStore {
   public:
     // Connects, waiting at most `timeout_seconds` (unless the DSN sets connect_timeout).
@@ -63,9 +80,15 @@ class TeamStore {
     Result<void> merge_responses(const std::vector<UsageRecord>& responses,
                                  const std::string& machine);
 
-    // team_totals(since, until, bucket): every member's sums (SECURITY DEFINER).
+    // team_totals(since, until, bucket): every member's sums (SECURITY DEFINER), from the
+    // rollups.
     Result<std::vector<TeamTotalsRow>> team_totals(int64_t since_ms, int64_t until_ms,
                                                    int64_t bucket_ms);
+    // team_view_totals(since, until, bucket, view): one view of every member's sums, grouped by
+    // the store (SECURITY DEFINER, from the rollups). `view`: "summary", "daily", "members",
+    // "machines", "projects" or "models".
+    Result<std::vector<TeamViewRow>> team_view_totals(int64_t since_ms, int64_t until_ms,
+                                                      int64_t bucket_ms, const std::string& view);
 
   private:
     explicit TeamStore(pg_conn* connection) : m_connection(connection) {}

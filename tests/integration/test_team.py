@@ -25,7 +25,19 @@ Checks:
     arrives meanwhile;
   * the store started again with small batches, the laptop daemon SIGKILLed while it is half
     way through, and started again: after catch-up the totals are exact again (nothing lost,
-    nothing doubled).
+    nothing doubled);
+  * the rollups (kept by the merge's own transaction): after all of that they hold exactly the
+    sums of the raw rows per bucket and group (no group left at zero); team_totals() from the
+    rollups equals it from the rows for many ranges (edges off the hour and the quarter hour)
+    and bucket sizes; every `hookctl stats --team VIEW --json` (whole history, a range in UTC,
+    the same in Asia/Kathmandu, +05:45) equals the same report with the store reading its raw
+    rows instead; a member cannot read the rollups themselves;
+  * the merge rule on the rollups: a sidechain copy of a response replicated, then its
+    main-chain line with more tokens (another day, project and tier), on both of alice's
+    machines: the report moves by exactly the difference, the response counts once, the old
+    group is gone;
+  * the rollup migration on an existing store: the store taken back to schema 1 by hand (rollups
+    dropped) and `ccmeterd team init` run again builds the same rollups.
 Without PostgreSQL installed the test skips (77) except under CI=true, where it fails
 (scripts/install-deps installs postgresql with CI=true or CCMETER_TEST_SERVERS=1).
 """
@@ -196,8 +208,8 @@ class Daemon:
     def hookctl(self, *arguments):
         return subprocess.run([self.args.hookctl, *arguments], env=self.env, capture_output=True, text=True)
 
-    def team(self, view):
-        r = self.hookctl("stats", "--team", view, "--json")
+    def team(self, view, *extra):
+        r = self.hookctl("stats", "--team", view, *extra, "--json")
         if r.returncode != 0:
             fail(f"hookctl stats --team {view} on {self.name}: {r.stderr}")
         return json.loads(r.stdout)
@@ -222,9 +234,96 @@ class Daemon:
         return values
 
 
+VIEWS = ("summary", "daily", "members", "machines", "projects", "models")
+ROLLUP_COLUMNS = ("responses", "input_tokens", "output_tokens", "cache_creation_input_tokens",
+                  "cache_read_input_tokens", "cache_5m", "cache_1h", "web_search_requests", "web_fetch_requests")
+# The rollups recomputed from the raw rows (what ccmeter_team.rollups must hold, exactly).
+RECOMPUTED_ROLLUPS = (
+    "SELECT w.width_ms, floor(r.timestamp_ms::numeric / w.width_ms)::bigint * w.width_ms, r.member, r.machine, "
+    "r.project, r.model, r.speed, r.input_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens > 200000, "
+    "count(*), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), "
+    "sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), sum(r.web_search_requests), "
+    "sum(r.web_fetch_requests) FROM ccmeter_team.responses r CROSS JOIN "
+    "(VALUES (900000::bigint), (3600000), (86400000)) w(width_ms) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8")
+
+
+def rollups_differ(pg):
+    """Rows in which ccmeter_team.rollups and the raw rows' sums differ (0: exact)."""
+    return int(pg.psql("admin", f"SELECT count(*) FROM ((SELECT * FROM ccmeter_team.rollups EXCEPT ALL "
+                                f"{RECOMPUTED_ROLLUPS}) UNION ALL ({RECOMPUTED_ROLLUPS} EXCEPT ALL "
+                                "SELECT * FROM ccmeter_team.rollups)) d").stdout)
+
+
+def check_rollups(pg, what):
+    if rollups_differ(pg):
+        fail(f"{what}: the rollups are not the sums of the raw rows ({rollups_differ(pg)} rows differ)")
+    zero = int(pg.psql("admin", "SELECT count(*) FROM ccmeter_team.rollups WHERE responses = 0").stdout)
+    if zero:
+        fail(f"{what}: {zero} rollup rows of no response")
+    first, last = map(int, pg.psql("admin", "SELECT min(timestamp_ms), max(timestamp_ms) "
+                                            "FROM ccmeter_team.responses").stdout.split("|"))
+    ranges = [(-9223372036854775808, 9223372036854775807), (first, last + 1), (first + 12345, last - 6789),
+              (first + (last - first) // 3 + 1, first + 2 * (last - first) // 3 - 1),
+              (first // 900000 * 900000 + 2700000, last // 3600000 * 3600000 - 900000), (last, first)]
+    checked = 0
+    for since, until in ranges:
+        for bucket in (86400000, 7 * 86400000, 3600000, 900000, 60000, 1):
+            differ = int(pg.psql("admin", f"SELECT count(*) FROM ((SELECT * FROM ccmeter_team.team_totals({since}, "
+                                          f"{until}, {bucket}) EXCEPT ALL SELECT * FROM ccmeter_team.response_totals("
+                                          f"{since}, {until}, {bucket})) UNION ALL (SELECT * FROM "
+                                          f"ccmeter_team.response_totals({since}, {until}, {bucket}) EXCEPT ALL "
+                                          f"SELECT * FROM ccmeter_team.team_totals({since}, {until}, {bucket}))) d"
+                                 ).stdout)
+            if differ:
+                fail(f"{what}: team_totals({since}, {until}, {bucket}) from the rollups differs from the raw rows' "
+                     f"in {differ} rows")
+            checked += 1
+    return checked
+
+
+def swap_source(pg, source):
+    """Points team_view_totals (what every report reads) at rollup_source (as shipped) or
+    response_source (the raw rows), keeping its grants."""
+    other = "response_source" if source == "rollup_source" else "rollup_source"
+    pg.psql("admin", "DO $$ BEGIN EXECUTE replace(pg_get_functiondef('ccmeter_team.team_view_totals(bigint, bigint, "
+                     f"bigint, text)'::regprocedure), 'ccmeter_team.{other}(', 'ccmeter_team.{source}('); END $$")
+
+
+def check_reports(daemon, pg, what):
+    """Every team report from the rollups equals the same report read from the raw rows."""
+    first, last = map(int, pg.psql("admin", "SELECT percentile_disc(0.25) WITHIN GROUP (ORDER BY timestamp_ms), "
+                                            "percentile_disc(0.75) WITHIN GROUP (ORDER BY timestamp_ms) "
+                                            "FROM ccmeter_team.responses").stdout.split("|"))
+    day = lambda ms: time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+    span = ["--since", day(first), "--until", day(last)]
+    ranges = [[], span, span + ["--tz", "Asia/Kathmandu"]]
+    from_rollups = {(view, i): daemon.team(view, *extra) for view in VIEWS for i, extra in enumerate(ranges)}
+    swap_source(pg, "response_source")
+    try:
+        for (view, i), want in from_rollups.items():
+            got = daemon.team(view, *ranges[i])
+            if got != want:
+                fail(f"{what}: hookctl stats --team {view} {' '.join(ranges[i])}: from the rollups\n{want}\n"
+                     f"from the raw rows\n{got}")
+    finally:
+        swap_source(pg, "rollup_source")
+    if not from_rollups[("summary", 1)]["totals"]["unique_responses"]:
+        fail(f"{what}: the range {span} holds no response: the check is empty")
+    return len(from_rollups)
+
+
+def assistant_line(message_id, request_id, session_id, cwd, sidechain, timestamp, usage):
+    return json.dumps({"type": "assistant", "isSidechain": sidechain, "cwd": cwd, "sessionId": session_id,
+                       "version": "2.0.76", "gitBranch": "main", "requestId": request_id, "uuid": message_id + "-u",
+                       "timestamp": timestamp, "message": {
+                           "id": message_id, "type": "message", "role": "assistant",
+                           "model": "claude-sonnet-4-5-20250929", "content": [],
+                           "usage": dict(usage, service_tier="standard", speed="standard")}}) + "\n"
+
+
 def check_totals(got, want, what):
     if got["unique_responses"] != want["unique_responses"]:
-        fail(f"{what}: {got['responses']} responses, reference {want['unique_responses']}")
+        fail(f"{what}: {got['unique_responses']} responses, reference {want['unique_responses']}")
     for field in FIELDS:
         if got[field] != want["totals"][field]:
             fail(f"{what}: {field} {got[field]}, reference {want['totals'][field]}")
@@ -390,6 +489,93 @@ def main():
                 metrics.get("ccmeter_replication_lag_seconds") != 0:
             fail(f"/metrics once caught up: {metrics}")
         print(f"ok: after catch-up the store holds exactly {want['all']['unique_responses']} responses")
+
+        # The rollups after outages, batches sent twice and a SIGKILL: exact, and every report
+        # read from them is the report read from the raw rows.
+        ranges = check_rollups(pg, "after the outage and the SIGKILL")
+        reports = check_reports(laptop, pg, "after the outage and the SIGKILL")
+        denied = pg.psql("alice", "SELECT count(*) FROM ccmeter_team.rollups", check=False)
+        if denied.returncode == 0 or "permission denied" not in denied.stderr:
+            fail(f"alice reads the rollups themselves: {denied.stdout}{denied.stderr}")
+        print(f"ok: the rollups are the raw rows' sums; {ranges} team_totals() ranges and {reports} reports "
+              "from them equal the raw rows'")
+
+        # The merge rule: a sidechain copy first, then the main-chain line with more tokens on
+        # another day, in another project and over the long-context threshold, on both of
+        # alice's machines.
+        for daemon in (laptop, desktop):
+            wait_for(daemon.replicated, 60, f"{daemon.name} to be caught up")
+        before = laptop.team("summary")["totals"]
+        session = "7f1c0000-0000-4000-8000-00000000beef"
+        side_usage = {"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 100,
+                      "cache_read_input_tokens": 1000}
+        main_usage = {"input_tokens": 20, "output_tokens": 700, "cache_creation_input_tokens": 100,
+                      "cache_read_input_tokens": 250000}
+        side = assistant_line("msg_rollup_merge", "req_rollup_merge", session, "/merge/side", True,
+                              "2026-01-10T10:07:00.000Z", side_usage)
+        main_line = assistant_line("msg_rollup_merge", "req_rollup_merge", session, "/merge/main", False,
+                                   "2026-01-12T23:59:00.000Z", main_usage)
+
+        def stored():
+            return pg.psql("alice", "SELECT project, output_tokens, machine FROM ccmeter_team.responses "
+                                    "WHERE message_id = 'msg_rollup_merge'").stdout.strip()
+
+        def write(daemon, folder, line):
+            os.makedirs(os.path.join(daemon.claude, "projects", folder), exist_ok=True)
+            with open(os.path.join(daemon.claude, "projects", folder, session + ".jsonl"), "a") as f:
+                f.write(line)
+
+        write(laptop, "-merge-side", side)
+        wait_for(lambda: stored() == "/merge/side|5|laptop", 60, "the sidechain copy in the store")
+        wait_for(laptop.replicated, 60, "the laptop to be caught up")
+        check_rollups(pg, "after the sidechain copy")
+        middle = laptop.team("summary")["totals"]
+        write(desktop, "-merge-main", main_line)
+        write(laptop, "-merge-main", main_line)
+        wait_for(lambda: stored() == "/merge/main|700|laptop", 60, "the main-chain line in the store")
+        for daemon in (laptop, desktop):
+            wait_for(daemon.replicated, 60, f"{daemon.name} to be caught up")
+        after = laptop.team("summary")["totals"]
+        for got, base, usage, what in ((middle, before, side_usage, "the sidechain copy"),
+                                       (after, before, main_usage, "the main-chain line")):
+            if got["unique_responses"] - base["unique_responses"] != 1:
+                fail(f"{what}: the summary counts {got['unique_responses'] - base['unique_responses']} more "
+                     "responses, not 1")
+            for field in FIELDS:
+                if got[field] - base[field] != usage[field]:
+                    fail(f"{what}: {field} moved by {got[field] - base[field]}, not {usage[field]}")
+        projects = {row["key"]: row for row in laptop.team("projects")["rows"]}
+        if "/merge/side" in projects or projects.get("/merge/main", {}).get("unique_responses") != 1:
+            fail(f"the merged response's groups: {sorted(projects)}")
+        check_rollups(pg, "after the main-chain line")
+        check_reports(laptop, pg, "after the main-chain line")
+        print("ok: a response's later copy moved the rollups by exactly the difference (another day, project "
+              "and tier), counted once from two machines")
+
+        # The migration that builds the rollups, on an existing store: back to schema 1 by hand.
+        snapshot = pg.psql("admin", "SELECT * FROM ccmeter_team.rollups ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").stdout
+        pg.psql("admin", "BEGIN; DROP TABLE ccmeter_team.rollups; "
+                         "DROP FUNCTION ccmeter_team.team_view_totals(bigint, bigint, bigint, text); "
+                         "DROP FUNCTION ccmeter_team.team_totals(bigint, bigint, bigint); "
+                         "DROP FUNCTION ccmeter_team.rollup_totals(bigint, bigint, bigint); "
+                         "DROP FUNCTION ccmeter_team.rollup_source(bigint, bigint, bigint); "
+                         "DROP FUNCTION ccmeter_team.response_source(bigint, bigint, bigint); "
+                         "DROP FUNCTION ccmeter_team.bucket_of(text, bigint); "
+                         "DROP FUNCTION ccmeter_team.apply_to_rollups() CASCADE; "
+                         "DROP FUNCTION ccmeter_team.rollups_truncated() CASCADE; "
+                         "DROP FUNCTION ccmeter_team.rollup_widths(); "
+                         "ALTER FUNCTION ccmeter_team.response_totals(bigint, bigint, bigint) RENAME TO team_totals; "
+                         "GRANT EXECUTE ON FUNCTION ccmeter_team.team_totals(bigint, bigint, bigint) TO ccmeter_member; "
+                         "UPDATE ccmeter_team.meta SET value = '1' WHERE key = 'schema_version'; COMMIT")
+        migrated = subprocess.run([args.ccmeterd, "team", "init", pg.dsn("admin")], capture_output=True, text=True)
+        if migrated.returncode != 0 or "(was 1)" not in migrated.stdout:
+            fail(f"team init on a schema 1 store: {migrated.stdout}{migrated.stderr}")
+        rebuilt = pg.psql("admin", "SELECT * FROM ccmeter_team.rollups ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").stdout
+        if rebuilt != snapshot:
+            fail("the migration built other rollups than replication kept")
+        check_rollups(pg, "after the migration")
+        check_team(desktop, truth(), "after the migration")
+        print(f"ok: the migration from schema 1 built the same {len(snapshot.splitlines())} rollup rows")
     finally:
         for daemon in daemons:
             daemon.stop()
