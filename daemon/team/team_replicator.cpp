@@ -4,19 +4,10 @@
 #include <chrono>
 #include <optional>
 
+#include "common/clock.hpp"
 #include "team/team_store.hpp"
 
 namespace ccmeter {
-
-namespace {
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
 
 TeamReplicator::TeamReplicator(TeamReplicatorOptions options)
     : m_options(std::move(options)), m_started_ms(now_ms()), m_last_caught_up_ms(m_started_ms) {
