@@ -7,11 +7,14 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <random>
 
 #include "core/cost_parts.hpp"
 #include "core/turn_costs.hpp"
+#include "core/usage_heatmap.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"
@@ -156,6 +159,13 @@ class RandomHistory {
   private:
     std::mt19937 m_random;
 };
+
+// A filter from an hour boundary 10 days into the history on.
+ResponseFilter filters_since_hour() {
+    ResponseFilter filter;
+    filter.since_ms = k_start_ms + 10 * k_day_ms + 5 * 3'600'000;
+    return filter;
+}
 
 // Local midnights of `days` days from k_start_ms in a zone `offset_minutes` east of UTC.
 std::vector<int64_t> local_days(int offset_minutes, int days) {
@@ -306,6 +316,54 @@ TEST_CASE("every report from rollups equals the same report from the responses",
             require_same(x.usage, y.usage);
         }
     }
+
+    // The heatmap (read per hour in whole-hour zones, per quarter hour in the others) equals
+    // every response put in the cell of its own local weekday and hour.
+    const char* saved_tz = std::getenv("TZ");
+    const std::string old_tz = saved_tz ? saved_tz : "";
+    for (const char* zone : {"UTC", "Europe/Berlin", "Asia/Kathmandu", "America/St_Johns"}) {
+        INFO("TZ " << zone);
+        setenv("TZ", zone, 1);
+        tzset();
+        UsageHeatmap expected;
+        REQUIRE(responses
+                    ->for_each_response({},
+                                        [&](const UsageRecord& r) {
+                                            const time_t seconds =
+                                                static_cast<time_t>(r.timestamp_ms / 1000);
+                                            std::tm parts{};
+                                            localtime_r(&seconds, &parts);
+                                            expected
+                                                .cells[static_cast<size_t>((parts.tm_wday + 6) % 7)]
+                                                      [static_cast<size_t>(parts.tm_hour)]
+                                                .add(r.model, 1, r.tokens,
+                                                     prices.cost_pico_usd(r.model, r.timestamp_ms,
+                                                                          r.speed, r.tokens));
+                                        })
+                    .has_value());
+        for (const ResponseFilter& filter : {ResponseFilter{}, filters_since_hour()}) {
+            Result<UsageHeatmap> heatmap = usage_heatmap(*rollups, prices, filter);
+            REQUIRE(heatmap.has_value());
+            for (size_t day = 0; day < 7; ++day)
+                for (size_t hour = 0; hour < 24; ++hour) {
+                    INFO("weekday " << day << " hour " << hour);
+                    if (!filter.since_ms)
+                        require_same(heatmap->cells[day][hour], expected.cells[day][hour]);
+                }
+            if (filter.since_ms) {
+                Result<UsageHeatmap> raw = usage_heatmap(*responses, prices, filter);
+                REQUIRE(raw.has_value());
+                for (size_t day = 0; day < 7; ++day)
+                    for (size_t hour = 0; hour < 24; ++hour)
+                        require_same(heatmap->cells[day][hour], raw->cells[day][hour]);
+            }
+        }
+    }
+    if (saved_tz)
+        setenv("TZ", old_tz.c_str(), 1);
+    else
+        unsetenv("TZ");
+    tzset();
 
     std::mt19937 random(seed);
     std::vector<ResponseFilter> filters(1);
