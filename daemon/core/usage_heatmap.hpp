@@ -4,7 +4,8 @@
 // Contract: every response counts once, in the cell of its local weekday and hour, taken at a
 // quarter-hour resolution (exact for every zone whose offset is a whole number of quarter
 // hours, i.e. all of today's). Costs are priced as usage_queries does (exact pico-dollars).
-// Only reads; use the store from one thread at a time.
+// Whole-hour zones are read from the hourly sums (a quarter of the rows), any other from the
+// quarter-hour ones. Only reads; use the store from one thread at a time.
 #pragma once
 
 #include <array>

@@ -383,7 +383,7 @@ TEST_CASE("every report from rollups equals the same report from the responses",
         INFO("filter since " << filter.since_ms.value_or(-1) << " until "
                              << filter.until_ms.value_or(-1));
         for (Grouping by : {Grouping::none, Grouping::model, Grouping::day_utc, Grouping::session,
-                            Grouping::project}) {
+                            Grouping::project, Grouping::branch}) {
             auto a = build_report(*rollups, prices, filter, by);
             auto b = build_report(*responses, prices, filter, by);
             REQUIRE(a.has_value());
