@@ -1262,8 +1262,14 @@ Result<void> UsageStore::end_bulk_load() {
     CCMETER_TRY(commit_batches());
     if (!m_indexes_deferred)
         return {};
-    // Its own transaction; the sort is CREATE INDEX's, in memory up to cache_size.
-    if (sqlite3_exec(m_db, k_deferred_response_indexes_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    // Its own transaction. CREATE INDEX sorts in memory up to cache_size and spills the rest
+    // to temporary files: on disk here (temp_store=FILE), or a million rows would cost tens of
+    // MB of RSS; temp_store=MEMORY again after it.
+    const bool built =
+        sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_exec(m_db, k_deferred_response_indexes_sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+    if (!built)
         return sqlite_error(m_db, "cannot index the responses");
     m_indexes_deferred = false;
     return {};
