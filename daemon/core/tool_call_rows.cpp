@@ -4,6 +4,8 @@
 
 #include "core/sqlite_statement.hpp"
 
+#include <algorithm>
+
 namespace ccmeter {
 
 Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls) {
@@ -32,7 +34,20 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     sql += "is_error = iif(" + result_wins + ", excluded.is_error, is_error)";
     CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = upsert.get();
-    for (const ToolCallUpdate& call : calls) {
+    // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
+    // random), so each page is read and dirtied once per batch instead of once per call.
+    auto id_of = [](const ToolCallUpdate* call) -> const std::string& {
+        return call->use ? call->use->tool_use_id : call->result->tool_use_id;
+    };
+    std::vector<const ToolCallUpdate*> order;
+    order.reserve(calls.size());
+    for (const ToolCallUpdate& call : calls)
+        order.push_back(&call);
+    std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
+        return id_of(a) < id_of(b);
+    });
+    for (const ToolCallUpdate* next : order) {
+        const ToolCallUpdate& call = *next;
         const std::string& id = call.use ? call.use->tool_use_id : call.result->tool_use_id;
         bind_text(s, 1, id);
         if (call.use) {

@@ -24,6 +24,22 @@ namespace ccmeter {
 
 namespace {
 
+// The indexes of `responses` that a bulk load builds after its rows (UsageStore::end_bulk_load):
+// what queries read by, as migration 1 made them. Each row's insert into them is a B-tree
+// descent at a random place (timestamps of many sessions interleave); building them at the end
+// is one sort. Run at open() too, where they cost nothing when present.
+// responses_by_source stays: the turn rollups read a session's responses by it while writing
+// (a prompt read after its responses splits their turn), and without it each such read scans.
+constexpr const char* k_deferred_response_indexes_sql =
+    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);";
+constexpr const char* k_drop_deferred_response_indexes_sql =
+    "DROP INDEX IF EXISTS responses_by_time;";
+// Every secondary index of `responses` that open() makes sure of (a cut-short bulk load, or a
+// hand-edited database, may lack one).
+constexpr const char* k_response_indexes_sql =
+    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
+    "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, timestamp_ms);";
+
 // A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
 constexpr const char* k_insert_response_sql = R"sql(
 INSERT OR IGNORE INTO responses(message_id, request_id, timestamp_ms, model_id, source_id,
@@ -203,6 +219,9 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
         return sqlite_error(db, "cannot configure " + path.string());
     if (Result<void> migrated = store->migrate(); !migrated)
         return migrated.error();
+    // A bulk load cut short (end_bulk_load() never ran) left them missing.
+    if (sqlite3_exec(db, k_response_indexes_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot index the responses of " + path.string());
     if (Result<void> prepared = store->prepare_statements(); !prepared)
         return prepared.error();
     return store;
@@ -537,15 +556,33 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
 }
 
 Result<void> UsageStore::commit(const IngestBatch& batch) {
-    // A failure anywhere rolls the transaction back, and with it the ids interned in it: forget
-    // them all, or a retry would store rows pointing at models and sources that do not exist.
-    OnFailure forget{[this] {
-        m_model_ids.clear();
-        m_source_ids.clear();
-    }};
-    Transaction transaction(m_db);
-    if (!transaction.begin())
-        return sqlite_error(m_db, "cannot begin transaction");
+    CCMETER_TRY(write_batch(batch));
+    return end_bulk_load();
+}
+
+void UsageStore::roll_back_batches() {
+    if (m_group_open)
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    m_group_open = false;
+    // The rollback took the ids interned in the group with it: forget them all, or a retry
+    // would store rows pointing at models and sources that do not exist.
+    m_model_ids.clear();
+    m_source_ids.clear();
+}
+
+Result<void> UsageStore::write_batch(const IngestBatch& batch) {
+    OnFailure roll_back{[this] { roll_back_batches(); }};
+    if (!m_group_open) {
+        if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(m_db, "cannot begin transaction");
+        m_group_open = true;
+        if (!m_indexes_deferred && scalar("SELECT NOT EXISTS (SELECT 1 FROM responses)") == 1) {
+            if (sqlite3_exec(m_db, k_drop_deferred_response_indexes_sql, nullptr, nullptr,
+                             nullptr) != SQLITE_OK)
+                return sqlite_error(m_db, "cannot prepare a bulk load");
+            m_indexes_deferred = true;
+        }
+    }
     CCMETER_TRY_ASSIGN(const int64_t change_seq, next_change_seq());
     // Prompts before responses, so that the turn rollups place the batch's responses in them.
     for (const TurnStart& turn : batch.turns()) {
@@ -574,9 +611,36 @@ Result<void> UsageStore::commit(const IngestBatch& batch) {
         if (!step_done(m_upsert_file))
             return sqlite_error(m_db, "cannot store a file offset");
     }
-    if (!transaction.commit())
-        return sqlite_error(m_db, "cannot commit");
-    forget.armed = false;
+    roll_back.armed = false;
+    return {};
+}
+
+Result<void> UsageStore::end_bulk_load() {
+    CCMETER_TRY(commit_batches());
+    if (!m_indexes_deferred)
+        return {};
+    // Its own transaction. CREATE INDEX sorts in memory up to cache_size and spills the rest
+    // to temporary files: on disk here (temp_store=FILE), or a million rows would cost tens of
+    // MB of RSS; temp_store=MEMORY again after it.
+    const bool built =
+        sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_exec(m_db, k_deferred_response_indexes_sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+    if (!built)
+        return sqlite_error(m_db, "cannot index the responses");
+    m_indexes_deferred = false;
+    return {};
+}
+
+Result<void> UsageStore::commit_batches() {
+    if (!m_group_open)
+        return {};
+    if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        Error error = sqlite_error(m_db, "cannot commit");
+        roll_back_batches();
+        return error;
+    }
+    m_group_open = false;
     return {};
 }
 

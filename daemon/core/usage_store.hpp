@@ -208,7 +208,30 @@ class UsageStore {
     // Every file's state, by path.
     std::unordered_map<std::string, FileState> file_states() const;
 
+    // Stores `batch` in one transaction: write_batch(batch) then end_bulk_load().
     Result<void> commit(const IngestBatch& batch);
+
+    // Group commit (a backfill's batches, BatchWriter): write_batch() stores a batch inside the
+    // write transaction it begins, or that an earlier write_batch() left open; commit_batches()
+    // commits every batch written since (nothing to do when none is open). Until then other
+    // connections see none of them, and a crash loses them all, offsets included, so the files
+    // are read again from the offsets committed before: the same guarantee as one batch per
+    // transaction, for fewer commits (each rewrites every page its rows touched). A failure in
+    // either rolls back every batch of the open group; the error says so.
+    Result<void> write_batch(const IngestBatch& batch);
+    Result<void> commit_batches();
+    // Whether write_batch() left a transaction open.
+    bool has_open_batches() const { return m_group_open; }
+
+    // Bulk load (a first backfill: BatchWriter calls these). While no response is stored, the
+    // write_batch() that begins a group drops, in that transaction, the indexes queries read
+    // responses by (k_deferred_response_indexes: by time, by source); the unique key that
+    // merges a response's lines stays. end_bulk_load() commits any open group and builds them
+    // again, in one sorted pass over all rows instead of one random B-tree insert per row; it
+    // does nothing when none was dropped. Queries in between are answered, only without those
+    // indexes (rollups answer the reports). open() builds any that a crash in between left
+    // missing.
+    Result<void> end_bulk_load();
 
     // Stores what the client's OpenTelemetry export reported (client_events.hpp), received at
     // `received_ms`, in one transaction. One response per request, whatever the sources: an
@@ -370,6 +393,9 @@ class UsageStore {
                                  int64_t change_seq);
     // The change number of the transaction the caller has begun (write lock held).
     Result<int64_t> next_change_seq();
+    // Ends the open group of batches without storing them (a write failed), and forgets the
+    // ids interned in it.
+    void roll_back_batches();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 
@@ -383,6 +409,9 @@ class UsageStore {
     sqlite3* m_db;
     RowSource m_row_source = RowSource::rollups;
     std::unique_ptr<TurnRollupWriter> m_turn_rollups;
+    bool m_group_open = false;  // write_batch() began a transaction, not committed yet
+    // A write_batch() dropped the deferred indexes (maybe rolled back since: rebuilt anyway).
+    bool m_indexes_deferred = false;
     sqlite3_stmt* m_insert_response = nullptr;
     sqlite3_stmt* m_merge_response = nullptr;
     sqlite3_stmt* m_add_rollup = nullptr;
