@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from helpers import fail, wait_for
+from helpers import assistant_template, fail, wait_for
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -101,23 +101,13 @@ def totals_match(stats_totals, expected, responses):
     return all(stats_totals[k] == expected[k] for k in KEYS) and stats_totals["unique_responses"] == responses
 
 
-def new_response(template_line, message_id, request_id, output_tokens):
-    record = json.loads(template_line)
+def new_response(template, message_id, request_id, output_tokens):
+    record = json.loads(json.dumps(template))
     record["message"]["id"] = message_id
     record["requestId"] = request_id
     record["message"]["usage"]["output_tokens"] = output_tokens
     record["uuid"] = message_id + "-uuid"
     return json.dumps(record, separators=(",", ":")) + "\n"
-
-
-def assistant_template(path):
-    with open(path) as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("type") == "assistant" and "usage" in (record.get("message") or {}) \
-                    and record["message"].get("model") != "<synthetic>":
-                return line
-    fail(f"no assistant line in {path}")
 
 
 def main():
@@ -153,8 +143,8 @@ def main():
                                         for f in fs) if p.endswith(".jsonl") and "subagents" not in p)[0]
         session_id = os.path.basename(transcript)[:-len(".jsonl")]
         template = assistant_template(transcript)
-        session_before = world.hookctl_json("session", json.loads(template)["sessionId"])["totals"]
-        payload = {"session_id": json.loads(template)["sessionId"], "transcript_path": transcript,
+        session_before = world.hookctl_json("session", template["sessionId"])["totals"]
+        payload = {"session_id": template["sessionId"], "transcript_path": transcript,
                    "cwd": "/", "model": {"id": "claude-opus-4-6", "display_name": "Opus 4.6"},
                    "cost": {"total_cost_usd": 0.5}}
         line_before = world.statusline(payload).stdout
