@@ -365,7 +365,7 @@ def case_web_flood(world, work):
 def evil_transcript(world):
     """Appends a response whose cwd, session and model carry escape sequences."""
     transcript = first_transcript(world.config)
-    record = json.loads(assistant_template(transcript))
+    record = assistant_template(transcript)
     record["cwd"] = "/home/dev/" + EVIL
     record["sessionId"] = "evil" + EVIL
     record["message"]["model"] = "claude-opus-4-6" + EVIL
@@ -478,7 +478,7 @@ class SmallHistory:
         self.config = config
         self.rng = random.Random(seed)
         source = first_transcript(os.path.join(FIXTURE_HISTORY))
-        self.base = json.loads(assistant_template(source))
+        self.base = assistant_template(source)
         self.base["message"]["content"] = [{"type": "text", "text": "ok"}]
         self.serial = 0
         self.files = []  # (path, session id, cwd, agent id or None)
@@ -868,7 +868,7 @@ def case_other_uid(world, work):
         while parent.startswith(work):
             os.chmod(parent, 0o755)
             parent = os.path.dirname(parent)
-    session = json.loads(assistant_template(first_transcript(world.config)))["sessionId"]
+    session = assistant_template(first_transcript(world.config))["sessionId"]
     secrets = [session, web_token(world)]
     own = world.hookctl_json("summary")
     # The gRPC socket: hookctl as nobody cannot reach the daemon; a raw connect is refused.
@@ -952,7 +952,7 @@ def case_other_uid(world, work):
 def usage_line(template, message_id, usage_text, model=None, session=None):
     """A response line whose usage object is `usage_text`, raw JSON (so that 1e30, -5 or
     9223372036854775808 reach the daemon exactly as written)."""
-    record = json.loads(template)
+    record = json.loads(json.dumps(template))
     record["message"]["id"], record["requestId"], record["uuid"] = message_id, "req_" + message_id, "u_" + message_id
     if model:
         record["message"]["model"] = model
