@@ -7,6 +7,7 @@
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
 #include "core/sqlite_statement.hpp"
+#include "core/status_sample_rows.hpp"
 #include "core/store_schema.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/turn_rollup_rows.hpp"
@@ -1299,152 +1300,16 @@ Result<std::unordered_map<std::string, std::vector<int64_t>>> UsageStore::main_t
     return starts;
 }
 
-namespace {
-
-void bind_optional_double(sqlite3_stmt* statement, int index, const std::optional<double>& value) {
-    if (value) {
-        sqlite3_bind_double(statement, index, *value);
-    } else {
-        sqlite3_bind_null(statement, index);
-    }
-}
-
-void bind_optional_int(sqlite3_stmt* statement, int index, const std::optional<int64_t>& value) {
-    if (value) {
-        sqlite3_bind_int64(statement, index, *value);
-    } else {
-        sqlite3_bind_null(statement, index);
-    }
-}
-
-std::optional<double> column_optional_double(sqlite3_stmt* statement, int index) {
-    if (sqlite3_column_type(statement, index) == SQLITE_NULL)
-        return std::nullopt;
-    return sqlite3_column_double(statement, index);
-}
-
-std::optional<int64_t> column_optional_int(sqlite3_stmt* statement, int index) {
-    if (sqlite3_column_type(statement, index) == SQLITE_NULL)
-        return std::nullopt;
-    return sqlite3_column_int64(statement, index);
-}
-
-}  // namespace
-
 Result<void> UsageStore::record_status(const StatusPayload& payload, int64_t observed_ms) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(m_db,
-                           "INSERT INTO status_samples(observed_ms, session_id, model_id, "
-                           "client_cost_micro_usd, context_used_percentage, context_window_size, "
-                           "five_hour_used_percentage, five_hour_resets_at_ms, "
-                           "seven_day_used_percentage, seven_day_resets_at_ms) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                           -1, &s, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot store a status sample");
-    sqlite3_bind_int64(s, 1, observed_ms);
-    bind_text(s, 2, payload.session_id);
-    bind_text(s, 3, payload.model_id);
-    std::optional<int64_t> cost;
-    if (payload.client_cost_usd)
-        cost = static_cast<int64_t>(*payload.client_cost_usd * 1e6 + 0.5);
-    bind_optional_int(s, 4, cost);
-    bind_optional_double(s, 5, payload.context_used_percentage);
-    sqlite3_bind_int64(s, 6, payload.context_window_size);
-    bind_optional_double(s, 7, payload.five_hour_used_percentage);
-    bind_optional_int(s, 8, payload.five_hour_resets_at_ms);
-    bind_optional_double(s, 9, payload.seven_day_used_percentage);
-    bind_optional_int(s, 10, payload.seven_day_resets_at_ms);
-    const int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return sqlite_error(m_db, "cannot store a status sample");
-    if (payload.rate_limits.empty())
-        return {};
-    // Stored when used % or the reset time changed, or k_limit_sample_interval_ms after the
-    // bucket's last stored sample: a status line every few seconds adds few rows.
-    sqlite3_stmt* b = nullptr;
-    if (sqlite3_prepare_v2(
-            m_db,
-            "INSERT OR REPLACE INTO rate_limit_samples(bucket, observed_ms, used_percentage, "
-            "resets_at_ms) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
-            "(SELECT * FROM rate_limit_samples WHERE bucket = ?1 AND observed_ms <= ?2 "
-            "ORDER BY observed_ms DESC LIMIT 1) AS last WHERE last.used_percentage = ?3 AND "
-            "last.resets_at_ms IS ?4 AND last.observed_ms > ?2 - ?5)",
-            -1, &b, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot store a plan limit sample");
-    int bucket_rc = SQLITE_DONE;
-    for (const RateLimitBucket& bucket : payload.rate_limits) {
-        sqlite3_reset(b);
-        bind_text(b, 1, bucket.name);
-        sqlite3_bind_int64(b, 2, observed_ms);
-        sqlite3_bind_double(b, 3, bucket.used_percentage);
-        bind_optional_int(b, 4, bucket.resets_at_ms);
-        sqlite3_bind_int64(b, 5, k_limit_sample_interval_ms);
-        bucket_rc = sqlite3_step(b);
-        if (bucket_rc != SQLITE_DONE)
-            break;
-    }
-    sqlite3_finalize(b);
-    if (bucket_rc != SQLITE_DONE)
-        return sqlite_error(m_db, "cannot store a plan limit sample");
-    return {};
+    return store_status_sample(m_db, payload, observed_ms);
 }
 
 Result<std::vector<LimitSample>> UsageStore::rate_limit_history(int64_t since_ms) const {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(m_db,
-                           "SELECT bucket, observed_ms, used_percentage, resets_at_ms "
-                           "FROM rate_limit_samples WHERE observed_ms >= ?1 "
-                           "UNION ALL "
-                           "SELECT bucket, observed_ms, used_percentage, resets_at_ms FROM "
-                           "(SELECT bucket, max(observed_ms) AS latest FROM rate_limit_samples "
-                           " GROUP BY bucket HAVING latest < ?1) "
-                           "JOIN rate_limit_samples USING(bucket) WHERE observed_ms = latest "
-                           "ORDER BY 1, 2",
-                           -1, &s, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot read plan limits");
-    sqlite3_bind_int64(s, 1, since_ms);
-    std::vector<LimitSample> samples;
-    int rc = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        LimitSample sample;
-        const unsigned char* bucket = sqlite3_column_text(s, 0);
-        sample.bucket = bucket ? reinterpret_cast<const char*>(bucket) : "";
-        sample.observed_ms = sqlite3_column_int64(s, 1);
-        sample.used_percentage = sqlite3_column_double(s, 2);
-        sample.resets_at_ms = column_optional_int(s, 3);
-        samples.push_back(std::move(sample));
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return sqlite_error(m_db, "cannot read plan limits");
-    return samples;
+    return read_rate_limit_history(m_db, since_ms);
 }
 
 Result<std::optional<RateLimitSample>> UsageStore::latest_rate_limits() const {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(m_db,
-                           "SELECT observed_ms, five_hour_used_percentage, five_hour_resets_at_ms, "
-                           "seven_day_used_percentage, seven_day_resets_at_ms FROM status_samples "
-                           "WHERE five_hour_used_percentage IS NOT NULL OR "
-                           "seven_day_used_percentage IS NOT NULL ORDER BY observed_ms DESC "
-                           "LIMIT 1",
-                           -1, &s, nullptr) != SQLITE_OK)
-        return sqlite_error(m_db, "cannot read plan limits");
-    std::optional<RateLimitSample> sample;
-    const int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        sample.emplace();
-        sample->observed_ms = sqlite3_column_int64(s, 0);
-        sample->five_hour_used_percentage = column_optional_double(s, 1);
-        sample->five_hour_resets_at_ms = column_optional_int(s, 2);
-        sample->seven_day_used_percentage = column_optional_double(s, 3);
-        sample->seven_day_resets_at_ms = column_optional_int(s, 4);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sqlite_error(m_db, "cannot read plan limits");
-    return sample;
+    return read_latest_rate_limits(m_db);
 }
 
 Result<std::optional<std::pair<int64_t, int64_t>>> UsageStore::response_time_range() const {

@@ -29,6 +29,7 @@
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
 #include "core/grouping.hpp"
+#include "core/status_sample_rows.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
 
@@ -143,27 +144,6 @@ struct TurnRollupRow {
     bool long_context = false;
     int64_t responses = 0;
     TokenCounts tokens;
-};
-
-// The last official plan usage figures a status-line payload carried.
-struct RateLimitSample {
-    int64_t observed_ms = 0;
-    std::optional<double> five_hour_used_percentage;
-    std::optional<int64_t> five_hour_resets_at_ms;
-    std::optional<double> seven_day_used_percentage;
-    std::optional<int64_t> seven_day_resets_at_ms;
-};
-
-// A plan limit bucket whose used % and reset time did not change is stored again only this long
-// after its last sample. Default 5 minutes.
-constexpr int64_t k_limit_sample_interval_ms = 5 * 60'000;
-
-// One stored observation of a plan limit bucket (rate_limit_samples).
-struct LimitSample {
-    std::string bucket;  // "five_hour", "seven_day", ...
-    int64_t observed_ms = 0;
-    double used_percentage = 0;
-    std::optional<int64_t> resets_at_ms;
 };
 
 // A position in the change feed: every response whose (change_seq, row id) is larger changed
