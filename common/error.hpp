@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -23,6 +24,14 @@ struct Error {
 
 template <class T>
 using Result = boost::system::result<T, Error>;
+
+// What Result<T>::value() throws when it holds an error (boost::system::result finds this by
+// argument-dependent lookup). Core code tests a Result or uses CCMETER_TRY instead; value() is
+// for tests and for code whose only handler of the error is the catch-all of main().
+[[noreturn]] inline void throw_exception_from_error(const Error& error,
+                                                    const boost::source_location&) {
+    throw std::runtime_error(error.message);
+}
 
 // Returns the error of a failed Result<T> expression from the enclosing function (which returns
 // a Result of any type); otherwise evaluates to nothing.

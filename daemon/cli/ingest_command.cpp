@@ -127,7 +127,12 @@ int run_ingest_command(const IngestCommandOptions& options, std::ostream& out, s
         err << "ccmeterd: " << report.error().message << "\n";
         return 1;
     }
-    const int64_t malformed = (*store)->malformed_lines();
+    Result<int64_t> malformed_lines = (*store)->malformed_lines();
+    if (!malformed_lines) {
+        err << "ccmeterd: " << malformed_lines.error().message << "\n";
+        return 1;
+    }
+    const int64_t malformed = *malformed_lines;
     if (options.json) {
         json::object root;
         json::object totals = totals_json(report->totals);

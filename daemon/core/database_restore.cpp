@@ -106,7 +106,7 @@ Result<RestoreCopy> prepare_restore(const fs::path& backup, const fs::path& data
                              std::to_string(UsageStore::current_schema_version()) + ": " +
                              store.error().message,
                          ErrorKind::invalid_argument};
-        copy.m_result.schema_version = (*store)->schema_version();
+        CCMETER_TRY_ASSIGN(copy.m_result.schema_version, (*store)->schema_version());
         if (Result<void> flushed = (*store)->checkpoint(); !flushed)
             return flushed.error();
     }

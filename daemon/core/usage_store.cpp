@@ -236,9 +236,10 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesy
     if (rc != SQLITE_OK)
         return sqlite_error(db, "cannot open " + path.string());
     sqlite3_busy_timeout(db, 5000);
-    if (store->schema_version() != k_database_schema_version)
-        return Error{path.string() + " has schema " + std::to_string(store->schema_version()) +
-                     ", expected " + std::to_string(k_database_schema_version)};
+    CCMETER_TRY_ASSIGN(int version, store->schema_version());
+    if (version != k_database_schema_version)
+        return Error{path.string() + " has schema " + std::to_string(version) + ", expected " +
+                     std::to_string(k_database_schema_version)};
     // Read-only: only the query statements are used; the write statements stay unprepared.
     if (sqlite3_prepare_v3(db, k_select_file_sql, -1, SQLITE_PREPARE_PERSISTENT,
                            &store->m_select_file, nullptr) != SQLITE_OK)
@@ -247,7 +248,8 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesy
 }
 
 Result<void> UsageStore::migrate() {
-    return migrate_schema(m_db, schema_version());
+    CCMETER_TRY_ASSIGN(int version, schema_version());
+    return migrate_schema(m_db, version);
 }
 
 Result<void> UsageStore::prepare_statements() {
@@ -274,14 +276,11 @@ Result<void> UsageStore::prepare_statements() {
     return {};
 }
 
-int64_t UsageStore::scalar(const char* sql) const {
-    sqlite3_stmt* statement = nullptr;
-    int64_t value = 0;
-    if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) == SQLITE_OK &&
-        sqlite3_step(statement) == SQLITE_ROW)
-        value = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-    return value;
+Result<int64_t> UsageStore::scalar(const char* sql) const {
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql));
+    if (sqlite3_step(statement.get()) != SQLITE_ROW)
+        return sqlite_error(m_db, "cannot read the database");
+    return sqlite3_column_int64(statement.get(), 0);
 }
 
 int UsageStore::current_schema_version() {
@@ -312,19 +311,20 @@ Result<std::vector<std::string>> UsageStore::schema_tables(int version) {
     return tables;
 }
 
-int UsageStore::schema_version() const {
-    return static_cast<int>(scalar("PRAGMA user_version"));
+Result<int> UsageStore::schema_version() const {
+    CCMETER_TRY_ASSIGN(int64_t version, scalar("PRAGMA user_version"));
+    return static_cast<int>(version);
 }
 
-int64_t UsageStore::response_count() const {
+Result<int64_t> UsageStore::response_count() const {
     // The daily totals hold every response (write_responses and the triggers keep them) in a
     // few rows a day, where count(*) walks an index of every response.
     return scalar("SELECT coalesce(sum(responses), 0) FROM totals_daily");
 }
-int64_t UsageStore::turn_count() const {
+Result<int64_t> UsageStore::turn_count() const {
     return scalar("SELECT count(*) FROM turns");
 }
-int64_t UsageStore::malformed_lines() const {
+Result<int64_t> UsageStore::malformed_lines() const {
     return scalar("SELECT coalesce(sum(malformed_lines), 0) FROM files");
 }
 
@@ -577,7 +577,9 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
         if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "cannot begin transaction");
         m_group_open = true;
-        if (!m_indexes_deferred && scalar("SELECT NOT EXISTS (SELECT 1 FROM responses)") == 1) {
+        CCMETER_TRY_ASSIGN(int64_t no_responses,
+                           scalar("SELECT NOT EXISTS (SELECT 1 FROM responses)"));
+        if (!m_indexes_deferred && no_responses == 1) {
             if (sqlite3_exec(m_db, k_drop_deferred_response_indexes_sql, nullptr, nullptr,
                              nullptr) != SQLITE_OK)
                 return sqlite_error(m_db, "cannot prepare a bulk load");
@@ -816,18 +818,17 @@ Result<void> UsageStore::for_each_response_after(
     return {};
 }
 
-int64_t UsageStore::last_response_id() const {
+Result<int64_t> UsageStore::last_response_id() const {
     return scalar("SELECT coalesce(max(id), 0) FROM responses");
 }
 
-int64_t UsageStore::responses_after_count(int64_t after_id) const {
-    Result<Statement> statement =
-        prepare_statement(m_db, "SELECT count(*) FROM responses WHERE id > ?1");
-    if (!statement)
-        return 0;
-    sqlite3_bind_int64(statement->get(), 1, after_id);
-    return sqlite3_step(statement->get()) == SQLITE_ROW ? sqlite3_column_int64(statement->get(), 0)
-                                                        : 0;
+Result<int64_t> UsageStore::responses_after_count(int64_t after_id) const {
+    CCMETER_TRY_ASSIGN(Statement statement,
+                       prepare_statement(m_db, "SELECT count(*) FROM responses WHERE id > ?1"));
+    sqlite3_bind_int64(statement.get(), 1, after_id);
+    if (sqlite3_step(statement.get()) != SQLITE_ROW)
+        return sqlite_error(m_db, "cannot count responses");
+    return sqlite3_column_int64(statement.get(), 0);
 }
 
 namespace {
@@ -1329,7 +1330,7 @@ Result<std::optional<std::pair<int64_t, int64_t>>> UsageStore::response_time_ran
     return range;
 }
 
-int64_t UsageStore::file_count() const {
+Result<int64_t> UsageStore::file_count() const {
     return scalar("SELECT count(*) FROM files");
 }
 
@@ -1473,7 +1474,7 @@ Result<void> UsageStore::commit_client_events(const ClientEvents& events, int64_
     return {};
 }
 
-int64_t UsageStore::side_call_count() const {
+Result<int64_t> UsageStore::side_call_count() const {
     return scalar("SELECT count(*) FROM responses WHERE message_id = '' AND request_id != ''");
 }
 

@@ -170,7 +170,7 @@ class UsageStore {
     UsageStore(const UsageStore&) = delete;
     UsageStore& operator=(const UsageStore&) = delete;
 
-    int schema_version() const;
+    Result<int> schema_version() const;
     // The schema this build creates and migrates to (k_database_schema_version).
     static int current_schema_version();
     // The tables a database of schema `version` (0..current) holds, sorted by name: what
@@ -222,7 +222,7 @@ class UsageStore {
     Result<void> commit_client_events(const ClientEvents& events, int64_t received_ms);
 
     // Responses only the client's export knows (no transcript line has claimed them).
-    int64_t side_call_count() const;
+    Result<int64_t> side_call_count() const;
 
     // Calls `visit` for every stored response matching `filter`, in timestamp order.
     Result<void> for_each_response(const ResponseFilter& filter,
@@ -249,9 +249,9 @@ class UsageStore {
         int64_t after_id, size_t limit,
         const std::function<void(int64_t id, const UsageRecord&)>& visit) const;
     // The highest response row id (0: none stored).
-    int64_t last_response_id() const;
+    Result<int64_t> last_response_id() const;
     // How many responses have a row id above `after_id` (walks them: for small tails).
-    int64_t responses_after_count(int64_t after_id) const;
+    Result<int64_t> responses_after_count(int64_t after_id) const;
 
     // Sums responses matching `filter`. Responses fall into buckets of `bucket_ms` (aligned to
     // the epoch, UTC); rows come in no particular order, and one (group, model, bucket, speed,
@@ -304,11 +304,11 @@ class UsageStore {
 
     // The earliest and latest response timestamps, if any response is stored.
     Result<std::optional<std::pair<int64_t, int64_t>>> response_time_range() const;
-    int64_t file_count() const;
+    Result<int64_t> file_count() const;
 
-    int64_t response_count() const;
-    int64_t turn_count() const;
-    int64_t malformed_lines() const;  // summed over all files, current generations
+    Result<int64_t> response_count() const;
+    Result<int64_t> turn_count() const;
+    Result<int64_t> malformed_lines() const;  // summed over all files, current generations
 
     // Flushes the WAL into the database file (all rows durable on disk).
     Result<void> checkpoint();
@@ -336,7 +336,7 @@ class UsageStore {
     explicit UsageStore(sqlite3* db);
     Result<void> migrate();
     Result<void> prepare_statements();
-    int64_t scalar(const char* sql) const;
+    Result<int64_t> scalar(const char* sql) const;
     // aggregate() over [since, until) from rollup level `level` (k_rollup_levels) down.
     Result<void> aggregate_range(size_t level, std::optional<int64_t> since_ms,
                                  std::optional<int64_t> until_ms, const ResponseFilter& filter,

@@ -260,11 +260,11 @@ Result<std::vector<SessionCheck>> MeterQueries::client_check(std::optional<int64
 Result<StoreCounts> MeterQueries::counts() {
     return with_reader([&](const UsageStore& store) -> Result<StoreCounts> {
         StoreCounts counts;
-        counts.responses = store.response_count();
-        counts.files = store.file_count();
-        counts.malformed_lines = store.malformed_lines();
+        CCMETER_TRY_ASSIGN(counts.responses, store.response_count());
+        CCMETER_TRY_ASSIGN(counts.files, store.file_count());
+        CCMETER_TRY_ASSIGN(counts.malformed_lines, store.malformed_lines());
         CCMETER_TRY_ASSIGN(counts.time_range, store.response_time_range());
-        counts.schema_version = store.schema_version();
+        CCMETER_TRY_ASSIGN(counts.schema_version, store.schema_version());
         return counts;
     });
 }

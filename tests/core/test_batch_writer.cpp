@@ -62,7 +62,7 @@ TEST_CASE("a backfill's batches share transactions and are all stored after fini
     CHECK(count_of(db.database(),
                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                    "('responses_by_time', 'responses_by_source')") == 2);
-    CHECK(db.store().response_count() == 70);
+    CHECK(db.store().response_count().value() == 70);
 }
 
 TEST_CASE("one batch is committed by the finish that follows it", "[batch_writer]") {

@@ -150,7 +150,7 @@ TEST_CASE("a history of schema 7 is all in the feed once migrated", "[feed]") {
     sqlite3_close(raw);
     Result<std::unique_ptr<UsageStore>> reopened = UsageStore::open(db.database());
     REQUIRE(reopened.has_value());
-    CHECK((*reopened)->schema_version() == UsageStore::current_schema_version());
+    CHECK((*reopened)->schema_version().value() == UsageStore::current_schema_version());
     REQUIRE((*reopened)->enable_change_feed().has_value());
     ChangeCursor cursor;
     CHECK(drain(**reopened, cursor, 16).size() == 40);

@@ -126,7 +126,7 @@ TEST_CASE("one response per API call, whichever source comes first; side calls c
         if (export_first) {
             history.ingest();
             REQUIRE(history.store().commit_client_events(events, 1).has_value());
-            CHECK(history.store().side_call_count() == 5);  // nothing claimed yet
+            CHECK(history.store().side_call_count().value() == 5);  // nothing claimed yet
             ingest_transcript(history);
         } else {
             ingest_transcript(history);
@@ -136,7 +136,7 @@ TEST_CASE("one response per API call, whichever source comes first; side calls c
         REQUIRE(history.store().commit_client_events(events, 2).has_value());
         const UsageReport report = history.ingest(Grouping::session);
         CHECK(report.totals.responses == 5);  // 3 in the transcript + 2 title calls
-        CHECK(history.store().side_call_count() == 2);
+        CHECK(history.store().side_call_count().value() == 2);
         CHECK(report.totals.cost_pico_usd == transcript_cost + title_cost);
         // The client's own figures equal ours: opus-4-8 is priced like the client prices it.
         CHECK(micro_usd(report.totals.cost_pico_usd) == micro_usd(client_cost));

@@ -67,7 +67,7 @@ TEST_CASE("a FIFO announced as a transcript is refused at once, never opened blo
     REQUIRE(stats.has_value());
     CHECK(stats->refused_files == 1);
     CHECK(logged.size() == 1);
-    CHECK(history.store().response_count() == 1);
+    CHECK(history.store().response_count().value() == 1);
 }
 
 TEST_CASE("FIFOs, sockets and symlink loops under projects/ are counted and skipped",
@@ -144,8 +144,8 @@ TEST_CASE("an over-long line is skipped and counted once; the offset moves past 
     CHECK(stats->long_lines == 1);
     CHECK(stats->usage_lines == 1);
     CHECK(logged.size() == 2);
-    CHECK(history.store().response_count() == 2);
-    CHECK(history.store().malformed_lines() == 1);
+    CHECK(history.store().response_count().value() == 2);
+    CHECK(history.store().malformed_lines().value() == 1);
     const std::optional<FileState> state = history.store().file_state(file.string());
     REQUIRE(state.has_value());
     CHECK(state->offset == std::filesystem::file_size(file));

@@ -74,7 +74,7 @@ TEST_CASE("usage copies inside progress records and synthetic lines do not count
     const UsageReport report = history.ingest();
     CHECK(report.totals.responses == 1);
     CHECK(report.totals.tokens.output_tokens == 2);
-    CHECK(history.store().malformed_lines() == 0);
+    CHECK(history.store().malformed_lines().value() == 0);
 }
 
 TEST_CASE("a partial last line is read once it is finished, and never twice", "[ingest]") {
@@ -85,7 +85,7 @@ TEST_CASE("a partial last line is read once it is finished, and never twice", "[
     history.append("s1.jsonl", line.substr(40) + "\n");
     CHECK(history.ingest().totals.responses == 1);
     CHECK(history.ingest().totals.tokens.output_tokens == 100);
-    CHECK(history.store().malformed_lines() == 0);
+    CHECK(history.store().malformed_lines().value() == 0);
 }
 
 TEST_CASE("a complete last line without its newline counts, and its newline later changes nothing",
@@ -153,11 +153,11 @@ TEST_CASE("bad lines are skipped and counted once per file; the rest still count
     UsageReport report = history.ingest();
     CHECK(report.totals.responses == 2);
     CHECK(report.totals.tokens.output_tokens == 107);
-    CHECK(history.store().malformed_lines() == 2);
+    CHECK(history.store().malformed_lines().value() == 2);
     history.append_line("s1.jsonl", assistant_line("msg_4", "req_4", {1, 1, 0, 0, 0}));
     report = history.ingest();
     CHECK(report.totals.responses == 3);
-    CHECK(history.store().malformed_lines() == 2);  // not counted again
+    CHECK(history.store().malformed_lines().value() == 2);  // not counted again
 }
 
 TEST_CASE("invalid UTF-8 inside a line does not lose the response", "[ingest]") {
@@ -203,7 +203,9 @@ TEST_CASE("user prompts are kept as turn starts, tool results are not", "[ingest
                         "\"2026-02-10T12:00:05.000Z\",\"message\":{\"role\":\"user\",\"content\":"
                         "[{\"tool_use_id\":\"t1\",\"type\":\"tool_result\",\"content\":\"x\"}]}}");
     history.ingest();
-    CHECK(history.store().turn_count() == 1);
+    Result<int64_t> turn_count = history.store().turn_count();
+    REQUIRE(turn_count.has_value());
+    CHECK(*turn_count == 1);
     Result<std::vector<TurnStart>> read = history.store().turn_starts("s1");
     REQUIRE(read.has_value());
     const std::vector<TurnStart>& turns = *read;

@@ -140,7 +140,7 @@ TEST_CASE("an out-of-range response is skipped and counted, the rest still count
     CHECK(report.totals.responses == 1);
     CHECK(report.totals.tokens.output_tokens == 4);
     CHECK(history.last_stats().out_of_range_lines == 1);
-    CHECK(history.store().malformed_lines() == 1);
+    CHECK(history.store().malformed_lines().value() == 1);
 }
 
 TEST_CASE("a usage line is found however deep an unrelated part of it nests", "[parser]") {

@@ -290,7 +290,7 @@ TEST_CASE("every report from rollups equals the same report from the responses",
     const PriceTable prices = PriceTable::builtin();
     int64_t stored = 0;
     REQUIRE(responses->for_each_response({}, [&](const UsageRecord&) { ++stored; }).has_value());
-    CHECK(rollups->response_count() == stored);
+    CHECK(rollups->response_count().value() == stored);
 
     // What turns cost, from the turn rollups and response by response.
     {
@@ -526,7 +526,7 @@ TEST_CASE("a database of an older schema gets its rollups built when it is opene
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == UsageStore::current_schema_version());
+    CHECK(reopened->schema_version().value() == UsageStore::current_schema_version());
     require_rollups_match_responses(history.database());
     // And it keeps them from then on.
     RandomHistory(12).write(*reopened);
@@ -560,7 +560,7 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
     Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
     REQUIRE(opened.has_value());
     std::unique_ptr<UsageStore> reopened = std::move(*opened);
-    CHECK(reopened->schema_version() == UsageStore::current_schema_version());
+    CHECK(reopened->schema_version().value() == UsageStore::current_schema_version());
     require_rollups_match_responses(history.database());
     RandomHistory(22).write(*reopened);
     require_rollups_match_responses(history.database());

@@ -40,7 +40,9 @@ void append(const fs::path& path, const std::vector<std::string>& lines, size_t 
 int64_t stored_responses(const fs::path& database) {
     Result<std::unique_ptr<UsageStore>> store = UsageStore::open_read_only(database);
     REQUIRE(store.has_value());
-    return (*store)->response_count();
+    Result<int64_t> responses = (*store)->response_count();
+    REQUIRE(responses.has_value());
+    return *responses;
 }
 
 struct LoopWorld {
