@@ -1404,12 +1404,22 @@ Result<UsageStore::ResponsePage> UsageStore::session_response_page(const std::st
             if (rc != SQLITE_DONE)
                 return sqlite_error(m_db, "cannot read responses");
         }
-        if (times.size() > limit) {
+        // Fewer than `limit` in all: every one fits. Else a source may hold more than it gave.
+        if (times.size() >= limit) {
             std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(limit - 1),
                              times.end(), std::greater<>());
             from = times[limit - 1];
-            page.more =
-                std::any_of(times.begin(), times.end(), [&](int64_t t) { return t < from; });
+            CCMETER_TRY_ASSIGN(
+                Statement older,
+                prepare_statement(m_db,
+                                  "SELECT 1 FROM responses WHERE source_id IN (SELECT id FROM "
+                                  "sources WHERE session_id = ?1) AND timestamp_ms < ?2 LIMIT 1"));
+            bind_text(older.get(), 1, session_id);
+            sqlite3_bind_int64(older.get(), 2, from);
+            rc = sqlite3_step(older.get());
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqlite_error(m_db, "cannot read responses");
+            page.more = rc == SQLITE_ROW;
         }
     }
     const std::string sql = std::string(k_select_responses_sql) +
