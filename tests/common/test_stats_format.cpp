@@ -138,7 +138,7 @@ v1::SessionReply one_session() {
     session.set_last_ms(agent->timestamp_ms());
     (*session.mutable_by_model())["claude-opus-4-8"] = opus();
     (*session.mutable_by_model())["claude-haiku-4-5-20251001"] = haiku();
-    session.set_listed_responses(2);
+    session.set_listed_responses(both.responses());  // every one listed
     *session.mutable_main() = opus();
     *session.mutable_subagents() = haiku();
     v1::AgentUsage* one_agent = session.add_agents();
@@ -473,7 +473,7 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
                                                     "activity", "agents", "turns",
                                                     "listed_responses", "next_before_ms"});
     CHECK(json.at("next_before_ms").is_null());  // every response listed
-    CHECK(json.at("listed_responses") == 2);
+    CHECK(json.at("listed_responses") == json.at("totals").at("unique_responses"));
     CHECK(json.at("last_ms").as_int64() - json.at("first_ms").as_int64() == 60'000);
     CHECK(json.at("by_model").at("claude-opus-4-8").at("output_tokens") == 56'789);
     CHECK(detailed.find("Responses: the newest") == std::string::npos);
@@ -484,8 +484,8 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
     paged.set_next_before_ms(k_kolkata_nov_22_140322 + 65'000);
     CHECK(round_trip(session_json(paged)).at("next_before_ms") == k_kolkata_nov_22_140322 + 65'000);
     CHECK(session_table(paged, true)
-              .find("Responses: the newest 1 of 2 (--limit N or --all for more)\n") !=
-          std::string::npos);
+              .find("Responses: the newest 1 of " + std::to_string(paged.usage().responses()) +
+                    " (--limit N or --all for more)\n") != std::string::npos);
     CHECK(session_table(paged, false).find("Responses:") == std::string::npos);
     CHECK(json.at("activity").is_null());  // no process of it reported (client < 2.1.332)
     v1::SessionReply reported = one_session();

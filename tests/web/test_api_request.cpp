@@ -32,7 +32,7 @@ TEST_CASE("API targets are parsed and resolved against the clock", "[api_request
     REQUIRE(session.has_value());
     CHECK(session->session_id == "abc-def");
     CHECK(session->cacheable());
-    CHECK(session->limit == k_default_session_responses);
+    CHECK(session->limit == ccmeter::k_default_session_responses);
     CHECK_FALSE(session->before_ms.has_value());
     auto page =
         parse_api_request("/api/session/abc?limit=20&before=1790000000123", k_fixture_now_ms);
