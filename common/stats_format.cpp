@@ -602,6 +602,10 @@ json::object session_json(const v1::SessionReply& reply) {
         }
         turn_object["main"] = usage_json(turn.main());
         turn_object["subagents"] = usage_json(turn.subagents());
+        json::array models;
+        for (const std::string& model : turn.models())
+            models.emplace_back(model);
+        turn_object["models"] = std::move(models);
         turn_object["responses"] = std::move(responses);
         turns.emplace_back(std::move(turn_object));
     }
@@ -620,13 +624,19 @@ json::object session_json(const v1::SessionReply& reply) {
     json::object root;
     root["session_id"] = reply.session_id();
     root["project"] = reply.project();
+    root["first_ms"] = reply.first_ms();
+    root["last_ms"] = reply.last_ms();
     root["totals"] = usage_json(reply.usage());
     root["main"] = usage_json(reply.main());
     root["subagents"] = usage_json(reply.subagents());
+    root["by_model"] = by_model_json(reply.by_model());
     root["activity"] =
         reply.has_activity() ? json::value(activity_json(reply.activity())) : json::value(nullptr);
     root["agents"] = std::move(agents);
     root["turns"] = std::move(turns);
+    root["listed_responses"] = reply.listed_responses();
+    root["next_before_ms"] =
+        reply.has_next_before_ms() ? json::value(reply.next_before_ms()) : json::value(nullptr);
     return root;
 }
 
@@ -745,10 +755,7 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t 
     int number = 0;
     for (const v1::Turn& turn : reply.turns()) {
         ++number;
-        std::vector<std::string> models;
-        for (const v1::Response& response : turn.responses())
-            if (std::find(models.begin(), models.end(), response.model()) == models.end())
-                models.push_back(response.model());
+        const std::vector<std::string> models(turn.models().begin(), turn.models().end());
         table.add_row(token_cells(
             {std::to_string(number), local_date_time(turn.start_ms()), joined_short_models(models)},
             turn.usage()));
@@ -780,6 +787,9 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t 
     }
     out += "\n";
     out += with_unpriced_note(table, reply.usage(), width);
+    if (breakdown && reply.listed_responses() < reply.usage().responses())
+        out += "Responses: the newest " + format_count(reply.listed_responses()) + " of " +
+               format_count(reply.usage().responses()) + " (--limit N or --all for more)\n";
     return out;
 }
 

@@ -28,12 +28,19 @@
 //   models:    {"models":[{"model", ...U}], "totals":U}
 //   blocks:    {"blocks":[{"start_ms", "end_ms", "first_ms", "last_ms", "active", ...U,
 //                          "burn_usd_per_hour", "projected_usd"}], "totals":U}
-//   session ID:{"session_id", "project", "totals":U, "main":U, "subagents":U (totals = main +
-//               subagents, each priced exactly),
+//   session ID:{"session_id", "project", "first_ms", "last_ms" (its first and last response),
+//               "totals":U, "main":U, "subagents":U (totals = main + subagents, each priced
+//               exactly), "by_model":{model:U}, "activity":{...} or null,
 //               "agents":[{"agent_id", "first_ms", "models":[...], ...U}] (by first response),
-//               "turns":[{"start_ms", ...U, "main":U, "subagents":U,
+//               "turns":[{"start_ms", ...U, "main":U, "subagents":U, "models":[...] (sorted),
 //                         "responses":[{"message_id", "request_id", "timestamp_ms", "model",
-//                                       "is_sidechain", "agent_id", ...U}]}]}
+//                                       "is_sidechain", "agent_id", ...U}]}],
+//               "listed_responses", "next_before_ms"}
+//              Every total and every turn covers the whole session; "responses" list only a
+//              page: the newest 100 by default (SessionRequest limit / all / before_ms;
+//              `hookctl stats session ID --limit N | --all`, /api/session/ID?limit=N|all&
+//              before=MS), never splitting a millisecond. "listed_responses" counts them;
+//              "next_before_ms" (null when none is left out) asks for the older ones.
 //   check:     {"days":[{"day" (local, of the session's first process), "sessions", ...C}],
 //               "sessions":[{"session_id", "project", "first_process_ms", "processes", ...C,
 //                            "unique_responses", "unpriced_responses",
@@ -125,7 +132,8 @@ boost::json::object session_json(const v1::SessionReply& reply);
 //             Projected (active block only)
 //   session:  "Session <id>" and "Project <cwd>" lines, a blank line, then Turn (1, 2, ...),
 //             Started, Models + token columns; with breakdown each response follows its turn
-//             ("  └ 14:03:22", its model, "agent <id>" or "sidechain").
+//             ("  └ 14:03:22", its model, "agent <id>" or "sidechain"), and a line saying how
+//             many of the session's responses are listed when some are left out.
 //
 // Width: `width` 0 lets a table be as wide as its cells; else it fits in `width` columns (the
 // terminal's, see hookctl stats): first the low-value columns go (Cache write, Input, Cache

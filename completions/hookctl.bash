@@ -40,7 +40,7 @@ _hookctl() {
         hook) options="--help" ;;
         statusline) options="--format --color --help" ;;
         stats)
-            options="--since --until --tz --project --session --json --breakdown --team --help"
+            options="--since --until --tz --project --session --json --breakdown --limit --all --team --help"
             if [[ "$cur" != -* ]]; then
                 COMPREPLY=($(compgen -W "summary daily weekly monthly sessions projects models blocks check limits activity branches tools session members machines" -- "$cur"))
                 return

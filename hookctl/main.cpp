@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
         stats_app->add_option("--session", stats.session, "Only this session (tools)");
         stats_app->add_flag("--json", stats.json, "Stable JSON for scripts");
         stats_app->add_flag("--breakdown", stats.breakdown, "Per model within each row");
+        stats_app->add_option("--limit", stats.limit,
+                              "session ID: list its newest N responses (default 100)");
+        stats_app->add_flag("--all", stats.all, "session ID: list every response");
         stats_app->add_flag("--team", stats.team,
                             "The team store's totals instead: summary, daily, members, "
                             "machines, projects or models");

@@ -337,6 +337,14 @@ int run_stats_command(const StatsCommandOptions& options) {
         }
         v1::SessionRequest request;
         request.set_session_id(options.session_id);
+        if (options.limit) {
+            if (*options.limit < 1) {
+                std::cerr << "hookctl stats session: --limit must be at least 1 (or --all)\n";
+                return 2;
+            }
+            request.set_limit(*options.limit);
+        }
+        request.set_all(options.all);
         Result<v1::SessionReply> reply = client.session(request, deadline());
         if (!reply)
             return fail(reply.error());

@@ -1,5 +1,6 @@
 // `hookctl stats [summary|daily|weekly|monthly|sessions|projects|models|blocks|session ID]
-//   [--since DATE] [--until DATE] [--tz ZONE] [--project CWD] [--json] [--breakdown]`
+//   [--since DATE] [--until DATE] [--tz ZONE] [--project CWD] [--json] [--breakdown]
+//   [--limit N | --all]` (--limit and --all: session ID only)
 // `hookctl stats tools [...] [--session ID]`: per-tool calls, errors and run times
 //   (tools_command.hpp).
 // `hookctl stats --team [summary|daily|members|machines|projects|models] [--since] [--until]
@@ -11,6 +12,7 @@
 // scripts. When the daemon is not running it is started and waited for (up to 5 s).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +34,10 @@ struct StatsCommandOptions {
     bool breakdown = false;
     bool team = false;  // the team store's views (report: summary|daily|members|machines|...)
     std::optional<std::string> session;  // --session: only this session (report "tools")
+    // session ID: how many of its responses the answer lists (JSON "responses", table rows with
+    // --breakdown), the newest first; unset: the daemon's default (100). --all: every one.
+    std::optional<int64_t> limit;
+    bool all = false;
 };
 
 // Returns the exit code: 0, 1 when the daemon could not answer, 2 for bad arguments.

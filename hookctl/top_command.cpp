@@ -188,6 +188,7 @@ bool fetch(MeterClient& client, TopModel& model, TopTab tab, const v1::HealthRep
 bool fetch_session(MeterClient& client, TopModel& model, const std::string& session_id) {
     v1::SessionRequest request;
     request.set_session_id(session_id);
+    request.set_all(true);  // a turn's responses are browsed from the turns view
     Result<v1::SessionReply> reply = client.session(request, deadline());
     if (!reply)
         return false;

@@ -42,12 +42,36 @@ Result<std::vector<TurnCost>> turns_from_responses(const UsageStore& store,
     return turns;
 }
 
+// The price rule of a model at a time, each model name normalised once (a turn rollup row per
+// call: normalising is most of what pricing a row costs).
+class RuleLookup {
+  public:
+    explicit RuleLookup(const PriceTable& prices) : m_prices(prices) {}
+    const PriceRule* find(const std::string& model, int64_t timestamp_ms) {
+        if (model != m_last_raw) {
+            m_last_raw = model;
+            auto found = m_normalised.find(model);
+            if (found == m_normalised.end())
+                found = m_normalised.emplace(model, normalise_model(model)).first;
+            m_last = &found->second;
+        }
+        return m_prices.find_normalised(*m_last, timestamp_ms);
+    }
+
+  private:
+    const PriceTable& m_prices;
+    std::unordered_map<std::string, std::string> m_normalised;  // raw name -> normalised
+    std::string m_last_raw;
+    const std::string* m_last = nullptr;
+};
+
 // Every turn, from the turn rollups (one row per turn, day, model, speed and tier, a session's
 // turns in order): the same figures, with start_ms -1 for a session's turn before its first
 // prompt and no project (the caller fills in both where it needs them).
 Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
                                                  const PriceTable& prices) {
     std::vector<TurnCost> turns;
+    RuleLookup rules(prices);
     CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
         if (turns.empty() || turns.back().start_ms != row.turn_ms ||
             turns.back().session_id != row.session_id) {
@@ -56,10 +80,13 @@ Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
             turn.start_ms = row.turn_ms;
             turns.push_back(std::move(turn));
         }
-        const std::optional<int64_t> cost =
-            prices.cost_pico_usd(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+        // As PriceTable::cost_pico_usd and is_learned, which find the same rule.
+        const PriceRule* rule = rules.find(row.model, row.day_ms);
+        std::optional<int64_t> cost;
+        if (rule)
+            cost = PriceTable::cost_parts(*rule, row.speed, row.long_context, row.tokens).total();
         turns.back().usage.add(row.model, row.responses, row.tokens, cost,
-                               cost && prices.is_learned(row.model, row.day_ms));
+                               rule && rule->source == PriceSource::learned);
     }));
     return turns;
 }
@@ -80,14 +107,13 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
     if (from_rollups) {
         CCMETER_TRY_ASSIGN(turns, turns_from_rollups(store, prices));
         // A turn before a session's first prompt starts at its first response.
+        CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
         for (TurnCost& turn : turns) {
             if (turn.start_ms >= 0)
                 continue;
-            CCMETER_TRY_ASSIGN(
-                auto first,
-                store.first_response_of(turn.session_id, std::numeric_limits<int64_t>::min()));
-            if (first)
-                turn.start_ms = first->first;
+            auto first = firsts.find(turn.session_id);
+            if (first != firsts.end())
+                turn.start_ms = first->second;
         }
     } else {
         CCMETER_TRY_ASSIGN(turns, turns_from_responses(store, prices, filter));

@@ -180,69 +180,6 @@ Result<std::vector<BlockTotals>> usage_by_block(const UsageStore& store, const P
     return blocks;
 }
 
-Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,
-                                     const std::string& session_id) {
-    SessionDetail detail;
-    detail.session_id = session_id;
-    std::vector<int64_t> starts;
-    Result<std::vector<TurnStart>> turns = store.turn_starts(session_id);
-    if (!turns)
-        return turns.error();
-    for (const TurnStart& turn : *turns)
-        if (!turn.is_sidechain)
-            starts.push_back(turn.timestamp_ms);
-    ResponseFilter filter;
-    filter.session_id = session_id;
-    Result<void> done = store.for_each_response(filter, [&](const UsageRecord& response) {
-        if (detail.project.empty())
-            detail.project = response.cwd;
-        const std::optional<int64_t> cost = prices.cost_pico_usd(
-            response.model, response.timestamp_ms, response.speed, response.tokens);
-        const bool learned = prices.is_learned(response.model, response.timestamp_ms);
-        // The turn is the last start at or before the response; earlier ones form turn 0.
-        auto next = std::upper_bound(starts.begin(), starts.end(), response.timestamp_ms);
-        const int64_t turn_start = next == starts.begin() ? -1 : *(next - 1);
-        if (detail.turns.empty() || detail.turns.back().start_ms != turn_start) {
-            detail.turns.emplace_back();
-            detail.turns.back().start_ms = turn_start;
-        }
-        TurnTotals& turn = detail.turns.back();
-        turn.usage.add(response.model, 1, response.tokens, cost, learned);
-        (response.is_sidechain ? turn.subagents : turn.main)
-            .add(response.model, 1, response.tokens, cost, learned);
-        turn.responses.push_back({response, cost});
-        detail.usage.add(response.model, 1, response.tokens, cost, learned);
-        (response.is_sidechain ? detail.subagents : detail.main)
-            .add(response.model, 1, response.tokens, cost, learned);
-        if (response.is_sidechain) {
-            auto agent =
-                std::find_if(detail.agents.begin(), detail.agents.end(),
-                             [&](const AgentTotals& a) { return a.agent_id == response.agent_id; });
-            if (agent == detail.agents.end()) {
-                agent = detail.agents.insert(detail.agents.end(), AgentTotals{});
-                agent->agent_id = response.agent_id;
-                agent->first_ms = response.timestamp_ms;
-            }
-            agent->usage.add(response.model, 1, response.tokens, cost, learned);
-            agent->models.insert(response.model);
-        }
-    });
-    if (!done)
-        return done.error();
-    for (TurnTotals& turn : detail.turns)
-        if (turn.start_ms < 0 && !turn.responses.empty())
-            turn.start_ms = turn.responses.front().response.timestamp_ms;
-    ResponseFilter mine;
-    mine.session_id = session_id;
-    CCMETER_TRY_ASSIGN(std::vector<ProcessActivity> processes, process_activity(store, mine));
-    for (const ProcessActivity& process : processes) {
-        if (!detail.activity)
-            detail.activity.emplace();
-        detail.activity->add(process.activity);
-    }
-    return detail;
-}
-
 PricedResponse priced_response(const PriceTable& prices, UsageRecord response) {
     PricedResponse priced;
     priced.cost_pico_usd = prices.cost_pico_usd(response.model, response.timestamp_ms,

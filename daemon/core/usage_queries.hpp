@@ -96,36 +96,4 @@ struct PricedResponse {
 // `response` priced by `prices`.
 PricedResponse priced_response(const PriceTable& prices, UsageRecord response);
 
-struct TurnTotals {
-    int64_t start_ms = 0;
-    UsageTotals usage;      // main chain and subagents together
-    UsageTotals main;       // the main chain's responses
-    UsageTotals subagents;  // sidechain (subagent) responses
-    std::vector<ResponseCost> responses;
-};
-
-// What one subagent (one agent id; "" for sidechain lines without one) spent in a session.
-struct AgentTotals {
-    std::string agent_id;
-    int64_t first_ms = 0;
-    UsageTotals usage;
-    std::set<std::string> models;
-};
-
-struct SessionDetail {
-    std::string session_id;
-    std::string project;
-    UsageTotals usage;
-    UsageTotals main;  // usage = main + subagents, each priced exactly
-    UsageTotals subagents;
-    std::vector<TurnTotals> turns;    // split at main-chain turn starts
-    std::vector<AgentTotals> agents;  // in order of their first response
-    // What the session's processes did (session_activity.hpp); none when no process of it
-    // reported (clients before 2.1.332, or still running).
-    std::optional<Activity> activity;
-};
-
-Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,
-                                     const std::string& session_id);
-
 }  // namespace ccmeter

@@ -14,6 +14,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <span>
@@ -1194,6 +1196,190 @@ Result<void> UsageStore::for_each_turn_rollup(
     if (rc != SQLITE_DONE)
         return sqlite_error(m_db, "cannot read turn rollups");
     return {};
+}
+
+Result<void> UsageStore::for_each_turn_rollup(
+    const std::string& session_id, const std::function<void(const TurnRollupRow&)>& visit) const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
+                          "input_tokens, output_tokens, cache_creation_input_tokens, "
+                          "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                          "web_fetch_requests FROM turn_rollups WHERE session_id = ?1 "
+                          "ORDER BY turn_ms"));
+    sqlite3_stmt* s = statement.get();
+    bind_text(s, 1, session_id);
+    TurnRollupRow row;
+    row.session_id = session_id;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        row.turn_ms = sqlite3_column_int64(s, 0);
+        row.day_ms = sqlite3_column_int64(s, 1);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 2)));
+        row.model = *model;
+        row.speed = column_text(s, 3);
+        row.long_context = sqlite3_column_int(s, 4) != 0;
+        row.responses = sqlite3_column_int64(s, 5);
+        read_token_columns(s, 6, row.tokens);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read turn rollups");
+    return {};
+}
+
+Result<void> UsageStore::for_each_sidechain_response(
+    const std::string& session_id, const std::function<void(const UsageRecord&)>& visit) const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(
+            m_db,
+            "SELECT r.timestamp_ms, r.model_id, s.agent_id, r.speed, r.input_tokens, "
+            "r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens, "
+            "r.cache_5m, r.cache_1h, r.web_search_requests, r.web_fetch_requests "
+            "FROM sources s JOIN responses r ON r.source_id = s.id "
+            "WHERE s.session_id = ?1 AND s.is_sidechain = 1 AND r.is_sidechain = 1"));
+    sqlite3_stmt* s = statement.get();
+    bind_text(s, 1, session_id);
+    UsageRecord row;
+    row.session_id = session_id;
+    row.is_sidechain = true;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        row.timestamp_ms = sqlite3_column_int64(s, 0);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
+        if (row.model != *model)
+            row.model = *model;
+        const auto* agent = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
+        const size_t agent_bytes = static_cast<size_t>(sqlite3_column_bytes(s, 2));
+        if (std::string_view(agent ? agent : "", agent ? agent_bytes : 0) != row.agent_id)
+            row.agent_id.assign(agent ? agent : "", agent ? agent_bytes : 0);
+        row.speed = column_text(s, 3);
+        read_token_columns(s, 4, row.tokens);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read responses");
+    return {};
+}
+
+Result<std::unordered_map<std::string, int64_t>> UsageStore::first_response_times() const {
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT session_id, (SELECT min(timestamp_ms) FROM responses WHERE "
+                          "source_id = s.id) FROM sources s"));
+    sqlite3_stmt* s = statement.get();
+    std::unordered_map<std::string, int64_t> firsts;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+            continue;
+        const int64_t at = sqlite3_column_int64(s, 1);
+        auto [found, inserted] = firsts.try_emplace(column_text(s, 0), at);
+        if (!inserted)
+            found->second = std::min(found->second, at);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read sources");
+    return firsts;
+}
+
+Result<std::vector<UsageStore::SessionSource>> UsageStore::session_sources(
+    const std::string& session_id) const {
+    // Each min and max is one seek of responses_by_source.
+    CCMETER_TRY_ASSIGN(
+        Statement statement,
+        prepare_statement(m_db,
+                          "SELECT id, cwd, (SELECT min(timestamp_ms) FROM responses WHERE "
+                          "source_id = s.id), (SELECT max(timestamp_ms) FROM responses WHERE "
+                          "source_id = s.id) FROM sources s WHERE session_id = ?1 ORDER BY id"));
+    sqlite3_stmt* s = statement.get();
+    bind_text(s, 1, session_id);
+    std::vector<SessionSource> sources;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+            continue;
+        sources.push_back({sqlite3_column_int64(s, 0), column_text(s, 1),
+                           sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)});
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read sources");
+    return sources;
+}
+
+Result<UsageStore::ResponsePage> UsageStore::session_response_page(const std::string& session_id,
+                                                                   std::optional<int64_t> before_ms,
+                                                                   size_t limit) const {
+    const int64_t before = before_ms.value_or(std::numeric_limits<int64_t>::max());
+    ResponsePage page;
+    // The oldest time the page reaches: the limit-th newest time before `before`, merged from
+    // each source's newest (an index walk of at most `limit` entries per source).
+    int64_t from = std::numeric_limits<int64_t>::min();
+    if (limit > 0) {
+        CCMETER_TRY_ASSIGN(Statement sources,
+                           prepare_statement(m_db, "SELECT id FROM sources WHERE session_id = ?1"));
+        bind_text(sources.get(), 1, session_id);
+        std::vector<int64_t> ids;
+        int rc;
+        while ((rc = sqlite3_step(sources.get())) == SQLITE_ROW)
+            ids.push_back(sqlite3_column_int64(sources.get(), 0));
+        if (rc != SQLITE_DONE)
+            return sqlite_error(m_db, "cannot read sources");
+        CCMETER_TRY_ASSIGN(Statement newest,
+                           prepare_statement(m_db,
+                                             "SELECT timestamp_ms FROM responses WHERE source_id "
+                                             "= ?1 AND timestamp_ms < ?2 ORDER BY timestamp_ms "
+                                             "DESC LIMIT ?3"));
+        std::vector<int64_t> times;
+        for (int64_t id : ids) {
+            sqlite3_reset(newest.get());
+            sqlite3_bind_int64(newest.get(), 1, id);
+            sqlite3_bind_int64(newest.get(), 2, before);
+            sqlite3_bind_int64(newest.get(), 3,
+                               static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+            while ((rc = sqlite3_step(newest.get())) == SQLITE_ROW)
+                times.push_back(sqlite3_column_int64(newest.get(), 0));
+            if (rc != SQLITE_DONE)
+                return sqlite_error(m_db, "cannot read responses");
+        }
+        // Fewer than `limit` in all: every one fits. Else a source may hold more than it gave.
+        if (times.size() >= limit) {
+            std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(limit - 1),
+                             times.end(), std::greater<>());
+            from = times[limit - 1];
+            CCMETER_TRY_ASSIGN(
+                Statement older,
+                prepare_statement(m_db,
+                                  "SELECT 1 FROM responses WHERE source_id IN (SELECT id FROM "
+                                  "sources WHERE session_id = ?1) AND timestamp_ms < ?2 LIMIT 1"));
+            bind_text(older.get(), 1, session_id);
+            sqlite3_bind_int64(older.get(), 2, from);
+            rc = sqlite3_step(older.get());
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqlite_error(m_db, "cannot read responses");
+            page.more = rc == SQLITE_ROW;
+        }
+    }
+    const std::string sql = std::string(k_select_responses_sql) +
+                            " WHERE r.source_id IN (SELECT id FROM sources WHERE session_id = ?1)"
+                            " AND r.timestamp_ms >= ?2 AND r.timestamp_ms < ?3"
+                            " ORDER BY r.timestamp_ms, r.id";
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
+    sqlite3_stmt* s = statement.get();
+    bind_text(s, 1, session_id);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, before);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        page.responses.emplace_back();
+        read_response_columns(s, page.responses.back());
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read responses");
+    return page;
 }
 
 Result<std::optional<std::pair<int64_t, std::string>>> UsageStore::first_response_of(

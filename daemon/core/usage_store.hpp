@@ -227,6 +227,35 @@ class UsageStore {
 
     // Every row of the turn rollups, by session and turn (ascending), in one snapshot.
     Result<void> for_each_turn_rollup(const std::function<void(const TurnRollupRow&)>& visit) const;
+    // Every session's earliest response time (one index seek per source).
+    Result<std::unordered_map<std::string, int64_t>> first_response_times() const;
+    // The turn rollups of one session, by turn (ascending), as for_each_turn_rollup.
+    Result<void> for_each_turn_rollup(const std::string& session_id,
+                                      const std::function<void(const TurnRollupRow&)>& visit) const;
+    // Every sidechain (subagent) response of `session_id`, in no particular order; only the
+    // fields that say what it cost are filled (timestamp_ms, model, agent_id, speed, tokens).
+    Result<void> for_each_sidechain_response(
+        const std::string& session_id, const std::function<void(const UsageRecord&)>& visit) const;
+    // Where the responses of one session come from: per source, its cwd and its earliest and
+    // latest response (sources without responses left out), by source id.
+    struct SessionSource {
+        int64_t id = 0;
+        std::string cwd;
+        int64_t first_ms = 0;
+        int64_t last_ms = 0;
+    };
+    Result<std::vector<SessionSource>> session_sources(const std::string& session_id) const;
+    // A page of one session's responses, newest first: those before `before_ms` (none: all)
+    // whose time is at or after the `limit`-th newest one's (so a page never splits a
+    // millisecond; limit 0: every one), in (timestamp, row id) order; `more` says whether older
+    // ones are left out. Reads about `limit` rows per source of the session.
+    struct ResponsePage {
+        std::vector<UsageRecord> responses;
+        bool more = false;
+    };
+    Result<ResponsePage> session_response_page(const std::string& session_id,
+                                               std::optional<int64_t> before_ms,
+                                               size_t limit) const;
     // The earliest response of `session_id` at or after `since_ms` (by time, then as stored):
     // its time and cwd; empty when there is none.
     Result<std::optional<std::pair<int64_t, std::string>>> first_response_of(

@@ -218,9 +218,10 @@ Result<std::vector<BlockTotals>> MeterQueries::blocks(const ResponseFilter& filt
     });
 }
 
-Result<SessionDetail> MeterQueries::session(const std::string& session_id) {
+Result<SessionDetail> MeterQueries::session(const std::string& session_id,
+                                            const SessionPage& page) {
     CCMETER_TRY_ASSIGN(SessionDetail detail, with_reader([&](const UsageStore& store) {
-                           return session_detail(store, *prices_for(store), session_id);
+                           return session_detail(store, *prices_for(store), session_id, page);
                        }));
     if (detail.turns.empty())
         return Error{"no responses for session " + session_id, ErrorKind::not_found};

@@ -30,6 +30,7 @@
 #include "core/period_comparison.hpp"
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
+#include "core/session_detail.hpp"
 #include "core/tool_usage.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_heatmap.hpp"
@@ -101,8 +102,8 @@ class MeterQueries {
     Result<std::vector<GroupTotals>> groups(Grouping kind, const ResponseFilter& filter,
                                             bool breakdown);
     Result<std::vector<BlockTotals>> blocks(const ResponseFilter& filter, int64_t now_ms);
-    // not_found when the session has no response.
-    Result<SessionDetail> session(const std::string& session_id);
+    // not_found when the session has no response; `page`: which responses it lists.
+    Result<SessionDetail> session(const std::string& session_id, const SessionPage& page = {});
 
     // cost_parts.hpp's figures.
     Result<std::vector<CostParts>> cost_parts_by_periods(const std::vector<int64_t>& boundaries,

@@ -138,7 +138,14 @@ grpc::Status MeterService::Groups(grpc::ServerContext*, const v1::GroupsRequest*
 
 grpc::Status MeterService::Session(grpc::ServerContext*, const v1::SessionRequest* request,
                                    v1::SessionReply* reply) {
-    return reply_with(m_queries.session(request->session_id()),
+    SessionPage page;
+    if (request->all())
+        page.limit = 0;
+    else if (request->limit() > 0)
+        page.limit = static_cast<size_t>(request->limit());
+    if (request->has_before_ms())
+        page.before_ms = request->before_ms();
+    return reply_with(m_queries.session(request->session_id(), page),
                       [&](const SessionDetail& detail) { *reply = session_proto(detail); });
 }
 

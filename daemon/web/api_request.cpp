@@ -1,6 +1,7 @@
 #include "web/api_request.hpp"
 
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -151,7 +152,8 @@ std::string ApiRequest::key() const {
     if (since_ms != 0)
         key += "|since=" + std::to_string(since_ms);
     if (!session_id.empty())
-        key += "|id=" + session_id;
+        key += "|id=" + session_id + "|limit=" + std::to_string(limit) +
+               (before_ms ? "|before=" + std::to_string(*before_ms) : std::string());
     if (!cacheable())
         key += "|now=" + std::to_string(now_ms);
     return key;
@@ -243,6 +245,29 @@ Result<ApiRequest> parse_api_request(std::string_view target, int64_t now_ms) {
         if (id->empty() || id->size() > 200)
             return Error{"expected /api/session/<session id>"};
         request.session_id = std::move(*id);
+        Result<std::optional<std::string>> limit = query_value(query, "limit");
+        if (!limit)
+            return limit.error();
+        const std::string text = limit->value_or(std::to_string(k_default_session_responses));
+        if (text == "all") {
+            request.limit = 0;
+        } else {
+            std::optional<int64_t> count = positive_number(text, k_max_session_responses);
+            if (!count)
+                return Error{"limit must be a number of responses (1 to " +
+                             std::to_string(k_max_session_responses) + ") or \"all\""};
+            request.limit = *count;
+        }
+        Result<std::optional<std::string>> before = query_value(query, "before");
+        if (!before)
+            return before.error();
+        if (*before) {
+            std::optional<int64_t> at =
+                positive_number(**before, std::numeric_limits<int64_t>::max());
+            if (!at)
+                return Error{"before must be a time in epoch milliseconds (next_before_ms)"};
+            request.before_ms = *at;
+        }
     } else if (name == "projects") {
         request.endpoint = ApiEndpoint::projects;
     } else if (name == "models") {

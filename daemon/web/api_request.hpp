@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,8 +60,11 @@ struct ApiRequest {
     // check: sessions whose first client process started at or after it (0: all).
     int64_t since_ms = 0;
     std::string session_id;  // session
-    int64_t limit = 0;       // responses: how many (1 to k_max_latest_responses; default 50)
-    std::string team_view;   // team: a team_report.hpp view name (default "members")
+    // responses: how many (1 to k_max_latest_responses; default 50); session: how many it lists
+    // (1 to k_max_session_responses, default k_default_session_responses; 0: ?limit=all).
+    int64_t limit = 0;
+    std::optional<int64_t> before_ms;  // session: ?before=, its responses before it
+    std::string team_view;             // team: a team_report.hpp view name (default "members")
 
     // Names the answer: equal keys give equal answers for the same stored history.
     std::string key() const;
@@ -73,6 +77,10 @@ struct ApiRequest {
 // /api/responses answers at most this many responses. Default of ?limit=: 50.
 constexpr int64_t k_max_latest_responses = 1000;
 constexpr int64_t k_default_latest_responses = 50;
+// /api/session/ID lists at most this many responses unless ?limit=all. Default of ?limit=: 100
+// (session_detail.hpp's k_session_page_default).
+constexpr int64_t k_max_session_responses = 100'000;
+constexpr int64_t k_default_session_responses = 100;
 
 // Parses a target such as "/api/daily?days=30" at `now_ms`.
 // Cheap: at most a handful of local-time conversions, whatever the number of days.

@@ -281,7 +281,10 @@ WebReply WebApi::sessions(const ApiRequest&) {
 }
 
 WebReply WebApi::session(const ApiRequest& request) {
-    Result<SessionDetail> detail = m_queries.session(request.session_id);
+    SessionPage page;
+    page.limit = static_cast<size_t>(request.limit);
+    page.before_ms = request.before_ms;
+    Result<SessionDetail> detail = m_queries.session(request.session_id, page);
     if (!detail)
         return from_error(detail.error());
     return json_reply(session_json(session_proto(*detail)));

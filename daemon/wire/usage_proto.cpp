@@ -197,6 +197,13 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     fill_usage(detail.subagents, *reply.mutable_subagents());
     if (detail.activity)
         fill_activity(*detail.activity, *reply.mutable_activity());
+    for (const auto& [model, usage] : detail.by_model)
+        fill_usage(usage, (*reply.mutable_by_model())[model]);
+    reply.set_first_ms(detail.first_ms);
+    reply.set_last_ms(detail.last_ms);
+    reply.set_listed_responses(detail.listed_responses);
+    if (detail.next_before_ms)
+        reply.set_next_before_ms(*detail.next_before_ms);
     for (const AgentTotals& agent : detail.agents) {
         v1::AgentUsage& out = *reply.add_agents();
         out.set_agent_id(agent.agent_id);
@@ -211,6 +218,8 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
         fill_usage(turn.usage, *out.mutable_usage());
         fill_usage(turn.main, *out.mutable_main());
         fill_usage(turn.subagents, *out.mutable_subagents());
+        for (const std::string& model : turn.models)
+            out.add_models(model);
         for (const ResponseCost& item : turn.responses) {
             v1::Response& response = *out.add_responses();
             response.set_message_id(item.response.message_id);

@@ -11,6 +11,7 @@
 #include "ccmeter/v1/ccmeter.pb.h"
 #include "core/client_check.hpp"
 #include "core/limit_forecast.hpp"
+#include "core/session_detail.hpp"
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 

@@ -132,6 +132,13 @@ v1::SessionReply one_session() {
     *agent->mutable_usage() = haiku();
     *turn->mutable_main() = opus();
     *turn->mutable_subagents() = haiku();
+    turn->add_models("claude-haiku-4-5-20251001");  // sorted by name, as the daemon sends them
+    turn->add_models("claude-opus-4-8");
+    session.set_first_ms(main_chain->timestamp_ms());
+    session.set_last_ms(agent->timestamp_ms());
+    (*session.mutable_by_model())["claude-opus-4-8"] = opus();
+    (*session.mutable_by_model())["claude-haiku-4-5-20251001"] = haiku();
+    session.set_listed_responses(both.responses());  // every one listed
     *session.mutable_main() = opus();
     *session.mutable_subagents() = haiku();
     v1::AgentUsage* one_agent = session.add_agents();
@@ -449,7 +456,7 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
         "Turn  Started           Models               Input  Output  Cache write  Cache read  "
         "Total tokens    Cost\n" +
             rule(105) +
-            "   1  2026-11-22 14:03  opus-4-8, haiku-4-5  1,244  56,809    1,000,300  12,349,678  "
+            "   1  2026-11-22 14:03  haiku-4-5, opus-4-8  1,244  56,809    1,000,300  12,349,678  "
             "  13,408,031  $12.35\n" +
             rule(105) +
             "      Total                                  1,244  56,809    1,000,300  12,349,678  "
@@ -461,8 +468,25 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
           std::string::npos);
 
     const boost::json::value json = round_trip(session_json(one_session()));
-    CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "totals", "main",
-                                                    "subagents", "activity", "agents", "turns"});
+    CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "first_ms", "last_ms",
+                                                    "totals", "main", "subagents", "by_model",
+                                                    "activity", "agents", "turns",
+                                                    "listed_responses", "next_before_ms"});
+    CHECK(json.at("next_before_ms").is_null());  // every response listed
+    CHECK(json.at("listed_responses") == json.at("totals").at("unique_responses"));
+    CHECK(json.at("last_ms").as_int64() - json.at("first_ms").as_int64() == 60'000);
+    CHECK(json.at("by_model").at("claude-opus-4-8").at("output_tokens") == 56'789);
+    CHECK(detailed.find("Responses: the newest") == std::string::npos);
+    // A page of the newest response only: the table says so, JSON names the next page.
+    v1::SessionReply paged = one_session();
+    paged.mutable_turns(0)->mutable_responses()->DeleteSubrange(0, 1);
+    paged.set_listed_responses(1);
+    paged.set_next_before_ms(k_kolkata_nov_22_140322 + 65'000);
+    CHECK(round_trip(session_json(paged)).at("next_before_ms") == k_kolkata_nov_22_140322 + 65'000);
+    CHECK(session_table(paged, true)
+              .find("Responses: the newest 1 of " + std::to_string(paged.usage().responses()) +
+                    " (--limit N or --all for more)\n") != std::string::npos);
+    CHECK(session_table(paged, false).find("Responses:") == std::string::npos);
     CHECK(json.at("activity").is_null());  // no process of it reported (client < 2.1.332)
     v1::SessionReply reported = one_session();
     reported.mutable_activity()->set_api_ms(90'000);
@@ -480,7 +504,8 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
     CHECK(agent_totals.at("models").at(0) == "claude-haiku-4-5-20251001");
     CHECK(agent_totals.at("unique_responses") == json.at("subagents").at("unique_responses"));
     const boost::json::value& turn = json.at("turns").at(0);
-    CHECK(keys_of(turn) == with_usage_keys({"start_ms"}, {"main", "subagents", "responses"}));
+    CHECK(keys_of(turn) ==
+          with_usage_keys({"start_ms"}, {"main", "subagents", "models", "responses"}));
     const boost::json::value& agent = turn.at("responses").at(1);
     CHECK(keys_of(agent) == with_usage_keys({"message_id", "request_id", "timestamp_ms", "model",
                                              "is_sidechain", "agent_id"}));

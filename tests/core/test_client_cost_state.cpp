@@ -6,6 +6,7 @@
 #include "core/client_cost_state.hpp"
 #include "core/price_learner.hpp"
 #include "core/session_activity.hpp"
+#include "core/session_detail.hpp"
 #include "core/usage_queries.hpp"
 #include "transcript_fixture.hpp"
 

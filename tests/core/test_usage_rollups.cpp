@@ -2,17 +2,20 @@
 // computed from the stored responses, and the rollups table equals its definition recomputed
 // from scratch, however the responses arrived (merged lines across commits, sidechain replays
 // replaced by main-chain lines, tiers crossed by later lines, prompts stored before, with and
-// after the responses of their turns). The turn rollups likewise, and the turn costs read from
-// them equal those computed response by response.
+// after the responses of their turns). The turn rollups likewise, and the turn costs and
+// session details read from them equal those computed response by response.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <random>
+#include <tuple>
 
 #include "core/cost_parts.hpp"
+#include "core/session_detail.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_heatmap.hpp"
 #include "core/usage_queries.hpp"
@@ -564,4 +567,102 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
     require_rollups_match_responses(history.database());
     RandomHistory(22).write(*reopened);
     require_rollups_match_responses(history.database());
+}
+
+namespace {
+
+void require_same_detail(const SessionDetail& a, const SessionDetail& b) {
+    CHECK(a.project == b.project);
+    CHECK(a.first_ms == b.first_ms);
+    CHECK(a.last_ms == b.last_ms);
+    require_same(a.usage, b.usage);
+    require_same(a.main, b.main);
+    require_same(a.subagents, b.subagents);
+    require_same(a.by_model, b.by_model);
+    REQUIRE(a.turns.size() == b.turns.size());
+    for (size_t i = 0; i < a.turns.size(); ++i) {
+        INFO("turn " << i);
+        CHECK(a.turns[i].start_ms == b.turns[i].start_ms);
+        require_same(a.turns[i].usage, b.turns[i].usage);
+        require_same(a.turns[i].main, b.turns[i].main);
+        require_same(a.turns[i].subagents, b.turns[i].subagents);
+        CHECK(a.turns[i].models == b.turns[i].models);
+        // Responses of one millisecond may come in either order.
+        const auto listed = [](const TurnTotals& turn) {
+            std::vector<std::tuple<int64_t, std::string, int64_t, int64_t>> ids;
+            for (const ResponseCost& r : turn.responses)
+                ids.emplace_back(r.response.timestamp_ms, r.response.message_id,
+                                 r.response.tokens.output_tokens, r.cost_pico_usd.value_or(-1));
+            std::sort(ids.begin(), ids.end());
+            return ids;
+        };
+        CHECK(listed(a.turns[i]) == listed(b.turns[i]));
+    }
+    REQUIRE(a.agents.size() == b.agents.size());
+    for (size_t i = 0; i < a.agents.size(); ++i) {
+        CHECK(a.agents[i].agent_id == b.agents[i].agent_id);
+        CHECK(a.agents[i].first_ms == b.agents[i].first_ms);
+        CHECK(a.agents[i].models == b.agents[i].models);
+        require_same(a.agents[i].usage, b.agents[i].usage);
+    }
+    CHECK(a.listed_responses == b.listed_responses);
+    CHECK(a.next_before_ms == b.next_before_ms);
+}
+
+}  // namespace
+
+TEST_CASE("a session's detail from the turn rollups equals the one from every response",
+          "[rollups]") {
+    const uint32_t seed = GENERATE(1u, 2u, 3u, 4u);
+    INFO("seed " << seed);
+    test::TempHistory history;
+    {
+        std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(history.database()));
+        RandomHistory(seed).write(*writer);
+    }
+    std::unique_ptr<UsageStore> rollups =
+        std::move(*UsageStore::open_read_only(history.database()));
+    std::unique_ptr<UsageStore> responses =
+        std::move(*UsageStore::open_read_only(history.database()));
+    responses->set_row_source(RowSource::responses);
+    const PriceTable prices = PriceTable::builtin();
+    int64_t sessions_seen = 0;
+    for (int i = 0; i < 13; ++i) {  // s12 has no response
+        const std::string id = "s" + std::to_string(i);
+        INFO("session " << id);
+        for (size_t limit : {size_t{0}, size_t{1}, size_t{7}, k_session_page_default}) {
+            INFO("limit " << limit);
+            SessionPage page;
+            page.limit = limit;
+            auto a = session_detail(*rollups, prices, id, page);
+            auto b = session_detail(*responses, prices, id, page);
+            REQUIRE(a.has_value());
+            REQUIRE(b.has_value());
+            require_same_detail(*a, *b);
+            if (a->turns.empty())
+                continue;
+            ++sessions_seen;
+            // Paging back from the newest covers every response once, each page's totals the
+            // whole session's.
+            int64_t listed = a->listed_responses;
+            std::optional<int64_t> before = a->next_before_ms;
+            while (before && limit > 0) {
+                page.before_ms = before;
+                auto next = session_detail(*rollups, prices, id, page);
+                auto same = session_detail(*responses, prices, id, page);
+                REQUIRE(next.has_value());
+                REQUIRE(same.has_value());
+                require_same_detail(*next, *same);
+                require_same(next->usage, a->usage);
+                REQUIRE(next->listed_responses >= 1);
+                for (const TurnTotals& turn : next->turns)
+                    for (const ResponseCost& r : turn.responses)
+                        CHECK(r.response.timestamp_ms < *before);
+                listed += next->listed_responses;
+                before = next->next_before_ms;
+            }
+            CHECK(listed == a->usage.responses);
+        }
+    }
+    CHECK(sessions_seen > 0);
 }

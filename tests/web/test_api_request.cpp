@@ -32,6 +32,17 @@ TEST_CASE("API targets are parsed and resolved against the clock", "[api_request
     REQUIRE(session.has_value());
     CHECK(session->session_id == "abc-def");
     CHECK(session->cacheable());
+    CHECK(session->limit == ccmeter::k_default_session_responses);
+    CHECK_FALSE(session->before_ms.has_value());
+    auto page =
+        parse_api_request("/api/session/abc?limit=20&before=1790000000123", k_fixture_now_ms);
+    REQUIRE(page.has_value());
+    CHECK(page->limit == 20);
+    CHECK(page->before_ms == 1'790'000'000'123);
+    CHECK(page->key() != session->key());  // another page, another cached answer
+    CHECK(parse_api_request("/api/session/abc?limit=all", k_fixture_now_ms)->limit == 0);
+    CHECK_FALSE(parse_api_request("/api/session/abc?limit=0", k_fixture_now_ms).has_value());
+    CHECK_FALSE(parse_api_request("/api/session/abc?before=soon", k_fixture_now_ms).has_value());
     CHECK_FALSE(parse_api_request("/api/session/bad%2", k_fixture_now_ms).has_value());
     CHECK_FALSE(parse_api_request("/api/session/", k_fixture_now_ms).has_value());
 

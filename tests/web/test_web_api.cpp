@@ -115,6 +115,27 @@ TEST_CASE("sessions and one session's turns, subagents marked", "[web_api]") {
     CHECK(responses[1].at("agent_id").as_string() == "xyz");
     CHECK(number(responses[1].at("cost_usd")) == Approx(0.00295));
     CHECK(responses[0].at("output_tokens").as_int64() == 500);
+    CHECK(session.body.at("next_before_ms").is_null());
+
+    // A page of one: the newest response; the totals and the turn are the whole session's, and
+    // the next page (before the listed one) holds the other two.
+    Answer newest = ask(api, std::string("/api/session/") + k_session_a + "?limit=1");
+    REQUIRE(newest.status == 200);
+    CHECK(newest.body.at("totals") == session.body.at("totals"));
+    CHECK(newest.body.at("turns").at(0).at("unique_responses") == 3);
+    CHECK(newest.body.at("listed_responses") == 1);
+    const json::array& one = newest.body.at("turns").at(0).at("responses").as_array();
+    REQUIRE(one.size() == 1);
+    CHECK(one[0] == responses[2]);
+    const int64_t before = newest.body.at("next_before_ms").as_int64();
+    CHECK(before == one[0].at("timestamp_ms").as_int64());
+    Answer older = ask(api, std::string("/api/session/") + k_session_a +
+                                "?limit=5&before=" + std::to_string(before));
+    REQUIRE(older.status == 200);
+    CHECK(older.body.at("listed_responses") == 2);
+    CHECK(older.body.at("next_before_ms").is_null());
+    CHECK(ask(api, std::string("/api/session/") + k_session_a + "?limit=all")
+              .body.at("listed_responses") == 3);
 
     CHECK(ask(api, "/api/session/no-such-session").status == 404);
 }

@@ -292,6 +292,8 @@ export default {
   'session.agent': 'Agent {id}',
   'session.sidechain': 'Nebenverlauf',
   'session.sidechain_id': '(Nebenverlauf)',
+  'session.more': 'Die neuesten {shown} von {all} Antworten sind in den Turns aufgeführt.',
+  'session.more.button': 'Mehr zeigen',
 
   'projects.title': 'Projekte',
   'projects.tip': 'Nutzung pro Arbeitsverzeichnis',

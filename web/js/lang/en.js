@@ -294,6 +294,8 @@ export default {
   'session.agent': 'agent {id}',
   'session.sidechain': 'sidechain',
   'session.sidechain_id': '(sidechain)',
+  'session.more': 'The newest {shown} of {all} responses are listed in the turns.',
+  'session.more.button': 'Show more',
 
   'projects.title': 'Projects',
   'projects.tip': 'Usage per working directory',

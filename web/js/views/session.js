@@ -1,24 +1,34 @@
 // One session: its cost split into the main chain and subagents, its turns (click one for its
 // responses) and its subagents. Every sum shown is the server's (/api/session/ID: "main",
-// "subagents", "agents", each turn's "main" and "subagents"), exact to the micro-dollar.
+// "subagents", "agents", each turn's "main" and "subagents"), exact to the micro-dollar, and
+// covers the whole session; the turns list only the newest `limit` responses (?limit=), "Show
+// more" asks for four times as many.
 import { api } from '../api.js';
 import { $, el, setNumber } from '../dom.js';
 import { compact, costText, count, dateTime, duration, projectName, shortModel, timeOfDay, totalTokens, usdPrecise } from '../format.js';
 import { t } from '../i18n.js';
 
 const openTurns = new Set();
+const defaultLimit = 100;
 let currentSession = '';
+let limit = defaultLimit;
 
 // Which session the view shows; a new one starts with every turn closed.
 export function show(sessionId) {
-  if (sessionId !== currentSession) openTurns.clear();
+  if (sessionId !== currentSession) {
+    openTurns.clear();
+    limit = defaultLimit;
+  }
   currentSession = sessionId;
 }
-export function reset() { openTurns.clear(); }
+export function reset() {
+  openTurns.clear();
+  limit = defaultLimit;
+}
 
 export async function load() {
   try {
-    render(await api('/api/session/' + encodeURIComponent(currentSession)));
+    render(await api('/api/session/' + encodeURIComponent(currentSession) + '?limit=' + limit));
   } catch (error) {
     if (error.status !== 404) throw error;
     $('session-title').textContent = t('session.none');
@@ -28,7 +38,6 @@ export async function load() {
 
 function render(session) {
   const totals = session.totals;
-  const all = session.turns.flatMap((t) => t.responses);
   $('session-title').textContent = projectName(session.project);
   $('session-title').title = session.project;
   $('session-id').textContent = session.session_id + ' \u00b7 ' + session.project;
@@ -36,9 +45,7 @@ function render(session) {
   setNumber($('session-main-cost'), session.main.cost_usd, costText(session.main));
   setNumber($('session-agent-cost'), session.subagents.cost_usd, costText(session.subagents));
   setNumber($('session-responses'), totals.unique_responses, count(totals.unique_responses));
-  const first = all.length ? all[0].timestamp_ms : 0;
-  const last = all.length ? all[all.length - 1].timestamp_ms : 0;
-  $('session-duration').textContent = duration(last - first);
+  $('session-duration').textContent = duration(session.last_ms - session.first_ms);
   setNumber($('session-web'), totals.web_search_requests, t('session.web_value', { searches: count(totals.web_search_requests), fetches: count(totals.web_fetch_requests) }));
   // What the client's processes reported (null before 2.1.332).
   const activity = session.activity;
@@ -97,6 +104,16 @@ function render(session) {
     }
   });
   $('turns-table').replaceChildren(el('thead', null, [head]), el('tbody', null, rows));
+  // Older responses than the listed ones: ask for more.
+  const more = session.next_before_ms !== null;
+  $('session-more').hidden = !more;
+  if (more) {
+    $('session-more-text').textContent = t('session.more', { shown: count(session.listed_responses), all: count(totals.unique_responses) });
+    $('session-more-button').onclick = () => {
+      limit = Math.min(limit * 4, 100000);  // the server's most (k_max_session_responses)
+      load();
+    };
+  }
 
   // Subagents: one row per agent id, as the server summed them.
   $('agents-none').hidden = session.agents.length > 0;

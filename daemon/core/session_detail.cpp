@@ -1,0 +1,313 @@
+#include "core/session_detail.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+namespace ccmeter {
+
+namespace {
+
+constexpr int64_t k_day_ms = 86'400'000;
+
+// What prices a sum of responses: they share model, UTC day, speed and tier (prices are linear,
+// so pricing the sum equals summing their single costs).
+struct PriceKey {
+    std::string model;
+    int64_t day_ms = 0;
+    std::string speed;
+    bool long_context = false;
+    bool operator<(const PriceKey& other) const {
+        return std::tie(model, day_ms, speed, long_context) <
+               std::tie(other.model, other.day_ms, other.speed, other.long_context);
+    }
+};
+
+struct Sums {
+    int64_t responses = 0;
+    TokenCounts tokens;
+};
+
+using KeyedSums = std::map<PriceKey, Sums>;
+
+void add_sums(KeyedSums& into, const PriceKey& key, int64_t responses, const TokenCounts& tokens) {
+    Sums& sums = into[key];
+    sums.responses += responses;
+    sums.tokens.add(tokens);
+}
+
+// `from` less `less`, field by field; false if any field would go below zero.
+bool subtract(Sums& from, const Sums& less) {
+    TokenCounts& a = from.tokens;
+    const TokenCounts& b = less.tokens;
+    if (from.responses < less.responses || a.input_tokens < b.input_tokens ||
+        a.output_tokens < b.output_tokens ||
+        a.cache_creation_input_tokens < b.cache_creation_input_tokens ||
+        a.cache_read_input_tokens < b.cache_read_input_tokens || a.cache_5m < b.cache_5m ||
+        a.cache_1h < b.cache_1h || a.web_search_requests < b.web_search_requests ||
+        a.web_fetch_requests < b.web_fetch_requests)
+        return false;
+    from.responses -= less.responses;
+    a.input_tokens -= b.input_tokens;
+    a.output_tokens -= b.output_tokens;
+    a.cache_creation_input_tokens -= b.cache_creation_input_tokens;
+    a.cache_read_input_tokens -= b.cache_read_input_tokens;
+    a.cache_5m -= b.cache_5m;
+    a.cache_1h -= b.cache_1h;
+    a.web_search_requests -= b.web_search_requests;
+    a.web_fetch_requests -= b.web_fetch_requests;
+    return true;
+}
+
+void add_priced(UsageTotals& totals, const PriceTable& prices, const PriceKey& key,
+                const Sums& sums) {
+    const std::optional<int64_t> cost =
+        prices.cost_pico_usd(key.model, key.day_ms, key.speed, key.long_context, sums.tokens);
+    totals.add(key.model, sums.responses, sums.tokens, cost,
+               cost && prices.is_learned(key.model, key.day_ms));
+}
+
+// The main-chain prompt a response at `at_ms` belongs to: the last at or before it, -1 before
+// the first (`starts` ascending).
+int64_t turn_of(const std::vector<int64_t>& starts, int64_t at_ms) {
+    auto next = std::upper_bound(starts.begin(), starts.end(), at_ms);
+    return next == starts.begin() ? -1 : *(next - 1);
+}
+
+Result<std::vector<int64_t>> main_starts(const UsageStore& store, const std::string& session_id) {
+    CCMETER_TRY_ASSIGN(std::vector<TurnStart> turns, store.turn_starts(session_id));
+    std::vector<int64_t> starts;
+    for (const TurnStart& turn : turns)
+        if (!turn.is_sidechain)
+            starts.push_back(turn.timestamp_ms);
+    std::sort(starts.begin(), starts.end());
+    return starts;
+}
+
+void sort_agents(std::vector<AgentTotals>& agents) {
+    std::stable_sort(agents.begin(), agents.end(), [](const AgentTotals& a, const AgentTotals& b) {
+        return std::tie(a.first_ms, a.agent_id) < std::tie(b.first_ms, b.agent_id);
+    });
+}
+
+// The page of `page` out of every response (time order), into its turns (keyed by prompt).
+void list_page(SessionDetail& detail, std::vector<ResponseCost> all, const SessionPage& page,
+               const std::vector<int64_t>& starts,
+               const std::unordered_map<int64_t, size_t>& turn_index) {
+    if (page.before_ms)
+        all.erase(std::remove_if(all.begin(), all.end(),
+                                 [&](const ResponseCost& r) {
+                                     return r.response.timestamp_ms >= *page.before_ms;
+                                 }),
+                  all.end());
+    auto first = all.begin();
+    if (page.limit > 0 && all.size() > page.limit) {
+        const int64_t from = all[all.size() - page.limit].response.timestamp_ms;
+        first = std::lower_bound(
+            all.begin(), all.end(), from,
+            [](const ResponseCost& r, int64_t at) { return r.response.timestamp_ms < at; });
+        if (first != all.begin())
+            detail.next_before_ms = from;
+    }
+    for (auto it = first; it != all.end(); ++it) {
+        auto turn = turn_index.find(turn_of(starts, it->response.timestamp_ms));
+        if (turn == turn_index.end())
+            continue;  // cannot happen: every response is in a turn
+        detail.turns[turn->second].responses.push_back(std::move(*it));
+        ++detail.listed_responses;
+    }
+}
+
+// Every figure from every response of the session (RowSource::responses, and the fallback).
+Result<SessionDetail> detail_from_responses(const UsageStore& store, const PriceTable& prices,
+                                            const std::string& session_id,
+                                            const SessionPage& page) {
+    SessionDetail detail;
+    detail.session_id = session_id;
+    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, main_starts(store, session_id));
+    std::unordered_map<int64_t, size_t> turn_index;  // prompt (-1: none yet) -> index
+    std::vector<ResponseCost> all;
+    ResponseFilter filter;
+    filter.session_id = session_id;
+    CCMETER_TRY(store.for_each_response(filter, [&](const UsageRecord& response) {
+        if (all.empty()) {
+            detail.project = response.cwd;
+            detail.first_ms = response.timestamp_ms;
+        }
+        detail.last_ms = std::max(detail.last_ms, response.timestamp_ms);
+        const std::optional<int64_t> cost = prices.cost_pico_usd(
+            response.model, response.timestamp_ms, response.speed, response.tokens);
+        const bool learned = cost && prices.is_learned(response.model, response.timestamp_ms);
+        const int64_t turn_start = turn_of(starts, response.timestamp_ms);
+        auto [found, inserted] = turn_index.try_emplace(turn_start, detail.turns.size());
+        if (inserted) {
+            detail.turns.emplace_back();
+            detail.turns.back().start_ms = turn_start;
+        }
+        TurnTotals& turn = detail.turns[found->second];
+        turn.usage.add(response.model, 1, response.tokens, cost, learned);
+        (response.is_sidechain ? turn.subagents : turn.main)
+            .add(response.model, 1, response.tokens, cost, learned);
+        turn.models.insert(response.model);
+        detail.usage.add(response.model, 1, response.tokens, cost, learned);
+        (response.is_sidechain ? detail.subagents : detail.main)
+            .add(response.model, 1, response.tokens, cost, learned);
+        detail.by_model[response.model].add(response.model, 1, response.tokens, cost, learned);
+        if (response.is_sidechain) {
+            auto agent =
+                std::find_if(detail.agents.begin(), detail.agents.end(),
+                             [&](const AgentTotals& a) { return a.agent_id == response.agent_id; });
+            if (agent == detail.agents.end()) {
+                agent = detail.agents.insert(detail.agents.end(), AgentTotals{});
+                agent->agent_id = response.agent_id;
+                agent->first_ms = response.timestamp_ms;
+            }
+            agent->usage.add(response.model, 1, response.tokens, cost, learned);
+            agent->models.insert(response.model);
+        }
+        all.push_back({response, cost});
+    }));
+    sort_agents(detail.agents);
+    list_page(detail, std::move(all), page, starts, turn_index);
+    for (TurnTotals& turn : detail.turns)
+        if (turn.start_ms < 0)
+            turn.start_ms = detail.first_ms;
+    return detail;
+}
+
+// The same from the turn rollups, the sidechain responses and one page; nullopt when the
+// rollups and the responses disagree (then the caller reads the responses).
+Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store,
+                                                         const PriceTable& prices,
+                                                         const std::string& session_id,
+                                                         const SessionPage& page) {
+    SessionDetail detail;
+    detail.session_id = session_id;
+    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, main_starts(store, session_id));
+    std::map<int64_t, KeyedSums> turns;  // prompt (-1: before the first) -> sums
+    CCMETER_TRY(store.for_each_turn_rollup(session_id, [&](const TurnRollupRow& row) {
+        add_sums(turns[row.turn_ms], {row.model, row.day_ms, row.speed, row.long_context},
+                 row.responses, row.tokens);
+    }));
+    if (turns.empty())
+        return std::optional<SessionDetail>(std::move(detail));
+
+    std::map<int64_t, KeyedSums> sidechains;  // the same for the sidechain responses only
+    std::map<std::string, std::pair<int64_t, KeyedSums>> agents;  // id -> first time, sums
+    CCMETER_TRY(store.for_each_sidechain_response(session_id, [&](const UsageRecord& response) {
+        const PriceKey key{
+            response.model,
+            response.timestamp_ms - ((response.timestamp_ms % k_day_ms) + k_day_ms) % k_day_ms,
+            response.speed, is_long_context(response.tokens)};
+        add_sums(sidechains[turn_of(starts, response.timestamp_ms)], key, 1, response.tokens);
+        auto [agent, inserted] =
+            agents.try_emplace(response.agent_id, response.timestamp_ms, KeyedSums{});
+        agent->second.first = std::min(agent->second.first, response.timestamp_ms);
+        add_sums(agent->second.second, key, 1, response.tokens);
+    }));
+
+    std::unordered_map<int64_t, size_t> turn_index;
+    for (const auto& [turn_ms, rows] : turns) {
+        turn_index.emplace(turn_ms, detail.turns.size());
+        TurnTotals& turn = detail.turns.emplace_back();
+        turn.start_ms = turn_ms;
+        const auto side = sidechains.find(turn_ms);
+        for (const auto& [key, sums] : rows) {
+            add_priced(turn.usage, prices, key, sums);
+            add_priced(detail.usage, prices, key, sums);
+            add_priced(detail.by_model[key.model], prices, key, sums);
+            turn.models.insert(key.model);
+            Sums main = sums;
+            if (side != sidechains.end()) {
+                auto found = side->second.find(key);
+                if (found != side->second.end() && !subtract(main, found->second))
+                    return std::optional<SessionDetail>();
+            }
+            if (main.responses > 0) {
+                add_priced(turn.main, prices, key, main);
+                add_priced(detail.main, prices, key, main);
+            }
+        }
+        if (side == sidechains.end())
+            continue;
+        for (const auto& [key, sums] : side->second) {
+            if (rows.find(key) == rows.end())
+                return std::optional<SessionDetail>();
+            add_priced(turn.subagents, prices, key, sums);
+            add_priced(detail.subagents, prices, key, sums);
+        }
+    }
+    for (const auto& [turn_ms, rows] : sidechains)
+        if (turns.find(turn_ms) == turns.end())
+            return std::optional<SessionDetail>();
+    for (const auto& [id, agent] : agents) {
+        AgentTotals& totals = detail.agents.emplace_back();
+        totals.agent_id = id;
+        totals.first_ms = agent.first;
+        for (const auto& [key, sums] : agent.second) {
+            add_priced(totals.usage, prices, key, sums);
+            totals.models.insert(key.model);
+        }
+    }
+    sort_agents(detail.agents);
+
+    CCMETER_TRY_ASSIGN(std::vector<UsageStore::SessionSource> sources,
+                       store.session_sources(session_id));
+    for (size_t i = 0; i < sources.size(); ++i) {
+        if (i == 0 || sources[i].first_ms < detail.first_ms) {
+            detail.first_ms = sources[i].first_ms;
+            detail.project = sources[i].cwd;
+        }
+        detail.last_ms = i == 0 ? sources[i].last_ms : std::max(detail.last_ms, sources[i].last_ms);
+    }
+
+    CCMETER_TRY_ASSIGN(UsageStore::ResponsePage listed,
+                       store.session_response_page(session_id, page.before_ms, page.limit));
+    if (listed.more && !listed.responses.empty())
+        detail.next_before_ms = listed.responses.front().timestamp_ms;
+    for (UsageRecord& response : listed.responses) {
+        auto turn = turn_index.find(turn_of(starts, response.timestamp_ms));
+        if (turn == turn_index.end())
+            return std::optional<SessionDetail>();
+        const std::optional<int64_t> cost = prices.cost_pico_usd(
+            response.model, response.timestamp_ms, response.speed, response.tokens);
+        detail.turns[turn->second].responses.push_back({std::move(response), cost});
+        ++detail.listed_responses;
+    }
+    for (TurnTotals& turn : detail.turns)
+        if (turn.start_ms < 0)
+            turn.start_ms = detail.first_ms;
+    return std::optional<SessionDetail>(std::move(detail));
+}
+
+}  // namespace
+
+Result<SessionDetail> session_detail(const UsageStore& store, const PriceTable& prices,
+                                     const std::string& session_id, const SessionPage& page) {
+    SessionDetail detail;
+    CCMETER_TRY(store.in_snapshot([&]() -> Result<void> {
+        std::optional<SessionDetail> fast;
+        if (store.row_source() == RowSource::rollups) {
+            CCMETER_TRY_ASSIGN(fast, detail_from_rollups(store, prices, session_id, page));
+        }
+        if (fast) {
+            detail = std::move(*fast);
+        } else {
+            CCMETER_TRY_ASSIGN(detail, detail_from_responses(store, prices, session_id, page));
+        }
+        ResponseFilter mine;
+        mine.session_id = session_id;
+        CCMETER_TRY_ASSIGN(std::vector<ProcessActivity> processes, process_activity(store, mine));
+        for (const ProcessActivity& process : processes) {
+            if (!detail.activity)
+                detail.activity.emplace();
+            detail.activity->add(process.activity);
+        }
+        return {};
+    }));
+    return detail;
+}
+
+}  // namespace ccmeter
