@@ -27,6 +27,11 @@ struct ServeCommandOptions {
     std::optional<size_t> backup_keep;
 };
 
+// malloc arenas of the daemon (mallopt M_ARENA_MAX, set before any thread starts): 2. glibc's
+// default, 8 per core, gives each gRPC and web thread an arena of its own, and each keeps
+// what its largest answer freed; the daemon's threads rarely allocate at the same time.
+constexpr int k_malloc_arena_max = 2;
+
 // Returns the exit code: 0 after a clean shutdown or when another daemon already runs.
 int run_serve_command(const ServeCommandOptions& options);
 
