@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "common/web_token.hpp"
 #include "server/backup_scheduler.hpp"
 #include "server/ingest_loop.hpp"
+#include "server/memory_trimmer.hpp"
 #include "server/meter_service.hpp"
 #include "server/systemd_notify.hpp"
 #include "server/watch_feed.hpp"
@@ -80,6 +82,7 @@ int run_serve_command(const ServeCommandOptions& options) {
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
+    ::mallopt(M_ARENA_MAX, k_malloc_arena_max);
 
     const fs::path dir = runtime_dir();
     if (Result<void> made = ensure_private_dir(dir); !made) {
@@ -122,10 +125,15 @@ int run_serve_command(const ServeCommandOptions& options) {
     service_options.database = loop_options.database;
     service_options.config_dirs = loop_options.config_dirs;
     service_options.prices_file = options.prices.empty() ? default_prices_path() : options.prices;
+    // What queries and ingests freed goes back to the system once the daemon is quiet.
+    MemoryTrimmer trimmer;
+    trimmer.start();
     MeterQueriesOptions query_options;
     query_options.database = loop_options.database;
+    query_options.after_query = [&trimmer] { trimmer.note_activity(); };
     MeterQueries queries(query_options, load_prices(options.prices, log));
     (*loop)->on_new_usage([&queries] { queries.usage_changed(); });
+    (*loop)->on_new_usage([&trimmer] { trimmer.note_activity(); });
     // Watch calls (hookctl watch / top): fed after each commit, from the newest row stored now.
     WatchHub watch_hub;
     WatchFeed watch_feed(queries, watch_hub, loop_options.log);

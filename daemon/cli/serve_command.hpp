@@ -27,6 +27,14 @@ struct ServeCommandOptions {
     std::optional<size_t> backup_keep;
 };
 
+// malloc arenas of the daemon (mallopt M_ARENA_MAX, set before any thread starts): 1. glibc's
+// default, 8 per core, gives each gRPC and web thread an arena of its own, and each keeps
+// what its largest answer freed; malloc_trim gives back the free pages inside every arena but
+// the unused top only of the main one (a top kept by free() can reach 64 MB once large blocks
+// were freed). The daemon's threads rarely allocate at the same time, and small blocks come
+// from each thread's own cache (tcache) without the arena's lock.
+constexpr int k_malloc_arena_max = 1;
+
 // Returns the exit code: 0 after a clean shutdown or when another daemon already runs.
 int run_serve_command(const ServeCommandOptions& options);
 

@@ -215,10 +215,12 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     sqlite3_busy_timeout(db, 5000);
     // WAL: readers never block the writer. synchronous=NORMAL: a commit survives a crash of
     // this process; checkpoint() makes everything durable against power loss too.
-    const char* pragmas =
+    const std::string pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-        "PRAGMA cache_size=-16384; PRAGMA foreign_keys=ON;";
-    if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK)
+        "PRAGMA cache_size=-" +
+        std::to_string(k_write_cache_kib) + "; PRAGMA mmap_size=" + std::to_string(k_mmap_bytes) +
+        "; PRAGMA foreign_keys=ON;";
+    if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot configure " + path.string());
     if (Result<void> migrated = store->migrate(); !migrated)
         return migrated.error();
@@ -238,6 +240,10 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open_read_only(const std::filesy
     if (rc != SQLITE_OK)
         return sqlite_error(db, "cannot open " + path.string());
     sqlite3_busy_timeout(db, 5000);
+    const std::string pragmas = "PRAGMA cache_size=-" + std::to_string(k_read_cache_kib) +
+                                "; PRAGMA mmap_size=" + std::to_string(k_mmap_bytes) + ";";
+    if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot configure " + path.string());
     CCMETER_TRY_ASSIGN(int version, store->schema_version());
     if (version != k_database_schema_version)
         return Error{path.string() + " has schema " + std::to_string(version) + ", expected " +
@@ -1464,6 +1470,17 @@ Result<void> UsageStore::checkpoint() {
         SQLITE_OK)
         return sqlite_error(m_db, "cannot checkpoint");
     return {};
+}
+
+void UsageStore::release_cache_memory() {
+    sqlite3_db_release_memory(m_db);
+}
+
+int64_t UsageStore::cache_used_bytes() const {
+    int current = 0;
+    int highwater = 0;
+    sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0);
+    return current;
 }
 
 }  // namespace ccmeter

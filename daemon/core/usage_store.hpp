@@ -40,6 +40,21 @@ struct sqlite3_stmt;
 
 namespace ccmeter {
 
+// SQLite's page cache per connection, in KiB (PRAGMA cache_size=-N). Heap memory, so it counts
+// in the daemon's RSS, once per connection (the writer, and up to
+// MeterQueriesOptions::max_readers readers).
+// The writer's (open()): 16 MiB, what a backfill's random-key index inserts need (64 MiB was
+// 10% less CPU but raised a 1 GB backfill's peak RSS to 131 MB, bench/README.md). Once a
+// backfill is done, release_cache_memory() gives it back.
+constexpr int64_t k_write_cache_kib = 16 * 1024;
+// A reader's (open_read_only()): 2 MiB, SQLite's usual default made explicit. The reports read
+// the rollups (a few MB in all at 10 GB) and the raw rows in key order, which the system's file
+// cache serves as well: a larger cache changes no report's time (bench/queries).
+constexpr int64_t k_read_cache_kib = 2 * 1024;
+// No connection maps the database file (PRAGMA mmap_size=0, whatever SQLite's build default):
+// mapped pages would count in RSS by the size of the file, a GB or more.
+constexpr int64_t k_mmap_bytes = 0;
+
 // Which responses a query visits. Bounds are UTC milliseconds, `until_ms` exclusive.
 struct ResponseFilter {
     std::optional<int64_t> since_ms;
@@ -290,6 +305,16 @@ class UsageStore {
 
     // Flushes the WAL into the database file (all rows durable on disk).
     Result<void> checkpoint();
+
+    // Frees the page cache pages no statement holds (the cache fills again as pages are
+    // read): after a backfill, so that its 16 MiB (k_write_cache_kib) do not stay in RSS.
+    void release_cache_memory();
+    // SQLite's heap memory held by this connection's page cache, in bytes
+    // (SQLITE_DBSTATUS_CACHE_USED).
+    int64_t cache_used_bytes() const;
+    // PRAGMA cache_size and mmap_size as in force on this connection.
+    Result<int64_t> cache_size_pragma() const { return scalar("PRAGMA cache_size"); }
+    Result<int64_t> mmap_size_pragma() const { return scalar("PRAGMA mmap_size"); }
 
     // The change feed (for replicas such as the team store). Each commit stamps the responses
     // it inserts or changes with one change number (change_clock), larger than any before it;

@@ -48,6 +48,8 @@ void MeterQueries::release(std::unique_ptr<UsageStore> store) {
         m_idle.push_back(std::move(store));
     }
     m_pool_returned.notify_one();
+    if (m_options.after_query)
+        m_options.after_query();
 }
 
 template <class Query>
@@ -331,13 +333,16 @@ Result<void> MeterQueries::export_responses(
     // One price table for the whole export, as one snapshot of the rows.
     const std::shared_ptr<const PriceTable> prices = prices_for(**store);
     std::vector<PricedResponse> priced;
-    return (*store)->for_each_response_page(filter, page_rows,
-                                            [&](const std::vector<UsageRecord>& rows) {
-                                                priced.clear();
-                                                for (const UsageRecord& row : rows)
-                                                    priced.push_back(priced_response(*prices, row));
-                                                return page(priced);
-                                            });
+    Result<void> done = (*store)->for_each_response_page(
+        filter, page_rows, [&](const std::vector<UsageRecord>& rows) {
+            priced.clear();
+            for (const UsageRecord& row : rows)
+                priced.push_back(priced_response(*prices, row));
+            return page(priced);
+        });
+    if (m_options.after_query)
+        m_options.after_query();
+    return done;
 }
 
 Result<std::vector<MeterQueries::StoredResponse>> MeterQueries::responses_after(int64_t after_id,

@@ -68,6 +68,10 @@ struct MeterQueriesOptions {
     // How long the active 5-hour block (its burn rate and projection) is reused by the status
     // line while no new usage arrives. Default 5 s.
     int64_t block_refresh_ms = 5'000;
+    // Called after each query has given its connection back (on the querying thread; must be
+    // thread-safe and cheap). Unset: nothing. ccmeterd's MemoryTrimmer::note_activity, so that
+    // what a large answer allocated goes back to the system once the daemon is quiet.
+    std::function<void()> after_query;
 };
 
 class MeterQueries {

@@ -170,6 +170,8 @@ bool IngestLoop::ingest(const std::vector<fs::path>& files, bool full_scan) {
         m_retry_delay = k_ingest_retry_first;
     }
     m_last_ingest_ms = now_ms();
+    if (stats->bytes_read >= k_release_cache_after_bytes)
+        m_store->release_cache_memory();
     if (stats->bytes_read > 0) {
         m_last_ingest_micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                    std::chrono::steady_clock::now() - started)

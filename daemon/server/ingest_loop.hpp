@@ -49,6 +49,11 @@ constexpr int64_t k_max_queued_client_events = 1024;
 // hold (each a few hundred bytes): 100,000, some tens of MB.
 constexpr int64_t k_max_queued_client_records = 100'000;
 
+// After an ingest that read at least this much (a backfill, a catch-up after downtime), the
+// writer's page cache is emptied (UsageStore::release_cache_memory): 64 MiB, some 30,000
+// lines; the few pages a new response touches fill it again. Smaller ingests keep it warm.
+constexpr int64_t k_release_cache_after_bytes = 64 << 20;
+
 // ingest_now remembers at most this many transcripts' sizes and sessions' figures (each map;
 // one per Claude Code session, so some hundreds in practice) before starting over.
 constexpr size_t k_max_ingest_now_entries = 10'000;

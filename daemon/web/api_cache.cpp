@@ -17,23 +17,46 @@ WebReply ApiCache::get(const ApiRequest& request, int64_t now_ms) {
         WebReply reply = m_api.answer(entry.request);
         if (reply.status != 200)
             return reply;
-        entry.reply = std::move(reply);
-        entry.has_reply = true;
-        entry.generation = m_generation;
+        if (reply.body.size() > m_max_bytes) {  // never kept
+            erase(found);
+            return reply;
+        }
+        keep_reply(key, entry, std::move(reply));
         return entry.reply;
     }
-    evict_if_full();
+    WebReply reply = m_api.answer(request);
+    // Errors (a session not there yet, a database not ready) are not kept, nor answers larger
+    // than the whole budget.
+    if (reply.status != 200 || reply.body.size() > m_max_bytes)
+        return reply;
+    make_room(reply.body.size(), std::string());
     Entry entry;
     entry.request = request;
-    entry.reply = m_api.answer(request);
+    entry.reply = reply;
     entry.has_reply = true;
     entry.generation = m_generation;
     entry.last_used_ms = now_ms;
-    WebReply reply = entry.reply;
-    // Errors (a session not there yet, a database not ready) are not kept.
-    if (reply.status == 200)
-        m_entries.emplace(key, std::move(entry));
+    m_bytes += reply.body.size();
+    m_entries.emplace(key, std::move(entry));
     return reply;
+}
+
+bool ApiCache::keep_reply(const std::string& key, Entry& entry, WebReply reply) {
+    if (entry.has_reply) {
+        m_bytes -= entry.reply.body.size();
+        entry.reply = WebReply();
+        entry.has_reply = false;
+    }
+    if (reply.body.size() > m_max_bytes) {
+        erase(m_entries.find(key));
+        return false;
+    }
+    make_room(reply.body.size(), key);
+    m_bytes += reply.body.size();
+    entry.reply = std::move(reply);
+    entry.has_reply = true;
+    entry.generation = m_generation;
+    return true;
 }
 
 void ApiCache::new_generation(int64_t now_ms, bool refresh_hot) {
@@ -60,7 +83,7 @@ void ApiCache::prewarm(const std::vector<ApiRequest>& requests, int64_t now_ms) 
         std::string key = request.key();
         if (m_entries.count(key))
             continue;
-        evict_if_full();
+        make_room(0, std::string());
         Entry entry;
         entry.request = request;
         entry.generation = m_generation - 1;
@@ -83,30 +106,40 @@ bool ApiCache::refresh_next() {
         if (entry.generation == m_generation)
             continue;
         WebReply reply = m_api.answer(entry.request);
-        if (reply.status == 200) {
-            entry.reply = std::move(reply);
-            entry.has_reply = true;
-            entry.generation = m_generation;
-        } else {
-            m_entries.erase(found);
-        }
+        if (reply.status == 200)
+            keep_reply(key, entry, std::move(reply));
+        else
+            erase(found);
         break;
     }
     return !m_refresh_queue.empty();
 }
 
-void ApiCache::evict_if_full() {
-    while (m_entries.size() >= k_max_entries) {
-        auto oldest =
-            std::min_element(m_entries.begin(), m_entries.end(), [](const auto& a, const auto& b) {
-                return a.second.last_used_ms < b.second.last_used_ms;
-            });
-        if (oldest->second.queued)
-            m_refresh_queue.erase(
-                std::remove(m_refresh_queue.begin(), m_refresh_queue.end(), oldest->first),
-                m_refresh_queue.end());
-        m_entries.erase(oldest);
+bool ApiCache::make_room(size_t incoming, const std::string& keep) {
+    while ((keep.empty() && m_entries.size() >= k_max_entries) ||
+           m_bytes + incoming > m_max_bytes) {
+        auto oldest = m_entries.end();
+        for (auto it = m_entries.begin(); it != m_entries.end(); ++it)
+            if (it->first != keep && (oldest == m_entries.end() ||
+                                      it->second.last_used_ms < oldest->second.last_used_ms))
+                oldest = it;
+        if (oldest == m_entries.end())
+            return false;
+        erase(oldest);
     }
+    return true;
+}
+
+void ApiCache::erase(std::unordered_map<std::string, Entry>::iterator entry) {
+    if (entry == m_entries.end())
+        return;
+    if (entry->second.has_reply)
+        m_bytes -= entry->second.reply.body.size();
+    if (entry->second.queued)
+        m_refresh_queue.erase(
+            std::remove(m_refresh_queue.begin(), m_refresh_queue.end(), entry->first),
+            m_refresh_queue.end());
+    m_entries.erase(entry);
 }
 
 }  // namespace ccmeter

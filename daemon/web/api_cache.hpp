@@ -15,7 +15,9 @@
 //   they fetch then is current.
 // - prewarm() queues answers nobody asked for yet (what the page asks first), so that the
 //   first page load after the daemon starts is answered from memory too.
-// - At most k_max_entries answers are kept; the least recently used goes first.
+// - At most k_max_entries answers and `max_bytes` of answer bodies are kept; the least
+//   recently used goes first. An answer larger than `max_bytes` by itself (the largest
+//   session's at 10 GB: about 40 MB) is returned but never kept: computed again when asked.
 // Threads: one thread (the web server's).
 #pragma once
 
@@ -34,9 +36,14 @@ namespace ccmeter {
 class ApiCache {
   public:
     static constexpr size_t k_max_entries = 64;
+    // Answer bodies kept at most, in bytes: 8 MiB. Every answer of the overview and the lists
+    // together take well under 1 MB at 10 GB; the largest session's at 1 GB (4 MB) still fits.
+    // Kept answers stay in the daemon's RSS (target <= 60 MB in all).
+    static constexpr size_t k_max_bytes = 8 << 20;
     static constexpr int64_t k_hot_ms = 2 * 60'000;
 
-    explicit ApiCache(WebApi& api) : m_api(api) {}
+    explicit ApiCache(WebApi& api, size_t max_bytes = k_max_bytes)
+        : m_api(api), m_max_bytes(max_bytes) {}
 
     WebReply get(const ApiRequest& request, int64_t now_ms);
 
@@ -50,6 +57,8 @@ class ApiCache {
 
     int64_t generation() const { return m_generation; }
     size_t size() const { return m_entries.size(); }
+    // Bytes of the answer bodies kept.
+    size_t bytes() const { return m_bytes; }
 
   private:
     struct Entry {
@@ -61,9 +70,15 @@ class ApiCache {
         bool queued = false;
     };
 
-    void evict_if_full();
+    // Makes room for one more entry of `incoming` bytes; false when it can never fit.
+    bool make_room(size_t incoming, const std::string& keep);
+    // Stores `reply` in `entry`, or drops the entry (false) when it cannot be kept.
+    bool keep_reply(const std::string& key, Entry& entry, WebReply reply);
+    void erase(std::unordered_map<std::string, Entry>::iterator entry);
 
     WebApi& m_api;
+    const size_t m_max_bytes;
+    size_t m_bytes = 0;  // of the kept replies' bodies
     std::unordered_map<std::string, Entry> m_entries;
     std::deque<std::string> m_refresh_queue;
     int64_t m_generation = 0;

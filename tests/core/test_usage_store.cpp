@@ -137,3 +137,22 @@ TEST_CASE("the latest responses come newest first, limited and filtered", "[late
     REQUIRE(none.has_value());
     CHECK(none->empty());
 }
+
+TEST_CASE("every connection bounds its page cache and maps nothing of the file", "[memory]") {
+    test::TempDatabase db;
+    db.add_responses(0, 3000);
+    CHECK(db.store().cache_size_pragma().value() == -k_write_cache_kib);
+    CHECK(db.store().mmap_size_pragma().value() == k_mmap_bytes);
+    // What the query facade's pool opens (MeterQueries::acquire).
+    Result<std::unique_ptr<UsageStore>> reader = UsageStore::open_read_only(db.database());
+    REQUIRE(reader.has_value());
+    CHECK((*reader)->cache_size_pragma().value() == -k_read_cache_kib);
+    CHECK((*reader)->mmap_size_pragma().value() == k_mmap_bytes);
+
+    // After a backfill the writer gives its cache back; it still answers from the file.
+    const int64_t filled = db.store().cache_used_bytes();
+    CHECK(filled > 0);
+    db.store().release_cache_memory();
+    CHECK(db.store().cache_used_bytes() < filled);
+    CHECK(db.store().response_count().value() == 3000);
+}

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
@@ -76,4 +77,38 @@ TEST_CASE("prewarmed answers are computed in the background, or on demand first"
     CHECK_FALSE(cache.refreshing());
     CHECK(cache.size() == 2);
     CHECK(cache.get(heatmap, k_fixture_now_ms).body.find("\"cells\"") != std::string::npos);
+}
+
+TEST_CASE("answers are kept within the byte budget, the least recently used going first",
+          "[api_cache]") {
+    WebFixture fixture;
+    ccmeter::WebApi api(fixture.queries(), fixture.loop());
+    const ccmeter::ApiRequest summary =
+        *ccmeter::parse_api_request("/api/summary", k_fixture_now_ms);
+    const ccmeter::ApiRequest heatmap =
+        *ccmeter::parse_api_request("/api/heatmap", k_fixture_now_ms);
+    const size_t summary_bytes = api.answer(summary).body.size();
+    const size_t heatmap_bytes = api.answer(heatmap).body.size();
+
+    SECTION("an answer larger than the whole budget is answered, never kept") {
+        ccmeter::ApiCache cache(api, summary_bytes - 1);
+        CHECK(all_time_cost(cache.get(summary, k_fixture_now_ms)) == Approx(0.1052));
+        CHECK(cache.size() == 0);
+        CHECK(cache.bytes() == 0);
+        fixture.add_response(1000);  // computed again: the new response is in it
+        CHECK(all_time_cost(cache.get(summary, k_fixture_now_ms)) == Approx(0.1202));
+    }
+    SECTION("room for one: the other is evicted, and its bytes are no longer counted") {
+        const size_t budget = std::max(summary_bytes, heatmap_bytes) + 64;  // not both
+        ccmeter::ApiCache cache(api, budget);
+        (void)cache.get(summary, k_fixture_now_ms);
+        CHECK(cache.bytes() == summary_bytes);
+        (void)cache.get(heatmap, k_fixture_now_ms + 1);
+        CHECK(cache.size() == 1);
+        CHECK(cache.bytes() == heatmap_bytes);
+        fixture.add_response(1000);  // the summary was evicted: computed afresh
+        CHECK(all_time_cost(cache.get(summary, k_fixture_now_ms + 2)) == Approx(0.1202));
+        CHECK(cache.size() == 1);
+        CHECK(cache.bytes() <= budget);
+    }
 }
