@@ -6,6 +6,7 @@
 #include "common/status_payload.hpp"
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
+#include "core/response_filter_sql.hpp"
 #include "core/sqlite_statement.hpp"
 #include "core/store_schema.hpp"
 #include "core/tool_call_rows.hpp"
@@ -672,37 +673,15 @@ void read_response_columns(sqlite3_stmt* s, UsageRecord& r) {
     read_token_columns(s, 13, r.tokens);
 }
 
-// The conditions of k_select_responses_sql's rows for `filter`'s time range, session and cwd
-// (parameters ?1 to ?4, bound by bind_response_filter), each starting with " AND".
-std::string response_filter_sql(const ResponseFilter& filter) {
-    std::string sql;
-    if (filter.since_ms)
-        sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms)
-        sql += " AND r.timestamp_ms < ?2";
-    if (filter.session_id)
-        sql += " AND s.session_id = ?3";
-    if (filter.cwd)
-        sql += " AND s.cwd = ?4";
-    return sql;
-}
-void bind_response_filter(sqlite3_stmt* s, const ResponseFilter& filter) {
-    if (filter.since_ms)
-        sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms)
-        sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id)
-        bind_text(s, 3, *filter.session_id);
-    if (filter.cwd)
-        bind_text(s, 4, *filter.cwd);
-}
+// The columns of k_select_responses_sql's rows that a ResponseFilter tests.
+constexpr FilterColumns k_response_columns{"r.timestamp_ms", "s.session_id", "s.cwd"};
 
 }  // namespace
 
 Result<void> UsageStore::for_each_response(
     const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
     std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     if (filter.side_calls_only)
         sql += " AND r.message_id = '' AND r.request_id != ''";
     sql += " ORDER BY r.timestamp_ms";
@@ -742,7 +721,7 @@ Result<void> UsageStore::for_each_response_page(
         return sqlite_error(m_db, "cannot begin a read transaction");
     std::string sql =
         std::string(k_select_responses_sql) + " WHERE (r.timestamp_ms, r.id) > (?5, ?6)";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     sql += " ORDER BY r.timestamp_ms, r.id LIMIT ?7";
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
@@ -777,7 +756,7 @@ Result<void> UsageStore::for_each_response_page(
 Result<std::vector<UsageRecord>> UsageStore::latest_responses(const ResponseFilter& filter,
                                                               size_t limit) const {
     std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     sql += " ORDER BY r.timestamp_ms DESC, r.id DESC LIMIT ?5";
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
@@ -1479,9 +1458,9 @@ Result<void> UsageStore::checkpoint() {
 
 namespace ccmeter {
 
-Result<std::vector<ToolCallRow>> UsageStore::tool_calls(const ResponseFilter& filter) const {
-    return read_tool_calls(
-        m_db, ToolCallFilter{filter.since_ms, filter.until_ms, filter.session_id, filter.cwd});
+Result<std::vector<ToolCallTimes>> UsageStore::tool_call_times(
+    const ResponseFilter& filter) const {
+    return read_tool_call_times(m_db, filter);
 }
 
 Result<std::vector<ClientCostState>> UsageStore::cost_states(

@@ -28,6 +28,7 @@
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
+#include "core/response_filter.hpp"
 #include "core/grouping.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
@@ -88,17 +89,6 @@ class IngestBatch {
     std::vector<ClientCostState> m_cost_states;
     std::vector<FileState> m_files;
     size_t m_lines = 0;
-};
-
-// Which responses a query visits. Bounds are UTC milliseconds, `until_ms` exclusive.
-struct ResponseFilter {
-    std::optional<int64_t> since_ms;
-    std::optional<int64_t> until_ms;
-    std::optional<std::string> session_id;
-    std::optional<std::string> cwd;
-    // Only side calls: requests the client exported (OpenTelemetry) that no transcript line
-    // has claimed, e.g. session-title calls. Read from the responses, not the rollups (few rows).
-    bool side_calls_only = false;
 };
 
 // aggregate() groups by a source column (groups_by_source: session, project, branch, the
@@ -311,9 +301,9 @@ class UsageStore {
     Result<std::vector<ClientCostState>> cost_states(
         const std::optional<std::string>& session_id = std::nullopt) const;
 
-    // The tool calls read from transcripts that `filter` selects (time range on their start;
-    // side_calls_only is ignored), in start order (tool_call_rows.hpp).
-    Result<std::vector<ToolCallRow>> tool_calls(const ResponseFilter& filter) const;
+    // Per tool name, the calls read from transcripts that `filter` selects (time range on
+    // their start; side_calls_only is ignored) with their run times (tool_call_rows.hpp).
+    Result<std::vector<ToolCallTimes>> tool_call_times(const ResponseFilter& filter) const;
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);
