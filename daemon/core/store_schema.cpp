@@ -329,8 +329,8 @@ CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
     // 10 -> 11: what the tools report reads of a call, kept in its row (tool_call_rows.hpp):
     // otel_ms / otel_success, the max(duration_ms) / min(success) of its OTel tool_runs (NULL
     // when none), and from them and the transcript's times run_ms (NULL: untimed) and failed
-    // (0 / 1). The index by (tool_name, run_ms) holds every column that report reads, so it
-    // reads neither tool_runs nor the wide rows. store_tool_calls writes them with the row; the
+    // (0 / 1). The index by (tool_name, run_ms) holds every column that report reads and
+    // filters on (time, session, cwd), so it reads neither tool_runs nor the wide rows. store_tool_calls writes them with the row; the
     // trigger keeps them as OTel events arrive after their call.
     R"sql(
 ALTER TABLE tool_calls ADD COLUMN otel_ms INTEGER;
@@ -345,8 +345,8 @@ UPDATE tool_calls SET
   run_ms = (CASE WHEN otel_ms >= 0 THEN otel_ms
     WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
   failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0 ELSE coalesce(otel_success = 0, 0) END);
-CREATE INDEX tool_calls_by_run ON tool_calls(tool_name, run_ms, failed, started_ms)
-  WHERE started_ms IS NOT NULL;
+CREATE INDEX tool_calls_by_run ON tool_calls(tool_name, run_ms, failed, started_ms, session_id,
+  cwd) WHERE started_ms IS NOT NULL;
 CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
   UPDATE tool_calls SET
     otel_ms = max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms),

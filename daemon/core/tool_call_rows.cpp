@@ -119,14 +119,11 @@ constexpr FilterColumns k_tool_call_columns{"started_ms", "session_id", "cwd"};
 }  // namespace
 
 Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter) {
-    // Whole history or a time range: the partial index tool_calls_by_run holds every column
-    // read, in (name, run time) order. A session or project reads the table once (no index of
-    // them; through tool_calls_by_run each row would be one more look-up).
-    std::string sql = "SELECT tool_name, run_ms, failed FROM tool_calls";
-    if (filter.session_id || filter.cwd)
-        sql += " NOT INDEXED";
-    sql += " WHERE started_ms IS NOT NULL";
-    sql += response_filter_sql(filter, k_tool_call_columns);
+    // Every filter reads the partial index tool_calls_by_run alone: it holds every column read
+    // and tested, in (name, run time) order.
+    const std::string sql =
+        "SELECT tool_name, run_ms, failed FROM tool_calls WHERE started_ms IS NOT NULL" +
+        response_filter_sql(filter, k_tool_call_columns);
     CCMETER_TRY_ASSIGN(Statement select, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = select.get();
     bind_response_filter(s, filter);

@@ -40,8 +40,8 @@ struct ToolCallTimes {
 
 // Per tool name (in name order), the calls whose tool_use has been read and that `filter`
 // selects (time range on the call's start; side_calls_only is ignored). Reads the columns
-// schema 11 derives (run_ms, failed) through the index tool_calls_by_run, a few integers per
-// call: no per-call string copies and no per-call look-up of tool_runs.
+// schema 11 derives (run_ms, failed) through the covering index tool_calls_by_run, a few
+// integers per call: no per-call string copies and no per-call look-up of tool_runs.
 Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter);
 
 }  // namespace ccmeter
