@@ -47,13 +47,21 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     auto winner = [](const std::string& wins, const char* column) {
         return "iif(" + wins + ", excluded." + column + ", " + column + ")";
     };
+    // No OTel event stored at all (a history without telemetry, a backfill's start): no probe.
+    CCMETER_TRY_ASSIGN(Statement any_runs,
+                       prepare_statement(db, "SELECT EXISTS (SELECT 1 FROM tool_runs)"));
+    if (sqlite3_step(any_runs.get()) != SQLITE_ROW)
+        return sqlite_error(db, "cannot read the tool runs");
+    const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
     std::string sql =
         "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
         "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) "
         "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
-        run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") +
-        " FROM (SELECT max(duration_ms) AS d, min(success) AS s FROM tool_runs "
-        "WHERE tool_use_id = ?1) AS o WHERE true ON CONFLICT(tool_use_id) DO UPDATE SET ";
+        run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") + " FROM " +
+        (probe_runs ? "(SELECT max(duration_ms) AS d, min(success) AS s FROM tool_runs "
+                      "WHERE tool_use_id = ?1)"
+                    : "(SELECT NULL AS d, NULL AS s)") +
+        " AS o WHERE true ON CONFLICT(tool_use_id) DO UPDATE SET ";
     const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)

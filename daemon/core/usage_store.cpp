@@ -31,15 +31,21 @@ namespace {
 // is one sort. Run at open() too, where they cost nothing when present.
 // responses_by_source stays: the turn rollups read a session's responses by it while writing
 // (a prompt read after its responses splits their turn), and without it each such read scans.
-constexpr const char* k_deferred_response_indexes_sql =
-    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);";
+// The tools report's index of tool_calls (schema 11, k_tool_calls_by_run_sql) is built after
+// them the same way: a bulk load writes each call's row once, its index entry then.
+const std::string k_deferred_response_indexes_sql =
+    std::string("CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);") +
+    k_tool_calls_by_run_sql;
 constexpr const char* k_drop_deferred_response_indexes_sql =
-    "DROP INDEX IF EXISTS responses_by_time;";
-// Every secondary index of `responses` that open() makes sure of (a cut-short bulk load, or a
-// hand-edited database, may lack one).
-constexpr const char* k_response_indexes_sql =
-    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
-    "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, timestamp_ms);";
+    "DROP INDEX IF EXISTS responses_by_time; DROP INDEX IF EXISTS tool_calls_by_run;";
+// Every secondary index of `responses` (and tool_calls_by_run) that open() makes sure of (a
+// cut-short bulk load, or a hand-edited database, may lack one).
+const std::string k_response_indexes_sql =
+    std::string(
+        "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
+        "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, "
+        "timestamp_ms);") +
+    k_tool_calls_by_run_sql;
 
 // A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
 constexpr const char* k_insert_response_sql = R"sql(
@@ -221,7 +227,7 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     if (Result<void> migrated = store->migrate(); !migrated)
         return migrated.error();
     // A bulk load cut short (end_bulk_load() never ran) left them missing.
-    if (sqlite3_exec(db, k_response_indexes_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot index the responses of " + path.string());
     if (Result<void> prepared = store->prepare_statements(); !prepared)
         return prepared.error();
@@ -577,7 +583,8 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
         if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "cannot begin transaction");
         m_group_open = true;
-        if (!m_indexes_deferred && scalar("SELECT NOT EXISTS (SELECT 1 FROM responses)") == 1) {
+        if (!m_indexes_deferred && scalar("SELECT NOT EXISTS (SELECT 1 FROM responses) AND NOT "
+                                          "EXISTS (SELECT 1 FROM tool_calls)") == 1) {
             if (sqlite3_exec(m_db, k_drop_deferred_response_indexes_sql, nullptr, nullptr,
                              nullptr) != SQLITE_OK)
                 return sqlite_error(m_db, "cannot prepare a bulk load");
@@ -625,7 +632,8 @@ Result<void> UsageStore::end_bulk_load() {
     // MB of RSS; temp_store=MEMORY again after it.
     const bool built =
         sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) == SQLITE_OK &&
-        sqlite3_exec(m_db, k_deferred_response_indexes_sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+        sqlite3_exec(m_db, k_deferred_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) ==
+            SQLITE_OK;
     sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
     if (!built)
         return sqlite_error(m_db, "cannot index the responses");
@@ -1458,8 +1466,7 @@ Result<void> UsageStore::checkpoint() {
 
 namespace ccmeter {
 
-Result<std::vector<ToolCallTimes>> UsageStore::tool_call_times(
-    const ResponseFilter& filter) const {
+Result<std::vector<ToolCallTimes>> UsageStore::tool_call_times(const ResponseFilter& filter) const {
     return read_tool_call_times(m_db, filter);
 }
 

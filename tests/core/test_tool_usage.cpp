@@ -495,6 +495,26 @@ TEST_CASE("a database of schema 10 gets its tool call times when it is opened", 
     RandomToolHistory history(99);
     history.write(db.store(), 200, [] {});
     const std::vector<ToolStats> before = *tool_usage(db.store(), {});
+    // The index as a bulk load builds it (k_tool_calls_by_run_sql), to hold the migration's to.
+    auto index_of = [](const std::filesystem::path& database) {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(database.c_str(), &raw) == SQLITE_OK);
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(raw,
+                                   "SELECT (SELECT group_concat(name) FROM "
+                                   "pragma_index_info('tool_calls_by_run')), (SELECT partial "
+                                   "FROM pragma_index_list('tool_calls') WHERE name = "
+                                   "'tool_calls_by_run')",
+                                   -1, &s, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+        const std::string columns = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        const int partial = sqlite3_column_int(s, 1);
+        sqlite3_finalize(s);
+        sqlite3_close(raw);
+        return columns + (partial ? " partial" : "");
+    };
+    const std::string bulk_index = index_of(db.database());
+    CHECK(bulk_index == "tool_name,run_ms,failed,started_ms,session_id,cwd partial");
     // Back to schema 10, as the previous release wrote it.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.database().c_str(), &raw) == SQLITE_OK);
@@ -510,6 +530,7 @@ TEST_CASE("a database of schema 10 gets its tool call times when it is opened", 
     REQUIRE(opened.has_value());
     UsageStore& reopened = **opened;
     CHECK(reopened.schema_version() == UsageStore::current_schema_version());
+    CHECK(index_of(db.database()) == bulk_index);
     Result<std::vector<ToolStats>> after = tool_usage(reopened, {});
     REQUIRE(after.has_value());
     check_same(*after, before);
