@@ -326,6 +326,39 @@ CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
     // speed and tier, so that what turns cost reads a row per turn instead of every response;
     // built from the stored responses and prompts, kept by commit() and triggers from then on.
     "-- turn_rollups_migration_sql()",
+    // 10 -> 11: what the tools report reads of a call, kept in its row (tool_call_rows.hpp):
+    // otel_ms / otel_success, the max(duration_ms) / min(success) of its OTel tool_runs (NULL
+    // when none), and from them and the transcript's times run_ms (NULL: untimed) and failed
+    // (0 / 1). The index by (tool_name, run_ms) holds every column that report reads and
+    // filters on (time, session, cwd), so it reads neither tool_runs nor the wide rows. store_tool_calls writes them with the row; the
+    // trigger keeps them as OTel events arrive after their call.
+    R"sql(
+ALTER TABLE tool_calls ADD COLUMN otel_ms INTEGER;
+ALTER TABLE tool_calls ADD COLUMN otel_success INTEGER;
+ALTER TABLE tool_calls ADD COLUMN run_ms INTEGER;
+ALTER TABLE tool_calls ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+UPDATE tool_calls SET
+  otel_ms = (SELECT max(r.duration_ms) FROM tool_runs r WHERE r.tool_use_id = tool_calls.tool_use_id),
+  otel_success = (SELECT min(r.success) FROM tool_runs r WHERE r.tool_use_id = tool_calls.tool_use_id)
+WHERE tool_use_id IN (SELECT tool_use_id FROM tool_runs);
+UPDATE tool_calls SET
+  run_ms = (CASE WHEN otel_ms >= 0 THEN otel_ms
+    WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
+  failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0 ELSE coalesce(otel_success = 0, 0) END);
+CREATE INDEX tool_calls_by_run ON tool_calls(tool_name, run_ms, failed, started_ms, session_id,
+  cwd) WHERE started_ms IS NOT NULL;
+CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
+  UPDATE tool_calls SET
+    otel_ms = max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms),
+    otel_success = min(coalesce(otel_success, NEW.success), NEW.success),
+    run_ms = (CASE WHEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms) >= 0
+        THEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms)
+      WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
+    failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0
+      ELSE min(coalesce(otel_success, NEW.success), NEW.success) = 0 END)
+  WHERE tool_use_id = NEW.tool_use_id;
+END;
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_database_schema_version,

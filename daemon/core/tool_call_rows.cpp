@@ -2,11 +2,32 @@
 
 #include <sqlite3.h>
 
+#include "core/response_filter_sql.hpp"
 #include "core/sqlite_statement.hpp"
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 
 namespace ccmeter {
+
+namespace {
+
+// A call's run time (tool_call_rows.hpp) from its largest OTel duration, start and finish.
+std::string run_ms_sql(const std::string& otel_ms, const std::string& started_ms,
+                       const std::string& finished_ms) {
+    return "(CASE WHEN " + otel_ms + " >= 0 THEN " + otel_ms + " WHEN " + started_ms + " > 0 AND " +
+           finished_ms + " >= " + started_ms + " THEN " + finished_ms + " - " + started_ms +
+           " END)";
+}
+
+// Whether a call failed (0 or 1) from its transcript result and its OTel events' min(success).
+std::string failed_sql(const std::string& is_error, const std::string& otel_success) {
+    return "(CASE WHEN " + is_error + " IS NOT NULL THEN " + is_error + " != 0 ELSE coalesce(" +
+           otel_success + " = 0, 0) END)";
+}
+
+}  // namespace
 
 Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls) {
     if (calls.empty())
@@ -14,24 +35,44 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     // One upsert per call. A row made by its result first has started_ms NULL and the use fills
     // it in (an earlier copy of the use replaces a later one); is_error NULL means no result yet
     // (a result with a time replaces one without, an earlier one a later one). In an UPDATE
-    // every expression sees the old row.
+    // every expression sees the old row. A new row takes its OTel figures from the tool_runs
+    // already stored (one index probe); a stored row keeps its own (the trigger of schema 11
+    // keeps them as events arrive). run_ms and failed are derived in the same write.
     const std::string use_wins =
         "(excluded.started_ms IS NOT NULL AND (started_ms IS NULL OR "
         "excluded.started_ms < started_ms))";
     const std::string result_wins =
         "(excluded.is_error IS NOT NULL AND (is_error IS NULL OR (excluded.finished_ms IS NOT "
         "NULL AND (finished_ms IS NULL OR excluded.finished_ms < finished_ms))))";
+    auto winner = [](const std::string& wins, const char* column) {
+        return "iif(" + wins + ", excluded." + column + ", " + column + ")";
+    };
+    // No OTel event stored at all (a history without telemetry, a backfill's start): no probe.
+    CCMETER_TRY_ASSIGN(Statement any_runs,
+                       prepare_statement(db, "SELECT EXISTS (SELECT 1 FROM tool_runs)"));
+    if (sqlite3_step(any_runs.get()) != SQLITE_ROW)
+        return sqlite_error(db, "cannot read the tool runs");
+    const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
     std::string sql =
         "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
-        "is_sidechain, agent_id, finished_ms, is_error) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(tool_use_id) DO UPDATE SET ";
+        "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) "
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
+        run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") + " FROM " +
+        (probe_runs ? "(SELECT max(duration_ms) AS d, min(success) AS s FROM tool_runs "
+                      "WHERE tool_use_id = ?1)"
+                    : "(SELECT NULL AS d, NULL AS s)") +
+        " AS o WHERE true ON CONFLICT(tool_use_id) DO UPDATE SET ";
     const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)
-        sql += std::string(column) + " = iif(" + use_wins + ", excluded." + column + ", " + column +
-               "), ";
-    sql += "finished_ms = iif(" + result_wins + ", excluded.finished_ms, finished_ms), ";
-    sql += "is_error = iif(" + result_wins + ", excluded.is_error, is_error)";
+        sql += std::string(column) + " = " + winner(use_wins, column) + ", ";
+    sql += "finished_ms = " + winner(result_wins, "finished_ms") + ", ";
+    sql += "is_error = " + winner(result_wins, "is_error") + ", ";
+    sql +=
+        "run_ms = " +
+        run_ms_sql("otel_ms", winner(use_wins, "started_ms"), winner(result_wins, "finished_ms")) +
+        ", ";
+    sql += "failed = " + failed_sql(winner(result_wins, "is_error"), "otel_success");
     CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = upsert.get();
     // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
@@ -78,52 +119,49 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     return {};
 }
 
-Result<std::vector<ToolCallRow>> read_tool_calls(sqlite3* db, const ToolCallFilter& filter) {
-    std::string sql =
-        "SELECT c.tool_use_id, c.tool_name, c.session_id, c.cwd, c.started_ms, c.finished_ms, "
-        "c.is_error, (SELECT max(duration_ms) FROM tool_runs r WHERE r.tool_use_id = "
-        "c.tool_use_id), (SELECT min(success) FROM tool_runs r WHERE r.tool_use_id = "
-        "c.tool_use_id) FROM tool_calls c WHERE c.started_ms IS NOT NULL";
-    if (filter.since_ms)
-        sql += " AND c.started_ms >= ?1";
-    if (filter.until_ms)
-        sql += " AND c.started_ms < ?2";
-    if (filter.session_id)
-        sql += " AND c.session_id = ?3";
-    if (filter.cwd)
-        sql += " AND c.cwd = ?4";
-    sql += " ORDER BY c.started_ms, c.tool_use_id";
+namespace {
+
+// The columns of tool_calls that a ResponseFilter tests.
+constexpr FilterColumns k_tool_call_columns{"started_ms", "session_id", "cwd"};
+
+}  // namespace
+
+Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter) {
+    // Every filter reads the partial index tool_calls_by_run alone: it holds every column read
+    // and tested, in (name, run time) order.
+    const std::string sql =
+        "SELECT tool_name, run_ms, failed FROM tool_calls WHERE started_ms IS NOT NULL" +
+        response_filter_sql(filter, k_tool_call_columns);
     CCMETER_TRY_ASSIGN(Statement select, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = select.get();
-    if (filter.since_ms)
-        sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms)
-        sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id)
-        bind_text(s, 3, *filter.session_id);
-    if (filter.cwd)
-        bind_text(s, 4, *filter.cwd);
-    std::vector<ToolCallRow> rows;
+    bind_response_filter(s, filter);
+    std::map<std::string, ToolCallTimes, std::less<>> tools;
+    ToolCallTimes* tool = nullptr;  // the previous row's (rows of one tool mostly come together)
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        ToolCallRow& row = rows.emplace_back();
-        row.tool_use_id = column_text(s, 0);
-        row.name = column_text(s, 1);
-        row.session_id = column_text(s, 2);
-        row.cwd = column_text(s, 3);
-        row.started_ms = sqlite3_column_int64(s, 4);
-        if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-            row.finished_ms = sqlite3_column_int64(s, 5);
-        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-            row.is_error = sqlite3_column_int(s, 6) != 0;
-        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
-            row.otel_duration_ms = sqlite3_column_int64(s, 7);
-        if (sqlite3_column_type(s, 8) != SQLITE_NULL)
-            row.otel_success = sqlite3_column_int(s, 8) != 0;
+        const std::string_view name(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                                    static_cast<size_t>(sqlite3_column_bytes(s, 0)));
+        if (!tool || tool->name != name) {
+            auto found = tools.find(name);
+            if (found == tools.end()) {
+                found = tools.emplace(std::string(name), ToolCallTimes{}).first;
+                found->second.name = std::string(name);
+            }
+            tool = &found->second;
+        }
+        ++tool->calls;
+        if (sqlite3_column_int(s, 2) != 0)
+            ++tool->errors;
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+            tool->run_ms.push_back(sqlite3_column_int64(s, 1));
     }
     if (rc != SQLITE_DONE)
         return sqlite_error(db, "cannot read the tool calls");
-    return rows;
+    std::vector<ToolCallTimes> out;
+    out.reserve(tools.size());
+    for (auto& [name, times] : tools)
+        out.push_back(std::move(times));
+    return out;
 }
 
 }  // namespace ccmeter

@@ -1,15 +1,16 @@
 // The SQLite rows of tool calls read from transcripts (table tool_calls, schema 9): one row per
 // tool_use_id, filled in by its tool_use block and its tool_result block, which may arrive in
-// either order and in different batches. Internal to the store: UsageStore calls these inside
-// its own transactions, on its own connection and thread.
+// either order and in different batches; since schema 11 each row also holds its OTel figures,
+// run time and failure (kept by store_tool_calls and a trigger on tool_runs). Internal to the
+// store: UsageStore calls these inside its own transactions, on its own connection and thread.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
+#include "core/response_filter.hpp"
 #include "core/usage_record.hpp"
 
 // SQLite's handles, declared here so that sqlite3.h stays out of this header.
@@ -24,29 +25,23 @@ namespace ccmeter {
 // stored with an unknown finish time. Runs inside the caller's transaction.
 Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls);
 
-// One stored call whose tool_use has been seen, with what the client's OpenTelemetry
-// tool_result events say of it (table tool_runs, by tool_use_id).
-struct ToolCallRow {
-    std::string tool_use_id;
+// The calls of one tool name that a filter selects: how many, how many failed, and the run
+// time of each timed one (ms, in no particular order). By the contract of tool_usage.hpp:
+// - failed: the transcript's tool_result says is_error, or, while none has been read, an OTel
+//   tool_result event of the call says it did not succeed;
+// - run time: the largest OTel duration_ms of the call when it is >= 0, else its result line's
+//   time minus its tool_use line's when that is >= 0; else the call is untimed.
+struct ToolCallTimes {
     std::string name;
-    std::string session_id;
-    std::string cwd;
-    int64_t started_ms = 0;
-    std::optional<int64_t> finished_ms;       // unset until a result with a timestamp is seen
-    std::optional<bool> is_error;             // unset until a result is seen
-    std::optional<int64_t> otel_duration_ms;  // the largest OTel duration_ms of the call
-    std::optional<bool> otel_success;         // false when any OTel event says it failed
+    int64_t calls = 0;
+    int64_t errors = 0;
+    std::vector<int64_t> run_ms;  // one per timed call
 };
 
-// Which calls read_tool_calls visits: started in [since_ms, until_ms), of one session or cwd.
-struct ToolCallFilter {
-    std::optional<int64_t> since_ms;
-    std::optional<int64_t> until_ms;
-    std::optional<std::string> session_id;
-    std::optional<std::string> cwd;
-};
-
-// The calls `filter` selects, in start time then id order.
-Result<std::vector<ToolCallRow>> read_tool_calls(sqlite3* db, const ToolCallFilter& filter);
+// Per tool name (in name order), the calls whose tool_use has been read and that `filter`
+// selects (time range on the call's start; side_calls_only is ignored). Reads the columns
+// schema 11 derives (run_ms, failed) through the covering index tool_calls_by_run, a few
+// integers per call: no per-call string copies and no per-call look-up of tool_runs.
+Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter);
 
 }  // namespace ccmeter

@@ -34,13 +34,14 @@ struct ToolStats {
     std::optional<int64_t> p95_ms;
 };
 
-// The run time of one stored call, by the contract above.
-std::optional<int64_t> tool_run_ms(const ToolCallRow& call);
-
 // Nearest-rank percentile `percent` (1..100) of `sorted` (ascending); unset when it is empty.
 std::optional<int64_t> nearest_rank(const std::vector<int64_t>& sorted, int percent);
 
-// Per tool name, most calls first (then by name), over the calls `filter` selects.
+// The same of `values` in any order: reorders them (std::nth_element, linear time).
+std::optional<int64_t> nearest_rank_unsorted(std::vector<int64_t>& values, int percent);
+
+// Per tool name, most calls first (then by name), over the calls `filter` selects. Exact:
+// every selected call's run time is read (a few integers per call, tool_call_rows.hpp).
 Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter);
 
 }  // namespace ccmeter

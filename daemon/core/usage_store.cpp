@@ -6,6 +6,7 @@
 #include "common/status_payload.hpp"
 #include "core/client_cost_rows.hpp"
 #include "core/price_table.hpp"
+#include "core/response_filter_sql.hpp"
 #include "core/sqlite_statement.hpp"
 #include "core/status_sample_rows.hpp"
 #include "core/store_schema.hpp"
@@ -33,15 +34,21 @@ namespace {
 // is one sort. Run at open() too, where they cost nothing when present.
 // responses_by_source stays: the turn rollups read a session's responses by it while writing
 // (a prompt read after its responses splits their turn), and without it each such read scans.
-constexpr const char* k_deferred_response_indexes_sql =
-    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);";
+// The tools report's index of tool_calls (schema 11, k_tool_calls_by_run_sql) is built after
+// them the same way: a bulk load writes each call's row once, its index entry then.
+const std::string k_deferred_response_indexes_sql =
+    std::string("CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);") +
+    k_tool_calls_by_run_sql;
 constexpr const char* k_drop_deferred_response_indexes_sql =
-    "DROP INDEX IF EXISTS responses_by_time;";
-// Every secondary index of `responses` that open() makes sure of (a cut-short bulk load, or a
-// hand-edited database, may lack one).
-constexpr const char* k_response_indexes_sql =
-    "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
-    "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, timestamp_ms);";
+    "DROP INDEX IF EXISTS responses_by_time; DROP INDEX IF EXISTS tool_calls_by_run;";
+// Every secondary index of `responses` (and tool_calls_by_run) that open() makes sure of (a
+// cut-short bulk load, or a hand-edited database, may lack one).
+const std::string k_response_indexes_sql =
+    std::string(
+        "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
+        "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, "
+        "timestamp_ms);") +
+    k_tool_calls_by_run_sql;
 
 // A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
 constexpr const char* k_insert_response_sql = R"sql(
@@ -225,7 +232,7 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     if (Result<void> migrated = store->migrate(); !migrated)
         return migrated.error();
     // A bulk load cut short (end_bulk_load() never ran) left them missing.
-    if (sqlite3_exec(db, k_response_indexes_sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot index the responses of " + path.string());
     if (Result<void> prepared = store->prepare_statements(); !prepared)
         return prepared.error();
@@ -524,9 +531,10 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
         if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlite_error(m_db, "cannot begin transaction");
         m_group_open = true;
-        CCMETER_TRY_ASSIGN(int64_t no_responses,
-                           scalar("SELECT NOT EXISTS (SELECT 1 FROM responses)"));
-        if (!m_indexes_deferred && no_responses == 1) {
+        CCMETER_TRY_ASSIGN(int64_t nothing_stored,
+                           scalar("SELECT NOT EXISTS (SELECT 1 FROM responses) AND NOT "
+                                  "EXISTS (SELECT 1 FROM tool_calls)"));
+        if (!m_indexes_deferred && nothing_stored == 1) {
             if (sqlite3_exec(m_db, k_drop_deferred_response_indexes_sql, nullptr, nullptr,
                              nullptr) != SQLITE_OK)
                 return sqlite_error(m_db, "cannot prepare a bulk load");
@@ -574,7 +582,8 @@ Result<void> UsageStore::end_bulk_load() {
     // MB of RSS; temp_store=MEMORY again after it.
     const bool built =
         sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) == SQLITE_OK &&
-        sqlite3_exec(m_db, k_deferred_response_indexes_sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+        sqlite3_exec(m_db, k_deferred_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) ==
+            SQLITE_OK;
     sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
     if (!built)
         return sqlite_error(m_db, "cannot index the responses");
@@ -622,37 +631,15 @@ void read_response_columns(sqlite3_stmt* s, UsageRecord& r) {
     read_token_columns(s, 13, r.tokens);
 }
 
-// The conditions of k_select_responses_sql's rows for `filter`'s time range, session and cwd
-// (parameters ?1 to ?4, bound by bind_response_filter), each starting with " AND".
-std::string response_filter_sql(const ResponseFilter& filter) {
-    std::string sql;
-    if (filter.since_ms)
-        sql += " AND r.timestamp_ms >= ?1";
-    if (filter.until_ms)
-        sql += " AND r.timestamp_ms < ?2";
-    if (filter.session_id)
-        sql += " AND s.session_id = ?3";
-    if (filter.cwd)
-        sql += " AND s.cwd = ?4";
-    return sql;
-}
-void bind_response_filter(sqlite3_stmt* s, const ResponseFilter& filter) {
-    if (filter.since_ms)
-        sqlite3_bind_int64(s, 1, *filter.since_ms);
-    if (filter.until_ms)
-        sqlite3_bind_int64(s, 2, *filter.until_ms);
-    if (filter.session_id)
-        bind_text(s, 3, *filter.session_id);
-    if (filter.cwd)
-        bind_text(s, 4, *filter.cwd);
-}
+// The columns of k_select_responses_sql's rows that a ResponseFilter tests.
+constexpr FilterColumns k_response_columns{"r.timestamp_ms", "s.session_id", "s.cwd"};
 
 }  // namespace
 
 Result<void> UsageStore::for_each_response(
     const ResponseFilter& filter, const std::function<void(const UsageRecord&)>& visit) const {
     std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     if (filter.side_calls_only)
         sql += " AND r.message_id = '' AND r.request_id != ''";
     sql += " ORDER BY r.timestamp_ms";
@@ -692,7 +679,7 @@ Result<void> UsageStore::for_each_response_page(
         return sqlite_error(m_db, "cannot begin a read transaction");
     std::string sql =
         std::string(k_select_responses_sql) + " WHERE (r.timestamp_ms, r.id) > (?5, ?6)";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     sql += " ORDER BY r.timestamp_ms, r.id LIMIT ?7";
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
@@ -727,7 +714,7 @@ Result<void> UsageStore::for_each_response_page(
 Result<std::vector<UsageRecord>> UsageStore::latest_responses(const ResponseFilter& filter,
                                                               size_t limit) const {
     std::string sql = std::string(k_select_responses_sql) + " WHERE 1";
-    sql += response_filter_sql(filter);
+    sql += response_filter_sql(filter, k_response_columns);
     sql += " ORDER BY r.timestamp_ms DESC, r.id DESC LIMIT ?5";
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
@@ -1487,9 +1474,8 @@ int64_t UsageStore::cache_used_bytes() const {
 
 namespace ccmeter {
 
-Result<std::vector<ToolCallRow>> UsageStore::tool_calls(const ResponseFilter& filter) const {
-    return read_tool_calls(
-        m_db, ToolCallFilter{filter.since_ms, filter.until_ms, filter.session_id, filter.cwd});
+Result<std::vector<ToolCallTimes>> UsageStore::tool_call_times(const ResponseFilter& filter) const {
+    return read_tool_call_times(m_db, filter);
 }
 
 Result<std::vector<ClientCostState>> UsageStore::cost_states(

@@ -28,6 +28,7 @@
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
+#include "core/response_filter.hpp"
 #include "core/grouping.hpp"
 #include "core/ingest_batch.hpp"
 #include "core/status_sample_rows.hpp"
@@ -54,17 +55,6 @@ constexpr int64_t k_read_cache_kib = 2 * 1024;
 // No connection maps the database file (PRAGMA mmap_size=0, whatever SQLite's build default):
 // mapped pages would count in RSS by the size of the file, a GB or more.
 constexpr int64_t k_mmap_bytes = 0;
-
-// Which responses a query visits. Bounds are UTC milliseconds, `until_ms` exclusive.
-struct ResponseFilter {
-    std::optional<int64_t> since_ms;
-    std::optional<int64_t> until_ms;
-    std::optional<std::string> session_id;
-    std::optional<std::string> cwd;
-    // Only side calls: requests the client exported (OpenTelemetry) that no transcript line
-    // has claimed, e.g. session-title calls. Read from the responses, not the rollups (few rows).
-    bool side_calls_only = false;
-};
 
 // aggregate() groups by a source column (groups_by_source: session, project, branch, the
 // latter with the cwd as the row's detail) besides model, time bucket, speed and tier; any
@@ -284,9 +274,9 @@ class UsageStore {
     Result<std::vector<ClientCostState>> cost_states(
         const std::optional<std::string>& session_id = std::nullopt) const;
 
-    // The tool calls read from transcripts that `filter` selects (time range on their start;
-    // side_calls_only is ignored), in start order (tool_call_rows.hpp).
-    Result<std::vector<ToolCallRow>> tool_calls(const ResponseFilter& filter) const;
+    // Per tool name, the calls read from transcripts that `filter` selects (time range on
+    // their start; side_calls_only is ignored) with their run times (tool_call_rows.hpp).
+    Result<std::vector<ToolCallTimes>> tool_call_times(const ResponseFilter& filter) const;
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);

@@ -141,7 +141,7 @@ TEST_CASE("a history of schema 7 is all in the feed once migrated", "[feed]") {
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.database().c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
-                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; "
+                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; DROP TRIGGER tool_runs_time_calls; "
                          "DROP TABLE turn_rollups; DROP TRIGGER responses_turn_rollup_update; "
                          "DROP TRIGGER responses_turn_rollup_delete; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "

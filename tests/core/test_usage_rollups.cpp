@@ -552,7 +552,7 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
                          "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
                          "DROP TRIGGER totals_daily_delete; DROP TABLE rate_limit_samples; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "
-                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; "
+                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; DROP TRIGGER tool_runs_time_calls; "
                          "DROP TABLE turn_rollups; DROP TRIGGER responses_turn_rollup_update; "
                          "DROP TRIGGER responses_turn_rollup_delete; "
                          "ALTER TABLE responses DROP COLUMN change_seq; "
