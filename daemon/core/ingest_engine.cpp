@@ -113,11 +113,18 @@ Result<IngestStats> IngestEngine::ingest_files(const std::vector<fs::path>& file
     IngestStats stats;
     std::unordered_map<std::string, FileState> known;
     if (files.size() > 16) {
-        known = m_store.file_states();
+        Result<std::unordered_map<std::string, FileState>> states = m_store.file_states();
+        if (!states)
+            return states.error();
+        known.swap(*states);
     } else {
-        for (const fs::path& file : files)
-            if (std::optional<FileState> state = m_store.file_state(file.string()))
-                known.emplace(file.string(), std::move(*state));
+        for (const fs::path& file : files) {
+            Result<std::optional<FileState>> state = m_store.file_state(file.string());
+            if (!state)
+                return state.error();
+            if (*state)
+                known.emplace(file.string(), std::move(**state));
+        }
     }
     m_batch.clear();
     Result<void> outcome;

@@ -362,28 +362,36 @@ FileState file_state_from_row(sqlite3_stmt* statement, int first, std::string pa
 
 }  // namespace
 
-std::optional<FileState> UsageStore::file_state(const std::string& path) const {
+Result<std::optional<FileState>> UsageStore::file_state(const std::string& path) const {
     bind_text(m_select_file, 1, path);
     std::optional<FileState> state;
-    if (sqlite3_step(m_select_file) == SQLITE_ROW)
+    const int rc = sqlite3_step(m_select_file);
+    if (rc == SQLITE_ROW)
         state = file_state_from_row(m_select_file, 0, path);
     sqlite3_reset(m_select_file);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read the state of " + path);
     return state;
 }
 
-std::unordered_map<std::string, FileState> UsageStore::file_states() const {
+Result<std::unordered_map<std::string, FileState>> UsageStore::file_states() const {
     std::unordered_map<std::string, FileState> states;
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(m_db,
                            "SELECT path, device, inode, offset, tail, malformed_lines, generation "
                            "FROM files",
-                           -1, &statement, nullptr) == SQLITE_OK) {
-        while (sqlite3_step(statement) == SQLITE_ROW) {
-            std::string path = column_text(statement, 0);
-            states.emplace(path, file_state_from_row(statement, 1, path));
-        }
+                           -1, &statement, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(statement);
+        return sqlite_error(m_db, "cannot read the files' states");
+    }
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        std::string path = column_text(statement, 0);
+        states.emplace(path, file_state_from_row(statement, 1, path));
     }
     sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read the files' states");
     return states;
 }
 

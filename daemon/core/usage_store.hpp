@@ -131,7 +131,8 @@ class UsageStore {
     // its migrations create (run on an in-memory database, so the list cannot drift from them).
     static Result<std::vector<std::string>> schema_tables(int version);
 
-    std::optional<FileState> file_state(const std::string& path) const;
+    // The stored state of one file; nullopt when the file was never read.
+    Result<std::optional<FileState>> file_state(const std::string& path) const;
     // The turn starts of one session, main chain and sidechains, in time order.
     Result<std::vector<TurnStart>> turn_starts(const std::string& session_id) const;
     // Every session's project: the smallest non-empty cwd of its responses (as the session
@@ -140,7 +141,7 @@ class UsageStore {
     // The main chain's turn starts (prompts) of every session, ascending per session.
     Result<std::unordered_map<std::string, std::vector<int64_t>>> main_turn_starts() const;
     // Every file's state, by path.
-    std::unordered_map<std::string, FileState> file_states() const;
+    Result<std::unordered_map<std::string, FileState>> file_states() const;
 
     // Stores `batch` in one transaction: write_batch(batch) then end_bulk_load().
     Result<void> commit(const IngestBatch& batch);

@@ -146,7 +146,7 @@ TEST_CASE("an over-long line is skipped and counted once; the offset moves past 
     CHECK(logged.size() == 2);
     CHECK(history.store().response_count().value() == 2);
     CHECK(history.store().malformed_lines().value() == 1);
-    const std::optional<FileState> state = history.store().file_state(file.string());
+    const std::optional<FileState> state = history.store().file_state(file.string()).value();
     REQUIRE(state.has_value());
     CHECK(state->offset == std::filesystem::file_size(file));
 }
