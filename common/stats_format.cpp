@@ -586,6 +586,7 @@ json::object session_json(const v1::SessionReply& reply) {
     json::array turns;
     for (const v1::Turn& turn : reply.turns()) {
         json::object turn_object;
+        turn_object["number"] = turn.number();
         turn_object["start_ms"] = turn.start_ms();
         append_usage(turn_object, turn.usage());
         json::array responses;
@@ -634,6 +635,7 @@ json::object session_json(const v1::SessionReply& reply) {
         reply.has_activity() ? json::value(activity_json(reply.activity())) : json::value(nullptr);
     root["agents"] = std::move(agents);
     root["turns"] = std::move(turns);
+    root["turn_count"] = reply.turn_count();
     root["listed_responses"] = reply.listed_responses();
     root["next_before_ms"] =
         reply.has_next_before_ms() ? json::value(reply.next_before_ms()) : json::value(nullptr);
@@ -752,9 +754,10 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t 
                                         {"Started", Align::left},
                                         {"Models", Align::left, k_drop_detail, 10}}));
     table.add_rule();
-    int number = 0;
+    int64_t number = 0;
     for (const v1::Turn& turn : reply.turns()) {
-        ++number;
+        // A daemon before turn numbers lists every turn.
+        number = turn.number() > 0 ? turn.number() : number + 1;
         const std::vector<std::string> models(turn.models().begin(), turn.models().end());
         table.add_row(token_cells(
             {std::to_string(number), local_date_time(turn.start_ms()), joined_short_models(models)},
@@ -787,7 +790,12 @@ std::string session_table(const v1::SessionReply& reply, bool breakdown, size_t 
     }
     out += "\n";
     out += with_unpriced_note(table, reply.usage(), width);
-    if (breakdown && reply.listed_responses() < reply.usage().responses())
+    const int64_t listed_turns = reply.turns_size();
+    if (reply.turn_count() > listed_turns)
+        out += "Turns: the " + format_count(listed_turns) + " holding the newest " +
+               format_count(reply.listed_responses()) + " responses, of " +
+               format_count(reply.turn_count()) + " (--limit N or --all for more)\n";
+    else if (breakdown && reply.listed_responses() < reply.usage().responses())
         out += "Responses: the newest " + format_count(reply.listed_responses()) + " of " +
                format_count(reply.usage().responses()) + " (--limit N or --all for more)\n";
     return out;

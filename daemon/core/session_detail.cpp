@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/price_rule_lookup.hpp"
+
 namespace ccmeter {
 
 namespace {
@@ -61,12 +63,12 @@ bool subtract(Sums& from, const Sums& less) {
     return true;
 }
 
-void add_priced(UsageTotals& totals, const PriceTable& prices, const PriceKey& key,
-                const Sums& sums) {
-    const std::optional<int64_t> cost =
-        prices.cost_pico_usd(key.model, key.day_ms, key.speed, key.long_context, sums.tokens);
-    totals.add(key.model, sums.responses, sums.tokens, cost,
-               cost && prices.is_learned(key.model, key.day_ms));
+RowPrice price_of(PriceRuleLookup& rules, const PriceKey& key, const Sums& sums) {
+    return rules.price(key.model, key.day_ms, key.speed, key.long_context, sums.tokens);
+}
+
+void add_priced(UsageTotals& totals, const PriceKey& key, const Sums& sums, const RowPrice& price) {
+    totals.add(key.model, sums.responses, sums.tokens, price.cost_pico_usd, price.learned);
 }
 
 // The main-chain prompt a response at `at_ms` belongs to: the last at or before it, -1 before
@@ -90,6 +92,20 @@ void sort_agents(std::vector<AgentTotals>& agents) {
     std::stable_sort(agents.begin(), agents.end(), [](const AgentTotals& a, const AgentTotals& b) {
         return std::tie(a.first_ms, a.agent_id) < std::tie(b.first_ms, b.agent_id);
     });
+}
+
+// Numbers every turn of `detail` (all of the session's, in time order) and, for a page, keeps
+// only those holding a listed response.
+void number_and_page_turns(SessionDetail& detail, const SessionPage& page) {
+    detail.turn_count = static_cast<int64_t>(detail.turns.size());
+    for (size_t i = 0; i < detail.turns.size(); ++i)
+        detail.turns[i].number = static_cast<int64_t>(i) + 1;
+    if (page.limit == 0)
+        return;
+    detail.turns.erase(
+        std::remove_if(detail.turns.begin(), detail.turns.end(),
+                       [](const TurnTotals& turn) { return turn.responses.empty(); }),
+        detail.turns.end());
 }
 
 // The page of `page` out of every response (time order), into its turns (keyed by prompt).
@@ -174,6 +190,7 @@ Result<SessionDetail> detail_from_responses(const UsageStore& store, const Price
     for (TurnTotals& turn : detail.turns)
         if (turn.start_ms < 0)
             turn.start_ms = detail.first_ms;
+    number_and_page_turns(detail, page);
     return detail;
 }
 
@@ -208,37 +225,59 @@ Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store
         add_sums(agent->second.second, key, 1, response.tokens);
     }));
 
-    std::unordered_map<int64_t, size_t> turn_index;
+    // The page first: only the turns holding its responses are priced one by one.
+    CCMETER_TRY_ASSIGN(UsageStore::ResponsePage listed,
+                       store.session_response_page(session_id, page.before_ms, page.limit));
+    std::set<int64_t> listed_turns;
+    for (const UsageRecord& response : listed.responses)
+        listed_turns.insert(turn_of(starts, response.timestamp_ms));
+
+    PriceRuleLookup rules(prices);
+    std::unordered_map<int64_t, size_t> turn_index;  // listed turns' prompt -> index
+    int64_t number = 0;
     for (const auto& [turn_ms, rows] : turns) {
-        turn_index.emplace(turn_ms, detail.turns.size());
-        TurnTotals& turn = detail.turns.emplace_back();
-        turn.start_ms = turn_ms;
+        ++number;
+        TurnTotals* turn = nullptr;
+        if (page.limit == 0 || listed_turns.count(turn_ms) > 0) {
+            turn_index.emplace(turn_ms, detail.turns.size());
+            turn = &detail.turns.emplace_back();
+            turn->number = number;
+            turn->start_ms = turn_ms;
+        }
         const auto side = sidechains.find(turn_ms);
         for (const auto& [key, sums] : rows) {
-            add_priced(turn.usage, prices, key, sums);
-            add_priced(detail.usage, prices, key, sums);
-            add_priced(detail.by_model[key.model], prices, key, sums);
-            turn.models.insert(key.model);
+            const RowPrice price = price_of(rules, key, sums);
+            add_priced(detail.usage, key, sums, price);
+            add_priced(detail.by_model[key.model], key, sums, price);
             Sums main = sums;
             if (side != sidechains.end()) {
                 auto found = side->second.find(key);
                 if (found != side->second.end() && !subtract(main, found->second))
                     return std::optional<SessionDetail>();
             }
-            if (main.responses > 0) {
-                add_priced(turn.main, prices, key, main);
-                add_priced(detail.main, prices, key, main);
-            }
+            const RowPrice main_price =
+                main.responses > 0 ? price_of(rules, key, main) : RowPrice{};
+            if (main.responses > 0)
+                add_priced(detail.main, key, main, main_price);
+            if (turn == nullptr)
+                continue;
+            add_priced(turn->usage, key, sums, price);
+            turn->models.insert(key.model);
+            if (main.responses > 0)
+                add_priced(turn->main, key, main, main_price);
         }
         if (side == sidechains.end())
             continue;
         for (const auto& [key, sums] : side->second) {
             if (rows.find(key) == rows.end())
                 return std::optional<SessionDetail>();
-            add_priced(turn.subagents, prices, key, sums);
-            add_priced(detail.subagents, prices, key, sums);
+            const RowPrice price = price_of(rules, key, sums);
+            add_priced(detail.subagents, key, sums, price);
+            if (turn != nullptr)
+                add_priced(turn->subagents, key, sums, price);
         }
     }
+    detail.turn_count = number;
     for (const auto& [turn_ms, rows] : sidechains)
         if (turns.find(turn_ms) == turns.end())
             return std::optional<SessionDetail>();
@@ -247,7 +286,7 @@ Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store
         totals.agent_id = id;
         totals.first_ms = agent.first;
         for (const auto& [key, sums] : agent.second) {
-            add_priced(totals.usage, prices, key, sums);
+            add_priced(totals.usage, key, sums, price_of(rules, key, sums));
             totals.models.insert(key.model);
         }
     }
@@ -263,16 +302,17 @@ Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store
         detail.last_ms = i == 0 ? sources[i].last_ms : std::max(detail.last_ms, sources[i].last_ms);
     }
 
-    CCMETER_TRY_ASSIGN(UsageStore::ResponsePage listed,
-                       store.session_response_page(session_id, page.before_ms, page.limit));
     if (listed.more && !listed.responses.empty())
         detail.next_before_ms = listed.responses.front().timestamp_ms;
     for (UsageRecord& response : listed.responses) {
         auto turn = turn_index.find(turn_of(starts, response.timestamp_ms));
         if (turn == turn_index.end())
             return std::optional<SessionDetail>();
-        const std::optional<int64_t> cost = prices.cost_pico_usd(
-            response.model, response.timestamp_ms, response.speed, response.tokens);
+        const std::optional<int64_t> cost =
+            rules
+                .price(response.model, response.timestamp_ms, response.speed,
+                       is_long_context(response.tokens), response.tokens)
+                .cost_pico_usd;
         detail.turns[turn->second].responses.push_back({std::move(response), cost});
         ++detail.listed_responses;
     }

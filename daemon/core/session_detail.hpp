@@ -1,10 +1,10 @@
-// One session in detail: its totals (whole, main chain, subagents, per model), its turns and
-// subagents, and a page of its responses.
+// One session in detail: its totals (whole, main chain, subagents, per model), its subagents,
+// and a page of its responses with the turns that hold them.
 //
 // A turn is a prompt of the main chain and every response after it, main chain and subagents,
 // until the session's next prompt; responses before the first prompt form turn 0, which starts
 // at its first response. Costs are exact pico-dollars (UsageTotals); every total covers the
-// whole session whatever page of responses is listed.
+// whole session whatever page of responses is listed, and so does each listed turn's.
 //
 // Two ways to the same answer: with RowSource::rollups (the default) the totals come from the
 // turn rollups (turn_rollup_rows.hpp) and the session's sidechain responses (the main chain is
@@ -35,12 +35,15 @@ inline constexpr size_t k_session_page_default = 100;
 
 // Which responses a SessionDetail lists: the newest `limit` before `before_ms` (0: every one;
 // a page never splits a millisecond, so it may hold more when several share its oldest one's).
+// The turns listed are those holding a listed response (every turn when limit is 0), so that a
+// session of 5,000 turns answers with a page of them, not all.
 struct SessionPage {
     size_t limit = k_session_page_default;
     std::optional<int64_t> before_ms;  // none: up to the newest
 };
 
 struct TurnTotals {
+    int64_t number = 0;  // 1 for the session's first turn, turn_count for its last
     int64_t start_ms = 0;
     UsageTotals usage;                    // main chain and subagents together
     UsageTotals main;                     // the main chain's responses
@@ -66,7 +69,9 @@ struct SessionDetail {
     UsageTotals main;  // usage = main + subagents, each priced exactly
     UsageTotals subagents;
     std::map<std::string, UsageTotals> by_model;
-    std::vector<TurnTotals> turns;    // split at main-chain turn starts; none: no response
+    // The listed turns (SessionPage), in time order; split at main-chain turn starts.
+    std::vector<TurnTotals> turns;
+    int64_t turn_count = 0;           // of the whole session; 0: no response
     std::vector<AgentTotals> agents;  // in order of their first response
     // What the session's processes did (session_activity.hpp); none when no process of it
     // reported (clients before 2.1.332, or still running).

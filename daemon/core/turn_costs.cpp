@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/price_rule_lookup.hpp"
+
 namespace ccmeter {
 
 namespace {
@@ -42,36 +44,13 @@ Result<std::vector<TurnCost>> turns_from_responses(const UsageStore& store,
     return turns;
 }
 
-// The price rule of a model at a time, each model name normalised once (a turn rollup row per
-// call: normalising is most of what pricing a row costs).
-class RuleLookup {
-  public:
-    explicit RuleLookup(const PriceTable& prices) : m_prices(prices) {}
-    const PriceRule* find(const std::string& model, int64_t timestamp_ms) {
-        if (model != m_last_raw) {
-            m_last_raw = model;
-            auto found = m_normalised.find(model);
-            if (found == m_normalised.end())
-                found = m_normalised.emplace(model, normalise_model(model)).first;
-            m_last = &found->second;
-        }
-        return m_prices.find_normalised(*m_last, timestamp_ms);
-    }
-
-  private:
-    const PriceTable& m_prices;
-    std::unordered_map<std::string, std::string> m_normalised;  // raw name -> normalised
-    std::string m_last_raw;
-    const std::string* m_last = nullptr;
-};
-
 // Every turn, from the turn rollups (one row per turn, day, model, speed and tier, a session's
 // turns in order): the same figures, with start_ms -1 for a session's turn before its first
 // prompt and no project (the caller fills in both where it needs them).
 Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
                                                  const PriceTable& prices) {
     std::vector<TurnCost> turns;
-    RuleLookup rules(prices);
+    PriceRuleLookup rules(prices);
     CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
         if (turns.empty() || turns.back().start_ms != row.turn_ms ||
             turns.back().session_id != row.session_id) {
@@ -80,13 +59,10 @@ Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
             turn.start_ms = row.turn_ms;
             turns.push_back(std::move(turn));
         }
-        // As PriceTable::cost_pico_usd and is_learned, which find the same rule.
-        const PriceRule* rule = rules.find(row.model, row.day_ms);
-        std::optional<int64_t> cost;
-        if (rule)
-            cost = PriceTable::cost_parts(*rule, row.speed, row.long_context, row.tokens).total();
-        turns.back().usage.add(row.model, row.responses, row.tokens, cost,
-                               rule && rule->source == PriceSource::learned);
+        const RowPrice price =
+            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+        turns.back().usage.add(row.model, row.responses, row.tokens, price.cost_pico_usd,
+                               price.learned);
     }));
     return turns;
 }

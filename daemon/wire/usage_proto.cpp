@@ -202,6 +202,7 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     reply.set_first_ms(detail.first_ms);
     reply.set_last_ms(detail.last_ms);
     reply.set_listed_responses(detail.listed_responses);
+    reply.set_turn_count(detail.turn_count);
     if (detail.next_before_ms)
         reply.set_next_before_ms(*detail.next_before_ms);
     for (const AgentTotals& agent : detail.agents) {
@@ -214,6 +215,7 @@ v1::SessionReply session_proto(const SessionDetail& detail) {
     }
     for (const TurnTotals& turn : detail.turns) {
         v1::Turn& out = *reply.add_turns();
+        out.set_number(turn.number);
         out.set_start_ms(turn.start_ms);
         fill_usage(turn.usage, *out.mutable_usage());
         fill_usage(turn.main, *out.mutable_main());

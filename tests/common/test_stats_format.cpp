@@ -139,6 +139,8 @@ v1::SessionReply one_session() {
     (*session.mutable_by_model())["claude-opus-4-8"] = opus();
     (*session.mutable_by_model())["claude-haiku-4-5-20251001"] = haiku();
     session.set_listed_responses(both.responses());  // every one listed
+    session.set_turn_count(1);
+    turn->set_number(1);
     *session.mutable_main() = opus();
     *session.mutable_subagents() = haiku();
     v1::AgentUsage* one_agent = session.add_agents();
@@ -470,9 +472,11 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
     const boost::json::value json = round_trip(session_json(one_session()));
     CHECK(keys_of(json) == std::vector<std::string>{"session_id", "project", "first_ms", "last_ms",
                                                     "totals", "main", "subagents", "by_model",
-                                                    "activity", "agents", "turns",
+                                                    "activity", "agents", "turns", "turn_count",
                                                     "listed_responses", "next_before_ms"});
-    CHECK(json.at("next_before_ms").is_null());  // every response listed
+    CHECK(json.at("turns").at(0).at("number") == 1);
+    CHECK(detailed.find("Turns:") == std::string::npos);  // every turn listed
+    CHECK(json.at("next_before_ms").is_null());           // every response listed
     CHECK(json.at("listed_responses") == json.at("totals").at("unique_responses"));
     CHECK(json.at("last_ms").as_int64() - json.at("first_ms").as_int64() == 60'000);
     CHECK(json.at("by_model").at("claude-opus-4-8").at("output_tokens") == 56'789);
@@ -487,6 +491,16 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
               .find("Responses: the newest 1 of " + std::to_string(paged.usage().responses()) +
                     " (--limit N or --all for more)\n") != std::string::npos);
     CHECK(session_table(paged, false).find("Responses:") == std::string::npos);
+    // The newest page of a session of 7 turns holds its last one: numbered as in the session,
+    // and the table says the others are left out.
+    v1::SessionReply last_turns = paged;
+    last_turns.set_turn_count(7);
+    last_turns.mutable_turns(0)->set_number(7);
+    const std::string of_seven = session_table(last_turns, false);
+    CHECK(of_seven.find("\n   7  2026-11-22 14:03") != std::string::npos);
+    CHECK(of_seven.find("Turns: the 1 holding the newest 1 responses, of 7 (--limit N or --all "
+                        "for more)\n") != std::string::npos);
+    CHECK(round_trip(session_json(last_turns)).at("turn_count") == 7);
     CHECK(json.at("activity").is_null());  // no process of it reported (client < 2.1.332)
     v1::SessionReply reported = one_session();
     reported.mutable_activity()->set_api_ms(90'000);
@@ -505,7 +519,7 @@ TEST_CASE("stats_format: one session, its turns and responses", "[stats_format]"
     CHECK(agent_totals.at("unique_responses") == json.at("subagents").at("unique_responses"));
     const boost::json::value& turn = json.at("turns").at(0);
     CHECK(keys_of(turn) ==
-          with_usage_keys({"start_ms"}, {"main", "subagents", "models", "responses"}));
+          with_usage_keys({"number", "start_ms"}, {"main", "subagents", "models", "responses"}));
     const boost::json::value& agent = turn.at("responses").at(1);
     CHECK(keys_of(agent) == with_usage_keys({"message_id", "request_id", "timestamp_ms", "model",
                                              "is_sidechain", "agent_id"}));

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <tuple>
 
 #include "core/cost_parts.hpp"
@@ -552,7 +553,8 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
                          "DROP TRIGGER totals_daily_insert; DROP TRIGGER totals_daily_update; "
                          "DROP TRIGGER totals_daily_delete; DROP TABLE rate_limit_samples; "
                          "DROP TABLE change_cursors; DROP TABLE change_clock; "
-                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; DROP TRIGGER tool_runs_time_calls; "
+                         "DROP TABLE tool_calls; DROP INDEX tool_runs_by_use; DROP TRIGGER "
+                         "tool_runs_time_calls; "
                          "DROP TABLE turn_rollups; DROP TRIGGER responses_turn_rollup_update; "
                          "DROP TRIGGER responses_turn_rollup_delete; "
                          "ALTER TABLE responses DROP COLUMN change_seq; "
@@ -579,9 +581,11 @@ void require_same_detail(const SessionDetail& a, const SessionDetail& b) {
     require_same(a.main, b.main);
     require_same(a.subagents, b.subagents);
     require_same(a.by_model, b.by_model);
+    CHECK(a.turn_count == b.turn_count);
     REQUIRE(a.turns.size() == b.turns.size());
     for (size_t i = 0; i < a.turns.size(); ++i) {
         INFO("turn " << i);
+        CHECK(a.turns[i].number == b.turns[i].number);
         CHECK(a.turns[i].start_ms == b.turns[i].start_ms);
         require_same(a.turns[i].usage, b.turns[i].usage);
         require_same(a.turns[i].main, b.turns[i].main);
@@ -642,8 +646,39 @@ TEST_CASE("a session's detail from the turn rollups equals the one from every re
             if (a->turns.empty())
                 continue;
             ++sessions_seen;
+            // A page lists the turns holding its responses, each with the whole turn's figures
+            // (those of the same turn in the listing of every turn), numbered in the session.
+            SessionPage everything;
+            everything.limit = 0;
+            auto all = session_detail(*rollups, prices, id, everything);
+            REQUIRE(all.has_value());
+            CHECK(static_cast<int64_t>(all->turns.size()) == all->turn_count);
+            CHECK(a->turn_count == all->turn_count);
+            const auto require_whole_turns = [&](const SessionDetail& paged) {
+                for (const TurnTotals& turn : paged.turns) {
+                    INFO("turn number " << turn.number);
+                    REQUIRE(turn.number >= 1);
+                    REQUIRE(turn.number <= all->turn_count);
+                    const TurnTotals& whole = all->turns[static_cast<size_t>(turn.number - 1)];
+                    CHECK(whole.number == turn.number);
+                    CHECK(turn.start_ms == whole.start_ms);
+                    require_same(turn.usage, whole.usage);
+                    require_same(turn.main, whole.main);
+                    require_same(turn.subagents, whole.subagents);
+                    if (limit > 0)
+                        CHECK_FALSE(turn.responses.empty());
+                }
+                for (size_t t = 1; t < paged.turns.size(); ++t)
+                    CHECK(paged.turns[t].number == paged.turns[t - 1].number + 1);
+            };
+            require_whole_turns(*a);
+            if (limit > 0 && a->listed_responses < a->usage.responses)
+                CHECK(a->turns.back().number == a->turn_count);  // the newest page: the last turn
             // Paging back from the newest covers every response once, each page's totals the
-            // whole session's.
+            // whole session's, and every turn.
+            std::set<int64_t> turns_seen;
+            for (const TurnTotals& turn : a->turns)
+                turns_seen.insert(turn.number);
             int64_t listed = a->listed_responses;
             std::optional<int64_t> before = a->next_before_ms;
             while (before && limit > 0) {
@@ -654,6 +689,9 @@ TEST_CASE("a session's detail from the turn rollups equals the one from every re
                 REQUIRE(same.has_value());
                 require_same_detail(*next, *same);
                 require_same(next->usage, a->usage);
+                require_whole_turns(*next);
+                for (const TurnTotals& turn : next->turns)
+                    turns_seen.insert(turn.number);
                 REQUIRE(next->listed_responses >= 1);
                 for (const TurnTotals& turn : next->turns)
                     for (const ResponseCost& r : turn.responses)
@@ -662,6 +700,7 @@ TEST_CASE("a session's detail from the turn rollups equals the one from every re
                 before = next->next_before_ms;
             }
             CHECK(listed == a->usage.responses);
+            CHECK(static_cast<int64_t>(turns_seen.size()) == a->turn_count);
         }
     }
     CHECK(sessions_seen > 0);

@@ -349,9 +349,9 @@ async function main() {
     if (hookSession) check(JSON.stringify(hookSession) === JSON.stringify(detail), '/api/session/ID = hookctl stats session ID --json');
     const turnRows = await page.$$eval('#turns-table tbody tr[data-turn]', (rows) => rows.length);
     check(turnRows === detail.turns.length, `${turnRows} turns listed`);
-    await page.click('#turns-table tbody tr[data-turn="1"]');
+    await page.click(`#turns-table tbody tr[data-turn="${detail.turns[0].number}"]`);
     const responseRows = await page.$$eval('#turns-table tbody tr.detail', (rows) => rows.length);
-    check(responseRows === detail.turns[0].responses.length, `turn 1 opens its ${responseRows} responses`);
+    check(responseRows === detail.turns[0].responses.length, `turn ${detail.turns[0].number} opens its ${responseRows} responses`);
     const sidechain = detail.turns.flatMap((t) => t.responses).filter((r) => r.is_sidechain);
     const agentCost = Number(await page.getAttribute('#session-agent-cost', 'data-value'));
     const mainCost = Number(await page.getAttribute('#session-main-cost', 'data-value'));
@@ -404,7 +404,10 @@ async function main() {
     let allTurns = 0;
     let dearestTurn = 0;
     for (const s of sessions.sessions) {
-      const turns = (await api('/api/session/' + encodeURIComponent(s.session_id))).turns;
+      const detail = await api('/api/session/' + encodeURIComponent(s.session_id) + '?limit=all');
+      const turns = detail.turns;
+      check(turns.length === detail.turn_count && turns.every((turn, i) => turn.number === i + 1),
+        `session ${s.session_id}: ?limit=all lists its ${detail.turn_count} turns, numbered`);
       allTurns += turns.length;
       for (const turn of turns) dearestTurn = Math.max(dearestTurn, turn.cost_usd);
     }

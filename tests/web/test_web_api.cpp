@@ -109,6 +109,8 @@ TEST_CASE("sessions and one session's turns, subagents marked", "[web_api]") {
     CHECK(number(session.body.at("totals").at("cost_usd")) == Approx(0.0722));
     const json::array& turns = session.body.at("turns").as_array();
     REQUIRE(turns.size() == 1);
+    CHECK(session.body.at("turn_count") == 1);
+    CHECK(turns[0].at("number") == 1);
     const json::array& responses = turns[0].at("responses").as_array();
     REQUIRE(responses.size() == 3);
     CHECK(responses[1].at("is_sidechain").as_bool());

@@ -292,7 +292,7 @@ export default {
   'session.agent': 'Agent {id}',
   'session.sidechain': 'Nebenverlauf',
   'session.sidechain_id': '(Nebenverlauf)',
-  'session.more': 'Die neuesten {shown} von {all} Antworten sind in den Turns aufgeführt.',
+  'session.more': 'Die neuesten {shown} von {all} Antworten sind aufgeführt, in {turns} von {all_turns} Turns.',
   'session.more.button': 'Mehr zeigen',
 
   'projects.title': 'Projekte',

@@ -294,7 +294,7 @@ export default {
   'session.agent': 'agent {id}',
   'session.sidechain': 'sidechain',
   'session.sidechain_id': '(sidechain)',
-  'session.more': 'The newest {shown} of {all} responses are listed in the turns.',
+  'session.more': 'The newest {shown} of {all} responses are listed, in {turns} of {all_turns} turns.',
   'session.more.button': 'Show more',
 
   'projects.title': 'Projects',

@@ -1,8 +1,8 @@
 // One session: its cost split into the main chain and subagents, its turns (click one for its
 // responses) and its subagents. Every sum shown is the server's (/api/session/ID: "main",
 // "subagents", "agents", each turn's "main" and "subagents"), exact to the micro-dollar, and
-// covers the whole session; the turns list only the newest `limit` responses (?limit=), "Show
-// more" asks for four times as many.
+// covers the whole session; only the turns holding the newest `limit` responses (?limit=) are
+// listed, each with its whole figures; "Show more" asks for four times as many.
 import { api } from '../api.js';
 import { $, el, setNumber } from '../dom.js';
 import { compact, costText, count, dateTime, duration, projectName, shortModel, timeOfDay, totalTokens, usdPrecise } from '../format.js';
@@ -67,8 +67,10 @@ function render(session) {
     const sum = turn.main;
     const agents = turn.subagents;
     const key = String(turn.start_ms);
-    const tr = el('tr', { className: 'clickable', tabindex: '0', dataset: { turn: String(index + 1) } }, [
-      el('td', { text: String(index + 1) }),
+    // The session's own turn number (a page lists its newest turns only).
+    const number = String(turn.number || index + 1);
+    const tr = el('tr', { className: 'clickable', tabindex: '0', dataset: { turn: number } }, [
+      el('td', { text: number }),
       el('td', { text: dateTime(turn.start_ms) }),
       el('td', { className: 'num', text: count(sum.unique_responses) }),
       el('td', { className: 'num optional', title: count(sum.input_tokens), text: compact(sum.input_tokens) }),
@@ -108,7 +110,10 @@ function render(session) {
   const more = session.next_before_ms !== null;
   $('session-more').hidden = !more;
   if (more) {
-    $('session-more-text').textContent = t('session.more', { shown: count(session.listed_responses), all: count(totals.unique_responses) });
+    $('session-more-text').textContent = t('session.more', {
+      shown: count(session.listed_responses), all: count(totals.unique_responses),
+      turns: count(session.turns.length), all_turns: count(session.turn_count),
+    });
     $('session-more-button').onclick = () => {
       limit = Math.min(limit * 4, 100000);  // the server's most (k_max_session_responses)
       load();
