@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace ccmeter {
 
@@ -13,6 +16,40 @@ namespace {
 std::string env_or_empty(const char* name) {
     const char* value = std::getenv(name);
     return value ? std::string(value) : std::string();
+}
+
+// Where a transcript stands in the order find_transcripts gives: its session's group, then the
+// main file before the subagents' files, then by path. A session's main file is
+// `<project>/<id>.jsonl` and its subagents' `<project>/<id>/subagents/agent-*.jsonl`; clients
+// before 2.1 wrote subagents as `<project>/agent-*.jsonl`, which go after every session of
+// their project.
+struct TranscriptOrder {
+    std::string group;
+    bool subagent = false;
+    std::string path;
+    bool operator<(const TranscriptOrder& other) const {
+        if (group != other.group)
+            return group < other.group;
+        if (subagent != other.subagent)
+            return !subagent;
+        return path < other.path;
+    }
+};
+
+TranscriptOrder transcript_order(const fs::path& file) {
+    TranscriptOrder order;
+    order.path = file.native();
+    const fs::path parent = file.parent_path();
+    if (parent.filename() == "subagents") {
+        order.group = parent.parent_path().native();
+        order.subagent = true;
+    } else if (file.filename().native().rfind("agent-", 0) == 0) {
+        order.group = (parent / "\xff").native();
+        order.subagent = true;
+    } else {
+        order.group = (parent / file.stem()).native();
+    }
+    return order;
 }
 
 fs::path normalised(const fs::path& dir) {
@@ -83,8 +120,17 @@ std::vector<fs::path> find_transcripts(const fs::path& config_dir) {
             continue;
         files.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
-    return files;
+    std::vector<std::pair<TranscriptOrder, size_t>> order;
+    order.reserve(files.size());
+    for (size_t i = 0; i < files.size(); ++i)
+        order.emplace_back(transcript_order(files[i]), i);
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<fs::path> sorted;
+    sorted.reserve(files.size());
+    for (const auto& [key, index] : order)
+        sorted.push_back(std::move(files[index]));
+    return sorted;
 }
 
 }  // namespace ccmeter
