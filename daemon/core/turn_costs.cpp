@@ -1,10 +1,14 @@
 #include "core/turn_costs.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
+#include "common/saturating_int.hpp"
 #include "core/price_rule_lookup.hpp"
 
 namespace ccmeter {
@@ -44,27 +48,68 @@ Result<std::vector<TurnCost>> turns_from_responses(const UsageStore& store,
     return turns;
 }
 
-// Every turn, from the turn rollups (one row per turn, day, model, speed and tier, a session's
-// turns in order): the same figures, with start_ms -1 for a session's turn before its first
-// prompt and no project (the caller fills in both where it needs them).
-Result<std::vector<TurnCost>> turns_from_rollups(const UsageStore& store,
-                                                 const PriceTable& prices) {
-    std::vector<TurnCost> turns;
+// One turn while ranking: what the spread needs. The turn's full figures (tokens, unpriced
+// parts, project) are read again only for the few most expensive: 100,000s of TurnCost objects
+// were most of what the Insights answer cost.
+struct RankedTurn {
+    int64_t cost_pico_usd = 0;
+    int64_t start_ms = 0;
+    int64_t turn_ms = 0;  // the rollups' key: -1 for the responses before the first prompt
+    size_t session = 0;   // into RankedTurns::sessions (rollups) or the full turns (responses)
+};
+
+struct RankedTurns {
+    std::vector<std::string> sessions;
+    std::vector<RankedTurn> turns;
+};
+
+// Every turn's cost, from the turn rollups (one row per turn, day, model, speed and tier, a
+// session's turns in order); start_ms -1 for a session's turn before its first prompt.
+Result<RankedTurns> turns_from_rollups(const UsageStore& store, const PriceTable& prices) {
+    RankedTurns ranked;
     PriceRuleLookup rules(prices);
     CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
-        if (turns.empty() || turns.back().start_ms != row.turn_ms ||
-            turns.back().session_id != row.session_id) {
-            TurnCost turn;
-            turn.session_id = row.session_id;
-            turn.start_ms = row.turn_ms;
-            turns.push_back(std::move(turn));
+        if (ranked.sessions.empty() || ranked.sessions.back() != row.session_id) {
+            ranked.sessions.push_back(row.session_id);
+        } else if (ranked.turns.back().turn_ms == row.turn_ms) {
+            const RowPrice price =
+                rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+            RankedTurn& turn = ranked.turns.back();
+            if (price.cost_pico_usd)
+                turn.cost_pico_usd = saturating_add(turn.cost_pico_usd, *price.cost_pico_usd);
+            return;
         }
         const RowPrice price =
             rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-        turns.back().usage.add(row.model, row.responses, row.tokens, price.cost_pico_usd,
-                               price.learned);
+        RankedTurn turn;
+        turn.cost_pico_usd = price.cost_pico_usd.value_or(0);
+        turn.start_ms = row.turn_ms;
+        turn.turn_ms = row.turn_ms;
+        turn.session = ranked.sessions.size() - 1;
+        ranked.turns.push_back(turn);
     }));
-    return turns;
+    return ranked;
+}
+
+// The full figures of one ranked turn, from its session's turn rollups (as turns_from_rollups
+// priced them).
+Result<TurnCost> rollup_turn(const UsageStore& store, const PriceTable& prices,
+                             const RankedTurns& ranked, const RankedTurn& which) {
+    TurnCost turn;
+    turn.session_id = ranked.sessions[which.session];
+    turn.start_ms = which.start_ms;
+    PriceRuleLookup rules(prices);
+    CCMETER_TRY(store.for_each_turn_rollup(turn.session_id, [&](const TurnRollupRow& row) {
+        if (row.turn_ms != which.turn_ms)
+            return;
+        const RowPrice price =
+            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+        turn.usage.add(row.model, row.responses, row.tokens, price.cost_pico_usd, price.learned);
+    }));
+    CCMETER_TRY_ASSIGN(auto first, store.first_response_of(turn.session_id, which.start_ms));
+    if (first)
+        turn.project = first->second;
+    return turn;
 }
 
 bool unfiltered(const ResponseFilter& filter) {
@@ -79,31 +124,40 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
     // Over the whole history the turn rollups answer; a time range cuts turns, which only the
     // responses can do.
     const bool from_rollups = unfiltered(filter) && store.row_source() == RowSource::rollups;
-    std::vector<TurnCost> turns;
+    RankedTurns ranked;
+    std::vector<TurnCost> full;  // from the responses: every turn's figures at once
     if (from_rollups) {
-        CCMETER_TRY_ASSIGN(turns, turns_from_rollups(store, prices));
+        CCMETER_TRY_ASSIGN(ranked, turns_from_rollups(store, prices));
         // A turn before a session's first prompt starts at its first response.
         CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
-        for (TurnCost& turn : turns) {
+        for (RankedTurn& turn : ranked.turns) {
             if (turn.start_ms >= 0)
                 continue;
-            auto first = firsts.find(turn.session_id);
+            auto first = firsts.find(ranked.sessions[turn.session]);
             if (first != firsts.end())
                 turn.start_ms = first->second;
         }
     } else {
-        CCMETER_TRY_ASSIGN(turns, turns_from_responses(store, prices, filter));
+        CCMETER_TRY_ASSIGN(full, turns_from_responses(store, prices, filter));
+        ranked.turns.reserve(full.size());
+        for (size_t i = 0; i < full.size(); ++i) {
+            RankedTurn turn;
+            turn.cost_pico_usd = full[i].usage.cost_pico_usd;
+            turn.start_ms = full[i].start_ms;
+            turn.session = i;
+            ranked.turns.push_back(turn);
+        }
     }
 
     TurnCostSpread spread;
-    spread.turns = static_cast<int64_t>(turns.size());
+    spread.turns = static_cast<int64_t>(ranked.turns.size());
     for (int64_t bound : k_turn_cost_bounds_micro_usd)
         spread.buckets.push_back({bound, 0});
     spread.buckets.push_back({-1, 0});
     std::vector<int64_t> costs;
-    costs.reserve(turns.size());
-    for (const TurnCost& turn : turns) {
-        const int64_t micro = micro_usd(turn.usage.cost_pico_usd);
+    costs.reserve(ranked.turns.size());
+    for (const RankedTurn& turn : ranked.turns) {
+        const int64_t micro = micro_usd(turn.cost_pico_usd);
         costs.push_back(micro);
         size_t bucket = 0;
         while (bucket + 1 < spread.buckets.size() &&
@@ -112,35 +166,37 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
         ++spread.buckets[bucket].turns;
     }
     if (!costs.empty()) {
-        std::sort(costs.begin(), costs.end());
         // Nearest rank: the smallest cost with at least p % of the turns at or below it.
         const auto rank = [&](int64_t percent) {
             const size_t n = costs.size();
             const size_t index = (static_cast<size_t>(percent) * n + 99) / 100;
-            return costs[std::max<size_t>(index, 1) - 1];
+            const auto at =
+                costs.begin() + static_cast<std::ptrdiff_t>(std::max<size_t>(index, 1) - 1);
+            std::nth_element(costs.begin(), at, costs.end());
+            return *at;
         };
         spread.p50_micro_usd = rank(50);
         spread.p90_micro_usd = rank(90);
         spread.p99_micro_usd = rank(99);
     }
-    const auto more_expensive = [](const TurnCost& a, const TurnCost& b) {
-        if (a.usage.cost_pico_usd != b.usage.cost_pico_usd)
-            return a.usage.cost_pico_usd > b.usage.cost_pico_usd;
+    const auto more_expensive = [](const RankedTurn& a, const RankedTurn& b) {
+        if (a.cost_pico_usd != b.cost_pico_usd)
+            return a.cost_pico_usd > b.cost_pico_usd;
         return a.start_ms > b.start_ms;
     };
-    const size_t kept = std::min(top, turns.size());
-    std::partial_sort(turns.begin(), turns.begin() + static_cast<std::ptrdiff_t>(kept), turns.end(),
+    const size_t kept = std::min(top, ranked.turns.size());
+    std::partial_sort(ranked.turns.begin(),
+                      ranked.turns.begin() + static_cast<std::ptrdiff_t>(kept), ranked.turns.end(),
                       more_expensive);
-    turns.resize(kept);
-    if (from_rollups) {
-        // The project of a turn: the cwd of its first response.
-        for (TurnCost& turn : turns) {
-            CCMETER_TRY_ASSIGN(auto first, store.first_response_of(turn.session_id, turn.start_ms));
-            if (first)
-                turn.project = first->second;
+    for (size_t i = 0; i < kept; ++i) {
+        const RankedTurn& turn = ranked.turns[i];
+        if (from_rollups) {
+            CCMETER_TRY_ASSIGN(TurnCost cost, rollup_turn(store, prices, ranked, turn));
+            spread.most_expensive.push_back(std::move(cost));
+        } else {
+            spread.most_expensive.push_back(std::move(full[turn.session]));
         }
     }
-    spread.most_expensive = std::move(turns);
     return spread;
 }
 
