@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
         ingest_app->add_flag("--quiet", ingest.quiet, "No log lines on stderr");
         ingest_app->add_option("--batch-lines", ingest.batch_lines,
-                               "Lines per commit (default 20000; small values for tests)");
+                               "Lines per batch, 32 batches per commit (default 5000; small values for tests)");
         ingest_app->add_flag("--progress", ingest.progress,
                              "A progress bar on stderr (only on a terminal)");
         ccmeter::ServeCommandOptions serve;

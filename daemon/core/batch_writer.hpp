@@ -26,11 +26,11 @@
 
 namespace ccmeter {
 
-// The most batches one transaction holds: 8 (with IngestOptions::batch_lines 20,000, about
+// The most batches one transaction holds: 32 (with IngestOptions::batch_lines 5,000, about
 // 160,000 lines, a second or less of a backfill). More batches per commit write fewer bytes;
 // fewer keep what a crash makes the next run read again, and how long other connections wait
 // for the rows, small.
-constexpr size_t k_batches_per_commit = 8;
+constexpr size_t k_batches_per_commit = 32;
 
 class BatchWriter {
   public:

@@ -37,9 +37,12 @@
 namespace ccmeter {
 
 struct IngestOptions {
-    // Usage lines collected before a commit. Bounds memory (about 1 KB a line) and the work
-    // lost to a crash; larger batches are slightly faster.
-    size_t batch_lines = 20'000;
+    // Usage lines collected in one batch (BatchWriter commits k_lines_per_commit of them at a
+    // time). Bounds memory: about 1 KB a line, and up to three batches are alive (one filled,
+    // one waiting, one being written). 5,000: a backfill's peak RSS 72-78 MB at 1 GB and 82-87 MB
+    // at 10 GB, against 99-136 MB with 20,000, for the same CPU time at 1 GB and about 18% more
+    // wall time at 10 GB (bench/README.md, 2026-12-03).
+    size_t batch_lines = 5'000;
     // The longest line read (LineReader): a longer one is skipped, logged and counted (as a
     // malformed line of its file, and in IngestStats::long_lines). Default k_max_line_bytes
     // (64 MiB); smaller only in tests.
