@@ -24,10 +24,10 @@ std::vector<std::filesystem::path> config_dirs_from_environment();
 // subagents' files (`<id>/subagents/`, or `agent-*.jsonl` of older clients, which follow every
 // session of their project), then by path. A backfill then stores a session's prompts before
 // the subagent responses inside its turns, so no turn has to be split again (a subagent file
-// read first made every later prompt re-sum its turn: quadratic in the session's size). Entries that are not regular files
-// (FIFOs, devices, sockets, broken links, symlink loops) are listed too, so that IngestEngine
-// counts and logs them; it never opens them. Unreadable directories are skipped silently: a
-// missing projects/ is not an error.
+// read first made every later prompt re-sum its turn: quadratic in the session's size).
+// Entries that are not regular files (FIFOs, devices, sockets, broken links, symlink loops) are
+// listed too, so that IngestEngine counts and logs them; it never opens them. Unreadable
+// directories are skipped silently: a missing projects/ is not an error.
 std::vector<std::filesystem::path> find_transcripts(const std::filesystem::path& config_dir);
 
 }  // namespace ccmeter
