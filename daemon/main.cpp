@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "cli/ingest_command.hpp"
 #include "cli/restore_command.hpp"
@@ -14,7 +15,9 @@
 #include "cli/team_command.hpp"
 #include "common/app_paths.hpp"
 #include "common/app_version.hpp"
+#include "core/batch_writer.hpp"
 #include "core/database_check.hpp"
+#include "core/ingest_engine.hpp"
 #include "server/backup_scheduler.hpp"
 
 namespace {
@@ -58,7 +61,10 @@ int main(int argc, char** argv) {
         ingest_app->add_option("--by", ingest.by, "Breakdown: model, day, session or project");
         ingest_app->add_flag("--quiet", ingest.quiet, "No log lines on stderr");
         ingest_app->add_option("--batch-lines", ingest.batch_lines,
-                               "Lines per batch, 32 batches per commit (default 5000; small values for tests)");
+                               "Lines per batch, " + std::to_string(ccmeter::k_batches_per_commit) +
+                                   " batches per commit (default " +
+                                   std::to_string(ccmeter::IngestOptions{}.batch_lines) +
+                                   "; small values for tests)");
         ingest_app->add_flag("--progress", ingest.progress,
                              "A progress bar on stderr (only on a terminal)");
         ccmeter::ServeCommandOptions serve;

@@ -255,16 +255,16 @@ Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store
                 if (found != side->second.end() && !subtract(main, found->second))
                     return std::optional<SessionDetail>();
             }
-            const RowPrice main_price =
-                main.responses > 0 ? price_of(rules, key, main) : RowPrice{};
-            if (main.responses > 0)
+            if (main.responses > 0) {
+                const RowPrice main_price = price_of(rules, key, main);
                 add_priced(detail.main, key, main, main_price);
-            if (turn == nullptr)
-                continue;
-            add_priced(turn->usage, key, sums, price);
-            turn->models.insert(key.model);
-            if (main.responses > 0)
-                add_priced(turn->main, key, main, main_price);
+                if (turn != nullptr)
+                    add_priced(turn->main, key, main, main_price);
+            }
+            if (turn != nullptr) {
+                add_priced(turn->usage, key, sums, price);
+                turn->models.insert(key.model);
+            }
         }
         if (side == sidechains.end())
             continue;

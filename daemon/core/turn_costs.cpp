@@ -69,24 +69,22 @@ Result<RankedTurns> turns_from_rollups(const UsageStore& store, const PriceTable
     RankedTurns ranked;
     PriceRuleLookup rules(prices);
     CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
-        if (ranked.sessions.empty() || ranked.sessions.back() != row.session_id) {
+        const bool new_session =
+            ranked.sessions.empty() || ranked.sessions.back() != row.session_id;
+        if (new_session)
             ranked.sessions.push_back(row.session_id);
-        } else if (ranked.turns.back().turn_ms == row.turn_ms) {
-            const RowPrice price =
-                rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-            RankedTurn& turn = ranked.turns.back();
-            if (price.cost_pico_usd)
-                turn.cost_pico_usd = saturating_add(turn.cost_pico_usd, *price.cost_pico_usd);
-            return;
+        if (new_session || ranked.turns.back().turn_ms != row.turn_ms) {
+            RankedTurn turn;
+            turn.start_ms = row.turn_ms;
+            turn.turn_ms = row.turn_ms;
+            turn.session = ranked.sessions.size() - 1;
+            ranked.turns.push_back(turn);
         }
         const RowPrice price =
             rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-        RankedTurn turn;
-        turn.cost_pico_usd = price.cost_pico_usd.value_or(0);
-        turn.start_ms = row.turn_ms;
-        turn.turn_ms = row.turn_ms;
-        turn.session = ranked.sessions.size() - 1;
-        ranked.turns.push_back(turn);
+        RankedTurn& turn = ranked.turns.back();
+        if (price.cost_pico_usd)
+            turn.cost_pico_usd = saturating_add(turn.cost_pico_usd, *price.cost_pico_usd);
     }));
     return ranked;
 }
