@@ -12,8 +12,6 @@ namespace ccmeter {
 
 namespace {
 
-constexpr int64_t k_day_ms = 86'400'000;
-
 // What prices a sum of responses: they share model, UTC day, speed and tier (prices are linear,
 // so pricing the sum equals summing their single costs).
 struct PriceKey {
@@ -78,16 +76,6 @@ int64_t turn_of(const std::vector<int64_t>& starts, int64_t at_ms) {
     return next == starts.begin() ? -1 : *(next - 1);
 }
 
-Result<std::vector<int64_t>> main_starts(const UsageStore& store, const std::string& session_id) {
-    CCMETER_TRY_ASSIGN(std::vector<TurnStart> turns, store.turn_starts(session_id));
-    std::vector<int64_t> starts;
-    for (const TurnStart& turn : turns)
-        if (!turn.is_sidechain)
-            starts.push_back(turn.timestamp_ms);
-    std::sort(starts.begin(), starts.end());
-    return starts;
-}
-
 void sort_agents(std::vector<AgentTotals>& agents) {
     std::stable_sort(agents.begin(), agents.end(), [](const AgentTotals& a, const AgentTotals& b) {
         return std::tie(a.first_ms, a.agent_id) < std::tie(b.first_ms, b.agent_id);
@@ -142,7 +130,7 @@ Result<SessionDetail> detail_from_responses(const UsageStore& store, const Price
                                             const SessionPage& page) {
     SessionDetail detail;
     detail.session_id = session_id;
-    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, main_starts(store, session_id));
+    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, store.main_turn_starts(session_id));
     std::unordered_map<int64_t, size_t> turn_index;  // prompt (-1: none yet) -> index
     std::vector<ResponseCost> all;
     ResponseFilter filter;
@@ -194,7 +182,7 @@ Result<SessionDetail> detail_from_responses(const UsageStore& store, const Price
     return detail;
 }
 
-// The same from the turn rollups, the sidechain responses and one page; nullopt when the
+// The same from the turn rollups, the subagents' rollups and one page; nullopt when the
 // rollups and the responses disagree (then the caller reads the responses).
 Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store,
                                                          const PriceTable& prices,
@@ -202,27 +190,24 @@ Result<std::optional<SessionDetail>> detail_from_rollups(const UsageStore& store
                                                          const SessionPage& page) {
     SessionDetail detail;
     detail.session_id = session_id;
-    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, main_starts(store, session_id));
-    std::map<int64_t, KeyedSums> turns;  // prompt (-1: before the first) -> sums
+    CCMETER_TRY_ASSIGN(std::vector<int64_t> starts, store.main_turn_starts(session_id));
+    std::map<int64_t, KeyedSums> turns;       // prompt (-1: before the first) -> sums
+    std::map<int64_t, KeyedSums> sidechains;  // the same for the subagents' responses only
     CCMETER_TRY(store.for_each_turn_rollup(session_id, [&](const TurnRollupRow& row) {
-        add_sums(turns[row.turn_ms], {row.model, row.day_ms, row.speed, row.long_context},
-                 row.responses, row.tokens);
+        const PriceKey key{row.model, row.day_ms, row.speed, row.long_context};
+        add_sums(turns[row.turn_ms], key, row.responses, row.tokens);
+        if (row.is_sidechain)
+            add_sums(sidechains[row.turn_ms], key, row.responses, row.tokens);
     }));
     if (turns.empty())
         return std::optional<SessionDetail>(std::move(detail));
 
-    std::map<int64_t, KeyedSums> sidechains;  // the same for the sidechain responses only
     std::map<std::string, std::pair<int64_t, KeyedSums>> agents;  // id -> first time, sums
-    CCMETER_TRY(store.for_each_sidechain_response(session_id, [&](const UsageRecord& response) {
-        const PriceKey key{
-            response.model,
-            response.timestamp_ms - ((response.timestamp_ms % k_day_ms) + k_day_ms) % k_day_ms,
-            response.speed, is_long_context(response.tokens)};
-        add_sums(sidechains[turn_of(starts, response.timestamp_ms)], key, 1, response.tokens);
-        auto [agent, inserted] =
-            agents.try_emplace(response.agent_id, response.timestamp_ms, KeyedSums{});
-        agent->second.first = std::min(agent->second.first, response.timestamp_ms);
-        add_sums(agent->second.second, key, 1, response.tokens);
+    CCMETER_TRY(store.for_each_agent_rollup(session_id, [&](const AgentRollupRow& row) {
+        auto [agent, inserted] = agents.try_emplace(row.agent_id, row.first_ms, KeyedSums{});
+        agent->second.first = std::min(agent->second.first, row.first_ms);
+        add_sums(agent->second.second, {row.model, row.day_ms, row.speed, row.long_context},
+                 row.responses, row.tokens);
     }));
 
     // The page first: only the turns holding its responses are priced one by one.

@@ -7,9 +7,9 @@
 // whole session whatever page of responses is listed, and so does each listed turn's.
 //
 // Two ways to the same answer: with RowSource::rollups (the default) the totals come from the
-// turn rollups (turn_rollup_rows.hpp) and the session's sidechain responses (the main chain is
-// a turn's rollups less its subagents), so a session of 60,000 responses reads its turns, its
-// subagents' rows and one page; with RowSource::responses (tests) from every response. Only
+// turn rollups (turn_rollup_rows.hpp: per turn and chain) and each subagent's from the rollups
+// of its sources, so a session of 60,000 responses reads its turns' rows, its subagents'
+// 15-minute rows and one page; with RowSource::responses (tests) from every response. Only
 // reads; use on a read connection from one thread at a time.
 #pragma once
 

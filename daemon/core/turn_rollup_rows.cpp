@@ -40,7 +40,8 @@ std::string add_response_sql(const std::string& x, int sign) {
     const std::string s = sign < 0 ? "-" : "";
     std::string sql = "INSERT INTO turn_rollups VALUES(" + session_of(x) + ", " +
                       turn_of(x, session_of(x)) + ", " + day_of(x) + ", " + x + ".model_id, " + x +
-                      ".speed, " + long_context_of(x) + ", " + (sign < 0 ? "-1" : "1");
+                      ".speed, " + long_context_of(x) + ", " + x + ".is_sidechain, " +
+                      (sign < 0 ? "-1" : "1");
     for (const char* column : k_token_columns)
         sql += ", " + s + x + "." + column;
     sql += ", " + x +
@@ -57,7 +58,8 @@ std::string drop_empty_sql(const std::string& x) {
     return "DELETE FROM turn_rollups WHERE responses = 0 AND session_id = " + session_of(x) +
            " AND turn_ms = " + turn_of(x, session_of(x)) + " AND day_ms = " + day_of(x) +
            " AND model_id = " + x + ".model_id AND speed = " + x +
-           ".speed AND long_context = " + long_context_of(x) + ";\n";
+           ".speed AND long_context = " + long_context_of(x) + " AND is_sidechain = " + x +
+           ".is_sidechain;\n";
 }
 
 // The sums of a turn row over responses `r` (after the key columns).
@@ -76,6 +78,7 @@ CREATE TABLE turn_rollups(
   model_id INTEGER NOT NULL REFERENCES models(id),
   speed TEXT NOT NULL,
   long_context INTEGER NOT NULL,  -- input + cache write + cache read > 200000 tokens
+  is_sidechain INTEGER NOT NULL,  -- 1: the responses of subagents (schema 12)
   responses INTEGER NOT NULL,
   input_tokens INTEGER NOT NULL,
   output_tokens INTEGER NOT NULL,
@@ -86,7 +89,7 @@ CREATE TABLE turn_rollups(
   web_search_requests INTEGER NOT NULL,
   web_fetch_requests INTEGER NOT NULL,
   last_ms INTEGER NOT NULL,       -- at least the latest response's time
-  PRIMARY KEY(session_id, turn_ms, day_ms, model_id, speed, long_context)
+  PRIMARY KEY(session_id, turn_ms, day_ms, model_id, speed, long_context, is_sidechain)
 ) WITHOUT ROWID;
 )sql";
 
@@ -99,11 +102,13 @@ constexpr const char* k_changed_sql =
     "OLD.cache_read_input_tokens IS NOT NEW.cache_read_input_tokens OR "
     "OLD.cache_5m IS NOT NEW.cache_5m OR OLD.cache_1h IS NOT NEW.cache_1h OR "
     "OLD.web_search_requests IS NOT NEW.web_search_requests OR "
-    "OLD.web_fetch_requests IS NOT NEW.web_fetch_requests";
+    "OLD.web_fetch_requests IS NOT NEW.web_fetch_requests OR "
+    "OLD.is_sidechain IS NOT NEW.is_sidechain";
 
 constexpr const char* k_upsert_sql =
     "INSERT INTO turn_rollups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16) ON CONFLICT(session_id, turn_ms, day_ms, model_id, speed, long_context) DO UPDATE "
+    "?15, ?16, ?17) ON CONFLICT(session_id, turn_ms, day_ms, model_id, speed, long_context, "
+    "is_sidechain) DO UPDATE "
     "SET responses = responses + excluded.responses, "
     "input_tokens = input_tokens + excluded.input_tokens, "
     "output_tokens = output_tokens + excluded.output_tokens, "
@@ -120,8 +125,9 @@ constexpr const char* k_upsert_sql =
 std::string turn_rollups_migration_sql() {
     std::string sql = k_create_sql;
     sql += "INSERT INTO turn_rollups SELECT s.session_id, " + turn_of("r", "s.session_id") + ", " +
-           day_of("r") + ", r.model_id, r.speed, " + long_context_of("r") + ", " + sums_sql() +
-           " FROM responses r JOIN sources s ON s.id = r.source_id GROUP BY 1, 2, 3, 4, 5, 6;\n";
+           day_of("r") + ", r.model_id, r.speed, " + long_context_of("r") + ", r.is_sidechain, " +
+           sums_sql() +
+           " FROM responses r JOIN sources s ON s.id = r.source_id GROUP BY 1, 2, 3, 4, 5, 6, 7;\n";
     // A merge moves exactly the difference: the new values in, the old ones out (the same row
     // when neither the turn, day, model, speed nor tier changed).
     sql +=
@@ -144,9 +150,10 @@ Result<sqlite3_stmt*> TurnRollupWriter::statement(Which which) {
     static_assert(k_count == 8);
     const std::string rebuild =
         "INSERT INTO turn_rollups SELECT ?1, CASE WHEN r.timestamp_ms >= ?2 THEN ?2 ELSE ?3 END, " +
-        day_of("r") + ", r.model_id, r.speed, " + long_context_of("r") + ", " + sums_sql() +
+        day_of("r") + ", r.model_id, r.speed, " + long_context_of("r") + ", r.is_sidechain, " +
+        sums_sql() +
         " FROM responses r WHERE r.source_id IN (SELECT id FROM sources WHERE session_id = ?1) "
-        "AND r.timestamp_ms >= ?4 AND r.timestamp_ms < ?5 GROUP BY 2, 3, 4, 5, 6";
+        "AND r.timestamp_ms >= ?4 AND r.timestamp_ms < ?5 GROUP BY 2, 3, 4, 5, 6, 7";
     const std::string sql[k_count] = {
         "SELECT count(*) FROM turns WHERE session_id = ?1 AND is_sidechain = 0 AND "
         "timestamp_ms = ?2",
@@ -231,10 +238,11 @@ Result<void> TurnRollupWriter::add(const std::vector<NewTurnResponse>& responses
         std::string_view session_id;
         int64_t turn_ms, day_ms, model_id;
         std::string_view speed;
-        bool long_context;
+        bool long_context, is_sidechain;
         bool operator<(const Key& o) const {
-            return std::tie(session_id, turn_ms, day_ms, model_id, speed, long_context) <
-                   std::tie(o.session_id, o.turn_ms, o.day_ms, o.model_id, o.speed, o.long_context);
+            return std::tie(session_id, turn_ms, day_ms, model_id, speed, long_context,
+                            is_sidechain) < std::tie(o.session_id, o.turn_ms, o.day_ms, o.model_id,
+                                                     o.speed, o.long_context, o.is_sidechain);
         }
     };
     struct Sums {
@@ -262,7 +270,8 @@ Result<void> TurnRollupWriter::add(const std::vector<NewTurnResponse>& responses
         const auto next = std::upper_bound(mine.begin(), mine.end(), r.timestamp_ms);
         const int64_t turn = next == mine.begin() ? -1 : *(next - 1);
         Sums& row = sums[{r.session_id, turn, r.timestamp_ms / 86'400'000 * 86'400'000,
-                          response.model_id, r.speed, is_long_context(r.tokens)}];
+                          response.model_id, r.speed, is_long_context(r.tokens),
+                          r.is_sidechain}];
         ++row.responses;
         row.tokens.add(r.tokens);
         row.last_ms = std::max(row.last_ms, r.timestamp_ms);
@@ -275,7 +284,8 @@ Result<void> TurnRollupWriter::add(const std::vector<NewTurnResponse>& responses
         sqlite3_bind_int64(upsert, 4, key.model_id);
         bind_text(upsert, 5, key.speed);
         sqlite3_bind_int(upsert, 6, key.long_context ? 1 : 0);
-        sqlite3_bind_int64(upsert, 7, row.responses);
+        sqlite3_bind_int(upsert, 7, key.is_sidechain ? 1 : 0);
+        sqlite3_bind_int64(upsert, 8, row.responses);
         const int64_t tokens[] = {row.tokens.input_tokens,
                                   row.tokens.output_tokens,
                                   row.tokens.cache_creation_input_tokens,
@@ -285,8 +295,8 @@ Result<void> TurnRollupWriter::add(const std::vector<NewTurnResponse>& responses
                                   row.tokens.web_search_requests,
                                   row.tokens.web_fetch_requests};
         for (int i = 0; i < 8; ++i)
-            sqlite3_bind_int64(upsert, 8 + i, tokens[i]);
-        sqlite3_bind_int64(upsert, 16, row.last_ms);
+            sqlite3_bind_int64(upsert, 9 + i, tokens[i]);
+        sqlite3_bind_int64(upsert, 17, row.last_ms);
         if (!step_done(upsert))
             return sqlite_error(m_db, "cannot store a turn rollup");
     }

@@ -1,6 +1,7 @@
-// The SQLite rows of the turn rollups (table turn_rollups, schema 10): the sums of every turn's
-// responses per UTC day, model, speed and tier, so that what turns cost (turn_costs.hpp) reads
-// one row per turn and model instead of every response.
+// The SQLite rows of the turn rollups (table turn_rollups, schema 10; split by chain in schema
+// 12): the sums of every turn's responses per UTC day, model, speed, tier and chain (main or
+// subagents), so that what turns cost (turn_costs.hpp) and a session's detail read a few rows
+// per turn instead of every response.
 //
 // A turn is what turn_costs.hpp calls one: a main-chain prompt of a session (a `turns` row with
 // is_sidechain 0) and every response of the session, main chain and subagents, from it until

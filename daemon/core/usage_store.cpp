@@ -162,6 +162,8 @@ ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode
 constexpr const char* k_select_file_sql =
     "SELECT device, inode, offset, tail, malformed_lines, generation FROM files WHERE path = ?1";
 
+constexpr int64_t k_day_ms = 86'400'000;
+
 // `value` rounded down to a multiple of `step` (> 0), for negative values too.
 int64_t floor_to(int64_t value, int64_t step) {
     return value >= 0 ? value / step * step : -((-value + step - 1) / step) * step;
@@ -1174,7 +1176,7 @@ Result<void> UsageStore::for_each_turn_rollup(
                           "SELECT session_id, turn_ms, day_ms, model_id, speed, long_context, "
                           "responses, input_tokens, output_tokens, cache_creation_input_tokens, "
                           "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                          "web_fetch_requests FROM turn_rollups"));
+                          "web_fetch_requests, is_sidechain FROM turn_rollups"));
     sqlite3_stmt* s = statement.get();
     TurnRollupRow row;
     int rc;
@@ -1192,6 +1194,7 @@ Result<void> UsageStore::for_each_turn_rollup(
         row.long_context = sqlite3_column_int(s, 5) != 0;
         row.responses = sqlite3_column_int64(s, 6);
         read_token_columns(s, 7, row.tokens);
+        row.is_sidechain = sqlite3_column_int(s, 15) != 0;
         visit(row);
     }
     if (rc != SQLITE_DONE)
@@ -1207,8 +1210,8 @@ Result<void> UsageStore::for_each_turn_rollup(
                           "SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
                           "input_tokens, output_tokens, cache_creation_input_tokens, "
                           "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                          "web_fetch_requests FROM turn_rollups WHERE session_id = ?1 "
-                          "ORDER BY turn_ms"));
+                          "web_fetch_requests, is_sidechain FROM turn_rollups WHERE "
+                          "session_id = ?1 ORDER BY turn_ms"));
     sqlite3_stmt* s = statement.get();
     bind_text(s, 1, session_id);
     TurnRollupRow row;
@@ -1223,6 +1226,7 @@ Result<void> UsageStore::for_each_turn_rollup(
         row.long_context = sqlite3_column_int(s, 4) != 0;
         row.responses = sqlite3_column_int64(s, 5);
         read_token_columns(s, 6, row.tokens);
+        row.is_sidechain = sqlite3_column_int(s, 14) != 0;
         visit(row);
     }
     if (rc != SQLITE_DONE)
@@ -1230,38 +1234,39 @@ Result<void> UsageStore::for_each_turn_rollup(
     return {};
 }
 
-Result<void> UsageStore::for_each_sidechain_response(
-    const std::string& session_id, const std::function<void(const UsageRecord&)>& visit) const {
+Result<void> UsageStore::for_each_agent_rollup(
+    const std::string& session_id, const std::function<void(const AgentRollupRow&)>& visit) const {
     CCMETER_TRY_ASSIGN(
         Statement statement,
         prepare_statement(
             m_db,
-            "SELECT r.timestamp_ms, r.model_id, s.agent_id, r.speed, r.input_tokens, "
-            "r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens, "
-            "r.cache_5m, r.cache_1h, r.web_search_requests, r.web_fetch_requests "
-            "FROM sources s JOIN responses r ON r.source_id = s.id "
-            "WHERE s.session_id = ?1 AND s.is_sidechain = 1 AND r.is_sidechain = 1"));
+            "SELECT s.agent_id, r.bucket_ms, r.model_id, r.speed, r.long_context, r.responses, "
+            "r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, "
+            "r.cache_read_input_tokens, r.cache_5m, r.cache_1h, r.web_search_requests, "
+            "r.web_fetch_requests, r.first_ms FROM sources s JOIN rollups r ON r.source_id = s.id "
+            "WHERE s.session_id = ?1 AND s.is_sidechain = 1"));
     sqlite3_stmt* s = statement.get();
     bind_text(s, 1, session_id);
-    UsageRecord row;
-    row.session_id = session_id;
-    row.is_sidechain = true;
+    AgentRollupRow row;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        row.timestamp_ms = sqlite3_column_int64(s, 0);
-        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 1)));
-        if (row.model != *model)
-            row.model = *model;
-        const auto* agent = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
-        const size_t agent_bytes = static_cast<size_t>(sqlite3_column_bytes(s, 2));
+        const auto* agent = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        const size_t agent_bytes = static_cast<size_t>(sqlite3_column_bytes(s, 0));
         if (std::string_view(agent ? agent : "", agent ? agent_bytes : 0) != row.agent_id)
             row.agent_id.assign(agent ? agent : "", agent ? agent_bytes : 0);
+        row.day_ms = floor_to(sqlite3_column_int64(s, 1), k_day_ms);
+        CCMETER_TRY_ASSIGN(const std::string* model, model_name(sqlite3_column_int64(s, 2)));
+        if (row.model != *model)
+            row.model = *model;
         row.speed = column_text(s, 3);
-        read_token_columns(s, 4, row.tokens);
+        row.long_context = sqlite3_column_int(s, 4) != 0;
+        row.responses = sqlite3_column_int64(s, 5);
+        read_token_columns(s, 6, row.tokens);
+        row.first_ms = sqlite3_column_int64(s, 14);
         visit(row);
     }
     if (rc != SQLITE_DONE)
-        return sqlite_error(m_db, "cannot read responses");
+        return sqlite_error(m_db, "cannot read rollups");
     return {};
 }
 
@@ -1402,6 +1407,21 @@ Result<std::optional<std::pair<int64_t, std::string>>> UsageStore::first_respons
         return sqlite_error(m_db, "cannot read responses");
     return std::optional<std::pair<int64_t, std::string>>(
         std::pair{sqlite3_column_int64(s, 0), column_text(s, 1)});
+}
+
+Result<std::vector<int64_t>> UsageStore::main_turn_starts(const std::string& session_id) const {
+    CCMETER_TRY_ASSIGN(Statement statement,
+                       prepare_statement(m_db,
+                                         "SELECT timestamp_ms FROM turns WHERE session_id = ?1 "
+                                         "AND is_sidechain = 0 ORDER BY timestamp_ms"));
+    bind_text(statement.get(), 1, session_id);
+    std::vector<int64_t> starts;
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW)
+        starts.push_back(sqlite3_column_int64(statement.get(), 0));
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read turns");
+    return starts;
 }
 
 Result<std::unordered_map<std::string, std::vector<int64_t>>> UsageStore::main_turn_starts() const {

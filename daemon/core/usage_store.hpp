@@ -96,8 +96,21 @@ struct TurnRollupRow {
     std::string model;
     std::string speed;
     bool long_context = false;
+    bool is_sidechain = false;  // subagents' responses; a turn has a row for each chain
     int64_t responses = 0;
     TokenCounts tokens;
+};
+
+// One rollup row (15-minute UTC bucket, model, speed, tier) of one subagent of a session.
+struct AgentRollupRow {
+    std::string agent_id;  // "" for sidechain lines without one
+    int64_t day_ms = 0;    // the bucket's UTC day
+    std::string model;
+    std::string speed;
+    bool long_context = false;
+    int64_t responses = 0;
+    TokenCounts tokens;
+    int64_t first_ms = 0;  // the row's earliest response
 };
 
 // A position in the change feed: every response whose (change_seq, row id) is larger changed
@@ -140,6 +153,8 @@ class UsageStore {
     Result<std::unordered_map<std::string, std::string>> session_projects() const;
     // The main chain's turn starts (prompts) of every session, ascending per session.
     Result<std::unordered_map<std::string, std::vector<int64_t>>> main_turn_starts() const;
+    // The main-chain prompt times of one session, ascending (index turns_by_session alone).
+    Result<std::vector<int64_t>> main_turn_starts(const std::string& session_id) const;
     // Every file's state, by path.
     Result<std::unordered_map<std::string, FileState>> file_states() const;
 
@@ -238,10 +253,11 @@ class UsageStore {
     // The turn rollups of one session, by turn (ascending), as for_each_turn_rollup.
     Result<void> for_each_turn_rollup(const std::string& session_id,
                                       const std::function<void(const TurnRollupRow&)>& visit) const;
-    // Every sidechain (subagent) response of `session_id`, in no particular order; only the
-    // fields that say what it cost are filled (timestamp_ms, model, agent_id, speed, tokens).
-    Result<void> for_each_sidechain_response(
-        const std::string& session_id, const std::function<void(const UsageRecord&)>& visit) const;
+    // The rollup rows of every subagent of `session_id`, in no particular order: a few per
+    // subagent and 15 minutes, however many responses it made.
+    Result<void> for_each_agent_rollup(
+        const std::string& session_id,
+        const std::function<void(const AgentRollupRow&)>& visit) const;
     // Where the responses of one session come from: per source, its cwd and its earliest and
     // latest response (sources without responses left out), by source id.
     struct SessionSource {

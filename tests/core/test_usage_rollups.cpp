@@ -223,19 +223,20 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
         }
     }
     // The turn rollups: per session, turn (the latest main-chain prompt at or before the
-    // response, -1 before the first), UTC day, model, speed and tier; last_ms at least the
+    // response, -1 before the first), UTC day, model, speed, tier and chain; last_ms at least the
     // latest response's time.
     const std::string turns =
         "SELECT s.session_id, coalesce((SELECT max(t.timestamp_ms) FROM turns t WHERE "
         "t.session_id = s.session_id AND t.is_sidechain = 0 AND t.timestamp_ms <= r.timestamp_ms), "
         "-1), (r.timestamp_ms / 86400000) * 86400000, r.model_id, r.speed, "
         "(r.input_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens > 200000), "
-        "count(*), sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_creation_input_tokens), "
-        "sum(r.cache_read_input_tokens), sum(r.cache_5m), sum(r.cache_1h), "
-        "sum(r.web_search_requests), sum(r.web_fetch_requests) FROM responses r JOIN sources s "
-        "ON s.id = r.source_id GROUP BY 1, 2, 3, 4, 5, 6";
+        "r.is_sidechain, count(*), sum(r.input_tokens), sum(r.output_tokens), "
+        "sum(r.cache_creation_input_tokens), sum(r.cache_read_input_tokens), sum(r.cache_5m), "
+        "sum(r.cache_1h), sum(r.web_search_requests), sum(r.web_fetch_requests) FROM responses r "
+        "JOIN sources s ON s.id = r.source_id GROUP BY 1, 2, 3, 4, 5, 6, 7";
     const std::string stored_turns =
-        "SELECT session_id, turn_ms, day_ms, model_id, speed, long_context, responses, "
+        "SELECT session_id, turn_ms, day_ms, model_id, speed, long_context, is_sidechain, "
+        "responses, "
         "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
         "cache_5m, cache_1h, web_search_requests, web_fetch_requests FROM turn_rollups";
     for (const std::string& sql :
@@ -250,7 +251,8 @@ void require_rollups_match_responses(const std::filesystem::path& database) {
               "x.turn_ms AND (r.timestamp_ms / 86400000) * 86400000 = x.day_ms AND r.model_id = "
               "x.model_id AND r.speed = x.speed AND (r.input_tokens + "
               "r.cache_creation_input_tokens + "
-              "r.cache_read_input_tokens > 200000) = x.long_context)"}) {
+              "r.cache_read_input_tokens > 200000) = x.long_context AND r.is_sidechain = "
+              "x.is_sidechain)"}) {
         INFO(sql);
         sqlite3_stmt* statement = nullptr;
         REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
@@ -568,6 +570,50 @@ TEST_CASE("a database of schema 5 gets its totals built when it is opened", "[ro
     CHECK(reopened->schema_version().value() == UsageStore::current_schema_version());
     require_rollups_match_responses(history.database());
     RandomHistory(22).write(*reopened);
+    require_rollups_match_responses(history.database());
+}
+
+TEST_CASE("a database of schema 11 gets its turn rollups split by chain when it is opened",
+          "[rollups]") {
+    test::TempHistory history;
+    {
+        std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(history.database()));
+        RandomHistory(31).write(*writer);
+    }
+    // Back to schema 11: one turn rollup row for both chains, as the previous release kept them
+    // (its triggers stay: they belong to `responses`).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "CREATE TABLE old_turn_rollups AS SELECT session_id, turn_ms, day_ms, "
+                         "model_id, speed, long_context, sum(responses) AS responses, "
+                         "sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
+                         "sum(cache_creation_input_tokens) AS cache_creation_input_tokens, "
+                         "sum(cache_read_input_tokens) AS cache_read_input_tokens, "
+                         "sum(cache_5m) AS cache_5m, sum(cache_1h) AS cache_1h, "
+                         "sum(web_search_requests) AS web_search_requests, "
+                         "sum(web_fetch_requests) AS web_fetch_requests, max(last_ms) AS last_ms "
+                         "FROM turn_rollups GROUP BY 1, 2, 3, 4, 5, 6; DROP TABLE turn_rollups; "
+                         "PRAGMA legacy_alter_table=ON; "
+                         "ALTER TABLE old_turn_rollups RENAME TO turn_rollups; "
+                         "PRAGMA user_version=11;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+
+    Result<std::unique_ptr<UsageStore>> opened = UsageStore::open(history.database());
+    REQUIRE(opened.has_value());
+    std::unique_ptr<UsageStore> reopened = std::move(*opened);
+    CHECK(reopened->schema_version().value() == UsageStore::current_schema_version());
+    require_rollups_match_responses(history.database());
+    // The subagents' responses in rows of their own.
+    int64_t sidechain_rows = 0;
+    REQUIRE(reopened
+                ->for_each_turn_rollup([&](const TurnRollupRow& row) {
+                    sidechain_rows += row.is_sidechain ? 1 : 0;
+                })
+                .has_value());
+    CHECK(sidechain_rows > 0);
+    RandomHistory(32).write(*reopened);
     require_rollups_match_responses(history.database());
 }
 
