@@ -31,9 +31,9 @@ namespace ccmeter {
 constexpr size_t k_max_line_bytes = size_t{64} << 20;
 
 // Bytes read per pread(): 256 KiB, which stays in the L2 cache while its lines are scanned and
-// parsed. With 4 MiB the reading thread of a 1 GB backfill took 1.32 s of CPU (a third of it
-// the kernel's copy into a buffer that had left the cache), with 256 KiB 0.86-0.98 s; 64 and
-// 128 KiB are no faster (2026-12-03).
+// parsed. Against 4 MiB, in 4 interleaved cold 1 GB backfills: the reading thread 0.88-0.92 s
+// of CPU instead of 0.93-1.01 s, peak RSS 67-75 MB instead of 73-78 MB (2026-12-03; a first
+// single run that showed 1.32 s for 4 MiB was not repeatable). 64 and 128 KiB are no faster.
 constexpr size_t k_default_read_chunk = size_t{256} << 10;
 
 class LineReader {

@@ -55,13 +55,15 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
     std::string sql =
         "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
-        "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) "
-        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
-        run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") + " FROM " +
-        (probe_runs ? "(SELECT max(duration_ms) AS d, min(success) AS s FROM tool_runs "
-                      "WHERE tool_use_id = ?1)"
-                    : "(SELECT NULL AS d, NULL AS s)") +
-        " AS o WHERE true ON CONFLICT(tool_use_id) DO UPDATE SET ";
+        "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) " +
+        (probe_runs ? "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
+                          run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") +
+                          " FROM (SELECT max(duration_ms) AS d, min(success) AS s FROM "
+                          "tool_runs WHERE tool_use_id = ?1) AS o WHERE true"
+                    : std::string("VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ") +
+                          run_ms_sql("NULL", "?5", "?8") + ", " + failed_sql("?9", "NULL") +
+                          ")") +
+        " ON CONFLICT(tool_use_id) DO UPDATE SET ";
     const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)
