@@ -27,6 +27,7 @@ struct TokenPrices {
     int64_t cache_write_1h = 0;
     int64_t cache_read = 0;
     int64_t output = 0;
+    bool operator==(const TokenPrices&) const = default;
 };
 
 // Where a rule comes from (`hookctl pricing` shows it).
@@ -41,6 +42,7 @@ struct LearnedFrom {
     int equations = 0;        // client processes (per model) that priced it
     bool determined = false;  // the equations fix every rate used; else the split is a guess
     bool consistent = false;  // every equation reproduced; else a least-squares fit
+    bool operator==(const LearnedFrom&) const = default;
 };
 
 struct PriceRule {
@@ -53,6 +55,7 @@ struct PriceRule {
     int64_t fast_multiplier = 1;  // usage.speed == "fast"
     PriceSource source = PriceSource::builtin;
     std::optional<LearnedFrom> learned;  // source == learned
+    bool operator==(const PriceRule&) const = default;
 };
 
 // What each kind of token cost, and what prompt caching saved, in pico-dollars.

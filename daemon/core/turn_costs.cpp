@@ -97,17 +97,42 @@ Result<TurnCost> rollup_turn(const UsageStore& store, const PriceTable& prices,
     turn.session_id = ranked.sessions[which.session];
     turn.start_ms = which.start_ms;
     PriceRuleLookup rules(prices);
-    CCMETER_TRY(store.for_each_turn_rollup(turn.session_id, [&](const TurnRollupRow& row) {
-        if (row.turn_ms != which.turn_ms)
-            return;
-        const RowPrice price =
-            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-        turn.usage.add(row.model, row.responses, row.tokens, price.cost_pico_usd, price.learned);
-    }));
+    CCMETER_TRY(store.for_each_turn_rollup(
+        turn.session_id,
+        [&](const TurnRollupRow& row) {
+            const RowPrice price =
+                rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+            turn.usage.add(row.model, row.responses, row.tokens, price.cost_pico_usd,
+                           price.learned);
+        },
+        which.turn_ms));
     CCMETER_TRY_ASSIGN(auto first, store.first_response_of(turn.session_id, which.start_ms));
     if (first)
         turn.project = first->second;
     return turn;
+}
+
+// One session's turns from its turn rollups, priced by `rules`, turn 0 starting at its first
+// response (as turns_from_rollups and first_response_times give them).
+Result<std::vector<CachedTurn>> session_turns(const UsageStore& store, PriceRuleLookup& rules,
+                                              const std::string& session_id) {
+    std::vector<CachedTurn> turns;
+    CCMETER_TRY(store.for_each_turn_rollup(session_id, [&](const TurnRollupRow& row) {
+        if (turns.empty() || turns.back().turn_ms != row.turn_ms)
+            turns.push_back({0, row.turn_ms, row.turn_ms});
+        const RowPrice price =
+            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+        if (price.cost_pico_usd)
+            turns.back().cost_pico_usd =
+                saturating_add(turns.back().cost_pico_usd, *price.cost_pico_usd);
+    }));
+    if (!turns.empty() && turns.front().start_ms < 0) {
+        CCMETER_TRY_ASSIGN(auto first,
+                           store.first_response_of(session_id, std::numeric_limits<int64_t>::min()));
+        if (first)
+            turns.front().start_ms = first->first;
+    }
+    return turns;
 }
 
 bool unfiltered(const ResponseFilter& filter) {
@@ -117,14 +142,66 @@ bool unfiltered(const ResponseFilter& filter) {
 
 }  // namespace
 
+Result<void> TurnCostCache::refresh(const UsageStore& store, const PriceTable& prices) {
+    return store.in_snapshot([&]() -> Result<void> {
+        CCMETER_TRY_ASSIGN(const int64_t seq, store.change_seq());
+        std::vector<std::string> changed;
+        bool everything = m_change_seq < 0 || seq < m_change_seq || m_rules != prices.rules();
+        if (!everything && seq != m_change_seq) {
+            CCMETER_TRY_ASSIGN(changed,
+                               store.sessions_changed_after(m_change_seq, k_sessions_read_one_by_one));
+            everything = changed.size() > k_sessions_read_one_by_one;
+        }
+        if (everything) {
+            CCMETER_TRY_ASSIGN(RankedTurns ranked, turns_from_rollups(store, prices));
+            CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
+            m_sessions.clear();
+            for (const RankedTurn& turn : ranked.turns) {
+                const std::string& session = ranked.sessions[turn.session];
+                CachedTurn cached{turn.cost_pico_usd, turn.start_ms, turn.turn_ms};
+                if (cached.start_ms < 0) {
+                    auto first = firsts.find(session);
+                    if (first != firsts.end())
+                        cached.start_ms = first->second;
+                }
+                m_sessions[session].push_back(cached);
+            }
+            ++m_full_reads;
+        } else {
+            PriceRuleLookup rules(prices);
+            for (const std::string& session : changed) {
+                CCMETER_TRY_ASSIGN(std::vector<CachedTurn> turns,
+                                   session_turns(store, rules, session));
+                if (turns.empty())
+                    m_sessions.erase(session);
+                else
+                    m_sessions[session] = std::move(turns);
+                ++m_sessions_read;
+            }
+        }
+        m_change_seq = seq;
+        m_rules = prices.rules();
+        return {};
+    });
+}
+
 Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTable& prices,
-                                        const ResponseFilter& filter, size_t top) {
+                                        const ResponseFilter& filter, size_t top,
+                                        TurnCostCache* cache) {
     // Over the whole history the turn rollups answer; a time range cuts turns, which only the
     // responses can do.
     const bool from_rollups = unfiltered(filter) && store.row_source() == RowSource::rollups;
     RankedTurns ranked;
     std::vector<TurnCost> full;  // from the responses: every turn's figures at once
-    if (from_rollups) {
+    if (from_rollups && cache) {
+        CCMETER_TRY(cache->refresh(store, prices));
+        for (const auto& [session, turns] : cache->sessions()) {
+            ranked.sessions.push_back(session);
+            for (const CachedTurn& turn : turns)
+                ranked.turns.push_back(
+                    {turn.cost_pico_usd, turn.start_ms, turn.turn_ms, ranked.sessions.size() - 1});
+        }
+    } else if (from_rollups) {
         CCMETER_TRY_ASSIGN(ranked, turns_from_rollups(store, prices));
         // A turn before a session's first prompt starts at its first response.
         CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,45 @@ struct TurnCostSpread {
     int64_t p99_micro_usd = 0;
 };
 
+// One turn's cost as TurnCostCache keeps it.
+struct CachedTurn {
+    int64_t cost_pico_usd = 0;
+    int64_t start_ms = 0;  // the prompt's time, or the session's first response for turn 0
+    int64_t turn_ms = 0;   // the turn rollups' key: -1 for the responses before the first prompt
+};
+
+// Every session's turn costs over the whole history, kept between answers so that the first
+// answer after new usage reads only the sessions whose turn rollups changed since
+// (UsageStore::sessions_changed_after), not every turn: everything again when the prices
+// changed, the store's change number went back (another database), or more than
+// k_sessions_read_one_by_one sessions changed. About 24 bytes a turn (3 MB for 126,000).
+// Threads: none of its own; use from one thread at a time (MeterQueries holds a lock).
+class TurnCostCache {
+  public:
+    static constexpr size_t k_sessions_read_one_by_one = 256;
+
+    // Brings the cache up to date with `store` (inside one read snapshot of it), priced by
+    // `prices`.
+    Result<void> refresh(const UsageStore& store, const PriceTable& prices);
+    // Per session, its turns in time order.
+    const std::map<std::string, std::vector<CachedTurn>>& sessions() const { return m_sessions; }
+    int64_t full_reads() const { return m_full_reads; }        // refreshes that read every turn
+    int64_t sessions_read() const { return m_sessions_read; }  // sessions read one by one
+
+  private:
+    std::map<std::string, std::vector<CachedTurn>> m_sessions;
+    std::vector<PriceRule> m_rules;  // what the costs were priced with
+    int64_t m_change_seq = -1;       // the store's change number they reflect; -1: none yet
+    int64_t m_full_reads = 0;
+    int64_t m_sessions_read = 0;
+};
+
 // Every turn with a response matching `filter` (its time range; a turn is cut by it, never
-// moved), and the `top` most expensive of them (ties: the later first).
+// moved), and the `top` most expensive of them (ties: the later first). With `cache`, an
+// unfiltered spread over the turn rollups reads it (refreshed first) instead of every turn;
+// the answer is the same.
 Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTable& prices,
-                                        const ResponseFilter& filter, size_t top);
+                                        const ResponseFilter& filter, size_t top,
+                                        TurnCostCache* cache = nullptr);
 
 }  // namespace ccmeter

@@ -136,6 +136,20 @@ std::string turn_rollups_migration_sql() {
         drop_empty_sql("OLD") + "END;\n";
     sql += "CREATE TRIGGER responses_turn_rollup_delete AFTER DELETE ON responses BEGIN\n" +
            add_response_sql("OLD", -1) + drop_empty_sql("OLD") + "END;\n";
+    // Which sessions' turn rollups changed, and by which change number (schema 12): what a
+    // cache of turn costs asks to know what to read again. After the fill above, which needs
+    // no marks (a cache starts from every row).
+    sql += "CREATE TABLE IF NOT EXISTS session_changes(session_id TEXT PRIMARY KEY, "
+           "change_seq INTEGER NOT NULL) WITHOUT ROWID;\n"
+           "CREATE INDEX IF NOT EXISTS session_changes_by_seq ON session_changes(change_seq);\n";
+    for (const auto& [event, row] : {std::pair<const char*, const char*>{"INSERT", "NEW"},
+                                     {"UPDATE", "NEW"},
+                                     {"DELETE", "OLD"}}) {
+        sql += std::string("CREATE TRIGGER turn_rollups_mark_") + event + " AFTER " + event +
+               " ON turn_rollups BEGIN INSERT INTO session_changes VALUES(" + row +
+               ".session_id, (SELECT seq FROM change_clock)) ON CONFLICT(session_id) DO UPDATE "
+               "SET change_seq = excluded.change_seq; END;\n";
+    }
     return sql;
 }
 

@@ -1203,17 +1203,26 @@ Result<void> UsageStore::for_each_turn_rollup(
 }
 
 Result<void> UsageStore::for_each_turn_rollup(
-    const std::string& session_id, const std::function<void(const TurnRollupRow&)>& visit) const {
+    const std::string& session_id, const std::function<void(const TurnRollupRow&)>& visit,
+    std::optional<int64_t> turn_ms) const {
     CCMETER_TRY_ASSIGN(
         Statement statement,
-        prepare_statement(m_db,
-                          "SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
-                          "input_tokens, output_tokens, cache_creation_input_tokens, "
-                          "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                          "web_fetch_requests, is_sidechain FROM turn_rollups WHERE "
-                          "session_id = ?1 ORDER BY turn_ms"));
+        prepare_statement(m_db, turn_ms ? "SELECT turn_ms, day_ms, model_id, speed, long_context, "
+                                          "responses, input_tokens, output_tokens, "
+                                          "cache_creation_input_tokens, cache_read_input_tokens, "
+                                          "cache_5m, cache_1h, web_search_requests, "
+                                          "web_fetch_requests, is_sidechain FROM turn_rollups "
+                                          "WHERE session_id = ?1 AND turn_ms = ?2"
+                                        : "SELECT turn_ms, day_ms, model_id, speed, long_context, "
+                                          "responses, input_tokens, output_tokens, "
+                                          "cache_creation_input_tokens, cache_read_input_tokens, "
+                                          "cache_5m, cache_1h, web_search_requests, "
+                                          "web_fetch_requests, is_sidechain FROM turn_rollups "
+                                          "WHERE session_id = ?1 ORDER BY turn_ms"));
     sqlite3_stmt* s = statement.get();
     bind_text(s, 1, session_id);
+    if (turn_ms)
+        sqlite3_bind_int64(s, 2, *turn_ms);
     TurnRollupRow row;
     row.session_id = session_id;
     int rc;
@@ -1407,6 +1416,27 @@ Result<std::optional<std::pair<int64_t, std::string>>> UsageStore::first_respons
         return sqlite_error(m_db, "cannot read responses");
     return std::optional<std::pair<int64_t, std::string>>(
         std::pair{sqlite3_column_int64(s, 0), column_text(s, 1)});
+}
+
+Result<int64_t> UsageStore::change_seq() const {
+    return scalar("SELECT coalesce((SELECT seq FROM change_clock), 0)");
+}
+
+Result<std::vector<std::string>> UsageStore::sessions_changed_after(int64_t after_seq,
+                                                                    size_t limit) const {
+    CCMETER_TRY_ASSIGN(Statement statement,
+                       prepare_statement(m_db,
+                                         "SELECT session_id FROM session_changes WHERE "
+                                         "change_seq > ?1 LIMIT ?2"));
+    sqlite3_bind_int64(statement.get(), 1, after_seq);
+    sqlite3_bind_int64(statement.get(), 2, static_cast<int64_t>(limit) + 1);
+    std::vector<std::string> sessions;
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW)
+        sessions.push_back(column_text(statement.get(), 0));
+    if (rc != SQLITE_DONE)
+        return sqlite_error(m_db, "cannot read changed sessions");
+    return sessions;
 }
 
 Result<std::vector<int64_t>> UsageStore::main_turn_starts(const std::string& session_id) const {

@@ -153,6 +153,11 @@ class UsageStore {
     Result<std::unordered_map<std::string, std::string>> session_projects() const;
     // The main chain's turn starts (prompts) of every session, ascending per session.
     Result<std::unordered_map<std::string, std::vector<int64_t>>> main_turn_starts() const;
+    // The change number of the last commit (change_clock; 0 before any).
+    Result<int64_t> change_seq() const;
+    // The sessions whose turn rollups changed in a commit numbered after `after_seq`, at most
+    // `limit` + 1 of them (more than `limit`: too many to be worth reading one by one).
+    Result<std::vector<std::string>> sessions_changed_after(int64_t after_seq, size_t limit) const;
     // The main-chain prompt times of one session, ascending (index turns_by_session alone).
     Result<std::vector<int64_t>> main_turn_starts(const std::string& session_id) const;
     // Every file's state, by path.
@@ -250,9 +255,11 @@ class UsageStore {
     Result<void> for_each_turn_rollup(const std::function<void(const TurnRollupRow&)>& visit) const;
     // Every session's earliest response time (one index seek per source).
     Result<std::unordered_map<std::string, int64_t>> first_response_times() const;
-    // The turn rollups of one session, by turn (ascending), as for_each_turn_rollup.
+    // The turn rollups of one session, by turn (ascending), as for_each_turn_rollup; with
+    // `turn_ms`, only that turn's (-1: the responses before its first prompt).
     Result<void> for_each_turn_rollup(const std::string& session_id,
-                                      const std::function<void(const TurnRollupRow&)>& visit) const;
+                                      const std::function<void(const TurnRollupRow&)>& visit,
+                                      std::optional<int64_t> turn_ms = std::nullopt) const;
     // The rollup rows of every subagent of `session_id`, in no particular order: a few per
     // subagent and 15 minutes, however many responses it made.
     Result<void> for_each_agent_rollup(

@@ -280,7 +280,11 @@ Result<ActivityReport> MeterQueries::activity(const std::vector<int64_t>& bounda
 
 Result<TurnCostSpread> MeterQueries::turn_costs(const ResponseFilter& filter, size_t top) {
     return with_reader([&](const UsageStore& store) {
-        return turn_cost_spread(store, *prices_for(store), filter, top);
+        const std::shared_ptr<const PriceTable> prices = prices_for(store);
+        // One answer at a time refreshes and reads the cache: the first after new usage reads
+        // the sessions that changed, the others wait for it and find it fresh.
+        std::lock_guard lock(m_turn_costs_mutex);
+        return turn_cost_spread(store, *prices, filter, top, &m_turn_costs);
     });
 }
 

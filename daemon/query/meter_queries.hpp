@@ -198,6 +198,9 @@ class MeterQueries {
     std::vector<std::unique_ptr<UsageStore>> m_idle;  // guarded by m_pool_mutex
     size_t m_open = 0;                                // guarded by m_pool_mutex
 
+    std::mutex m_turn_costs_mutex;
+    TurnCostCache m_turn_costs;  // guarded by m_turn_costs_mutex
+
     std::mutex m_status_mutex;
     StatusCache m_status_cache;  // guarded by m_status_mutex
     uint64_t m_generation = 1;   // guarded by m_status_mutex

@@ -751,3 +751,67 @@ TEST_CASE("a session's detail from the turn rollups equals the one from every re
     }
     CHECK(sessions_seen > 0);
 }
+
+namespace {
+
+void require_same_spread(const TurnCostSpread& a, const TurnCostSpread& b) {
+    CHECK(a.turns == b.turns);
+    CHECK(a.p50_micro_usd == b.p50_micro_usd);
+    CHECK(a.p90_micro_usd == b.p90_micro_usd);
+    CHECK(a.p99_micro_usd == b.p99_micro_usd);
+    REQUIRE(a.buckets.size() == b.buckets.size());
+    for (size_t i = 0; i < a.buckets.size(); ++i)
+        CHECK(a.buckets[i].turns == b.buckets[i].turns);
+    REQUIRE(a.most_expensive.size() == b.most_expensive.size());
+    for (size_t i = 0; i < a.most_expensive.size(); ++i) {
+        INFO("turn " << i);
+        CHECK(a.most_expensive[i].session_id == b.most_expensive[i].session_id);
+        CHECK(a.most_expensive[i].start_ms == b.most_expensive[i].start_ms);
+        CHECK(a.most_expensive[i].project == b.most_expensive[i].project);
+        require_same(a.most_expensive[i].usage, b.most_expensive[i].usage);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a cache of turn costs answers as every turn does, as usage arrives and prices change",
+          "[rollups]") {
+    test::TempHistory history;
+    std::unique_ptr<UsageStore> store = std::move(*UsageStore::open(history.database()));
+    PriceTable prices = PriceTable::builtin();
+    TurnCostCache cache;
+    for (uint32_t seed = 41; seed < 46; ++seed) {
+        INFO("after history " << seed);
+        // Every history writes prompts before, with and after their responses, later lines of
+        // stored responses and subagents, in sessions the earlier ones wrote to.
+        RandomHistory(seed).write(*store);
+        Result<TurnCostSpread> cached = turn_cost_spread(*store, prices, {}, 10, &cache);
+        Result<TurnCostSpread> read = turn_cost_spread(*store, prices, {}, 10);
+        REQUIRE(cached.has_value());
+        REQUIRE(read.has_value());
+        REQUIRE(read->turns > 0);
+        require_same_spread(*cached, *read);
+    }
+    // Only the first answer read every turn; the others read the sessions that changed.
+    CHECK(cache.full_reads() == 1);
+    CHECK(cache.sessions_read() > 0);
+
+    // Nothing new: nothing read.
+    const int64_t read_before = cache.sessions_read();
+    REQUIRE(turn_cost_spread(*store, prices, {}, 10, &cache).has_value());
+    CHECK(cache.sessions_read() == read_before);
+    CHECK(cache.full_reads() == 1);
+
+    // Other prices: every turn again, priced by them.
+    PriceRule cheaper = *prices.find("claude-opus-4-5", 0);
+    cheaper.effective_from_ms = 0;
+    cheaper.prices.output /= 2;
+    cheaper.source = PriceSource::user_file;
+    prices.add(cheaper);
+    Result<TurnCostSpread> cached = turn_cost_spread(*store, prices, {}, 10, &cache);
+    Result<TurnCostSpread> read = turn_cost_spread(*store, prices, {}, 10);
+    REQUIRE(cached.has_value());
+    REQUIRE(read.has_value());
+    require_same_spread(*cached, *read);
+    CHECK(cache.full_reads() == 2);
+}
