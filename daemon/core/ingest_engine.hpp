@@ -38,10 +38,10 @@ namespace ccmeter {
 
 struct IngestOptions {
     // Usage lines collected in one batch (BatchWriter commits up to k_batches_per_commit of
-    // them in one transaction). Bounds memory: about 1 KB a line, and up to three batches are alive (one filled,
-    // one waiting, one being written). 5,000: a backfill's peak RSS 72-78 MB at 1 GB and 82-87 MB
-    // at 10 GB, against 99-136 MB with 20,000, for the same CPU time at 1 GB and about 18% more
-    // wall time at 10 GB (bench/README.md, 2026-12-03).
+    // them in one transaction). Bounds memory: about 1 KB a line, and up to three batches are
+    // alive (one filled, one waiting, one being written). 5,000: a backfill's peak RSS 72-78 MB
+    // at 1 GB and 82-87 MB at 10 GB, against 99-136 MB with 20,000, for the same CPU time at
+    // 1 GB and about 18% more wall time at 10 GB (bench/README.md, 2026-12-03).
     size_t batch_lines = 5'000;
     // The longest line read (LineReader): a longer one is skipped, logged and counted (as a
     // malformed line of its file, and in IngestStats::long_lines). Default k_max_line_bytes

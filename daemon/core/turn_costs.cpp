@@ -63,34 +63,22 @@ struct RankedTurns {
     std::vector<RankedTurn> turns;
 };
 
-// Every turn's cost, from the turn rollups (one row per turn, day, model, speed and tier, a
-// session's turns in order); start_ms -1 for a session's turn before its first prompt.
-Result<RankedTurns> turns_from_rollups(const UsageStore& store, const PriceTable& prices) {
-    RankedTurns ranked;
-    PriceRuleLookup rules(prices);
-    CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
-        const bool new_session =
-            ranked.sessions.empty() || ranked.sessions.back() != row.session_id;
-        if (new_session)
-            ranked.sessions.push_back(row.session_id);
-        if (new_session || ranked.turns.back().turn_ms != row.turn_ms) {
-            RankedTurn turn;
-            turn.start_ms = row.turn_ms;
-            turn.turn_ms = row.turn_ms;
-            turn.session = ranked.sessions.size() - 1;
-            ranked.turns.push_back(turn);
-        }
-        const RowPrice price =
-            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-        RankedTurn& turn = ranked.turns.back();
-        if (price.cost_pico_usd)
-            turn.cost_pico_usd = saturating_add(turn.cost_pico_usd, *price.cost_pico_usd);
-    }));
-    return ranked;
+// Adds one turn rollup row of a session, its rows in turn order, to `turns`: to the last
+// turn when it is the row's, else as a new one (start_ms the row's turn_ms, -1 before the
+// first prompt).
+void add_turn_row(std::vector<CachedTurn>& turns, PriceRuleLookup& rules,
+                  const TurnRollupRow& row) {
+    if (turns.empty() || turns.back().turn_ms != row.turn_ms)
+        turns.push_back({0, row.turn_ms, row.turn_ms});
+    const RowPrice price =
+        rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
+    if (price.cost_pico_usd)
+        turns.back().cost_pico_usd =
+            saturating_add(turns.back().cost_pico_usd, *price.cost_pico_usd);
 }
 
-// The full figures of one ranked turn, from its session's turn rollups (as turns_from_rollups
-// priced them).
+// The full figures of one ranked turn, from its own turn rollup rows (as add_turn_row priced
+// them).
 Result<TurnCost> rollup_turn(const UsageStore& store, const PriceTable& prices,
                              const RankedTurns& ranked, const RankedTurn& which) {
     TurnCost turn;
@@ -113,19 +101,12 @@ Result<TurnCost> rollup_turn(const UsageStore& store, const PriceTable& prices,
 }
 
 // One session's turns from its turn rollups, priced by `rules`, turn 0 starting at its first
-// response (as turns_from_rollups and first_response_times give them).
+// response (as a full read gives them from first_response_times).
 Result<std::vector<CachedTurn>> session_turns(const UsageStore& store, PriceRuleLookup& rules,
                                               const std::string& session_id) {
     std::vector<CachedTurn> turns;
-    CCMETER_TRY(store.for_each_turn_rollup(session_id, [&](const TurnRollupRow& row) {
-        if (turns.empty() || turns.back().turn_ms != row.turn_ms)
-            turns.push_back({0, row.turn_ms, row.turn_ms});
-        const RowPrice price =
-            rules.price(row.model, row.day_ms, row.speed, row.long_context, row.tokens);
-        if (price.cost_pico_usd)
-            turns.back().cost_pico_usd =
-                saturating_add(turns.back().cost_pico_usd, *price.cost_pico_usd);
-    }));
+    CCMETER_TRY(store.for_each_turn_rollup(
+        session_id, [&](const TurnRollupRow& row) { add_turn_row(turns, rules, row); }));
     if (!turns.empty() && turns.front().start_ms < 0) {
         CCMETER_TRY_ASSIGN(auto first,
                            store.first_response_of(session_id, std::numeric_limits<int64_t>::min()));
@@ -152,23 +133,32 @@ Result<void> TurnCostCache::refresh(const UsageStore& store, const PriceTable& p
                                store.sessions_changed_after(m_change_seq, k_sessions_read_one_by_one));
             everything = changed.size() > k_sessions_read_one_by_one;
         }
+        PriceRuleLookup rules(prices);
         if (everything) {
-            CCMETER_TRY_ASSIGN(RankedTurns ranked, turns_from_rollups(store, prices));
-            CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
+            // Every turn rollup row, a session's in turn order, sessions in key order. Until
+            // it is read whole, the cache reflects nothing (a failure leaves it to read again).
+            m_change_seq = -1;
             m_sessions.clear();
-            for (const RankedTurn& turn : ranked.turns) {
-                const std::string& session = ranked.sessions[turn.session];
-                CachedTurn cached{turn.cost_pico_usd, turn.start_ms, turn.turn_ms};
-                if (cached.start_ms < 0) {
-                    auto first = firsts.find(session);
-                    if (first != firsts.end())
-                        cached.start_ms = first->second;
+            std::vector<CachedTurn>* turns = nullptr;
+            const std::string* session = nullptr;
+            CCMETER_TRY(store.for_each_turn_rollup([&](const TurnRollupRow& row) {
+                if (!session || *session != row.session_id) {
+                    auto [at, inserted] = m_sessions.try_emplace(row.session_id);
+                    session = &at->first;
+                    turns = &at->second;
                 }
-                m_sessions[session].push_back(cached);
+                add_turn_row(*turns, rules, row);
+            }));
+            // A turn before a session's first prompt starts at its first response.
+            CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
+            for (auto& [id, mine] : m_sessions) {
+                auto first = firsts.find(id);
+                if (mine.front().start_ms < 0 && first != firsts.end())
+                    mine.front().start_ms = first->second;
             }
+            m_rules = prices.rules();
             ++m_full_reads;
         } else {
-            PriceRuleLookup rules(prices);
             for (const std::string& session : changed) {
                 CCMETER_TRY_ASSIGN(std::vector<CachedTurn> turns,
                                    session_turns(store, rules, session));
@@ -180,7 +170,6 @@ Result<void> TurnCostCache::refresh(const UsageStore& store, const PriceTable& p
             }
         }
         m_change_seq = seq;
-        m_rules = prices.rules();
         return {};
     });
 }
@@ -193,24 +182,16 @@ Result<TurnCostSpread> turn_cost_spread(const UsageStore& store, const PriceTabl
     const bool from_rollups = unfiltered(filter) && store.row_source() == RowSource::rollups;
     RankedTurns ranked;
     std::vector<TurnCost> full;  // from the responses: every turn's figures at once
-    if (from_rollups && cache) {
-        CCMETER_TRY(cache->refresh(store, prices));
-        for (const auto& [session, turns] : cache->sessions()) {
+    if (from_rollups) {
+        // Without a cache of the caller's, one for this answer alone (it reads every turn).
+        TurnCostCache once;
+        TurnCostCache& turn_costs = cache ? *cache : once;
+        CCMETER_TRY(turn_costs.refresh(store, prices));
+        for (const auto& [session, turns] : turn_costs.sessions()) {
             ranked.sessions.push_back(session);
             for (const CachedTurn& turn : turns)
                 ranked.turns.push_back(
                     {turn.cost_pico_usd, turn.start_ms, turn.turn_ms, ranked.sessions.size() - 1});
-        }
-    } else if (from_rollups) {
-        CCMETER_TRY_ASSIGN(ranked, turns_from_rollups(store, prices));
-        // A turn before a session's first prompt starts at its first response.
-        CCMETER_TRY_ASSIGN(auto firsts, store.first_response_times());
-        for (RankedTurn& turn : ranked.turns) {
-            if (turn.start_ms >= 0)
-                continue;
-            auto first = firsts.find(ranked.sessions[turn.session]);
-            if (first != firsts.end())
-                turn.start_ms = first->second;
         }
     } else {
         CCMETER_TRY_ASSIGN(full, turns_from_responses(store, prices, filter));

@@ -1205,20 +1205,13 @@ Result<void> UsageStore::for_each_turn_rollup(
 Result<void> UsageStore::for_each_turn_rollup(
     const std::string& session_id, const std::function<void(const TurnRollupRow&)>& visit,
     std::optional<int64_t> turn_ms) const {
-    CCMETER_TRY_ASSIGN(
-        Statement statement,
-        prepare_statement(m_db, turn_ms ? "SELECT turn_ms, day_ms, model_id, speed, long_context, "
-                                          "responses, input_tokens, output_tokens, "
-                                          "cache_creation_input_tokens, cache_read_input_tokens, "
-                                          "cache_5m, cache_1h, web_search_requests, "
-                                          "web_fetch_requests, is_sidechain FROM turn_rollups "
-                                          "WHERE session_id = ?1 AND turn_ms = ?2"
-                                        : "SELECT turn_ms, day_ms, model_id, speed, long_context, "
-                                          "responses, input_tokens, output_tokens, "
-                                          "cache_creation_input_tokens, cache_read_input_tokens, "
-                                          "cache_5m, cache_1h, web_search_requests, "
-                                          "web_fetch_requests, is_sidechain FROM turn_rollups "
-                                          "WHERE session_id = ?1 ORDER BY turn_ms"));
+    const std::string sql =
+        std::string("SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
+                    "input_tokens, output_tokens, cache_creation_input_tokens, "
+                    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+                    "web_fetch_requests, is_sidechain FROM turn_rollups WHERE session_id = ?1") +
+        (turn_ms ? " AND turn_ms = ?2" : " ORDER BY turn_ms");
+    CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();
     bind_text(s, 1, session_id);
     if (turn_ms)
