@@ -330,8 +330,9 @@ CREATE INDEX tool_runs_by_use ON tool_runs(tool_use_id);
     // otel_ms / otel_success, the max(duration_ms) / min(success) of its OTel tool_runs (NULL
     // when none), and from them and the transcript's times run_ms (NULL: untimed) and failed
     // (0 / 1). The index by (tool_name, run_ms) holds every column that report reads and
-    // filters on (time, session, cwd), so it reads neither tool_runs nor the wide rows. store_tool_calls writes them with the row; the
-    // trigger keeps them as OTel events arrive after their call.
+    // filters on (time, session, cwd), so it reads neither tool_runs nor the wide rows.
+    // store_tool_calls writes them with the row; the trigger keeps them as OTel events arrive
+    // after their call.
     R"sql(
 ALTER TABLE tool_calls ADD COLUMN otel_ms INTEGER;
 ALTER TABLE tool_calls ADD COLUMN otel_success INTEGER;
@@ -374,6 +375,42 @@ DROP TABLE IF EXISTS turn_rollups;
 DROP INDEX IF EXISTS turns_by_session;
 CREATE INDEX turns_by_session ON turns(session_id, is_sidechain, timestamp_ms);
 CREATE INDEX IF NOT EXISTS files_by_malformed ON files(malformed_lines);
+)sql",
+    // 12 -> 13: which sessions' tool calls changed, and by which change number: what a cache of
+    // the tool calls (tool_call_cache.hpp) asks to know what to read again. store_tool_calls
+    // marks the session of every row it writes, a trigger the session a row leaves (an earlier
+    // copy of its use in a fork), and the OTel trigger now marks the row it times.
+    // tool_calls_by_run gives way to tool_calls_by_session (k_tool_calls_by_session_sql, made
+    // by open()): the same columns, a session's calls together. IF NOT EXISTS: tests take a
+    // database of this schema back to an older user_version with these in place.
+    R"sql(
+DROP INDEX IF EXISTS tool_calls_by_run;
+CREATE TABLE IF NOT EXISTS tool_call_changes(
+  session_id TEXT PRIMARY KEY,
+  change_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tool_call_changes_by_seq ON tool_call_changes(change_seq);
+DROP TRIGGER IF EXISTS tool_calls_mark_moved;
+CREATE TRIGGER tool_calls_mark_moved AFTER UPDATE OF session_id ON tool_calls
+WHEN OLD.session_id IS NOT NEW.session_id AND OLD.started_ms IS NOT NULL BEGIN
+  INSERT INTO tool_call_changes VALUES(OLD.session_id, (SELECT seq FROM change_clock))
+  ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
+END;
+DROP TRIGGER IF EXISTS tool_runs_time_calls;
+CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
+  UPDATE tool_calls SET
+    otel_ms = max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms),
+    otel_success = min(coalesce(otel_success, NEW.success), NEW.success),
+    run_ms = (CASE WHEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms) >= 0
+        THEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms)
+      WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
+    failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0
+      ELSE min(coalesce(otel_success, NEW.success), NEW.success) = 0 END)
+  WHERE tool_use_id = NEW.tool_use_id;
+  INSERT INTO tool_call_changes SELECT session_id, (SELECT seq FROM change_clock) FROM tool_calls
+    WHERE tool_use_id = NEW.tool_use_id AND started_ms IS NOT NULL
+  ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
+END;
 )sql",
 };
 

@@ -6,7 +6,9 @@
 #include "core/sqlite_statement.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string_view>
 
 namespace ccmeter {
@@ -75,6 +77,8 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
         run_ms_sql("otel_ms", winner(use_wins, "started_ms"), winner(result_wins, "finished_ms")) +
         ", ";
     sql += "failed = " + failed_sql(winner(result_wins, "is_error"), "otel_success");
+    // The row as written: the session to mark when its use has been read.
+    sql += " RETURNING session_id, started_ms IS NOT NULL";
     CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = upsert.get();
     // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
@@ -89,6 +93,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
         return id_of(a) < id_of(b);
     });
+    std::vector<std::string> changed;  // the sessions of the rows written
     for (const ToolCallUpdate* next : order) {
         const ToolCallUpdate& call = *next;
         const std::string& id = call.use ? call.use->tool_use_id : call.result->tool_use_id;
@@ -115,8 +120,33 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
             sqlite3_bind_int(s, 9, call.result->is_error ? 1 : 0);
         else
             sqlite3_bind_null(s, 9);
-        if (!step_done(s))
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            if (sqlite3_column_int(s, 1) != 0) {
+                const std::string_view session(
+                    reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                    static_cast<size_t>(sqlite3_column_bytes(s, 0)));
+                if (changed.empty() || changed.back() != session)
+                    changed.emplace_back(session);
+            }
+            rc = sqlite3_step(s);
+        }
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
             return sqlite_error(db, "cannot store a tool call");
+    }
+    // One mark per session the batch wrote calls of, at this commit's change number.
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    CCMETER_TRY_ASSIGN(Statement mark,
+                       prepare_statement(db,
+                                         "INSERT INTO tool_call_changes VALUES(?1, (SELECT seq "
+                                         "FROM change_clock)) ON CONFLICT(session_id) DO UPDATE "
+                                         "SET change_seq = excluded.change_seq"));
+    for (const std::string& session : changed) {
+        bind_text(mark.get(), 1, session);
+        if (!step_done(mark.get()))
+            return sqlite_error(db, "cannot mark a session's tool calls changed");
     }
     return {};
 }
@@ -128,9 +158,60 @@ constexpr FilterColumns k_tool_call_columns{"started_ms", "session_id", "cwd"};
 
 }  // namespace
 
+Result<void> read_tool_calls(sqlite3* db, const std::optional<std::string>& session_id,
+                             const std::function<void(const ToolCallRow&)>& visit) {
+    // The partial index tool_calls_by_session alone: it holds every column read, in this order.
+    std::string sql =
+        "SELECT session_id, started_ms, tool_name, run_ms, failed, cwd FROM tool_calls "
+        "INDEXED BY tool_calls_by_session WHERE started_ms IS NOT NULL";
+    if (session_id)
+        sql += " AND session_id = ?1";
+    sql += " ORDER BY session_id, started_ms";
+    CCMETER_TRY_ASSIGN(Statement select, prepare_statement(db, sql.c_str()));
+    sqlite3_stmt* s = select.get();
+    if (session_id)
+        bind_text(s, 1, *session_id);
+    const auto text = [s](int column) {
+        return std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s, column)),
+                                static_cast<size_t>(sqlite3_column_bytes(s, column)));
+    };
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ToolCallRow row;
+        row.session_id = text(0);
+        row.started_ms = sqlite3_column_int64(s, 1);
+        row.tool_name = text(2);
+        if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+            row.run_ms = sqlite3_column_int64(s, 3);
+        row.failed = sqlite3_column_int(s, 4) != 0;
+        row.cwd = text(5);
+        visit(row);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, "cannot read the tool calls");
+    return {};
+}
+
+Result<std::vector<std::string>> read_tool_sessions_changed_after(sqlite3* db, int64_t after_seq,
+                                                                  size_t limit) {
+    CCMETER_TRY_ASSIGN(Statement select,
+                       prepare_statement(db,
+                                         "SELECT session_id FROM tool_call_changes WHERE "
+                                         "change_seq > ?1 LIMIT ?2"));
+    sqlite3_bind_int64(select.get(), 1, after_seq);
+    sqlite3_bind_int64(select.get(), 2, static_cast<int64_t>(limit) + 1);
+    std::vector<std::string> sessions;
+    int rc;
+    while ((rc = sqlite3_step(select.get())) == SQLITE_ROW)
+        sessions.push_back(column_text(select.get(), 0));
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, "cannot read the sessions whose tool calls changed");
+    return sessions;
+}
+
 Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter) {
-    // Every filter reads the partial index tool_calls_by_run alone: it holds every column read
-    // and tested, in (name, run time) order.
+    // Every filter reads the partial index tool_calls_by_session alone: it holds every column
+    // read and tested, in (session, start) order.
     const std::string sql =
         "SELECT tool_name, run_ms, failed FROM tool_calls WHERE started_ms IS NOT NULL" +
         response_filter_sql(filter, k_tool_call_columns);

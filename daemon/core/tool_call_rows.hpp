@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
@@ -22,7 +25,9 @@ namespace ccmeter {
 // Stores a batch's calls and results (one row write per tool_use_id). Of several tool_use
 // blocks with one id (forks and resumes copy lines) the earliest one's fields stay; of several
 // results, the earliest with a time. A result whose line had no timestamp (finished_ms 0) is
-// stored with an unknown finish time. Runs inside the caller's transaction.
+// stored with an unknown finish time. Marks the session of every row written whose use has
+// been read (tool_call_changes, at change_clock's number, which the caller's commit has taken).
+// Runs inside the caller's transaction.
 Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls);
 
 // The calls of one tool name that a filter selects: how many, how many failed, and the run
@@ -40,8 +45,28 @@ struct ToolCallTimes {
 
 // Per tool name (in name order), the calls whose tool_use has been read and that `filter`
 // selects (time range on the call's start; side_calls_only is ignored). Reads the columns
-// schema 11 derives (run_ms, failed) through the covering index tool_calls_by_run, a few
+// schema 11 derives (run_ms, failed) through the covering index tool_calls_by_session, a few
 // integers per call: no per-call string copies and no per-call look-up of tool_runs.
 Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter);
+
+// One call whose tool_use has been read, as the tools report counts it. The views live until
+// the visit returns.
+struct ToolCallRow {
+    std::string_view session_id;
+    std::string_view tool_name;
+    std::string_view cwd;
+    int64_t started_ms = 0;
+    std::optional<int64_t> run_ms;  // unset: untimed
+    bool failed = false;
+};
+
+// Every such call (of one session when `session_id` is set), by session then start time.
+Result<void> read_tool_calls(sqlite3* db, const std::optional<std::string>& session_id,
+                             const std::function<void(const ToolCallRow&)>& visit);
+
+// The sessions whose tool calls changed in a commit after change number `after_seq` (schema
+// 13's marks), at most `limit` + 1 of them (more than `limit`: too many to read one by one).
+Result<std::vector<std::string>> read_tool_sessions_changed_after(sqlite3* db, int64_t after_seq,
+                                                                  size_t limit);
 
 }  // namespace ccmeter

@@ -24,8 +24,17 @@ std::optional<int64_t> nearest_rank_unsorted(std::vector<int64_t>& values, int p
     return *nth;
 }
 
-Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter) {
-    CCMETER_TRY_ASSIGN(std::vector<ToolCallTimes> tools, store.tool_call_times(filter));
+Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter,
+                                          ToolCallCache* cache) {
+    std::vector<ToolCallTimes> tools;
+    if (cache) {
+        CCMETER_TRY(cache->refresh(store));
+    }
+    if (cache && cache->exact()) {
+        tools = cache->tool_call_times(filter);
+    } else {
+        CCMETER_TRY_ASSIGN(tools, store.tool_call_times(filter));
+    }
     std::vector<ToolStats> out;
     out.reserve(tools.size());
     for (ToolCallTimes& tool : tools) {  // in name order

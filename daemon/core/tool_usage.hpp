@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "core/tool_call_cache.hpp"
 #include "core/usage_store.hpp"
 
 namespace ccmeter {
@@ -41,7 +42,10 @@ std::optional<int64_t> nearest_rank(const std::vector<int64_t>& sorted, int perc
 std::optional<int64_t> nearest_rank_unsorted(std::vector<int64_t>& values, int percent);
 
 // Per tool name, most calls first (then by name), over the calls `filter` selects. Exact:
-// every selected call's run time is read (a few integers per call, tool_call_rows.hpp).
-Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter);
+// every selected call's run time is counted. With a cache (the caller's, kept between
+// answers), refreshed first, from it while it is exact; else read from the store (a few
+// integers per call, tool_call_rows.hpp).
+Result<std::vector<ToolStats>> tool_usage(const UsageStore& store, const ResponseFilter& filter,
+                                          ToolCallCache* cache = nullptr);
 
 }  // namespace ccmeter

@@ -34,21 +34,21 @@ namespace {
 // is one sort. Run at open() too, where they cost nothing when present.
 // responses_by_source stays: the turn rollups read a session's responses by it while writing
 // (a prompt read after its responses splits their turn), and without it each such read scans.
-// The tools report's index of tool_calls (schema 11, k_tool_calls_by_run_sql) is built after
-// them the same way: a bulk load writes each call's row once, its index entry then.
+// The tools report's index of tool_calls (k_tool_calls_by_session_sql) is built after them the
+// same way: a bulk load writes each call's row once, its index entry then.
 const std::string k_deferred_response_indexes_sql =
     std::string("CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);") +
-    k_tool_calls_by_run_sql;
+    k_tool_calls_by_session_sql;
 constexpr const char* k_drop_deferred_response_indexes_sql =
-    "DROP INDEX IF EXISTS responses_by_time; DROP INDEX IF EXISTS tool_calls_by_run;";
-// Every secondary index of `responses` (and tool_calls_by_run) that open() makes sure of (a
+    "DROP INDEX IF EXISTS responses_by_time; DROP INDEX IF EXISTS tool_calls_by_session;";
+// Every secondary index of `responses` (and tool_calls_by_session) that open() makes sure of (a
 // cut-short bulk load, or a hand-edited database, may lack one).
 const std::string k_response_indexes_sql =
     std::string(
         "CREATE INDEX IF NOT EXISTS responses_by_time ON responses(timestamp_ms);"
         "CREATE INDEX IF NOT EXISTS responses_by_source ON responses(source_id, "
         "timestamp_ms);") +
-    k_tool_calls_by_run_sql;
+    k_tool_calls_by_session_sql;
 
 // A response not stored yet; when it is (no change), k_merge_response_sql applies its line.
 constexpr const char* k_insert_response_sql = R"sql(
@@ -1527,6 +1527,17 @@ namespace ccmeter {
 
 Result<std::vector<ToolCallTimes>> UsageStore::tool_call_times(const ResponseFilter& filter) const {
     return read_tool_call_times(m_db, filter);
+}
+
+Result<void> UsageStore::for_each_tool_call(
+    const std::optional<std::string>& session_id,
+    const std::function<void(const ToolCallRow&)>& visit) const {
+    return read_tool_calls(m_db, session_id, visit);
+}
+
+Result<std::vector<std::string>> UsageStore::tool_sessions_changed_after(int64_t after_seq,
+                                                                         size_t limit) const {
+    return read_tool_sessions_changed_after(m_db, after_seq, limit);
 }
 
 Result<std::vector<ClientCostState>> UsageStore::cost_states(

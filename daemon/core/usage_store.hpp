@@ -301,6 +301,14 @@ class UsageStore {
     // Per tool name, the calls read from transcripts that `filter` selects (time range on
     // their start; side_calls_only is ignored) with their run times (tool_call_rows.hpp).
     Result<std::vector<ToolCallTimes>> tool_call_times(const ResponseFilter& filter) const;
+    // Every call whose tool_use has been read (of one session when given), by session and
+    // start time; what a cache of them keeps (tool_call_rows.hpp).
+    Result<void> for_each_tool_call(const std::optional<std::string>& session_id,
+                                    const std::function<void(const ToolCallRow&)>& visit) const;
+    // The sessions whose tool calls changed after change number `after_seq` (change_seq()), at
+    // most `limit` + 1 of them.
+    Result<std::vector<std::string>> tool_sessions_changed_after(int64_t after_seq,
+                                                                 size_t limit) const;
 
     // Keeps what a status-line payload tells that transcripts do not, stamped `observed_ms`.
     Result<void> record_status(const StatusPayload& payload, int64_t observed_ms);

@@ -250,7 +250,11 @@ Result<UsageHeatmap> MeterQueries::heatmap(const ResponseFilter& filter) {
 }
 
 Result<std::vector<ToolStats>> MeterQueries::tools(const ResponseFilter& filter) {
-    return with_reader([&](const UsageStore& store) { return tool_usage(store, filter); });
+    return with_reader([&](const UsageStore& store) {
+        // As turn_costs: one answer at a time refreshes and reads the cache.
+        std::lock_guard lock(m_tool_calls_mutex);
+        return tool_usage(store, filter, &m_tool_calls);
+    });
 }
 
 Result<std::vector<SessionCheck>> MeterQueries::client_check(std::optional<int64_t> since_ms,

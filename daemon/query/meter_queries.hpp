@@ -200,6 +200,8 @@ class MeterQueries {
 
     std::mutex m_turn_costs_mutex;
     TurnCostCache m_turn_costs;  // guarded by m_turn_costs_mutex
+    std::mutex m_tool_calls_mutex;
+    ToolCallCache m_tool_calls;  // guarded by m_tool_calls_mutex
 
     std::mutex m_status_mutex;
     StatusCache m_status_cache;  // guarded by m_status_mutex

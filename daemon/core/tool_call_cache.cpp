@@ -1,0 +1,168 @@
+#include "core/tool_call_cache.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace ccmeter {
+
+namespace {
+
+constexpr size_t k_max_tools = std::numeric_limits<uint16_t>::max();  // ids 0 .. 65,534
+constexpr size_t k_max_cwds = std::numeric_limits<uint16_t>::max() >> 1;
+
+}  // namespace
+
+size_t ToolCallCache::calls() const {
+    size_t total = 0;
+    for (const auto& [id, session] : m_sessions)
+        total += session.calls.size();
+    return total;
+}
+
+int ToolCallCache::tool_id(std::string_view name) {
+    if (auto found = m_tool_ids.find(name); found != m_tool_ids.end())
+        return found->second;
+    if (m_tool_names.size() >= k_max_tools)
+        return -1;
+    const auto id = static_cast<uint16_t>(m_tool_names.size());
+    m_tool_names.emplace_back(name);
+    m_tool_ids.emplace(std::string(name), id);
+    return id;
+}
+
+void ToolCallCache::add(Session& session, const ToolCallRow& row) {
+    const int tool = tool_id(row.tool_name);
+    size_t cwd = 0;
+    // A session's calls mostly share one cwd: look at the last one first.
+    if (!session.cwds.empty() && session.cwds.back() == row.cwd)
+        cwd = session.cwds.size() - 1;
+    else {
+        auto found = std::find(session.cwds.begin(), session.cwds.end(), row.cwd);
+        cwd = static_cast<size_t>(found - session.cwds.begin());
+        if (found == session.cwds.end() && cwd < k_max_cwds)
+            session.cwds.emplace_back(row.cwd);
+    }
+    const bool fits_run = !row.run_ms || (*row.run_ms >= 0 && *row.run_ms < k_untimed);
+    if (tool < 0 || cwd >= k_max_cwds || !fits_run) {
+        ++session.unfit_calls;
+        ++m_unfit_calls;
+        return;
+    }
+    Call call;
+    call.started_ms = row.started_ms;
+    call.run_ms = row.run_ms ? static_cast<uint32_t>(*row.run_ms) : k_untimed;
+    call.tool = static_cast<uint16_t>(tool);
+    call.cwd_and_failed = static_cast<uint16_t>((cwd << 1) | (row.failed ? 1U : 0U));
+    session.calls.push_back(call);
+}
+
+Result<void> ToolCallCache::refresh(const UsageStore& store) {
+    return store.in_snapshot([&]() -> Result<void> {
+        CCMETER_TRY_ASSIGN(const int64_t seq, store.change_seq());
+        if (seq == m_change_seq)
+            return {};
+        std::vector<std::string> changed;
+        bool everything = m_change_seq < 0 || seq < m_change_seq;
+        if (!everything) {
+            CCMETER_TRY_ASSIGN(changed, store.tool_sessions_changed_after(
+                                            m_change_seq, k_sessions_read_one_by_one));
+            everything = changed.size() > k_sessions_read_one_by_one;
+        }
+        if (everything) {
+            // Until every call is read, the cache reflects nothing.
+            m_change_seq = -1;
+            m_sessions.clear();
+            m_tool_names.clear();
+            m_tool_ids.clear();
+            m_unfit_calls = 0;
+            Session* session = nullptr;
+            const std::string* session_id = nullptr;
+            CCMETER_TRY(store.for_each_tool_call(std::nullopt, [&](const ToolCallRow& row) {
+                if (!session_id || *session_id != row.session_id) {
+                    auto [at, inserted] = m_sessions.try_emplace(std::string(row.session_id));
+                    session_id = &at->first;
+                    session = &at->second;
+                }
+                add(*session, row);
+            }));
+            for (auto& [id, kept] : m_sessions)
+                kept.calls.shrink_to_fit();
+            ++m_full_reads;
+        } else {
+            for (const std::string& id : changed) {
+                Session fresh;
+                CCMETER_TRY(
+                    store.for_each_tool_call(id, [&](const ToolCallRow& row) { add(fresh, row); }));
+                fresh.calls.shrink_to_fit();
+                auto old = m_sessions.find(id);
+                if (old != m_sessions.end()) {
+                    m_unfit_calls -= old->second.unfit_calls;
+                    m_sessions.erase(old);
+                }
+                if (!fresh.calls.empty() || fresh.unfit_calls > 0)
+                    m_sessions.emplace(id, std::move(fresh));
+                ++m_sessions_read;
+            }
+        }
+        m_change_seq = seq;
+        return {};
+    });
+}
+
+std::vector<ToolCallTimes> ToolCallCache::tool_call_times(const ResponseFilter& filter) const {
+    struct Sums {
+        int64_t calls = 0;
+        int64_t errors = 0;
+        std::vector<int64_t> run_ms;
+    };
+    std::vector<Sums> per_tool(m_tool_names.size());
+    const auto visit = [&](const Session& session) {
+        // The cwd the filter asks for, as this session numbers it.
+        size_t wanted_cwd = 0;
+        if (filter.cwd) {
+            auto found = std::find(session.cwds.begin(), session.cwds.end(), *filter.cwd);
+            if (found == session.cwds.end())
+                return;
+            wanted_cwd = static_cast<size_t>(found - session.cwds.begin());
+        }
+        auto from = session.calls.begin();
+        auto to = session.calls.end();
+        const auto by_start = [](const Call& call, int64_t ms) { return call.started_ms < ms; };
+        if (filter.since_ms)
+            from = std::lower_bound(from, to, *filter.since_ms, by_start);
+        if (filter.until_ms)
+            to = std::lower_bound(from, to, *filter.until_ms, by_start);
+        for (auto call = from; call < to; ++call) {
+            if (filter.cwd && (call->cwd_and_failed >> 1) != wanted_cwd)
+                continue;
+            Sums& sums = per_tool[call->tool];
+            ++sums.calls;
+            sums.errors += call->cwd_and_failed & 1;
+            if (call->run_ms != k_untimed)
+                sums.run_ms.push_back(call->run_ms);
+        }
+    };
+    if (filter.session_id) {
+        if (auto found = m_sessions.find(*filter.session_id); found != m_sessions.end())
+            visit(found->second);
+    } else {
+        for (const auto& [id, session] : m_sessions)
+            visit(session);
+    }
+    std::vector<ToolCallTimes> out;
+    for (size_t tool = 0; tool < per_tool.size(); ++tool) {
+        if (per_tool[tool].calls == 0)
+            continue;
+        ToolCallTimes& times = out.emplace_back();
+        times.name = m_tool_names[tool];
+        times.calls = per_tool[tool].calls;
+        times.errors = per_tool[tool].errors;
+        times.run_ms = std::move(per_tool[tool].run_ms);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const ToolCallTimes& a, const ToolCallTimes& b) { return a.name < b.name; });
+    return out;
+}
+
+}  // namespace ccmeter
