@@ -378,8 +378,8 @@ CREATE INDEX IF NOT EXISTS files_by_malformed ON files(malformed_lines);
 )sql",
     // 12 -> 13: which sessions' tool calls changed, and by which change number: what a cache of
     // the tool calls (tool_call_cache.hpp) asks to know what to read again. store_tool_calls
-    // marks the session of every row it writes, a trigger the session a row leaves (an earlier
-    // copy of its use in a fork), and the OTel trigger now marks the row it times.
+    // marks the session of every row it writes and the session a row leaves (an earlier copy of
+    // its use in another session), and the OTel trigger now marks the row it times.
     // tool_calls_by_run gives way to tool_calls_by_session (k_tool_calls_by_session_sql, made
     // by open()): the same columns, a session's calls together. IF NOT EXISTS: tests take a
     // database of this schema back to an older user_version with these in place.
@@ -390,12 +390,6 @@ CREATE TABLE IF NOT EXISTS tool_call_changes(
   change_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tool_call_changes_by_seq ON tool_call_changes(change_seq);
-DROP TRIGGER IF EXISTS tool_calls_mark_moved;
-CREATE TRIGGER tool_calls_mark_moved AFTER UPDATE OF session_id ON tool_calls
-WHEN OLD.session_id IS NOT NEW.session_id AND OLD.started_ms IS NOT NULL BEGIN
-  INSERT INTO tool_call_changes VALUES(OLD.session_id, (SELECT seq FROM change_clock))
-  ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
-END;
 DROP TRIGGER IF EXISTS tool_runs_time_calls;
 CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
   UPDATE tool_calls SET

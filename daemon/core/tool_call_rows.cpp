@@ -55,7 +55,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     if (sqlite3_step(any_runs.get()) != SQLITE_ROW)
         return sqlite_error(db, "cannot read the tool runs");
     const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
-    std::string sql =
+    const std::string insert_sql =
         "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
         "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) " +
         (probe_runs ? "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
@@ -63,9 +63,12 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
                           " FROM (SELECT max(duration_ms) AS d, min(success) AS s FROM "
                           "tool_runs WHERE tool_use_id = ?1) AS o WHERE true"
                     : std::string("VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ") +
-                          run_ms_sql("NULL", "?5", "?8") + ", " + failed_sql("?9", "NULL") +
-                          ")") +
-        " ON CONFLICT(tool_use_id) DO UPDATE SET ";
+                          run_ms_sql("NULL", "?5", "?8") + ", " + failed_sql("?9", "NULL") + ")");
+    // A new row is inserted alone; a stored one is merged by the upsert, after its session is
+    // read (the one to mark when the merge moves the call to another session's earlier copy).
+    // No trigger on tool_calls: one made every insert open a statement journal, +8% of a cold
+    // backfill.
+    std::string sql = insert_sql + " ON CONFLICT(tool_use_id) DO UPDATE SET ";
     const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)
@@ -77,10 +80,13 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
         run_ms_sql("otel_ms", winner(use_wins, "started_ms"), winner(result_wins, "finished_ms")) +
         ", ";
     sql += "failed = " + failed_sql(winner(result_wins, "is_error"), "otel_success");
-    // The row as written: the session to mark when its use has been read.
-    sql += " RETURNING session_id, started_ms IS NOT NULL";
+    CCMETER_TRY_ASSIGN(Statement insert,
+                       prepare_statement(db, (insert_sql + " ON CONFLICT DO NOTHING").c_str()));
     CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
-    sqlite3_stmt* s = upsert.get();
+    CCMETER_TRY_ASSIGN(Statement session_of,
+                       prepare_statement(db,
+                                         "SELECT session_id FROM tool_calls WHERE "
+                                         "tool_use_id = ?1 AND started_ms IS NOT NULL"));
     // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
     // random), so each page is read and dirtied once per batch instead of once per call.
     auto id_of = [](const ToolCallUpdate* call) -> const std::string& {
@@ -93,11 +99,8 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
         return id_of(a) < id_of(b);
     });
-    std::vector<std::string> changed;  // the sessions of the rows written
-    for (const ToolCallUpdate* next : order) {
-        const ToolCallUpdate& call = *next;
-        const std::string& id = call.use ? call.use->tool_use_id : call.result->tool_use_id;
-        bind_text(s, 1, id);
+    const auto bind_call = [](sqlite3_stmt* s, const ToolCallUpdate& call) {
+        bind_text(s, 1, call.use ? call.use->tool_use_id : call.result->tool_use_id);
         if (call.use) {
             const ToolUse& use = *call.use;
             bind_text(s, 2, use.name);
@@ -120,20 +123,31 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
             sqlite3_bind_int(s, 9, call.result->is_error ? 1 : 0);
         else
             sqlite3_bind_null(s, 9);
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            if (sqlite3_column_int(s, 1) != 0) {
-                const std::string_view session(
-                    reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
-                    static_cast<size_t>(sqlite3_column_bytes(s, 0)));
-                if (changed.empty() || changed.back() != session)
-                    changed.emplace_back(session);
-            }
-            rc = sqlite3_step(s);
-        }
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
+    };
+    std::vector<std::string_view> changed;  // the sessions of the rows written
+    std::vector<std::string> stored;        // the sessions stored rows had before their merge
+    stored.reserve(order.size());           // (`changed` views them)
+    for (const ToolCallUpdate* next : order) {
+        const ToolCallUpdate& call = *next;
+        bind_call(insert.get(), call);
+        if (!step_done(insert.get()))
             return sqlite_error(db, "cannot store a tool call");
+        if (sqlite3_changes(db) == 0) {
+            bind_text(session_of.get(), 1, id_of(next));
+            const int rc = sqlite3_step(session_of.get());
+            if (rc == SQLITE_ROW) {
+                stored.push_back(column_text(session_of.get(), 0));
+                changed.push_back(stored.back());
+            }
+            sqlite3_reset(session_of.get());
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqlite_error(db, "cannot read a tool call's session");
+            bind_call(upsert.get(), call);
+            if (!step_done(upsert.get()))
+                return sqlite_error(db, "cannot store a tool call");
+        }
+        if (call.use)
+            changed.push_back(call.use->session_id);
     }
     // One mark per session the batch wrote calls of, at this commit's change number.
     std::sort(changed.begin(), changed.end());
@@ -143,7 +157,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
                                          "INSERT INTO tool_call_changes VALUES(?1, (SELECT seq "
                                          "FROM change_clock)) ON CONFLICT(session_id) DO UPDATE "
                                          "SET change_seq = excluded.change_seq"));
-    for (const std::string& session : changed) {
+    for (std::string_view session : changed) {
         bind_text(mark.get(), 1, session);
         if (!step_done(mark.get()))
             return sqlite_error(db, "cannot mark a session's tool calls changed");

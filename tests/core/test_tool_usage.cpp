@@ -535,7 +535,7 @@ TEST_CASE("a database of schema 10 gets its tool call times when it is opened", 
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.database().c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
-                         "DROP TRIGGER tool_runs_time_calls; DROP TRIGGER tool_calls_mark_moved; "
+                         "DROP TRIGGER tool_runs_time_calls; "
                          "DROP INDEX tool_calls_by_session; DROP TABLE tool_call_changes; "
                          "ALTER TABLE tool_calls DROP COLUMN otel_ms; "
                          "ALTER TABLE tool_calls DROP COLUMN otel_success; "
