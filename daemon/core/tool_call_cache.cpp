@@ -50,7 +50,12 @@ void ToolCallCache::add(Session& session, const ToolCallRow& row) {
         return;
     }
     Call call;
-    call.started_ms = row.started_ms;
+    const int64_t since_previous = row.started_ms - session.last_start_ms;
+    if (session.calls.empty() || since_previous < 0 || since_previous >= k_far)
+        session.far_starts.push_back(row.started_ms);
+    else
+        call.since_previous_ms = static_cast<uint32_t>(since_previous);
+    session.last_start_ms = row.started_ms;
     call.run_ms = row.run_ms ? static_cast<uint32_t>(*row.run_ms) : k_untimed;
     call.tool = static_cast<uint16_t>(tool);
     call.cwd_and_failed = static_cast<uint16_t>((cwd << 1) | (row.failed ? 1U : 0U));
@@ -86,8 +91,10 @@ Result<void> ToolCallCache::refresh(const UsageStore& store) {
                 }
                 add(*session, row);
             }));
-            for (auto& [id, kept] : m_sessions)
+            for (auto& [id, kept] : m_sessions) {
                 kept.calls.shrink_to_fit();
+                kept.far_starts.shrink_to_fit();
+            }
             ++m_full_reads;
         } else {
             for (const std::string& id : changed) {
@@ -95,6 +102,7 @@ Result<void> ToolCallCache::refresh(const UsageStore& store) {
                 CCMETER_TRY(
                     store.for_each_tool_call(id, [&](const ToolCallRow& row) { add(fresh, row); }));
                 fresh.calls.shrink_to_fit();
+                fresh.far_starts.shrink_to_fit();
                 auto old = m_sessions.find(id);
                 if (old != m_sessions.end()) {
                     m_unfit_calls -= old->second.unfit_calls;
@@ -110,58 +118,69 @@ Result<void> ToolCallCache::refresh(const UsageStore& store) {
     });
 }
 
-std::vector<ToolCallTimes> ToolCallCache::tool_call_times(const ResponseFilter& filter) const {
+std::vector<ToolStats> ToolCallCache::tool_stats(const ResponseFilter& filter) const {
     struct Sums {
         int64_t calls = 0;
         int64_t errors = 0;
-        std::vector<int64_t> run_ms;
+        int64_t timed = 0;
+        std::vector<uint32_t> run_ms;
     };
     std::vector<Sums> per_tool(m_tool_names.size());
-    const auto visit = [&](const Session& session) {
-        // The cwd the filter asks for, as this session numbers it.
-        size_t wanted_cwd = 0;
-        if (filter.cwd) {
-            auto found = std::find(session.cwds.begin(), session.cwds.end(), *filter.cwd);
-            if (found == session.cwds.end())
-                return;
-            wanted_cwd = static_cast<size_t>(found - session.cwds.begin());
-        }
-        auto from = session.calls.begin();
-        auto to = session.calls.end();
-        const auto by_start = [](const Call& call, int64_t ms) { return call.started_ms < ms; };
-        if (filter.since_ms)
-            from = std::lower_bound(from, to, *filter.since_ms, by_start);
-        if (filter.until_ms)
-            to = std::lower_bound(from, to, *filter.until_ms, by_start);
-        for (auto call = from; call < to; ++call) {
-            if (filter.cwd && (call->cwd_and_failed >> 1) != wanted_cwd)
-                continue;
-            Sums& sums = per_tool[call->tool];
-            ++sums.calls;
-            sums.errors += call->cwd_and_failed & 1;
-            if (call->run_ms != k_untimed)
-                sums.run_ms.push_back(call->run_ms);
+    // Each selected session's calls that the time range and project select; `add` counts one.
+    const auto each_selected = [&](const auto& add) {
+        const auto visit = [&](const Session& session) {
+            // The cwd the filter asks for, as this session numbers it.
+            size_t wanted_cwd = 0;
+            if (filter.cwd) {
+                auto found = std::find(session.cwds.begin(), session.cwds.end(), *filter.cwd);
+                if (found == session.cwds.end())
+                    return;
+                wanted_cwd = static_cast<size_t>(found - session.cwds.begin());
+            }
+            int64_t start = 0;
+            size_t far = 0;
+            for (const Call& call : session.calls) {
+                start = call.since_previous_ms == k_far ? session.far_starts[far++]
+                                                        : start + call.since_previous_ms;
+                if (filter.since_ms && start < *filter.since_ms)
+                    continue;
+                if (filter.until_ms && start >= *filter.until_ms)
+                    break;  // the rest start later
+                if (filter.cwd && (call.cwd_and_failed >> 1) != wanted_cwd)
+                    continue;
+                add(call);
+            }
+        };
+        if (filter.session_id) {
+            if (auto found = m_sessions.find(*filter.session_id); found != m_sessions.end())
+                visit(found->second);
+        } else {
+            for (const auto& [id, session] : m_sessions)
+                visit(session);
         }
     };
-    if (filter.session_id) {
-        if (auto found = m_sessions.find(*filter.session_id); found != m_sessions.end())
-            visit(found->second);
-    } else {
-        for (const auto& [id, session] : m_sessions)
-            visit(session);
-    }
-    std::vector<ToolCallTimes> out;
+    // Counted first, so that each tool's run times take exactly their room.
+    each_selected([&](const Call& call) {
+        Sums& sums = per_tool[call.tool];
+        ++sums.calls;
+        sums.errors += call.cwd_and_failed & 1;
+        sums.timed += call.run_ms != k_untimed;
+    });
+    for (Sums& sums : per_tool)
+        sums.run_ms.reserve(static_cast<size_t>(sums.timed));
+    each_selected([&](const Call& call) {
+        if (call.run_ms != k_untimed)
+            per_tool[call.tool].run_ms.push_back(call.run_ms);
+    });
+    std::vector<ToolStats> out;
     for (size_t tool = 0; tool < per_tool.size(); ++tool) {
-        if (per_tool[tool].calls == 0)
-            continue;
-        ToolCallTimes& times = out.emplace_back();
-        times.name = m_tool_names[tool];
-        times.calls = per_tool[tool].calls;
-        times.errors = per_tool[tool].errors;
-        times.run_ms = std::move(per_tool[tool].run_ms);
+        Sums& sums = per_tool[tool];
+        if (sums.calls > 0)
+            out.push_back(tool_stats_of(m_tool_names[tool], sums.calls, sums.errors, sums.run_ms));
+        std::vector<uint32_t>().swap(sums.run_ms);  // freed as soon as used
     }
     std::sort(out.begin(), out.end(),
-              [](const ToolCallTimes& a, const ToolCallTimes& b) { return a.name < b.name; });
+              [](const ToolStats& a, const ToolStats& b) { return a.name < b.name; });
     return out;
 }
 

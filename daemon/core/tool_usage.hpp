@@ -14,13 +14,14 @@
 // Only reads; use the store from one thread at a time.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
-#include "core/tool_call_cache.hpp"
 #include "core/usage_store.hpp"
 
 namespace ccmeter {
@@ -39,7 +40,36 @@ struct ToolStats {
 std::optional<int64_t> nearest_rank(const std::vector<int64_t>& sorted, int percent);
 
 // The same of `values` in any order: reorders them (std::nth_element, linear time).
-std::optional<int64_t> nearest_rank_unsorted(std::vector<int64_t>& values, int percent);
+template <class Integer>
+std::optional<int64_t> nearest_rank_unsorted(std::vector<Integer>& values, int percent) {
+    if (values.empty())
+        return std::nullopt;
+    const size_t n = values.size();
+    size_t rank = (static_cast<size_t>(percent) * n + 99) / 100;  // ceil(p * n / 100)
+    rank = std::clamp<size_t>(rank, 1, n);
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+    std::nth_element(values.begin(), nth, values.end());
+    return static_cast<int64_t>(*nth);
+}
+
+// One tool's figures from its calls, errors and the run time of each timed call (reordered).
+template <class Integer>
+ToolStats tool_stats_of(std::string name, int64_t calls, int64_t errors,
+                        std::vector<Integer>& run_ms) {
+    ToolStats stats;
+    stats.name = std::move(name);
+    stats.calls = calls;
+    stats.errors = errors;
+    stats.timed_calls = static_cast<int64_t>(run_ms.size());
+    for (Integer ms : run_ms)
+        stats.total_ms += static_cast<int64_t>(ms);
+    // p95 after p50: nth_element leaves the values above the median after it.
+    stats.p50_ms = nearest_rank_unsorted(run_ms, 50);
+    stats.p95_ms = nearest_rank_unsorted(run_ms, 95);
+    return stats;
+}
+
+class ToolCallCache;
 
 // Per tool name, most calls first (then by name), over the calls `filter` selects. Exact:
 // every selected call's run time is counted. With a cache (the caller's, kept between

@@ -31,6 +31,7 @@
 #include "core/price_learner.hpp"
 #include "core/price_table.hpp"
 #include "core/session_detail.hpp"
+#include "core/tool_call_cache.hpp"
 #include "core/tool_usage.hpp"
 #include "core/turn_costs.hpp"
 #include "core/usage_heatmap.hpp"

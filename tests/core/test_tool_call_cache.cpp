@@ -129,6 +129,19 @@ TEST_CASE("a cache of tool calls answers as the store after every kind of change
               "2 calls, 0 errors, 1 timed, 70 ms, p50 70, p95 70");
         CHECK(line_of(cached_report(store, cache, project), "Read") == "none");
     }
+    SECTION("calls of one session 60 days apart keep their times") {
+        const int64_t later = k_t0 + 60 * 86'400'000LL;  // past 2^32 ms after the first
+        commit(store, {use("t6", "Bash", later, "a"), use("t7", "Bash", later + 10, "a")},
+               {ToolResult{"t6", false, later + 30}});
+        ResponseFilter since;
+        since.since_ms = later;
+        CHECK(line_of(cached_report(store, cache, since), "Bash") ==
+              "2 calls, 0 errors, 1 timed, 30 ms, p50 30, p95 30");
+        ResponseFilter until;
+        until.until_ms = later + 10;
+        CHECK(line_of(cached_report(store, cache, until), "Bash") ==
+              "3 calls, 0 errors, 1 timed, 30 ms, p50 30, p95 30");
+    }
     SECTION("a run time the cache cannot hold sends the report to the store, still exact") {
         commit_run(store, "t1", 5'000'000'000, true);
         tools = cached_report(store, cache);

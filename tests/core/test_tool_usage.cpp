@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "core/tool_call_cache.hpp"
 #include "core/tool_usage.hpp"
 #include "core/usage_parser.hpp"
 #include "database_fixture.hpp"
