@@ -62,6 +62,21 @@ void ToolCallCache::add(Session& session, const ToolCallRow& row) {
     session.calls.push_back(call);
 }
 
+ToolCallCache::Session ToolCallCache::fitted(Session& scratch) {
+    Session kept;
+    kept.cwds.assign(scratch.cwds.begin(), scratch.cwds.end());
+    kept.calls.assign(scratch.calls.begin(), scratch.calls.end());
+    kept.far_starts.assign(scratch.far_starts.begin(), scratch.far_starts.end());
+    kept.last_start_ms = scratch.last_start_ms;
+    kept.unfit_calls = scratch.unfit_calls;
+    scratch.cwds.clear();
+    scratch.calls.clear();
+    scratch.far_starts.clear();
+    scratch.last_start_ms = 0;
+    scratch.unfit_calls = 0;
+    return kept;
+}
+
 Result<void> ToolCallCache::refresh(const UsageStore& store) {
     return store.in_snapshot([&]() -> Result<void> {
         CCMETER_TRY_ASSIGN(const int64_t seq, store.change_seq());
@@ -81,28 +96,28 @@ Result<void> ToolCallCache::refresh(const UsageStore& store) {
             m_tool_names.clear();
             m_tool_ids.clear();
             m_unfit_calls = 0;
-            Session* session = nullptr;
-            const std::string* session_id = nullptr;
+            // Each session is read into one scratch session, then kept in vectors of exactly
+            // its size: grown vectors (and their copies) would leave the daemon's heap larger.
+            Session scratch;
+            std::string scratch_id;
+            bool reading = false;
             CCMETER_TRY(store.for_each_tool_call(std::nullopt, [&](const ToolCallRow& row) {
-                if (!session_id || *session_id != row.session_id) {
-                    auto [at, inserted] = m_sessions.try_emplace(std::string(row.session_id));
-                    session_id = &at->first;
-                    session = &at->second;
-                }
-                add(*session, row);
+                if (reading && scratch_id != row.session_id)
+                    m_sessions.emplace(scratch_id, fitted(scratch));
+                if (!reading || scratch_id != row.session_id)
+                    scratch_id.assign(row.session_id);
+                reading = true;
+                add(scratch, row);
             }));
-            for (auto& [id, kept] : m_sessions) {
-                kept.calls.shrink_to_fit();
-                kept.far_starts.shrink_to_fit();
-            }
+            if (reading)
+                m_sessions.emplace(scratch_id, fitted(scratch));
             ++m_full_reads;
         } else {
             for (const std::string& id : changed) {
-                Session fresh;
-                CCMETER_TRY(
-                    store.for_each_tool_call(id, [&](const ToolCallRow& row) { add(fresh, row); }));
-                fresh.calls.shrink_to_fit();
-                fresh.far_starts.shrink_to_fit();
+                Session scratch;
+                CCMETER_TRY(store.for_each_tool_call(
+                    id, [&](const ToolCallRow& row) { add(scratch, row); }));
+                Session fresh = fitted(scratch);
                 auto old = m_sessions.find(id);
                 if (old != m_sessions.end()) {
                     m_unfit_calls -= old->second.unfit_calls;

@@ -70,6 +70,8 @@ class ToolCallCache {
 
     // Adds one call to `session` (its calls read in start order).
     void add(Session& session, const ToolCallRow& row);
+    // A copy of `scratch` in vectors of exactly its size; `scratch` is left empty, its room kept.
+    static Session fitted(Session& scratch);
     // The index of `name` in m_tool_names, added when new; -1 when there is no room.
     int tool_id(std::string_view name);
 
