@@ -406,6 +406,63 @@ CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
   ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
 END;
 )sql",
+    // 13 -> 14: a tool call's session and cwd interned (tool_call_sessions, tool_call_cwds; ''
+    // is a value like any other: a row made by its result first has it for both), so that a
+    // row and its index entry hold two small integers instead of about 80 bytes of text: the
+    // table and tool_calls_by_session (now by session_ref) take 30 -> about 12 MB at 1 GB, and
+    // a backfill writes that much less. The OTel trigger marks the session by its name, as
+    // before. IF NOT EXISTS / OR IGNORE: tests take a database of this schema back to an older
+    // user_version with the dictionaries in place.
+    R"sql(
+CREATE TABLE IF NOT EXISTS tool_call_sessions(
+  id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS tool_call_cwds(
+  id INTEGER PRIMARY KEY,
+  cwd TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO tool_call_sessions(session_id) SELECT DISTINCT session_id FROM tool_calls;
+INSERT OR IGNORE INTO tool_call_cwds(cwd) SELECT DISTINCT cwd FROM tool_calls;
+DROP TRIGGER IF EXISTS tool_runs_time_calls;
+CREATE TABLE tool_calls_14(
+  tool_use_id TEXT PRIMARY KEY,
+  tool_name TEXT NOT NULL DEFAULT '',
+  session_ref INTEGER NOT NULL REFERENCES tool_call_sessions(id),
+  cwd_ref INTEGER NOT NULL REFERENCES tool_call_cwds(id),
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  is_error INTEGER,
+  is_sidechain INTEGER NOT NULL DEFAULT 0,
+  agent_id TEXT NOT NULL DEFAULT '',
+  otel_ms INTEGER,
+  otel_success INTEGER,
+  run_ms INTEGER,
+  failed INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO tool_calls_14 SELECT c.tool_use_id, c.tool_name, s.id, w.id, c.started_ms,
+  c.finished_ms, c.is_error, c.is_sidechain, c.agent_id, c.otel_ms, c.otel_success, c.run_ms,
+  c.failed
+FROM tool_calls c JOIN tool_call_sessions s ON s.session_id = c.session_id
+  JOIN tool_call_cwds w ON w.cwd = c.cwd;
+DROP TABLE tool_calls;
+ALTER TABLE tool_calls_14 RENAME TO tool_calls;
+CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
+  UPDATE tool_calls SET
+    otel_ms = max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms),
+    otel_success = min(coalesce(otel_success, NEW.success), NEW.success),
+    run_ms = (CASE WHEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms) >= 0
+        THEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms)
+      WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
+    failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0
+      ELSE min(coalesce(otel_success, NEW.success), NEW.success) = 0 END)
+  WHERE tool_use_id = NEW.tool_use_id;
+  INSERT INTO tool_call_changes SELECT s.session_id, (SELECT seq FROM change_clock)
+    FROM tool_calls c JOIN tool_call_sessions s ON s.id = c.session_ref
+    WHERE c.tool_use_id = NEW.tool_use_id AND c.started_ms IS NOT NULL
+  ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
+END;
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_database_schema_version,

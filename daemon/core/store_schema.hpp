@@ -12,13 +12,14 @@ struct sqlite3;
 
 namespace ccmeter {
 
-// The tools report's index of tool_calls since schema 13 (IF NOT EXISTS), for a bulk load that
-// builds it after its rows (UsageStore::end_bulk_load) and for open(): the calls whose use was
-// read, by session and start, with every column the report reads and filters on, so that a
-// session's calls (what a cache of them reads again) are one range of it.
+// The tools report's index of tool_calls since schema 13 (IF NOT EXISTS; by the interned
+// session and cwd since 14), for a bulk load that builds it after its rows
+// (UsageStore::end_bulk_load) and for open(): the calls whose use was read, by session and
+// start, with every column the report reads and filters on, so that a session's calls (what a
+// cache of them reads again) are one range of it.
 constexpr const char* k_tool_calls_by_session_sql =
-    "CREATE INDEX IF NOT EXISTS tool_calls_by_session ON tool_calls(session_id, started_ms, "
-    "tool_name, run_ms, failed, cwd) WHERE started_ms IS NOT NULL;";
+    "CREATE INDEX IF NOT EXISTS tool_calls_by_session ON tool_calls(session_ref, started_ms, "
+    "tool_name, run_ms, failed, cwd_ref) WHERE started_ms IS NOT NULL;";
 
 // The SQL of the step from schema `from` to `from + 1` (0 <= from < k_database_schema_version):
 // the migration and the rollup levels it adds or changes. It does not set user_version.

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 namespace ccmeter {
 
@@ -28,6 +29,49 @@ std::string failed_sql(const std::string& is_error, const std::string& otel_succ
     return "(CASE WHEN " + is_error + " IS NOT NULL THEN " + is_error + " != 0 ELSE coalesce(" +
            otel_success + " = 0, 0) END)";
 }
+
+// The ids of a dictionary table's values (schema 14: tool_call_sessions, tool_call_cwds), added
+// as they are first asked for, within the caller's transaction. Lives for one batch, so that a
+// rolled-back transaction leaves no id behind in memory.
+class Dictionary {
+  public:
+    static Result<Dictionary> open(sqlite3* db, const char* table, const char* column) {
+        Dictionary d;
+        const std::string insert =
+            std::string("INSERT OR IGNORE INTO ") + table + "(" + column + ") VALUES(?1)";
+        const std::string select =
+            std::string("SELECT id FROM ") + table + " WHERE " + column + " = ?1";
+        CCMETER_TRY_ASSIGN(d.m_insert, prepare_statement(db, insert.c_str()));
+        CCMETER_TRY_ASSIGN(d.m_select, prepare_statement(db, select.c_str()));
+        d.m_db = db;
+        return d;
+    }
+
+    Result<int64_t> id(std::string_view value) {
+        if (auto found = m_ids.find(value); found != m_ids.end())
+            return found->second;
+        bind_text(m_insert.get(), 1, value);
+        if (!step_done(m_insert.get()))
+            return sqlite_error(m_db, "cannot store a tool call's session or cwd");
+        bind_text(m_select.get(), 1, value);
+        const int rc = sqlite3_step(m_select.get());
+        const int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(m_select.get(), 0) : 0;
+        sqlite3_reset(m_select.get());
+        if (rc != SQLITE_ROW)
+            return sqlite_error(m_db, "cannot read a tool call's session or cwd");
+        m_ids.emplace(std::string(value), id);
+        return id;
+    }
+
+  private:
+    struct Hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+    };
+    sqlite3* m_db = nullptr;
+    Statement m_insert, m_select;
+    std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> m_ids;
+};
 
 }  // namespace
 
@@ -56,7 +100,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
         return sqlite_error(db, "cannot read the tool runs");
     const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
     const std::string insert_sql =
-        "INSERT INTO tool_calls(tool_use_id, tool_name, session_id, cwd, started_ms, "
+        "INSERT INTO tool_calls(tool_use_id, tool_name, session_ref, cwd_ref, started_ms, "
         "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) " +
         (probe_runs ? "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
                           run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") +
@@ -69,7 +113,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     // No trigger on tool_calls: one made every insert open a statement journal, +8% of a cold
     // backfill.
     std::string sql = insert_sql + " ON CONFLICT(tool_use_id) DO UPDATE SET ";
-    const char* use_columns[] = {"tool_name",  "session_id",   "cwd",
+    const char* use_columns[] = {"tool_name",  "session_ref",  "cwd_ref",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)
         sql += std::string(column) + " = " + winner(use_wins, column) + ", ";
@@ -85,8 +129,12 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
     CCMETER_TRY_ASSIGN(Statement session_of,
                        prepare_statement(db,
-                                         "SELECT session_id FROM tool_calls WHERE "
-                                         "tool_use_id = ?1 AND started_ms IS NOT NULL"));
+                                         "SELECT s.session_id FROM tool_calls c JOIN "
+                                         "tool_call_sessions s ON s.id = c.session_ref WHERE "
+                                         "c.tool_use_id = ?1 AND c.started_ms IS NOT NULL"));
+    CCMETER_TRY_ASSIGN(Dictionary sessions,
+                       Dictionary::open(db, "tool_call_sessions", "session_id"));
+    CCMETER_TRY_ASSIGN(Dictionary cwds, Dictionary::open(db, "tool_call_cwds", "cwd"));
     // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
     // random), so each page is read and dirtied once per batch instead of once per call.
     auto id_of = [](const ToolCallUpdate* call) -> const std::string& {
@@ -99,18 +147,28 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
         return id_of(a) < id_of(b);
     });
-    const auto bind_call = [](sqlite3_stmt* s, const ToolCallUpdate& call) {
+    // A call's session and cwd ids ('' for a row made by its result).
+    struct Refs {
+        int64_t session = 0, cwd = 0;
+    };
+    const auto refs_of = [&](const ToolCallUpdate& call) -> Result<Refs> {
+        Refs refs;
+        CCMETER_TRY_ASSIGN(refs.session, sessions.id(call.use ? call.use->session_id : ""));
+        CCMETER_TRY_ASSIGN(refs.cwd, cwds.id(call.use ? call.use->cwd : ""));
+        return refs;
+    };
+    const auto bind_call = [](sqlite3_stmt* s, const ToolCallUpdate& call, const Refs& refs) {
         bind_text(s, 1, call.use ? call.use->tool_use_id : call.result->tool_use_id);
+        sqlite3_bind_int64(s, 3, refs.session);
+        sqlite3_bind_int64(s, 4, refs.cwd);
         if (call.use) {
             const ToolUse& use = *call.use;
             bind_text(s, 2, use.name);
-            bind_text(s, 3, use.session_id);
-            bind_text(s, 4, use.cwd);
             sqlite3_bind_int64(s, 5, use.started_ms);
             sqlite3_bind_int(s, 6, use.is_sidechain ? 1 : 0);
             bind_text(s, 7, use.agent_id);
         } else {
-            for (int column : {2, 3, 4, 7})
+            for (int column : {2, 7})
                 bind_text(s, column, "");
             sqlite3_bind_null(s, 5);
             sqlite3_bind_int(s, 6, 0);
@@ -129,7 +187,8 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     stored.reserve(order.size());           // (`changed` views them)
     for (const ToolCallUpdate* next : order) {
         const ToolCallUpdate& call = *next;
-        bind_call(insert.get(), call);
+        CCMETER_TRY_ASSIGN(const Refs refs, refs_of(call));
+        bind_call(insert.get(), call, refs);
         if (!step_done(insert.get()))
             return sqlite_error(db, "cannot store a tool call");
         if (sqlite3_changes(db) == 0) {
@@ -142,7 +201,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
             sqlite3_reset(session_of.get());
             if (rc != SQLITE_ROW && rc != SQLITE_DONE)
                 return sqlite_error(db, "cannot read a tool call's session");
-            bind_call(upsert.get(), call);
+            bind_call(upsert.get(), call, refs);
             if (!step_done(upsert.get()))
                 return sqlite_error(db, "cannot store a tool call");
         }
@@ -167,38 +226,63 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
 
 namespace {
 
-// The columns of tool_calls that a ResponseFilter tests.
-constexpr FilterColumns k_tool_call_columns{"started_ms", "session_id", "cwd"};
+// The columns of tool_calls that a ResponseFilter tests (session and cwd by name, from their
+// dictionaries: the SQL path reads the calls a cache cannot hold, few).
+constexpr FilterColumns k_tool_call_columns{
+    "started_ms", "(SELECT session_id FROM tool_call_sessions WHERE id = session_ref)",
+    "(SELECT cwd FROM tool_call_cwds WHERE id = cwd_ref)"};
+
+// Every value of a dictionary table (id, text), by id: few (sessions and directories).
+Result<std::unordered_map<int64_t, std::string>> read_dictionary(sqlite3* db, const char* sql) {
+    CCMETER_TRY_ASSIGN(Statement select, prepare_statement(db, sql));
+    std::unordered_map<int64_t, std::string> values;
+    int rc;
+    while ((rc = sqlite3_step(select.get())) == SQLITE_ROW)
+        values.emplace(sqlite3_column_int64(select.get(), 0), column_text(select.get(), 1));
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, "cannot read the tool calls' sessions and directories");
+    return values;
+}
 
 }  // namespace
 
 Result<void> read_tool_calls(sqlite3* db, const std::optional<std::string>& session_id,
                              const std::function<void(const ToolCallRow&)>& visit) {
-    // The partial index tool_calls_by_session alone: it holds every column read, in this order.
+    // The partial index tool_calls_by_session alone: it holds every column read, in this order;
+    // the names from the dictionaries, read first (a few entries a session).
+    CCMETER_TRY_ASSIGN(const auto sessions,
+                       read_dictionary(db, "SELECT id, session_id FROM tool_call_sessions"));
+    CCMETER_TRY_ASSIGN(const auto cwds, read_dictionary(db, "SELECT id, cwd FROM tool_call_cwds"));
     std::string sql =
-        "SELECT session_id, started_ms, tool_name, run_ms, failed, cwd FROM tool_calls "
+        "SELECT session_ref, started_ms, tool_name, run_ms, failed, cwd_ref FROM tool_calls "
         "INDEXED BY tool_calls_by_session WHERE started_ms IS NOT NULL";
     if (session_id)
-        sql += " AND session_id = ?1";
-    sql += " ORDER BY session_id, started_ms";
+        sql += " AND session_ref = (SELECT id FROM tool_call_sessions WHERE session_id = ?1)";
+    sql += " ORDER BY session_ref, started_ms";
     CCMETER_TRY_ASSIGN(Statement select, prepare_statement(db, sql.c_str()));
     sqlite3_stmt* s = select.get();
     if (session_id)
         bind_text(s, 1, *session_id);
-    const auto text = [s](int column) {
-        return std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s, column)),
-                                static_cast<size_t>(sqlite3_column_bytes(s, column)));
+    const auto name_of = [s](const std::unordered_map<int64_t, std::string>& names,
+                             int column) -> const std::string* {
+        const auto found = names.find(sqlite3_column_int64(s, column));
+        return found == names.end() ? nullptr : &found->second;
     };
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const std::string* session = name_of(sessions, 0);
+        const std::string* cwd = name_of(cwds, 5);
+        if (!session || !cwd)  // the foreign keys make this impossible in a sound database
+            return Error{"a tool call names a session or directory that is not stored"};
         ToolCallRow row;
-        row.session_id = text(0);
+        row.session_id = *session;
         row.started_ms = sqlite3_column_int64(s, 1);
-        row.tool_name = text(2);
+        row.tool_name = std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s, 2)),
+                                         static_cast<size_t>(sqlite3_column_bytes(s, 2)));
         if (sqlite3_column_type(s, 3) != SQLITE_NULL)
             row.run_ms = sqlite3_column_int64(s, 3);
         row.failed = sqlite3_column_int(s, 4) != 0;
-        row.cwd = text(5);
+        row.cwd = *cwd;
         visit(row);
     }
     if (rc != SQLITE_DONE)
@@ -224,8 +308,9 @@ Result<std::vector<std::string>> read_tool_sessions_changed_after(sqlite3* db, i
 }
 
 Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const ResponseFilter& filter) {
-    // Every filter reads the partial index tool_calls_by_session alone: it holds every column
-    // read and tested, in (session, start) order.
+    // Every filter reads the partial index tool_calls_by_session: it holds every column read
+    // and tested, in (session, start) order; a session or cwd filter looks each row's name up
+    // in its dictionary (a primary-key probe).
     const std::string sql =
         "SELECT tool_name, run_ms, failed FROM tool_calls WHERE started_ms IS NOT NULL" +
         response_filter_sql(filter, k_tool_call_columns);

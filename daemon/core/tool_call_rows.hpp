@@ -1,7 +1,8 @@
 // The SQLite rows of tool calls read from transcripts (table tool_calls, schema 9): one row per
 // tool_use_id, filled in by its tool_use block and its tool_result block, which may arrive in
 // either order and in different batches; since schema 11 each row also holds its OTel figures,
-// run time and failure (kept by store_tool_calls and a trigger on tool_runs). Internal to the
+// run time and failure (kept by store_tool_calls and a trigger on tool_runs), and since schema
+// 14 its session and cwd as ids of tool_call_sessions and tool_call_cwds. Internal to the
 // store: UsageStore calls these inside its own transactions, on its own connection and thread.
 #pragma once
 
@@ -60,7 +61,8 @@ struct ToolCallRow {
     bool failed = false;
 };
 
-// Every such call (of one session when `session_id` is set), by session then start time.
+// Every such call (of one session when `session_id` is set): a session's calls together, by
+// start time (the sessions in no particular order).
 Result<void> read_tool_calls(sqlite3* db, const std::optional<std::string>& session_id,
                              const std::function<void(const ToolCallRow&)>& visit);
 

@@ -61,6 +61,53 @@ class TempDatabase {
     std::unique_ptr<UsageStore> m_store;
 };
 
+// SQL that gives a database's tool_calls the shape schema 13 wrote (its session and cwd as text
+// in the row, no dictionaries, schema 13's index and OTel trigger), for tests that take a
+// database back to an older schema and open it.
+constexpr const char* k_tool_calls_of_schema_13_sql = R"sql(
+DROP TRIGGER tool_runs_time_calls;
+CREATE TABLE tool_calls_13(
+  tool_use_id TEXT PRIMARY KEY,
+  tool_name TEXT NOT NULL DEFAULT '',
+  session_id TEXT NOT NULL DEFAULT '',
+  cwd TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  is_error INTEGER,
+  is_sidechain INTEGER NOT NULL DEFAULT 0,
+  agent_id TEXT NOT NULL DEFAULT '',
+  otel_ms INTEGER,
+  otel_success INTEGER,
+  run_ms INTEGER,
+  failed INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO tool_calls_13 SELECT c.tool_use_id, c.tool_name, s.session_id, w.cwd, c.started_ms,
+  c.finished_ms, c.is_error, c.is_sidechain, c.agent_id, c.otel_ms, c.otel_success, c.run_ms,
+  c.failed
+FROM tool_calls c JOIN tool_call_sessions s ON s.id = c.session_ref
+  JOIN tool_call_cwds w ON w.id = c.cwd_ref;
+DROP TABLE tool_calls;
+DROP TABLE tool_call_sessions;
+DROP TABLE tool_call_cwds;
+ALTER TABLE tool_calls_13 RENAME TO tool_calls;
+CREATE INDEX tool_calls_by_session ON tool_calls(session_id, started_ms, tool_name, run_ms,
+  failed, cwd) WHERE started_ms IS NOT NULL;
+CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN
+  UPDATE tool_calls SET
+    otel_ms = max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms),
+    otel_success = min(coalesce(otel_success, NEW.success), NEW.success),
+    run_ms = (CASE WHEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms) >= 0
+        THEN max(coalesce(otel_ms, NEW.duration_ms), NEW.duration_ms)
+      WHEN started_ms > 0 AND finished_ms >= started_ms THEN finished_ms - started_ms END),
+    failed = (CASE WHEN is_error IS NOT NULL THEN is_error != 0
+      ELSE min(coalesce(otel_success, NEW.success), NEW.success) = 0 END)
+  WHERE tool_use_id = NEW.tool_use_id;
+  INSERT INTO tool_call_changes SELECT session_id, (SELECT seq FROM change_clock) FROM tool_calls
+    WHERE tool_use_id = NEW.tool_use_id AND started_ms IS NOT NULL
+  ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq;
+END;
+)sql";
+
 // Output tokens summed over the responses of the database at `path` (opened read-only).
 inline int64_t output_tokens_of(const std::filesystem::path& path, int64_t* responses = nullptr) {
     Result<std::unique_ptr<UsageStore>> store = UsageStore::open_read_only(path);

@@ -83,18 +83,19 @@ std::vector<ReferenceCall> reference_calls(const std::filesystem::path& database
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     std::string sql =
-        "SELECT c.tool_name, c.session_id, c.started_ms, c.finished_ms, c.is_error, "
+        "SELECT c.tool_name, s.session_id, c.started_ms, c.finished_ms, c.is_error, "
         "(SELECT max(duration_ms) FROM tool_runs r WHERE r.tool_use_id = c.tool_use_id), "
         "(SELECT min(success) FROM tool_runs r WHERE r.tool_use_id = c.tool_use_id) "
-        "FROM tool_calls c WHERE c.started_ms IS NOT NULL";
+        "FROM tool_calls c JOIN tool_call_sessions s ON s.id = c.session_ref "
+        "JOIN tool_call_cwds w ON w.id = c.cwd_ref WHERE c.started_ms IS NOT NULL";
     if (filter.since_ms)
         sql += " AND c.started_ms >= " + std::to_string(*filter.since_ms);
     if (filter.until_ms)
         sql += " AND c.started_ms < " + std::to_string(*filter.until_ms);
     if (filter.session_id)
-        sql += " AND c.session_id = ?1";
+        sql += " AND s.session_id = ?1";
     if (filter.cwd)
-        sql += " AND c.cwd = ?2";
+        sql += " AND w.cwd = ?2";
     sql += " ORDER BY c.started_ms, c.tool_use_id";
     sqlite3_stmt* s = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
@@ -531,10 +532,12 @@ TEST_CASE("a database of schema 10 gets its tool call times when it is opened", 
         return columns + (partial ? " partial" : "");
     };
     const std::string bulk_index = index_of(db.database());
-    CHECK(bulk_index == "session_id,started_ms,tool_name,run_ms,failed,cwd partial");
-    // Back to schema 10, as the previous release wrote it.
+    CHECK(bulk_index == "session_ref,started_ms,tool_name,run_ms,failed,cwd_ref partial");
+    // Back to schema 10, as the release that wrote it left it.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.database().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, test::k_tool_calls_of_schema_13_sql, nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
                          "DROP TRIGGER tool_runs_time_calls; "
                          "DROP INDEX tool_calls_by_session; DROP TABLE tool_call_changes; "

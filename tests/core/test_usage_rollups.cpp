@@ -22,6 +22,7 @@
 #include "core/usage_queries.hpp"
 #include "core/usage_report.hpp"
 #include "core/usage_store.hpp"
+#include "database_fixture.hpp"
 #include "transcript_fixture.hpp"
 
 using namespace ccmeter;
@@ -584,6 +585,8 @@ TEST_CASE("a database of schema 11 gets its turn rollups split by chain when it 
     // (its triggers stay: they belong to `responses`).
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(history.database().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, test::k_tool_calls_of_schema_13_sql, nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
     REQUIRE(sqlite3_exec(db,
                          "CREATE TABLE old_turn_rollups AS SELECT session_id, turn_ms, day_ms, "
                          "model_id, speed, long_context, sum(responses) AS responses, "
