@@ -411,9 +411,24 @@ END;
     // row and its index entry hold two small integers instead of about 80 bytes of text: the
     // table and tool_calls_by_session (now by session_ref) take 30 -> about 12 MB at 1 GB, and
     // a backfill writes that much less. The OTel trigger marks the session by its name, as
-    // before. IF NOT EXISTS / OR IGNORE: tests take a database of this schema back to an older
-    // user_version with the dictionaries in place.
+    // before. tool_call_staging holds a first backfill's calls as they are read, appended in
+    // arrival order (store_tool_calls with `staged`), until end of the bulk load merges them
+    // into tool_calls in key order (merge_staged_tool_calls): the random-key B-tree of
+    // tool_calls, far larger than the cache at 10 GB, is then written once, in order. IF NOT
+    // EXISTS / OR IGNORE: tests take a database of this schema back to an older user_version
+    // with the dictionaries in place.
     R"sql(
+CREATE TABLE IF NOT EXISTS tool_call_staging(
+  tool_use_id TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  session_ref INTEGER NOT NULL,
+  cwd_ref INTEGER NOT NULL,
+  started_ms INTEGER,
+  is_sidechain INTEGER NOT NULL,
+  agent_id TEXT NOT NULL,
+  finished_ms INTEGER,
+  is_error INTEGER
+);
 CREATE TABLE IF NOT EXISTS tool_call_sessions(
   id INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL UNIQUE

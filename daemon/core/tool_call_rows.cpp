@@ -73,17 +73,19 @@ class Dictionary {
     std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> m_ids;
 };
 
-}  // namespace
+// The columns an insert into tool_calls names, in this order (?1 to ?9 of store_tool_calls,
+// then the OTel figures and what is derived from them).
+constexpr const char* k_tool_call_insert_columns =
+    "INSERT INTO tool_calls(tool_use_id, tool_name, session_ref, cwd_ref, started_ms, "
+    "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) ";
 
-Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls) {
-    if (calls.empty())
-        return {};
-    // One upsert per call. A row made by its result first has started_ms NULL and the use fills
-    // it in (an earlier copy of the use replaces a later one); is_error NULL means no result yet
-    // (a result with a time replaces one without, an earlier one a later one). In an UPDATE
-    // every expression sees the old row. A new row takes its OTel figures from the tool_runs
-    // already stored (one index probe); a stored row keeps its own (the trigger of schema 11
-    // keeps them as events arrive). run_ms and failed are derived in the same write.
+// How a stored row takes in another copy of its call (the upsert's DO UPDATE). A row made by
+// its result first has started_ms NULL and the use fills it in (an earlier copy of the use
+// replaces a later one); is_error NULL means no result yet (a result with a time replaces one
+// without, an earlier one a later one). In an UPDATE every expression sees the old row. A
+// stored row keeps its own OTel figures (the trigger of schema 11 keeps them as events arrive).
+// run_ms and failed are derived in the same write.
+std::string tool_call_merge_sql() {
     const std::string use_wins =
         "(excluded.started_ms IS NOT NULL AND (started_ms IS NULL OR "
         "excluded.started_ms < started_ms))";
@@ -93,26 +95,7 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
     auto winner = [](const std::string& wins, const char* column) {
         return "iif(" + wins + ", excluded." + column + ", " + column + ")";
     };
-    // No OTel event stored at all (a history without telemetry, a backfill's start): no probe.
-    CCMETER_TRY_ASSIGN(Statement any_runs,
-                       prepare_statement(db, "SELECT EXISTS (SELECT 1 FROM tool_runs)"));
-    if (sqlite3_step(any_runs.get()) != SQLITE_ROW)
-        return sqlite_error(db, "cannot read the tool runs");
-    const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
-    const std::string insert_sql =
-        "INSERT INTO tool_calls(tool_use_id, tool_name, session_ref, cwd_ref, started_ms, "
-        "is_sidechain, agent_id, finished_ms, is_error, otel_ms, otel_success, run_ms, failed) " +
-        (probe_runs ? "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
-                          run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") +
-                          " FROM (SELECT max(duration_ms) AS d, min(success) AS s FROM "
-                          "tool_runs WHERE tool_use_id = ?1) AS o WHERE true"
-                    : std::string("VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ") +
-                          run_ms_sql("NULL", "?5", "?8") + ", " + failed_sql("?9", "NULL") + ")");
-    // A new row is inserted alone; a stored one is merged by the upsert, after its session is
-    // read (the one to mark when the merge moves the call to another session's earlier copy).
-    // No trigger on tool_calls: one made every insert open a statement journal, +8% of a cold
-    // backfill.
-    std::string sql = insert_sql + " ON CONFLICT(tool_use_id) DO UPDATE SET ";
+    std::string sql = " ON CONFLICT(tool_use_id) DO UPDATE SET ";
     const char* use_columns[] = {"tool_name",  "session_ref",  "cwd_ref",
                                  "started_ms", "is_sidechain", "agent_id"};
     for (const char* column : use_columns)
@@ -124,29 +107,29 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
         run_ms_sql("otel_ms", winner(use_wins, "started_ms"), winner(result_wins, "finished_ms")) +
         ", ";
     sql += "failed = " + failed_sql(winner(result_wins, "is_error"), "otel_success");
-    CCMETER_TRY_ASSIGN(Statement insert,
-                       prepare_statement(db, (insert_sql + " ON CONFLICT DO NOTHING").c_str()));
-    CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
-    CCMETER_TRY_ASSIGN(Statement session_of,
-                       prepare_statement(db,
-                                         "SELECT s.session_id FROM tool_calls c JOIN "
-                                         "tool_call_sessions s ON s.id = c.session_ref WHERE "
-                                         "c.tool_use_id = ?1 AND c.started_ms IS NOT NULL"));
+    return sql;
+}
+
+// Marks, at change_clock's number, the sessions that `sessions_sql` (a SELECT of
+// tool_call_sessions ids) names.
+Result<void> mark_sessions(sqlite3* db, const std::string& sessions_sql) {
+    const std::string sql =
+        "INSERT INTO tool_call_changes SELECT session_id, (SELECT seq FROM change_clock) FROM "
+        "tool_call_sessions WHERE id IN (" +
+        sessions_sql + ") ON CONFLICT(session_id) DO UPDATE SET change_seq = excluded.change_seq";
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot mark a session's tool calls changed");
+    return {};
+}
+
+}  // namespace
+
+Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls, bool staged) {
+    if (calls.empty())
+        return {};
     CCMETER_TRY_ASSIGN(Dictionary sessions,
                        Dictionary::open(db, "tool_call_sessions", "session_id"));
     CCMETER_TRY_ASSIGN(Dictionary cwds, Dictionary::open(db, "tool_call_cwds", "cwd"));
-    // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
-    // random), so each page is read and dirtied once per batch instead of once per call.
-    auto id_of = [](const ToolCallUpdate* call) -> const std::string& {
-        return call->use ? call->use->tool_use_id : call->result->tool_use_id;
-    };
-    std::vector<const ToolCallUpdate*> order;
-    order.reserve(calls.size());
-    for (const ToolCallUpdate& call : calls)
-        order.push_back(&call);
-    std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
-        return id_of(a) < id_of(b);
-    });
     // A call's session and cwd ids ('' for a row made by its result).
     struct Refs {
         int64_t session = 0, cwd = 0;
@@ -182,6 +165,62 @@ Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& ca
         else
             sqlite3_bind_null(s, 9);
     };
+    // A first backfill's calls wait in tool_call_staging, in arrival order, for
+    // merge_staged_tool_calls.
+    if (staged) {
+        CCMETER_TRY_ASSIGN(Statement stage,
+                           prepare_statement(db,
+                                             "INSERT INTO tool_call_staging VALUES(?1, ?2, ?3, "
+                                             "?4, ?5, ?6, ?7, ?8, ?9)"));
+        for (const ToolCallUpdate& call : calls) {
+            CCMETER_TRY_ASSIGN(const Refs refs, refs_of(call));
+            bind_call(stage.get(), call, refs);
+            if (!step_done(stage.get()))
+                return sqlite_error(db, "cannot store a tool call");
+        }
+        return {};
+    }
+    // One upsert per call (tool_call_merge_sql). A new row takes its OTel figures from the
+    // tool_runs already stored (one index probe).
+    // No OTel event stored at all (a history without telemetry, a backfill's start): no probe.
+    CCMETER_TRY_ASSIGN(Statement any_runs,
+                       prepare_statement(db, "SELECT EXISTS (SELECT 1 FROM tool_runs)"));
+    if (sqlite3_step(any_runs.get()) != SQLITE_ROW)
+        return sqlite_error(db, "cannot read the tool runs");
+    const bool probe_runs = sqlite3_column_int(any_runs.get(), 0) != 0;
+    const std::string insert_sql =
+        k_tool_call_insert_columns +
+        (probe_runs ? "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, o.d, o.s, " +
+                          run_ms_sql("o.d", "?5", "?8") + ", " + failed_sql("?9", "o.s") +
+                          " FROM (SELECT max(duration_ms) AS d, min(success) AS s FROM "
+                          "tool_runs WHERE tool_use_id = ?1) AS o WHERE true"
+                    : std::string("VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ") +
+                          run_ms_sql("NULL", "?5", "?8") + ", " + failed_sql("?9", "NULL") + ")");
+    // A new row is inserted alone; a stored one is merged by the upsert, after its session is
+    // read (the one to mark when the merge moves the call to another session's earlier copy).
+    // No trigger on tool_calls: one made every insert open a statement journal, +8% of a cold
+    // backfill.
+    const std::string sql = insert_sql + tool_call_merge_sql();
+    CCMETER_TRY_ASSIGN(Statement insert,
+                       prepare_statement(db, (insert_sql + " ON CONFLICT DO NOTHING").c_str()));
+    CCMETER_TRY_ASSIGN(Statement upsert, prepare_statement(db, sql.c_str()));
+    CCMETER_TRY_ASSIGN(Statement session_of,
+                       prepare_statement(db,
+                                         "SELECT s.session_id FROM tool_calls c JOIN "
+                                         "tool_call_sessions s ON s.id = c.session_ref WHERE "
+                                         "c.tool_use_id = ?1 AND c.started_ms IS NOT NULL"));
+    // In key order: consecutive upserts descend the same B-tree pages (tool_use ids are
+    // random), so each page is read and dirtied once per batch instead of once per call.
+    auto id_of = [](const ToolCallUpdate* call) -> const std::string& {
+        return call->use ? call->use->tool_use_id : call->result->tool_use_id;
+    };
+    std::vector<const ToolCallUpdate*> order;
+    order.reserve(calls.size());
+    for (const ToolCallUpdate& call : calls)
+        order.push_back(&call);
+    std::sort(order.begin(), order.end(), [&](const ToolCallUpdate* a, const ToolCallUpdate* b) {
+        return id_of(a) < id_of(b);
+    });
     std::vector<std::string_view> changed;  // the sessions of the rows written
     std::vector<std::string> stored;        // the sessions stored rows had before their merge
     stored.reserve(order.size());           // (`changed` views them)
@@ -344,6 +383,38 @@ Result<std::vector<ToolCallTimes>> read_tool_call_times(sqlite3* db, const Respo
     for (auto& [name, times] : tools)
         out.push_back(std::move(times));
     return out;
+}
+
+Result<void> merge_staged_tool_calls(sqlite3* db) {
+    CCMETER_TRY_ASSIGN(Statement any_staged,
+                       prepare_statement(db, "SELECT EXISTS (SELECT 1 FROM tool_call_staging)"));
+    if (sqlite3_step(any_staged.get()) != SQLITE_ROW)
+        return sqlite_error(db, "cannot read the staged tool calls");
+    if (sqlite3_column_int(any_staged.get(), 0) == 0)
+        return {};
+    // The sessions stored rows leave (none after a first backfill, which began with no call).
+    CCMETER_TRY(mark_sessions(db,
+                              "SELECT c.session_ref FROM tool_calls c JOIN tool_call_staging st "
+                              "ON st.tool_use_id = c.tool_use_id WHERE c.started_ms IS NOT NULL"));
+    // Each call's copies in key order, then as they arrived: the rows of tool_calls written in
+    // the order of its B-tree, each once, its later copies merged as store_tool_calls merges
+    // them. A new row takes the OTel figures of the tool_runs stored.
+    const std::string sql =
+        "WITH staged AS (SELECT st.*, st.rowid AS arrival, (SELECT max(duration_ms) FROM "
+        "tool_runs r WHERE r.tool_use_id = st.tool_use_id) AS d, (SELECT min(success) FROM "
+        "tool_runs r WHERE r.tool_use_id = st.tool_use_id) AS s FROM tool_call_staging st) " +
+        std::string(k_tool_call_insert_columns) +
+        "SELECT tool_use_id, tool_name, session_ref, cwd_ref, started_ms, is_sidechain, agent_id, "
+        "finished_ms, is_error, d, s, " +
+        run_ms_sql("d", "started_ms", "finished_ms") + ", " + failed_sql("is_error", "s") +
+        " FROM staged WHERE true ORDER BY tool_use_id, arrival" + tool_call_merge_sql();
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot merge the staged tool calls");
+    CCMETER_TRY(mark_sessions(
+        db, "SELECT session_ref FROM tool_call_staging WHERE started_ms IS NOT NULL"));
+    if (sqlite3_exec(db, "DELETE FROM tool_call_staging", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot empty the staged tool calls");
+    return {};
 }
 
 }  // namespace ccmeter

@@ -28,8 +28,17 @@ namespace ccmeter {
 // results, the earliest with a time. A result whose line had no timestamp (finished_ms 0) is
 // stored with an unknown finish time. Marks the session of every row written whose use has
 // been read (tool_call_changes, at change_clock's number, which the caller's commit has taken).
-// Runs inside the caller's transaction.
-Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls);
+// Runs inside the caller's transaction. `staged` (a first backfill, UsageStore's bulk load):
+// the calls are only appended to tool_call_staging, unmerged and unmarked, invisible to every
+// reader until merge_staged_tool_calls.
+Result<void> store_tool_calls(sqlite3* db, const std::vector<ToolCallUpdate>& calls,
+                              bool staged = false);
+
+// Merges every staged call into tool_calls as store_tool_calls would have (the same rows,
+// whatever the order the copies arrived in), marks the sessions of the rows written and left
+// (at change_clock's number, which the caller's transaction has taken), and empties the
+// staging table. Nothing to do when it is empty. Runs inside the caller's transaction.
+Result<void> merge_staged_tool_calls(sqlite3* db);
 
 // The calls of one tool name that a filter selects: how many, how many failed, and the run
 // time of each timed one (ms, in no particular order). By the contract of tool_usage.hpp:

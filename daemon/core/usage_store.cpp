@@ -233,11 +233,14 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
         return sqlite_error(db, "cannot configure " + path.string());
     if (Result<void> migrated = store->migrate(); !migrated)
         return migrated.error();
-    // A bulk load cut short (end_bulk_load() never ran) left them missing.
-    if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-        return sqlite_error(db, "cannot index the responses of " + path.string());
     if (Result<void> prepared = store->prepare_statements(); !prepared)
         return prepared.error();
+    // A bulk load cut short (end_bulk_load() never ran) left its tool calls staged and these
+    // indexes missing.
+    if (Result<void> merged = store->merge_staged_tool_calls(); !merged)
+        return merged.error();
+    if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot index the responses of " + path.string());
     return store;
 }
 
@@ -566,7 +569,7 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
     }
     CCMETER_TRY(write_responses(batch.responses(), true, change_seq));
     CCMETER_TRY(store_cost_states(m_db, batch.cost_states()));
-    CCMETER_TRY(store_tool_calls(m_db, batch.tool_calls()));
+    CCMETER_TRY(store_tool_calls(m_db, batch.tool_calls(), m_indexes_deferred));
     for (const FileState& file : batch.files()) {
         bind_text(m_upsert_file, 1, file.path);
         sqlite3_bind_int64(m_upsert_file, 2, static_cast<int64_t>(file.device));
@@ -583,10 +586,34 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
     return {};
 }
 
+Result<void> UsageStore::merge_staged_tool_calls() {
+    CCMETER_TRY_ASSIGN(const int64_t any_staged,
+                       scalar("SELECT EXISTS (SELECT 1 FROM tool_call_staging)"));
+    if (any_staged == 0)
+        return {};
+    // The merge sorts every staged call: in temporary files (temp_store=FILE), as the index
+    // builds of end_bulk_load do, or a million calls would cost tens of MB of RSS.
+    sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr);
+    const Result<void> merged = [this]() -> Result<void> {
+        Transaction transaction(m_db);
+        if (!transaction.begin())
+            return sqlite_error(m_db, "cannot begin transaction");
+        CCMETER_TRY(next_change_seq());
+        CCMETER_TRY(ccmeter::merge_staged_tool_calls(m_db));
+        if (!transaction.commit())
+            return sqlite_error(m_db, "cannot commit the staged tool calls");
+        return {};
+    }();
+    sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+    return merged;
+}
+
 Result<void> UsageStore::end_bulk_load() {
     CCMETER_TRY(commit_batches());
     if (!m_indexes_deferred)
         return {};
+    // The tool calls first, so that their index is built after them too.
+    CCMETER_TRY(merge_staged_tool_calls());
     // Its own transaction. CREATE INDEX sorts in memory up to cache_size and spills the rest
     // to temporary files: on disk here (temp_store=FILE), or a million rows would cost tens of
     // MB of RSS; temp_store=MEMORY again after it.

@@ -181,11 +181,14 @@ class UsageStore {
     // Bulk load (a first backfill: BatchWriter calls these). While no response is stored, the
     // write_batch() that begins a group drops, in that transaction, the indexes queries read
     // responses by (k_deferred_response_indexes: by time, by source); the unique key that
-    // merges a response's lines stays. end_bulk_load() commits any open group and builds them
-    // again, in one sorted pass over all rows instead of one random B-tree insert per row; it
-    // does nothing when none was dropped. Queries in between are answered, only without those
-    // indexes (rollups answer the reports). open() builds any that a crash in between left
-    // missing.
+    // merges a response's lines stays; and its tool calls are staged (store_tool_calls), not
+    // merged into tool_calls. end_bulk_load() commits any open group, merges the staged calls
+    // in key order (merge_staged_tool_calls, in a transaction of its own) and builds the
+    // indexes again, in one sorted pass over all rows instead of one random B-tree insert per
+    // row; it does nothing when none was dropped. Queries in between are answered, only
+    // without those indexes (rollups answer the reports) and without the staged tool calls (the
+    // tools report counts them once the load ends). open() merges and builds whatever a crash
+    // in between left staged or missing.
     Result<void> end_bulk_load();
 
     // Stores what the client's OpenTelemetry export reported (client_events.hpp), received at
@@ -401,6 +404,8 @@ class UsageStore {
     // Ends the open group of batches without storing them (a write failed), and forgets the
     // ids interned in it.
     void roll_back_batches();
+    // Merges what a bulk load staged (tool_call_rows.hpp) in a transaction of its own.
+    Result<void> merge_staged_tool_calls();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 

@@ -377,9 +377,12 @@ struct RandomToolHistory {
         return std::uniform_int_distribution<int64_t>(low, high)(rng);
     }
 
-    // Writes `calls` calls in random batches, calling `after_batch` after each commit.
+    // Writes `calls` calls in random batches, calling `after_batch` after each commit. `bulk`:
+    // as a first backfill writes them (UsageStore::write_batch, the group committed before
+    // each OTel commit, as BatchWriter commits its groups), the bulk load left for the caller
+    // to end.
     template <class AfterBatch>
-    void write(UsageStore& store, int calls, AfterBatch after_batch) {
+    void write(UsageStore& store, int calls, AfterBatch after_batch, bool bulk = false) {
         const char* names[] = {"Bash", "Read", "Edit", "Task", "mcp__srv__tool"};
         enum class Kind { use, result, run };
         struct Step {
@@ -438,8 +441,15 @@ struct RandomToolHistory {
                 else
                     events.tool_runs.push_back(step.run);
             }
-            if (!uses.empty() || !results.empty())
+            if (bulk && (!uses.empty() || !results.empty())) {
+                IngestBatch batch;
+                batch.add_tools(uses, results);
+                REQUIRE(store.write_batch(batch).has_value());
+            } else if (!uses.empty() || !results.empty()) {
                 commit(store, uses, results);
+            }
+            if (bulk && !events.tool_runs.empty())
+                REQUIRE(store.commit_batches().has_value());
             if (!events.tool_runs.empty())
                 REQUIRE(store.commit_client_events(events, k_t0).has_value());
             after_batch();
@@ -460,6 +470,29 @@ struct RandomToolHistory {
         return f;
     }
 };
+
+// Every stored call, a line each, with its session and cwd by name, in tool_use_id order.
+std::vector<std::string> tool_call_lines(const std::filesystem::path& database) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT c.tool_use_id || '|' || c.tool_name || '|' || s.session_id "
+                               "|| '|' || w.cwd || '|' || quote(c.started_ms) || '|' || "
+                               "quote(c.finished_ms) || '|' || quote(c.is_error) || '|' || "
+                               "c.is_sidechain || '|' || c.agent_id || '|' || quote(c.otel_ms) || "
+                               "'|' || quote(c.otel_success) || '|' || quote(c.run_ms) || '|' || "
+                               "c.failed FROM tool_calls c JOIN tool_call_sessions s ON s.id = "
+                               "c.session_ref JOIN tool_call_cwds w ON w.id = c.cwd_ref ORDER BY "
+                               "c.tool_use_id",
+                               -1, &s, nullptr) == SQLITE_OK);
+    std::vector<std::string> lines;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        lines.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return lines;
+}
 
 void check_filters_match_reference(UsageStore& store, const std::filesystem::path& database,
                                    RandomToolHistory& history, int filters,
@@ -504,6 +537,37 @@ TEST_CASE("the per-tool figures equal the row-by-row computation on random histo
         CHECK(cache.full_reads() == 1);
         CHECK(cache.sessions_read() > 0);
         CHECK(cache.calls() > 100);
+    }
+}
+
+TEST_CASE("a first backfill's staged tool calls end as the same rows as batch by batch",
+          "[tools]") {
+    for (uint32_t seed = 11; seed <= 14; ++seed) {
+        INFO("seed " << seed);
+        test::TempDatabase by_batch;
+        RandomToolHistory(seed).write(by_batch.store(), 150, [] {});
+        const std::vector<std::string> want = tool_call_lines(by_batch.database());
+        REQUIRE(want.size() > 100);
+
+        // Ended: the calls appear, and a cache of them kept through the load sees them.
+        test::TempDatabase bulk;
+        ToolCallCache cache;
+        REQUIRE(tool_usage(bulk.store(), {}, &cache).has_value());
+        RandomToolHistory history(seed);
+        history.write(bulk.store(), 150, [] {}, true);
+        CHECK(tool_call_lines(bulk.database()).empty());  // staged: not counted yet
+        REQUIRE(bulk.store().end_bulk_load().has_value());
+        CHECK(tool_call_lines(bulk.database()) == want);
+        check_filters_match_reference(bulk.store(), bulk.database(), history, 10, &cache);
+        CHECK(cache.full_reads() == 1);
+
+        // Cut short before its end: the next open merges what was staged.
+        test::TempDatabase cut;
+        RandomToolHistory(seed).write(cut.store(), 150, [] {}, true);
+        REQUIRE(cut.store().commit_batches().has_value());
+        Result<std::unique_ptr<UsageStore>> reopened = UsageStore::open(cut.database());
+        REQUIRE(reopened.has_value());
+        CHECK(tool_call_lines(cut.database()) == want);
     }
 }
 
