@@ -455,11 +455,12 @@ CREATE TABLE tool_calls_14(
   run_ms INTEGER,
   failed INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
-INSERT INTO tool_calls_14 SELECT c.tool_use_id, c.tool_name, s.id, w.id, c.started_ms,
-  c.finished_ms, c.is_error, c.is_sidechain, c.agent_id, c.otel_ms, c.otel_success, c.run_ms,
-  c.failed
-FROM tool_calls c JOIN tool_call_sessions s ON s.session_id = c.session_id
-  JOIN tool_call_cwds w ON w.cwd = c.cwd;
+-- In key order (a scan of tool_calls), so that the new table is appended to, not sorted.
+INSERT INTO tool_calls_14 SELECT c.tool_use_id, c.tool_name,
+  (SELECT id FROM tool_call_sessions WHERE session_id = c.session_id),
+  (SELECT id FROM tool_call_cwds WHERE cwd = c.cwd), c.started_ms, c.finished_ms, c.is_error,
+  c.is_sidechain, c.agent_id, c.otel_ms, c.otel_success, c.run_ms, c.failed
+FROM tool_calls c NOT INDEXED;
 DROP TABLE tool_calls;
 ALTER TABLE tool_calls_14 RENAME TO tool_calls;
 CREATE TRIGGER tool_runs_time_calls AFTER INSERT ON tool_runs BEGIN

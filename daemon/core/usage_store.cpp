@@ -223,9 +223,13 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
     ::chmod(path.c_str(), 0600);
     sqlite3_busy_timeout(db, 5000);
     // WAL: readers never block the writer. synchronous=NORMAL: a commit survives a crash of
-    // this process; checkpoint() makes everything durable against power loss too.
+    // this process; checkpoint() makes everything durable against power loss too. Temporary
+    // data (sorts, statement journals) in files until the migrations, a cut-short bulk load's
+    // merge and the index builds below are done, in memory after: a migration that drops a
+    // table of a million tool calls journals every page it frees (SQLite's secure delete), and
+    // an index build sorts every row: 341 MB of RSS at 10 GB in memory.
     const std::string pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=FILE;"
         "PRAGMA cache_size=-" +
         std::to_string(k_write_cache_kib) + "; PRAGMA mmap_size=" + std::to_string(k_mmap_bytes) +
         "; PRAGMA foreign_keys=ON;";
@@ -241,6 +245,8 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
         return merged.error();
     if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot index the responses of " + path.string());
+    if (sqlite3_exec(db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(db, "cannot configure " + path.string());
     return store;
 }
 
@@ -591,37 +597,35 @@ Result<void> UsageStore::merge_staged_tool_calls() {
                        scalar("SELECT EXISTS (SELECT 1 FROM tool_call_staging)"));
     if (any_staged == 0)
         return {};
-    // The merge sorts every staged call: in temporary files (temp_store=FILE), as the index
-    // builds of end_bulk_load do, or a million calls would cost tens of MB of RSS.
-    sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr);
-    const Result<void> merged = [this]() -> Result<void> {
-        Transaction transaction(m_db);
-        if (!transaction.begin())
-            return sqlite_error(m_db, "cannot begin transaction");
-        CCMETER_TRY(next_change_seq());
-        CCMETER_TRY(ccmeter::merge_staged_tool_calls(m_db));
-        if (!transaction.commit())
-            return sqlite_error(m_db, "cannot commit the staged tool calls");
-        return {};
-    }();
-    sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
-    return merged;
+    Transaction transaction(m_db);
+    if (!transaction.begin())
+        return sqlite_error(m_db, "cannot begin transaction");
+    CCMETER_TRY(next_change_seq());
+    CCMETER_TRY(ccmeter::merge_staged_tool_calls(m_db));
+    if (!transaction.commit())
+        return sqlite_error(m_db, "cannot commit the staged tool calls");
+    return {};
 }
 
 Result<void> UsageStore::end_bulk_load() {
     CCMETER_TRY(commit_batches());
     if (!m_indexes_deferred)
         return {};
-    // The tool calls first, so that their index is built after them too.
-    CCMETER_TRY(merge_staged_tool_calls());
-    // Its own transaction. CREATE INDEX sorts in memory up to cache_size and spills the rest
-    // to temporary files: on disk here (temp_store=FILE), or a million rows would cost tens of
-    // MB of RSS; temp_store=MEMORY again after it.
+    // The staged tool calls first, so that their index is built after them too; each in a
+    // transaction of its own. Their sorts (the merge's ORDER BY, CREATE INDEX) keep up to
+    // cache_size in memory and spill the rest to temporary files: on disk here
+    // (temp_store=FILE), or a million rows would cost tens of MB of RSS; temp_store=MEMORY
+    // again after them.
+    if (sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlite_error(m_db, "cannot prepare the end of a bulk load");
+    Result<void> merged = merge_staged_tool_calls();
     const bool built =
-        sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) == SQLITE_OK &&
+        merged &&
         sqlite3_exec(m_db, k_deferred_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) ==
             SQLITE_OK;
     sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+    if (!merged)
+        return merged.error();
     if (!built)
         return sqlite_error(m_db, "cannot index the responses");
     m_indexes_deferred = false;

@@ -404,7 +404,8 @@ class UsageStore {
     // Ends the open group of batches without storing them (a write failed), and forgets the
     // ids interned in it.
     void roll_back_batches();
-    // Merges what a bulk load staged (tool_call_rows.hpp) in a transaction of its own.
+    // Merges what a bulk load staged (tool_call_rows.hpp) in a transaction of its own; the
+    // caller has set temp_store=FILE (its sort may hold a million calls).
     Result<void> merge_staged_tool_calls();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
