@@ -11,6 +11,6 @@ std::string program_version();
 // The schema version of the history database this build writes (PRAGMA user_version).
 // daemon/core/usage_store.cpp checks at compile time that its migrations end here: add a
 // migration, raise this.
-constexpr int k_database_schema_version = 14;
+constexpr int k_database_schema_version = 15;
 
 }  // namespace ccmeter

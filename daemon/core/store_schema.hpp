@@ -21,6 +21,16 @@ constexpr const char* k_tool_calls_by_session_sql =
     "CREATE INDEX IF NOT EXISTS tool_calls_by_session ON tool_calls(session_ref, started_ms, "
     "tool_name, run_ms, failed, cwd_ref) WHERE started_ms IS NOT NULL;";
 
+// A bulk load's coarser rollup levels (rollups_daily, rollups_hourly, totals_hourly,
+// totals_daily), inside the caller's transaction. defer_rollup_levels() drops the triggers
+// that keep them from `rollups`, saving their SQL in deferred_triggers: until
+// restore_rollup_levels(), those levels lag behind `rollups` (a report that reads them shows
+// less than is stored). restore_rollup_levels() fills each level again from `rollups` and
+// creates the saved triggers again; without saved triggers it does nothing, so that open() may
+// call it after a load cut short.
+Result<void> defer_rollup_levels(sqlite3* db);
+Result<void> restore_rollup_levels(sqlite3* db);
+
 // The SQL of the step from schema `from` to `from + 1` (0 <= from < k_database_schema_version):
 // the migration and the rollup levels it adds or changes. It does not set user_version.
 std::string schema_step_sql(int from);

@@ -239,10 +239,12 @@ Result<std::unique_ptr<UsageStore>> UsageStore::open(const std::filesystem::path
         return migrated.error();
     if (Result<void> prepared = store->prepare_statements(); !prepared)
         return prepared.error();
-    // A bulk load cut short (end_bulk_load() never ran) left its tool calls staged and these
-    // indexes missing.
+    // A bulk load cut short (end_bulk_load() never ran) left its tool calls staged, the coarser
+    // rollup levels behind and these indexes missing.
     if (Result<void> merged = store->merge_staged_tool_calls(); !merged)
         return merged.error();
+    if (Result<void> restored = store->restore_rollup_levels(); !restored)
+        return restored.error();
     if (sqlite3_exec(db, k_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(db, "cannot index the responses of " + path.string());
     if (sqlite3_exec(db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -557,6 +559,7 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
             if (sqlite3_exec(m_db, k_drop_deferred_response_indexes_sql, nullptr, nullptr,
                              nullptr) != SQLITE_OK)
                 return sqlite_error(m_db, "cannot prepare a bulk load");
+            CCMETER_TRY(defer_rollup_levels(m_db));
             m_indexes_deferred = true;
         }
     }
@@ -607,6 +610,20 @@ Result<void> UsageStore::merge_staged_tool_calls() {
     return {};
 }
 
+Result<void> UsageStore::restore_rollup_levels() {
+    CCMETER_TRY_ASSIGN(const int64_t any_deferred,
+                       scalar("SELECT EXISTS (SELECT 1 FROM deferred_triggers)"));
+    if (any_deferred == 0)
+        return {};
+    Transaction transaction(m_db);
+    if (!transaction.begin())
+        return sqlite_error(m_db, "cannot begin transaction");
+    CCMETER_TRY(ccmeter::restore_rollup_levels(m_db));
+    if (!transaction.commit())
+        return sqlite_error(m_db, "cannot commit the rollup levels");
+    return {};
+}
+
 Result<void> UsageStore::end_bulk_load() {
     CCMETER_TRY(commit_batches());
     if (!m_indexes_deferred)
@@ -619,10 +636,10 @@ Result<void> UsageStore::end_bulk_load() {
     if (sqlite3_exec(m_db, "PRAGMA temp_store=FILE", nullptr, nullptr, nullptr) != SQLITE_OK)
         return sqlite_error(m_db, "cannot prepare the end of a bulk load");
     Result<void> merged = merge_staged_tool_calls();
-    const bool built =
-        merged &&
-        sqlite3_exec(m_db, k_deferred_response_indexes_sql.c_str(), nullptr, nullptr, nullptr) ==
-            SQLITE_OK;
+    if (merged)
+        merged = restore_rollup_levels();
+    const bool built = merged && sqlite3_exec(m_db, k_deferred_response_indexes_sql.c_str(),
+                                              nullptr, nullptr, nullptr) == SQLITE_OK;
     sqlite3_exec(m_db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
     if (!merged)
         return merged.error();
@@ -1237,10 +1254,11 @@ Result<void> UsageStore::for_each_turn_rollup(
     const std::string& session_id, const std::function<void(const TurnRollupRow&)>& visit,
     std::optional<int64_t> turn_ms) const {
     const std::string sql =
-        std::string("SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
-                    "input_tokens, output_tokens, cache_creation_input_tokens, "
-                    "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
-                    "web_fetch_requests, is_sidechain FROM turn_rollups WHERE session_id = ?1") +
+        std::string(
+            "SELECT turn_ms, day_ms, model_id, speed, long_context, responses, "
+            "input_tokens, output_tokens, cache_creation_input_tokens, "
+            "cache_read_input_tokens, cache_5m, cache_1h, web_search_requests, "
+            "web_fetch_requests, is_sidechain FROM turn_rollups WHERE session_id = ?1") +
         (turn_ms ? " AND turn_ms = ?2" : " ORDER BY turn_ms");
     CCMETER_TRY_ASSIGN(Statement statement, prepare_statement(m_db, sql.c_str()));
     sqlite3_stmt* s = statement.get();

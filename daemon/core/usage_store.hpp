@@ -28,9 +28,9 @@
 #include "common/error.hpp"
 #include "core/client_cost_state.hpp"
 #include "core/client_events.hpp"
-#include "core/response_filter.hpp"
 #include "core/grouping.hpp"
 #include "core/ingest_batch.hpp"
+#include "core/response_filter.hpp"
 #include "core/status_sample_rows.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
@@ -181,14 +181,17 @@ class UsageStore {
     // Bulk load (a first backfill: BatchWriter calls these). While no response is stored, the
     // write_batch() that begins a group drops, in that transaction, the indexes queries read
     // responses by (k_deferred_response_indexes: by time, by source); the unique key that
-    // merges a response's lines stays; and its tool calls are staged (store_tool_calls), not
-    // merged into tool_calls. end_bulk_load() commits any open group, merges the staged calls
-    // in key order (merge_staged_tool_calls, in a transaction of its own) and builds the
-    // indexes again, in one sorted pass over all rows instead of one random B-tree insert per
-    // row; it does nothing when none was dropped. Queries in between are answered, only
-    // without those indexes (rollups answer the reports) and without the staged tool calls (the
-    // tools report counts them once the load ends). open() merges and builds whatever a crash
-    // in between left staged or missing.
+    // merges a response's lines stays; the coarser rollup levels lose their triggers
+    // (defer_rollup_levels: `rollups` alone is kept); and its tool calls are staged
+    // (store_tool_calls), not merged into tool_calls. end_bulk_load() commits any open group,
+    // merges the staged calls in key order (merge_staged_tool_calls), fills the coarser levels
+    // from `rollups` and gives them their triggers back (restore_rollup_levels), each in a
+    // transaction of its own, and builds the indexes again, in one sorted pass over all rows
+    // instead of one random B-tree insert per row; it does nothing when none was dropped.
+    // Queries in between are answered, only without those indexes, with coarser levels that
+    // lag behind (reports that read them show less until the load ends) and without the staged
+    // tool calls (the tools report counts them once the load ends). open() merges, fills and
+    // builds whatever a crash in between left staged, behind or missing.
     Result<void> end_bulk_load();
 
     // Stores what the client's OpenTelemetry export reported (client_events.hpp), received at
@@ -407,6 +410,9 @@ class UsageStore {
     // Merges what a bulk load staged (tool_call_rows.hpp) in a transaction of its own; the
     // caller has set temp_store=FILE (its sort may hold a million calls).
     Result<void> merge_staged_tool_calls();
+    // restore_rollup_levels() (store_schema.hpp) in a transaction of its own, when a bulk load
+    // left the coarser levels behind.
+    Result<void> restore_rollup_levels();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
 

@@ -57,7 +57,9 @@ class RandomHistory {
   public:
     explicit RandomHistory(uint32_t seed) : m_random(seed) {}
 
-    void write(UsageStore& store) {
+    // `bulk`: as a first backfill writes (write_batch, one group, a bulk load left open for the
+    // caller to end or cut short); otherwise one commit per batch.
+    void write(UsageStore& store, bool bulk = false) {
         const char* models[] = {"claude-opus-4-5",  "claude-sonnet-4-5", "claude-opus-5-5",
                                 "claude-haiku-4-5", "claude-opus-4-6",   "mystery-model-9"};
         const char* cwds[] = {"/home/dev/a", "/home/dev/b", "/srv/c d"};
@@ -117,7 +119,7 @@ class RandomHistory {
         }
         IngestBatch batch;
         auto flush = [&] {
-            REQUIRE(store.commit(batch).has_value());
+            REQUIRE((bulk ? store.write_batch(batch) : store.commit(batch)).has_value());
             batch.clear();
         };
         for (const TurnStart& turn : early)
@@ -505,6 +507,75 @@ TEST_CASE("every report from rollups equals the same report from the responses",
     }
 }
 
+// The rows of every coarser rollup level, as text, in key order.
+std::vector<std::string> rollup_level_lines(const std::filesystem::path& database) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    std::vector<std::string> lines;
+    for (const char* table : {"rollups_daily", "rollups_hourly", "totals_hourly", "totals_daily"}) {
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(
+                    db, (std::string("SELECT * FROM ") + table + " ORDER BY 1, 2, 3, 4, 5").c_str(),
+                    -1, &s, nullptr) == SQLITE_OK);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            std::string line = table;
+            for (int i = 0; i < sqlite3_column_count(s); ++i) {
+                const unsigned char* text = sqlite3_column_text(s, i);
+                line += std::string("|") + (text ? reinterpret_cast<const char*>(text) : "NULL");
+            }
+            lines.push_back(std::move(line));
+        }
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return lines;
+}
+
+TEST_CASE(
+    "a first backfill's coarser rollups, filled when it ends, equal those kept batch by batch",
+    "[rollups]") {
+    for (uint32_t seed = 21; seed <= 24; ++seed) {
+        INFO("seed " << seed);
+        test::TempHistory by_batch;
+        {
+            std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(by_batch.database()));
+            RandomHistory(seed).write(*writer);
+        }
+        const std::vector<std::string> want = rollup_level_lines(by_batch.database());
+        REQUIRE(want.size() > 100);
+
+        // Ended: the levels are filled, and their triggers keep them from then on.
+        test::TempHistory bulk;
+        {
+            std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(bulk.database()));
+            RandomHistory(seed).write(*writer, true);
+            REQUIRE(writer->commit_batches().has_value());
+            CHECK(rollup_level_lines(bulk.database()).size() <
+                  want.size());  // behind until the end
+            REQUIRE(writer->end_bulk_load().has_value());
+            CHECK(rollup_level_lines(bulk.database()) == want);
+            require_rollups_match_responses(bulk.database());
+            RandomHistory(seed + 100).write(*writer);
+        }
+        require_rollups_match_responses(bulk.database());
+
+        // Cut short before its end: the next open fills them and gives the triggers back.
+        test::TempHistory cut;
+        {
+            std::unique_ptr<UsageStore> writer = std::move(*UsageStore::open(cut.database()));
+            RandomHistory(seed).write(*writer, true);
+            REQUIRE(writer->commit_batches().has_value());
+        }
+        {
+            Result<std::unique_ptr<UsageStore>> reopened = UsageStore::open(cut.database());
+            REQUIRE(reopened.has_value());
+            CHECK(rollup_level_lines(cut.database()) == want);
+            RandomHistory(seed + 100).write(**reopened);
+        }
+        require_rollups_match_responses(cut.database());
+    }
+}
+
 TEST_CASE("a database of an older schema gets its rollups built when it is opened", "[rollups]") {
     test::TempHistory history;
     {
@@ -611,9 +682,8 @@ TEST_CASE("a database of schema 11 gets its turn rollups split by chain when it 
     // The subagents' responses in rows of their own.
     int64_t sidechain_rows = 0;
     REQUIRE(reopened
-                ->for_each_turn_rollup([&](const TurnRollupRow& row) {
-                    sidechain_rows += row.is_sidechain ? 1 : 0;
-                })
+                ->for_each_turn_rollup(
+                    [&](const TurnRollupRow& row) { sidechain_rows += row.is_sidechain ? 1 : 0; })
                 .has_value());
     CHECK(sidechain_rows > 0);
     RandomHistory(32).write(*reopened);
