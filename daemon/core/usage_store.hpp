@@ -31,6 +31,7 @@
 #include "core/grouping.hpp"
 #include "core/ingest_batch.hpp"
 #include "core/response_filter.hpp"
+#include "core/response_key_index.hpp"
 #include "core/status_sample_rows.hpp"
 #include "core/tool_call_rows.hpp"
 #include "core/usage_record.hpp"
@@ -180,8 +181,9 @@ class UsageStore {
 
     // Bulk load (a first backfill: BatchWriter calls these). While no response is stored, the
     // write_batch() that begins a group drops, in that transaction, the indexes queries read
-    // responses by (k_deferred_response_indexes: by time, by source); the unique key that
-    // merges a response's lines stays; the coarser rollup levels lose their triggers
+    // responses by (k_deferred_response_indexes: by time) and the unique key that merges a
+    // response's lines (responses_by_key: the load finds its stored keys in memory,
+    // ResponseKeyIndex, about 16 MB at 10 GB); the coarser rollup levels lose their triggers
     // (defer_rollup_levels: `rollups` alone is kept); and its tool calls are staged
     // (store_tool_calls), not merged into tool_calls. end_bulk_load() commits any open group,
     // merges the staged calls in key order (merge_staged_tool_calls), fills the coarser levels
@@ -415,6 +417,8 @@ class UsageStore {
     Result<void> restore_rollup_levels();
     Result<int64_t> intern_model(const std::string& name);
     Result<int64_t> intern_source(const UsageRecord& response);
+    // m_bulk_keys again from every stored response.
+    Result<void> load_bulk_keys();
 
     // Interned ids by value; rows are never deleted, so ids stay valid.
     std::unordered_map<std::string, int64_t> m_model_ids;
@@ -429,8 +433,16 @@ class UsageStore {
     bool m_group_open = false;  // write_batch() began a transaction, not committed yet
     // A write_batch() dropped the deferred indexes (maybe rolled back since: rebuilt anyway).
     bool m_indexes_deferred = false;
+    // The bulk load left responses_by_key out: write_responses() finds stored keys in
+    // m_bulk_keys (the rows of every committed group and of the open one) instead.
+    bool m_keys_in_memory = false;
+    // A group of the bulk load was rolled back: m_bulk_keys is read again from the table
+    // before the next write.
+    bool m_bulk_keys_stale = false;
+    ResponseKeyIndex m_bulk_keys;
     sqlite3_stmt* m_insert_response = nullptr;
     sqlite3_stmt* m_merge_response = nullptr;
+    sqlite3_stmt* m_merge_response_by_id = nullptr;
     sqlite3_stmt* m_add_rollup = nullptr;
     sqlite3_stmt* m_insert_turn = nullptr;
     sqlite3_stmt* m_upsert_file = nullptr;
