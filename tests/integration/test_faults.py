@@ -190,11 +190,12 @@ def case_disk_full(world, work):
         world.env["CCMETER_DB"] = os.path.join(mount, "usage.db")
         world.start()
         filler = os.path.join(mount, "filler")
-        with open(filler, "wb") as f:  # fill the disk
+        # Fill the disk. Unbuffered: a buffered file keeps what a last, partial write left and
+        # raises ENOSPC again when it closes (whether it does depends on the database's size).
+        with open(filler, "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\xff" * 65536)
-                    f.flush()
             except OSError:
                 pass
         # Usage arrives while the disk is full (17 MB of transcripts: MBs of rows).
