@@ -14,7 +14,7 @@ namespace ccmeter {
 
 class ResponseKeyIndex {
   public:
-    // The hash of a key, for add() and candidates().
+    // The hash of a key, for add() and find().
     static uint64_t hash(std::string_view message_id, std::string_view request_id);
 
     // Whether `row_id` fits (1 <= row_id < 2^32); add() takes only those.

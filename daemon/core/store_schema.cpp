@@ -728,7 +728,8 @@ constexpr int k_turn_rollups_split_migration = 11;
 // ones replace theirs).
 constexpr int k_lean_update_migration = 5;
 
-// `sql` (k_coarser_rollup_sql, k_total_rollup_sql, k_rollup_update_trigger_sql) for one level;
+// `sql` (k_coarser_rollup_sql, k_total_rollup_sql, k_rollup_update_trigger_sql,
+// k_rollup_level_fill_sql) for one level;
 // `per_source`: the level has a source column.
 std::string rollup_level_sql(const char* template_sql, const CoarserRollup& level,
                              bool per_source) {
@@ -738,7 +739,9 @@ std::string rollup_level_sql(const char* template_sql, const CoarserRollup& leve
           {"@STEP@", level.step_ms},
           {"@SOURCE@", per_source ? "AND source_id = OLD.source_id " : ""},
           {"@XSOURCE@", per_source ? "AND x.source_id = OLD.source_id " : ""},
-          {"@NEWSOURCE@", per_source ? "NEW.source_id, " : ""}}) {
+          {"@NEWSOURCE@", per_source ? "NEW.source_id, " : ""},
+          {"@RSOURCE@", per_source ? "r.source_id, " : ""},
+          {"@GROUP@", per_source ? "1, 2, 3, 4, 5" : "1, 2, 3, 4"}}) {
         for (size_t at = sql.find(placeholder); at != std::string::npos;
              at = sql.find(placeholder, at + value.size()))
             sql.replace(at, placeholder.size(), value);
@@ -829,19 +832,8 @@ Result<void> restore_rollup_levels(sqlite3* db) {
     if (triggers.empty())
         return {};
     std::string sql;
-    for (const auto& [level, per_source] : rollup_levels()) {
-        std::string fill = k_rollup_level_fill_sql;
-        for (const auto& [placeholder, value] :
-             {std::pair<std::string_view, std::string_view>{"@TABLE@", level->table},
-              {"@STEP@", level->step_ms},
-              {"@RSOURCE@", per_source ? "r.source_id, " : ""},
-              {"@GROUP@", per_source ? "1, 2, 3, 4, 5" : "1, 2, 3, 4"}}) {
-            for (size_t at = fill.find(placeholder); at != std::string::npos;
-                 at = fill.find(placeholder, at + value.size()))
-                fill.replace(at, placeholder.size(), value);
-        }
-        sql += fill;
-    }
+    for (const auto& [level, per_source] : rollup_levels())
+        sql += rollup_level_sql(k_rollup_level_fill_sql, *level, per_source);
     for (const auto& [name, create] : triggers)
         sql += "DROP TRIGGER IF EXISTS \"" + name + "\";\n" + create + ";\n";
     sql += "DELETE FROM deferred_triggers;";

@@ -666,19 +666,29 @@ Result<void> UsageStore::write_batch(const IngestBatch& batch) {
     return {};
 }
 
-Result<void> UsageStore::merge_staged_tool_calls() {
-    CCMETER_TRY_ASSIGN(const int64_t any_staged,
-                       scalar("SELECT EXISTS (SELECT 1 FROM tool_call_staging)"));
-    if (any_staged == 0)
+Result<void> UsageStore::finish_left_work(const char* any_left_sql,
+                                          const std::function<Result<void>()>& work,
+                                          const char* commit_error) {
+    CCMETER_TRY_ASSIGN(const int64_t any_left, scalar(any_left_sql));
+    if (any_left == 0)
         return {};
     Transaction transaction(m_db);
     if (!transaction.begin())
         return sqlite_error(m_db, "cannot begin transaction");
-    CCMETER_TRY(next_change_seq());
-    CCMETER_TRY(ccmeter::merge_staged_tool_calls(m_db));
+    CCMETER_TRY(work());
     if (!transaction.commit())
-        return sqlite_error(m_db, "cannot commit the staged tool calls");
+        return sqlite_error(m_db, commit_error);
     return {};
+}
+
+Result<void> UsageStore::merge_staged_tool_calls() {
+    return finish_left_work(
+        "SELECT EXISTS (SELECT 1 FROM tool_call_staging)",
+        [this]() -> Result<void> {
+            CCMETER_TRY(next_change_seq());
+            return ccmeter::merge_staged_tool_calls(m_db);
+        },
+        "cannot commit the staged tool calls");
 }
 
 Result<void> UsageStore::load_bulk_keys() {
@@ -704,17 +714,9 @@ Result<void> UsageStore::load_bulk_keys() {
 }
 
 Result<void> UsageStore::restore_rollup_levels() {
-    CCMETER_TRY_ASSIGN(const int64_t any_deferred,
-                       scalar("SELECT EXISTS (SELECT 1 FROM deferred_triggers)"));
-    if (any_deferred == 0)
-        return {};
-    Transaction transaction(m_db);
-    if (!transaction.begin())
-        return sqlite_error(m_db, "cannot begin transaction");
-    CCMETER_TRY(ccmeter::restore_rollup_levels(m_db));
-    if (!transaction.commit())
-        return sqlite_error(m_db, "cannot commit the rollup levels");
-    return {};
+    return finish_left_work(
+        "SELECT EXISTS (SELECT 1 FROM deferred_triggers)",
+        [this] { return ccmeter::restore_rollup_levels(m_db); }, "cannot commit the rollup levels");
 }
 
 Result<void> UsageStore::end_bulk_load() {

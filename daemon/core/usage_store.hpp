@@ -411,6 +411,11 @@ class UsageStore {
     // Ends the open group of batches without storing them (a write failed), and forgets the
     // ids interned in it.
     void roll_back_batches();
+    // What a bulk load left to do, when `any_left_sql` (a SELECT EXISTS) says there is any:
+    // `work` in a transaction of its own (merge_staged_tool_calls, restore_rollup_levels).
+    Result<void> finish_left_work(const char* any_left_sql,
+                                  const std::function<Result<void>()>& work,
+                                  const char* commit_error);
     // Merges what a bulk load staged (tool_call_rows.hpp) in a transaction of its own; the
     // caller has set temp_store=FILE (its sort may hold a million calls).
     Result<void> merge_staged_tool_calls();
