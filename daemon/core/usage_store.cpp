@@ -541,9 +541,9 @@ Result<void> UsageStore::write_responses(const std::vector<UsageRecord>& respons
             if (!step_done(m_insert_response))
                 return sqlite_error(m_db, "cannot store a response");
             const int64_t row = sqlite3_last_insert_rowid(m_db);
-            if (ResponseKeyIndex::fits(row)) {
+            if (ResponseKeyIndex::fits(row) && m_bulk_keys.size() < m_bulk_key_limit) {
                 m_bulk_keys.add(key_hash, row);
-            } else {  // past what the index holds: the unique key from here on
+            } else {  // past what memory holds: the unique key from here on
                 if (sqlite3_exec(m_db, k_responses_by_key_sql, nullptr, nullptr, nullptr) !=
                     SQLITE_OK)
                     return sqlite_error(m_db, "cannot index the responses");

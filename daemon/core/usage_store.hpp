@@ -51,6 +51,11 @@ namespace ccmeter {
 // a 1 GB backfill's peak RSS to 131 MB, bench/README.md). Once a backfill is done,
 // release_cache_memory() gives it back.
 constexpr int64_t k_write_cache_kib = 8 * 1024;
+// The most response keys a first backfill keeps in memory (set_bulk_key_limit): 1,572,864, what
+// ResponseKeyIndex holds in 2^21 slots (16 MB) before it would double; about 14 GB of history
+// (10 GB: 1.1 million). A larger history's load writes its remaining responses through
+// responses_by_key, slower but within the same memory.
+constexpr size_t k_bulk_key_limit = (size_t{1} << 21) / 4 * 3;
 // A reader's (open_read_only()): 2 MiB, SQLite's usual default made explicit. The reports read
 // the rollups (a few MB in all at 10 GB) and the raw rows in key order, which the system's file
 // cache serves as well: a larger cache changes no report's time (bench/queries).
@@ -300,6 +305,11 @@ class UsageStore {
     Result<std::optional<std::pair<int64_t, std::string>>> first_response_of(
         const std::string& session_id, int64_t since_ms) const;
 
+    // The most response keys a bulk load keeps in memory (ResponseKeyIndex); past them it
+    // builds responses_by_key and writes the rest of the load through it. Default
+    // k_bulk_key_limit; tests lower it to write both ways.
+    void set_bulk_key_limit(size_t keys) { m_bulk_key_limit = keys; }
+
     // Where aggregate() reads; RowSource::rollups unless changed (tests compare the two).
     void set_row_source(RowSource source) { m_row_source = source; }
     RowSource row_source() const { return m_row_source; }
@@ -447,6 +457,7 @@ class UsageStore {
     // before the next write.
     bool m_bulk_keys_stale = false;
     ResponseKeyIndex m_bulk_keys;
+    size_t m_bulk_key_limit = k_bulk_key_limit;
     sqlite3_stmt* m_insert_response = nullptr;
     sqlite3_stmt* m_merge_response = nullptr;
     sqlite3_stmt* m_merge_response_by_id = nullptr;

@@ -543,6 +543,9 @@ TEST_CASE(
         }
         const std::vector<std::string> want = rollup_level_lines(by_batch.database());
         REQUIRE(want.size() > 100);
+        const int64_t by_batch_responses =
+            (*UsageStore::open_read_only(by_batch.database()))->response_count().value();
+        REQUIRE(by_batch_responses > 50);
 
         // Ended: the levels are filled, and their triggers keep them from then on.
         test::TempHistory bulk;
@@ -558,6 +561,20 @@ TEST_CASE(
             RandomHistory(seed + 100).write(*writer);
         }
         require_rollups_match_responses(bulk.database());
+
+        // Past the keys it keeps in memory: the rest of the load goes through responses_by_key,
+        // with the same rows.
+        test::TempHistory past_limit;
+        {
+            std::unique_ptr<UsageStore> writer =
+                std::move(*UsageStore::open(past_limit.database()));
+            writer->set_bulk_key_limit(50);
+            RandomHistory(seed).write(*writer, true);
+            REQUIRE(writer->end_bulk_load().has_value());
+            CHECK(writer->response_count().value() == by_batch_responses);
+        }
+        CHECK(rollup_level_lines(past_limit.database()) == want);
+        require_rollups_match_responses(past_limit.database());
 
         // Cut short before its end: the next open fills them and gives the triggers back.
         test::TempHistory cut;
